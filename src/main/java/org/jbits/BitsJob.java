@@ -1,0 +1,113 @@
+package org.jbits;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * A BITS job ({@code IBackgroundCopyJob}). Every getter reads the job's current state; every setter and state
+ * change fails with {@link HResult#BG_E_INVALID_STATE} once the job is Acknowledged or Cancelled.
+ * Errors are thrown as {@link BitsException} carrying BITS' HRESULT.
+ */
+public interface BitsJob {
+    /** The job's GUID. */
+    UUID id();
+
+    /** Download, upload or upload-reply. */
+    JobType type();
+
+    /** The current state. */
+    JobState state();
+
+    /** The account that owns the job. */
+    String owner();
+
+    /** Adds a file: {@code remoteName} is the URL (or path), {@code localName} the full local path. */
+    void addFile(String remoteName, String localName);
+
+    /** The job's files, in the order they were added. */
+    List<BitsFile> files();
+
+    /** Bytes and files transferred. */
+    JobProgress progress();
+
+    /** Creation, modification and completion times. */
+    JobTimes times();
+
+    /** The last error, present while the job is in Error or TransientError (and kept after a retry succeeds until new progress). */
+    Optional<JobError> error();
+
+    /** How many errors the job has had. */
+    int errorCount();
+
+    /** Suspends the job; a suspended job stays suspended. */
+    void suspend();
+
+    /** Queues the job for transfer. Fails with {@link HResult#BG_E_EMPTY} when the job has no files. */
+    void resume();
+
+    /** Cancels the job and deletes its temporary files and any file it transferred. */
+    void cancel();
+
+    /**
+     * Ends the job: transferred files appear under their local names, the others are deleted.
+     *
+     * @return {@link HResult#S_OK}, or {@link HResult#BG_S_PARTIAL_COMPLETE} when some files were not transferred
+     */
+    int complete();
+
+    /** The display name (at most 256 characters). */
+    String displayName();
+
+    /** Sets the display name. */
+    void setDisplayName(String name);
+
+    /** The description (at most 1,024 characters). */
+    String description();
+
+    /** Sets the description. */
+    void setDescription(String description);
+
+    /** The priority. */
+    JobPriority priority();
+
+    /** Sets the priority. */
+    void setPriority(JobPriority priority);
+
+    /** Which events notify the job's listeners and command line. */
+    Set<NotifyFlag> notifyFlags();
+
+    /** Sets the notify flags. */
+    void setNotifyFlags(Set<NotifyFlag> flags);
+
+    /** Seconds to wait after a transient error before retrying (default 600). */
+    long minimumRetryDelay();
+
+    /** Sets the retry delay; values under 5 seconds become 5. */
+    void setMinimumRetryDelay(long seconds);
+
+    /** Seconds without progress after which a transient error becomes fatal (default 1,209,600). */
+    long noProgressTimeout();
+
+    /** Sets the no-progress timeout; 0 makes every error fatal. */
+    void setNoProgressTimeout(long seconds);
+
+    /** The proxy settings. */
+    ProxySettings proxySettings();
+
+    /** Sets the proxy settings. */
+    void setProxySettings(ProxySettings settings);
+
+    /** Seconds of transferring after which the job fails with BG_E_MAXDOWNLOAD_TIMEOUT (default 7,776,000). */
+    long maximumDownloadTime();
+
+    /** Sets the maximum download time; 0 means no limit. */
+    void setMaximumDownloadTime(long seconds);
+
+    /** The cost states on which the job may transfer ({@code BITS_JOB_PROPERTY_ID_COST_FLAGS}). */
+    int transferPolicyFlags();
+
+    /** Sets the cost flags from a named policy. */
+    void setTransferPolicy(TransferPolicy policy);
+}

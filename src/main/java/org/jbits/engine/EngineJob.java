@@ -1,0 +1,285 @@
+package org.jbits.engine;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.jbits.BitsException;
+import org.jbits.BitsFile;
+import org.jbits.BitsJob;
+import org.jbits.HResult;
+import org.jbits.JobError;
+import org.jbits.JobPriority;
+import org.jbits.JobProgress;
+import org.jbits.JobState;
+import org.jbits.JobTimes;
+import org.jbits.JobType;
+import org.jbits.NotifyFlag;
+import org.jbits.ProxySettings;
+import org.jbits.ProxyUsage;
+import org.jbits.TransferPolicy;
+
+/** The portable engine's job handle: reads under the engine lock; changes go through {@link PortableEngine}. */
+final class EngineJob implements BitsJob {
+    static final int MAX_DISPLAY_NAME = 256;
+    static final int MAX_DESCRIPTION = 1024;
+    static final int MAX_PROXY_LIST = 4000;
+    static final long MIN_RETRY_DELAY = 5;
+
+    final PortableEngine engine;
+    final JobRecord rec;
+
+    // Scheduler state, under the engine lock.
+    Run run;
+    long retryAtNanos;
+    long lastStartNanos = Long.MIN_VALUE;
+
+    EngineJob(PortableEngine engine, JobRecord rec) {
+        this.engine = engine;
+        this.rec = rec;
+    }
+
+    @Override
+    public UUID id() {
+        return rec.id;
+    }
+
+    @Override
+    public JobType type() {
+        return rec.type;
+    }
+
+    @Override
+    public JobState state() {
+        return engine.read(() -> rec.state);
+    }
+
+    @Override
+    public String owner() {
+        return rec.owner;
+    }
+
+    @Override
+    public void addFile(String remoteName, String localName) {
+        engine.addFile(this, remoteName, localName);
+    }
+
+    @Override
+    public List<BitsFile> files() {
+        return engine.read(() -> rec.files.stream().map(FileRecord::snapshot).toList());
+    }
+
+    @Override
+    public JobProgress progress() {
+        return engine.read(() -> {
+            long total = 0;
+            long done = 0;
+            int filesDone = 0;
+            for (FileRecord f : rec.files) {
+                long t = f.bytesTotal;
+                total = (total < 0 || t < 0) ? -1 : total + t;
+                done += f.bytesTransferred;
+                if (f.completed) {
+                    filesDone++;
+                }
+            }
+            return new JobProgress(total, done, rec.files.size(), filesDone);
+        });
+    }
+
+    @Override
+    public JobTimes times() {
+        return engine.read(() -> new JobTimes(rec.created, rec.modified, rec.completedAt));
+    }
+
+    @Override
+    public Optional<JobError> error() {
+        return engine.read(() -> {
+            if (!rec.hasError()) {
+                return Optional.empty();
+            }
+            BitsFile file = rec.errorFile >= 0 && rec.errorFile < rec.files.size()
+                    ? rec.files.get(rec.errorFile).snapshot() : null;
+            return Optional.of(new JobError(rec.errorContext, rec.errorHresult, rec.errorDescription, file));
+        });
+    }
+
+    @Override
+    public int errorCount() {
+        return engine.read(() -> rec.errorCount);
+    }
+
+    @Override
+    public void suspend() {
+        engine.suspend(this);
+    }
+
+    @Override
+    public void resume() {
+        engine.resume(this);
+    }
+
+    @Override
+    public void cancel() {
+        engine.cancel(this);
+    }
+
+    @Override
+    public int complete() {
+        return engine.complete(this);
+    }
+
+    @Override
+    public String displayName() {
+        return engine.read(() -> rec.displayName);
+    }
+
+    @Override
+    public void setDisplayName(String name) {
+        checkDisplayName(name);
+        engine.modify(this, r -> r.displayName = name);
+    }
+
+    static void checkDisplayName(String name) {
+        if (name == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "the display name must not be null");
+        }
+        if (name.length() > MAX_DISPLAY_NAME) {
+            throw new BitsException(HResult.BG_E_STRING_TOO_LONG, "the display name is " + name.length()
+                    + " characters; BITS allows " + MAX_DISPLAY_NAME);
+        }
+    }
+
+    @Override
+    public String description() {
+        return engine.read(() -> rec.description);
+    }
+
+    @Override
+    public void setDescription(String description) {
+        String d = description == null ? "" : description;
+        if (d.length() > MAX_DESCRIPTION) {
+            throw new BitsException(HResult.BG_E_STRING_TOO_LONG, "the description is " + d.length()
+                    + " characters; BITS allows " + MAX_DESCRIPTION);
+        }
+        engine.modify(this, r -> r.description = d);
+    }
+
+    @Override
+    public JobPriority priority() {
+        return engine.read(() -> rec.priority);
+    }
+
+    @Override
+    public void setPriority(JobPriority priority) {
+        if (priority == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "the priority must not be null");
+        }
+        engine.modify(this, r -> r.priority = priority);
+    }
+
+    @Override
+    public Set<NotifyFlag> notifyFlags() {
+        return engine.read(() -> NotifyFlag.fromMask(rec.notifyFlags));
+    }
+
+    @Override
+    public void setNotifyFlags(Set<NotifyFlag> flags) {
+        int mask = NotifyFlag.toMask(flags);
+        engine.modify(this, r -> r.notifyFlags = mask);
+    }
+
+    @Override
+    public long minimumRetryDelay() {
+        return engine.read(() -> rec.minimumRetryDelaySeconds);
+    }
+
+    @Override
+    public void setMinimumRetryDelay(long seconds) {
+        if (seconds < 0 || seconds > 0xFFFFFFFFL) {
+            throw new BitsException(HResult.E_INVALIDARG, "the retry delay must be 0 to 4294967295 seconds");
+        }
+        // BITS clamps values under 5 seconds to 5 (SetMinimumRetryDelay).
+        long s = Math.max(MIN_RETRY_DELAY, seconds);
+        engine.modify(this, r -> r.minimumRetryDelaySeconds = s);
+    }
+
+    @Override
+    public long noProgressTimeout() {
+        return engine.read(() -> rec.noProgressTimeoutSeconds);
+    }
+
+    @Override
+    public void setNoProgressTimeout(long seconds) {
+        if (seconds < 0 || seconds > 0xFFFFFFFFL) {
+            throw new BitsException(HResult.E_INVALIDARG, "the retry timeout must be 0 to 4294967295 seconds");
+        }
+        engine.modify(this, r -> r.noProgressTimeoutSeconds = seconds);
+    }
+
+    @Override
+    public ProxySettings proxySettings() {
+        return engine.read(() -> rec.proxy);
+    }
+
+    @Override
+    public void setProxySettings(ProxySettings settings) {
+        checkProxy(settings);
+        engine.modify(this, r -> r.proxy = settings);
+    }
+
+    static void checkProxy(ProxySettings s) {
+        if (s == null || s.usage() == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "the proxy usage must be set");
+        }
+        if (s.usage() != ProxyUsage.OVERRIDE && (!s.proxyList().isEmpty() || !s.bypassList().isEmpty())) {
+            throw new BitsException(HResult.E_INVALIDARG,
+                    "a proxy list or bypass list is only allowed with proxy usage 'override'");
+        }
+        if (s.usage() == ProxyUsage.OVERRIDE && s.proxyList().isEmpty()) {
+            throw new BitsException(HResult.E_INVALIDARG, "proxy usage 'override' needs a proxy list");
+        }
+        if (String.join(" ", s.proxyList()).length() > MAX_PROXY_LIST) {
+            throw new BitsException(HResult.BG_E_PROXY_LIST_TOO_LARGE, "the proxy list is over " + MAX_PROXY_LIST + " characters");
+        }
+        if (String.join(" ", s.bypassList()).length() > MAX_PROXY_LIST) {
+            throw new BitsException(HResult.BG_E_PROXY_BYPASS_LIST_TOO_LARGE, "the bypass list is over " + MAX_PROXY_LIST + " characters");
+        }
+        for (String p : s.proxyList()) {
+            if (!p.matches("(?:[A-Za-z]+=)?(?:[A-Za-z]+://)?[^\\s:/=]+(?::\\d{1,5})?/?")) {
+                throw new BitsException(HResult.BG_E_INVALID_PROXY_INFO, "'" + p + "' is not a proxy ([scheme=][scheme://]host[:port])");
+            }
+        }
+    }
+
+    @Override
+    public long maximumDownloadTime() {
+        return engine.read(() -> rec.maximumDownloadTimeSeconds);
+    }
+
+    @Override
+    public void setMaximumDownloadTime(long seconds) {
+        if (seconds < 0 || seconds > 0xFFFFFFFFL) {
+            throw new BitsException(HResult.E_INVALIDARG, "the maximum download time must be 0 to 4294967295 seconds");
+        }
+        engine.modify(this, r -> r.maximumDownloadTimeSeconds = seconds);
+    }
+
+    @Override
+    public int transferPolicyFlags() {
+        return engine.read(() -> rec.costFlags);
+    }
+
+    @Override
+    public void setTransferPolicy(TransferPolicy policy) {
+        if (policy == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "the transfer policy must not be null");
+        }
+        engine.modify(this, r -> r.costFlags = policy.flags());
+    }
+
+    @Override
+    public String toString() {
+        return "job " + rec.id + " ('" + rec.displayName + "')";
+    }
+}

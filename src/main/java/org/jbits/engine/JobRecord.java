@@ -1,0 +1,81 @@
+package org.jbits.engine;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jbits.ErrorContext;
+import org.jbits.JobPriority;
+import org.jbits.JobState;
+import org.jbits.JobType;
+import org.jbits.NotifyFlag;
+import org.jbits.ProxySettings;
+import org.jbits.TransferPolicy;
+
+/** A job's persistent definition and state. Changed only under the engine lock; persisted by {@link JobStore}. */
+final class JobRecord {
+    final UUID id;
+    final JobType type;
+    final String owner;
+    final Instant created;
+    /** Creation order, for enumeration. */
+    long sequence;
+
+    JobState state = JobState.SUSPENDED;
+    String displayName;
+    String description = "";
+    JobPriority priority = JobPriority.NORMAL;
+    int notifyFlags = NotifyFlag.DEFAULT_MASK;
+    String notifyCmdLine;
+    long minimumRetryDelaySeconds = 600;
+    long noProgressTimeoutSeconds = 1_209_600;
+    long maximumDownloadTimeSeconds = 7_776_000;
+    int costFlags = TransferPolicy.ALWAYS.flags();
+    ProxySettings proxy = ProxySettings.DEFAULT;
+    Instant modified;
+    Instant completedAt;
+
+    ErrorContext errorContext = ErrorContext.NONE;
+    int errorHresult;
+    String errorDescription;
+    /** Index of the file the error is about, or -1. */
+    int errorFile = -1;
+    int errorCount;
+
+    /** Wall-clock time of the first transient error without progress since; null when progressing. */
+    Instant noProgressSince;
+    /** Milliseconds spent Connecting/Transferring, for the maximum download time. */
+    long activeMillis;
+
+    final List<FileRecord> files = new ArrayList<>();
+
+    JobRecord(UUID id, JobType type, String owner, String displayName, Instant created) {
+        this.id = id;
+        this.type = type;
+        this.owner = owner;
+        this.displayName = displayName;
+        this.created = created;
+        this.modified = created;
+    }
+
+    boolean hasError() {
+        return errorContext != ErrorContext.NONE;
+    }
+
+    void clearError() {
+        errorContext = ErrorContext.NONE;
+        errorHresult = 0;
+        errorDescription = null;
+        errorFile = -1;
+    }
+
+    /** The first file not yet transferred, or null. */
+    FileRecord nextFile() {
+        for (FileRecord f : files) {
+            if (!f.completed) {
+                return f;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,364 @@
+package org.jbits.transport;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
+import okhttp3.Call;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.BufferedSource;
+import org.jbits.ErrorContext;
+import org.jbits.HResult;
+import org.jbits.ProxySettings;
+import org.jbits.ProxyUsage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HTTP and HTTPS downloads over OkHttp, resumable: a partial file continues with {@code Range} and
+ * {@code If-Range} (a strong ETag, else Last-Modified). A server that ignores the range (200), or a file that
+ * changed (a 200 to If-Range, a different total), restarts the file from byte 0; an error body or a 416 is never
+ * written into the file.
+ */
+public final class HttpTransport implements Transport {
+    private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
+    private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes\\s+\\*/(\\d+)");
+    /** Big reads and writes: the file is written through a FileChannel in blocks of this size. */
+    private static final int BUFFER = 1 << 20;
+
+    private final OkHttpClient client;
+
+    /** A transport with its own client: timeouts in milliseconds. */
+    public HttpTransport(long connectTimeoutMillis, long readTimeoutMillis) {
+        this.client = new OkHttpClient.Builder()
+                .connectTimeout(Duration.ofMillis(connectTimeoutMillis))
+                .readTimeout(Duration.ofMillis(readTimeoutMillis))
+                .writeTimeout(Duration.ofMillis(readTimeoutMillis))
+                .followRedirects(true)
+                .followSslRedirects(true)
+                // The engine owns retries (TransientError, MinimumRetryDelay); OkHttp must not retry silently.
+                .retryOnConnectionFailure(false)
+                .proxySelector(new EnvironmentProxySelector(System.getenv()))
+                .build();
+    }
+
+    @Override
+    public boolean handles(URI uri) {
+        String s = uri.getScheme();
+        return "http".equalsIgnoreCase(s) || "https".equalsIgnoreCase(s);
+    }
+
+    @Override
+    public void download(URI source, DownloadTarget target, TransferControl control) throws TransferException {
+        OkHttpClient c = clientFor(control.proxySettings(), source);
+        long offset = target.offset();
+        String validator = target.validator();
+        boolean resume = offset > 0 && validator != null;
+        // Two rounds at most: a resume the server refuses (416, or a range we did not ask for) is retried from 0.
+        for (int round = 0; round < 2; round++) {
+            Request.Builder rb = new Request.Builder().url(source.toString()).get()
+                    // Identity: a transparently gunzipped body has no byte offsets to resume at.
+                    .header("Accept-Encoding", "identity");
+            if (resume) {
+                rb.header("Range", "bytes=" + offset + "-");
+                rb.header("If-Range", validator);
+            }
+            Call call = c.newCall(rb.build());
+            control.onStop(call::cancel);
+            if (control.isStopped()) {
+                return;
+            }
+            try (Response response = call.execute()) {
+                int code = response.code();
+                if (code == 206 && resume) {
+                    long[] range = parseContentRange(response.header("Content-Range"));
+                    if (range == null || range[0] != offset) {
+                        log.debug("{}: unexpected Content-Range {}, restarting from 0", source, response.header("Content-Range"));
+                        resume = false;
+                        continue;
+                    }
+                    long total = range[2];
+                    String newValidator = validatorOf(response);
+                    target.begin(total, newValidator != null ? newValidator : validator, false);
+                    copyBody(response.body(), target, total, control, source);
+                    return;
+                } else if (code == 200 || (code == 206 && !resume)) {
+                    if (code == 206) {
+                        throw TransferException.fatal(HResult.BG_E_INVALID_SERVER_RESPONSE, ErrorContext.REMOTE_FILE,
+                                "the server sent a partial response to a request without Range", null);
+                    }
+                    long total = response.body() == null ? -1 : response.body().contentLength();
+                    target.begin(total, validatorOf(response), true);
+                    copyBody(response.body(), target, total, control, source);
+                    return;
+                } else if (code == 416 && resume) {
+                    Matcher m = UNSATISFIED_RANGE.matcher(String.valueOf(response.header("Content-Range")));
+                    if (m.find() && Long.parseLong(m.group(1)) == offset) {
+                        // Everything was already here: the last checkpoint fell exactly at the end.
+                        target.begin(offset, validator, false);
+                        target.finish();
+                        return;
+                    }
+                    resume = false;
+                    continue;
+                }
+                throw statusError(response, source);
+            } catch (TransferException e) {
+                throw e;
+            } catch (IOException e) {
+                if (control.isStopped()) {
+                    return;
+                }
+                throw networkError(e, source);
+            }
+        }
+        throw TransferException.fatal(HResult.BG_E_INSUFFICIENT_RANGE_SUPPORT, ErrorContext.REMOTE_FILE,
+                "the server does not answer range requests consistently for " + source, null);
+    }
+
+    private void copyBody(ResponseBody body, DownloadTarget target, long total, TransferControl control, URI source)
+            throws TransferException, IOException {
+        if (body == null) {
+            throw TransferException.fatal(HResult.BG_E_INVALID_SERVER_RESPONSE, ErrorContext.REMOTE_FILE,
+                    "the server sent no body for " + source, null);
+        }
+        BufferedSource in = body.source();
+        ByteBuffer buf = ByteBuffer.allocate(BUFFER);
+        while (true) {
+            int n = in.read(buf);
+            if (n < 0) {
+                break;
+            }
+            if (!buf.hasRemaining()) {
+                buf.flip();
+                target.write(buf);
+                buf.clear();
+                if (control.isStopped()) {
+                    return;
+                }
+            }
+        }
+        buf.flip();
+        if (buf.hasRemaining()) {
+            target.write(buf);
+        }
+        if (control.isStopped()) {
+            return;
+        }
+        if (total >= 0 && target.position() != total) {
+            throw TransferException.transientError(HResult.BG_E_CONNECTION_CLOSED, ErrorContext.GENERAL_TRANSPORT,
+                    "the connection closed after " + target.position() + " of " + total + " bytes of " + source, null);
+        }
+        target.finish();
+    }
+
+    /** A strong ETag, else Last-Modified: what If-Range may carry (RFC 9110 §13.1.5). */
+    static String validatorOf(Response response) {
+        String etag = response.header("ETag");
+        if (etag != null && !etag.startsWith("W/") && etag.startsWith("\"")) {
+            return etag;
+        }
+        return response.header("Last-Modified");
+    }
+
+    /** [first, last, total] of a {@code Content-Range} header; total is -1 when the server sent '*'. */
+    static long[] parseContentRange(String header) {
+        if (header == null) {
+            return null;
+        }
+        Matcher m = CONTENT_RANGE.matcher(header.trim());
+        if (!m.matches()) {
+            return null;
+        }
+        long total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
+        return new long[]{Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), total};
+    }
+
+    /** 4xx is fatal (but 408 and 429, which ask to come back later), 5xx transient, as BITS does. */
+    static TransferException statusError(Response response, URI source) {
+        int code = response.code();
+        int hr = HResult.ofHttpStatus(code);
+        String msg = "HTTP " + code + " " + response.message() + " for " + source;
+        boolean retry = code >= 500 || code == 408 || code == 429;
+        Duration retryAfter = retry ? parseRetryAfter(response.header("Retry-After")) : null;
+        return new TransferException(hr, ErrorContext.REMOTE_FILE, retry, msg, retryAfter, null);
+    }
+
+    /** Retry-After as delta-seconds or an HTTP date; null when absent or unreadable. */
+    static Duration parseRetryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String v = value.trim();
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
+        } catch (NumberFormatException e) {
+            try {
+                ZonedDateTime when = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration d = Duration.between(ZonedDateTime.now(when.getZone()), when);
+                return d.isNegative() ? Duration.ZERO : d;
+            } catch (RuntimeException e2) {
+                return null;
+            }
+        }
+    }
+
+    static TransferException networkError(IOException e, URI source) {
+        String where = " (" + source.getHost() + ")";
+        if (e instanceof UnknownHostException) {
+            return TransferException.transientError(HResult.ERROR_WINHTTP_NAME_NOT_RESOLVED, ErrorContext.GENERAL_TRANSPORT,
+                    "the server name could not be resolved" + where, e);
+        }
+        if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+            return TransferException.transientError(HResult.BG_E_CONNECT_FAILURE, ErrorContext.GENERAL_TRANSPORT,
+                    "the connection to the server failed" + where + ": " + e.getMessage(), e);
+        }
+        if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+            return TransferException.transientError(HResult.ERROR_WINHTTP_TIMEOUT, ErrorContext.GENERAL_TRANSPORT,
+                    "the server did not answer in time" + where, e);
+        }
+        if (e instanceof SSLException) {
+            return TransferException.fatal(HResult.ERROR_WINHTTP_SECURE_FAILURE, ErrorContext.GENERAL_TRANSPORT,
+                    "the secure connection failed" + where + ": " + e.getMessage(), e);
+        }
+        return TransferException.transientError(HResult.BG_E_CONNECTION_CLOSED, ErrorContext.GENERAL_TRANSPORT,
+                "the connection was interrupted" + where + ": " + e.getMessage(), e);
+    }
+
+    private OkHttpClient clientFor(ProxySettings proxy, URI source) throws TransferException {
+        if (proxy == null || proxy.usage() == ProxyUsage.SYSTEM_DEFAULT || proxy.usage() == ProxyUsage.AUTO_DETECT) {
+            return client;
+        }
+        if (proxy.usage() == ProxyUsage.NO_PROXY) {
+            return client.newBuilder().proxy(Proxy.NO_PROXY).build();
+        }
+        return client.newBuilder().proxySelector(new OverrideProxySelector(proxy.proxyList(), proxy.bypassList())).build();
+    }
+
+    /** {@code http_proxy}, {@code https_proxy}, {@code no_proxy}: the Linux convention for "the system's proxy". */
+    static final class EnvironmentProxySelector extends ProxySelector {
+        private final java.util.Map<String, String> env;
+
+        EnvironmentProxySelector(java.util.Map<String, String> env) {
+            this.env = env;
+        }
+
+        private String get(String name) {
+            String v = env.get(name);
+            return v != null ? v : env.get(name.toUpperCase(Locale.ROOT));
+        }
+
+        @Override
+        public List<Proxy> select(URI uri) {
+            String spec = get(uri.getScheme().toLowerCase(Locale.ROOT) + "_proxy");
+            if (spec == null || spec.isBlank() || bypassed(uri.getHost(), get("no_proxy"))) {
+                return List.of(Proxy.NO_PROXY);
+            }
+            return List.of(toProxy(spec));
+        }
+
+        private static boolean bypassed(String host, String noProxy) {
+            if (noProxy == null || host == null) {
+                return false;
+            }
+            for (String entry : noProxy.split("[,\\s]+")) {
+                String e = entry.trim();
+                if (e.isEmpty()) {
+                    continue;
+                }
+                if (e.equals("*") || host.equalsIgnoreCase(e) || host.endsWith(e.startsWith(".") ? e : "." + e)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public void connectFailed(URI uri, SocketAddress sa, IOException ioe) {
+        }
+    }
+
+    /** BITS' OVERRIDE proxy list ({@code [scheme=][scheme://]host[:port]}) and bypass list ({@code *.x}, {@code <local>}). */
+    static final class OverrideProxySelector extends ProxySelector {
+        private final List<String> proxies;
+        private final List<String> bypass;
+
+        OverrideProxySelector(List<String> proxies, List<String> bypass) {
+            this.proxies = proxies;
+            this.bypass = bypass;
+        }
+
+        @Override
+        public List<Proxy> select(URI uri) {
+            String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+            for (String b : bypass) {
+                String p = b.trim().toLowerCase(Locale.ROOT);
+                if (p.equals("<local>") ? !host.contains(".") : globMatches(p, host)) {
+                    return List.of(Proxy.NO_PROXY);
+                }
+            }
+            String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+            for (String entry : proxies) {
+                String e = entry.trim();
+                int eq = e.indexOf('=');
+                if (eq > 0) {
+                    if (!e.substring(0, eq).equalsIgnoreCase(scheme)) {
+                        continue;
+                    }
+                    e = e.substring(eq + 1);
+                }
+                return List.of(toProxy(e));
+            }
+            return List.of(Proxy.NO_PROXY);
+        }
+
+        private static boolean globMatches(String glob, String host) {
+            String regex = Pattern.quote(glob).replace("*", "\\E.*\\Q");
+            return host.matches(regex);
+        }
+
+        @Override
+        public void connectFailed(URI uri, SocketAddress sa, IOException ioe) {
+        }
+    }
+
+    static Proxy toProxy(String spec) {
+        String s = spec.trim();
+        int scheme = s.indexOf("://");
+        if (scheme >= 0) {
+            s = s.substring(scheme + 3);
+        }
+        int slash = s.indexOf('/');
+        if (slash >= 0) {
+            s = s.substring(0, slash);
+        }
+        int at = s.lastIndexOf('@');
+        if (at >= 0) {
+            s = s.substring(at + 1);
+        }
+        int colon = s.lastIndexOf(':');
+        String host = colon > 0 ? s.substring(0, colon) : s;
+        int port = colon > 0 ? Integer.parseInt(s.substring(colon + 1)) : 80;
+        return new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(host, port));
+    }
+}

@@ -1,0 +1,71 @@
+package org.jbits.transport;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.jbits.BitsException;
+import org.jbits.HResult;
+
+/** The transports the engine knows, and the parsing of remote names into URIs that one of them handles. */
+public final class Transports {
+    /** BITS' limit on a remote name. */
+    public static final int MAX_REMOTE_NAME = 2200;
+
+    private final List<Transport> transports;
+
+    public Transports(List<Transport> transports) {
+        this.transports = List.copyOf(transports);
+    }
+
+    /** The transport for {@code uri}; {@link HResult#BG_E_PROTOCOL_NOT_AVAILABLE} when none handles it. */
+    public Transport forUri(URI uri) {
+        for (Transport t : transports) {
+            if (t.handles(uri)) {
+                return t;
+            }
+        }
+        throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE,
+                "no transport for '" + uri.getScheme() + "' URLs: " + uri);
+    }
+
+    /**
+     * Parses a remote name as BITS accepts it: an {@code http(s)://} URL, a {@code file://} URL, or an absolute
+     * local path. Fails with one clear message and code for anything else.
+     */
+    public URI parse(String remoteName) {
+        if (remoteName == null || remoteName.isBlank()) {
+            throw new BitsException(HResult.E_INVALIDARG, "the remote name is empty");
+        }
+        if (remoteName.length() > MAX_REMOTE_NAME) {
+            throw new BitsException(HResult.BG_E_STRING_TOO_LONG,
+                    "the remote name is " + remoteName.length() + " characters; BITS allows " + MAX_REMOTE_NAME);
+        }
+        URI uri;
+        if (remoteName.startsWith("/")) {
+            uri = Path.of(remoteName).toUri();
+        } else {
+            int colon = remoteName.indexOf(':');
+            if (colon <= 0 || !remoteName.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")) {
+                throw new BitsException(HResult.E_INVALIDARG, "'" + remoteName
+                        + "' is neither a URL nor an absolute path");
+            }
+            try {
+                uri = new URI(remoteName);
+            } catch (URISyntaxException e) {
+                throw new BitsException(HResult.ERROR_WINHTTP_INVALID_URL,
+                        "'" + remoteName + "' is not a valid URL: " + e.getReason());
+            }
+            String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && (uri.getHost() == null || uri.getHost().isEmpty())) {
+                throw new BitsException(HResult.ERROR_WINHTTP_INVALID_URL, "'" + remoteName + "' has no host name");
+            }
+            if (scheme.equals("file") && (uri.getPath() == null || !uri.getPath().startsWith("/"))) {
+                throw new BitsException(HResult.E_INVALIDARG, "'" + remoteName + "' is not an absolute file URL");
+            }
+        }
+        forUri(uri);
+        return uri;
+    }
+}
