@@ -1,0 +1,70 @@
+package org.jbits.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/** One connection to an agent: send a request, read its reply. */
+public final class AgentClient implements AutoCloseable {
+    private final SocketChannel channel;
+    private final OutputStream out;
+    private final BufferedReader in;
+
+    private AgentClient(SocketChannel channel) {
+        this.channel = channel;
+        this.out = Channels.newOutputStream(channel);
+        this.in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+    }
+
+    /** Connects to the agent listening on {@code socket}. */
+    public static AgentClient connect(Path socket) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        return new AgentClient(ch);
+    }
+
+    /** True when an agent answers a status request on {@code socket}. */
+    public static boolean answers(Path socket) {
+        try (AgentClient c = connect(socket)) {
+            return c.call(Protocol.ok().put("op", "status")).path("ok").asBoolean(false);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Sends one request and returns the reply (which may be a failure reply). */
+    public ObjectNode call(ObjectNode request) throws IOException {
+        request.remove("ok");
+        out.write(JobJson.MAPPER.writeValueAsBytes(request));
+        out.write('\n');
+        out.flush();
+        String line = in.readLine();
+        if (line == null) {
+            throw new IOException("the agent closed the connection");
+        }
+        JsonNode reply = JobJson.MAPPER.readTree(line);
+        if (!(reply instanceof ObjectNode o)) {
+            throw new IOException("the agent sent a malformed reply");
+        }
+        return o;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

@@ -1,0 +1,182 @@
+package org.jbits.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jbits.BitsException;
+import org.jbits.HResult;
+import org.jbits.agent.JobJson;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The commands that act on existing jobs: get, add-file, set, suspend, resume, complete, remove. */
+final class JobCommands {
+    private JobCommands() {
+    }
+
+    static void print(JsonNode job, boolean json) {
+        if (json) {
+            Output.json(System.out, job);
+        } else {
+            Output.table(System.out, List.of(job));
+        }
+    }
+
+    @Command(name = "get", description = "Show jobs (Get-BitsTransfer).")
+    static final class Get implements Callable<Integer> {
+        @Parameters(paramLabel = "JOB", arity = "0..*", description = "Job ids or display names; none: all your jobs.")
+        List<String> jobs = List.of();
+
+        @Option(names = "--all-users", description = "Jobs of every user (needs the rights to read them).")
+        boolean allUsers;
+
+        @Option(names = "--json", description = "Print a JSON array of job objects.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            if (allUsers) {
+                throw new CliException(CliException.USAGE, "--all-users is not supported by the portable backend: "
+                        + "each user's agent keeps only that user's jobs [" + HResult.name(HResult.E_NOTIMPL) + "]");
+            }
+            ObjectNode args = JobJson.MAPPER.createObjectNode();
+            ArrayNode a = args.putArray("jobs");
+            jobs.forEach(a::add);
+            try (Connection conn = Connection.forEnvironment()) {
+                JsonNode list = conn.call("get", args).path("jobs");
+                if (json) {
+                    Output.json(System.out, list);
+                } else {
+                    List<JsonNode> l = new ArrayList<>();
+                    list.forEach(l::add);
+                    Output.table(System.out, l);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "add-file", description = "Add a file to a job (Add-BitsFile).")
+    static final class AddFile implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "JOB")
+        String job;
+
+        @Parameters(index = "1", paramLabel = "SOURCE")
+        String source;
+
+        @Parameters(index = "2", paramLabel = "DESTINATION")
+        String destination;
+
+        @Option(names = "--json", description = "Print the job as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            List<FileSpecs.Spec> specs;
+            try {
+                specs = FileSpecs.pair(List.of(source), destination);
+            } catch (BitsException e) {
+                throw CliException.of(e);
+            }
+            try (Connection conn = Connection.forEnvironment()) {
+                JsonNode last = null;
+                for (FileSpecs.Spec s : specs) {
+                    ObjectNode args = JobJson.MAPPER.createObjectNode();
+                    args.put("job", job).put("remote", s.remote()).put("local", s.local());
+                    last = Connection.job(conn.call("addFile", args));
+                }
+                print(last, json);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "set", description = "Change job properties (Set-BitsTransfer).")
+    static final class Set implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "JOB")
+        String job;
+
+        @Option(names = "--json", description = "Print the job as JSON.")
+        boolean json;
+
+        @Mixin
+        PropertyOptions properties = new PropertyOptions();
+
+        @Override
+        public Integer call() {
+            ObjectNode props = properties.toJson();
+            if (props.isEmpty()) {
+                throw new CliException(CliException.USAGE, "give at least one property to set (see 'jbits set --help')");
+            }
+            ObjectNode args = JobJson.MAPPER.createObjectNode();
+            args.put("job", job);
+            args.set("properties", props);
+            try (Connection conn = Connection.forEnvironment()) {
+                print(Connection.job(conn.call("set", args)), json);
+            }
+            return 0;
+        }
+    }
+
+    /** suspend / resume / complete / remove: one job in, the job out. */
+    abstract static class StateChange implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "JOB")
+        String job;
+
+        @Option(names = "--json", description = "Print the job as JSON.")
+        boolean json;
+
+        abstract String op();
+
+        @Override
+        public Integer call() {
+            try (Connection conn = Connection.forEnvironment()) {
+                ObjectNode reply = conn.callForJob(op(), job);
+                print(reply.path("job"), json);
+                if (reply.has("result") && !json && reply.path("hresult").asInt() != HResult.S_OK) {
+                    System.err.println("jbits: " + reply.path("result").asText() + " ("
+                            + HResult.hex(reply.path("hresult").asInt()) + "): not every file was transferred; "
+                            + "only the transferred files were kept");
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "suspend", description = "Suspend a job (Suspend-BitsTransfer).")
+    static final class Suspend extends StateChange {
+        @Override
+        String op() {
+            return "suspend";
+        }
+    }
+
+    @Command(name = "resume", description = "Resume a job (Resume-BitsTransfer).")
+    static final class Resume extends StateChange {
+        @Override
+        String op() {
+            return "resume";
+        }
+    }
+
+    @Command(name = "complete", description = "Complete a job: its files appear (Complete-BitsTransfer).")
+    static final class Complete extends StateChange {
+        @Override
+        String op() {
+            return "complete";
+        }
+    }
+
+    @Command(name = "remove", description = "Cancel a job and delete its temporary files (Remove-BitsTransfer).")
+    static final class Remove extends StateChange {
+        @Override
+        String op() {
+            return "remove";
+        }
+    }
+}

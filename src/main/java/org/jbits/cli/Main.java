@@ -1,0 +1,70 @@
+package org.jbits.cli;
+
+import java.io.PrintWriter;
+import org.jbits.BitsException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code jbits}: the command line, mirroring the BitsTransfer cmdlets. Exit status: 0 success, 1 the job ended
+ * in Error, 2 bad usage or input, 3 no such job, 4 access denied, 5 the agent could not be reached or started.
+ */
+@Command(name = "jbits", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Background Intelligent Transfer Service for Java.",
+        subcommands = {StartCommand.class, JobCommands.Get.class, JobCommands.AddFile.class, JobCommands.Set.class,
+                JobCommands.Suspend.class, JobCommands.Resume.class, JobCommands.Complete.class,
+                JobCommands.Remove.class, AgentCommand.class})
+public final class Main implements Runnable {
+    @Override
+    public void run() {
+        throw new CliException(CliException.USAGE, "give a command (see 'jbits --help')");
+    }
+
+    /** Runs the CLI and exits with its status. */
+    public static void main(String[] args) {
+        int code = execute(args);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** Runs the CLI and returns its exit status. */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("jbits: " + ex.getMessage() + " (see 'jbits " + String.join(" ",
+                    ex.getCommandLine().getCommandSpec().qualifiedName().replaceFirst("^jbits ?", "")) + " --help')"
+                    .replace("'jbits  --help'", "'jbits --help'"));
+            err.flush();
+            return CliException.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            CliException ce = ex instanceof CliException c ? c
+                    : ex instanceof BitsException b ? CliException.of(b)
+                    : null;
+            PrintWriter err = commandLine.getErr();
+            if (ce == null) {
+                err.println("jbits: internal error: " + ex);
+                err.flush();
+                return CliException.JOB_ERROR;
+            }
+            err.println("jbits: " + ce.getMessage());
+            err.flush();
+            return ce.exitCode;
+        });
+        return cl.execute(args);
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v != null ? v : "dev";
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"jbits " + version()};
+        }
+    }
+}
