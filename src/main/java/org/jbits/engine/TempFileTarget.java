@@ -1,33 +1,63 @@
 package org.jbits.engine;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import org.jbits.transport.DownloadTarget;
 import org.jbits.transport.TransferException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A file's hidden temporary file, written in order. Checkpoints force the bytes to disk and then record the
- * offset in the store, before more than {@code checkpointBytes} or {@code checkpointMillis} have gone by; on
- * opening, anything past the last checkpoint is cut off, so a crash can cost at most one checkpoint's worth.
+ * A file's hidden temporary file, written in order. A checkpoint forces the bytes to disk and then records the
+ * offset in the store; the bytes received past the last checkpoint never exceed {@code checkpointBytes}, and a
+ * checkpoint is taken at least every {@code checkpointMillis}, so a crash costs at most that much. On opening,
+ * anything past the last checkpoint is cut off: no unverified byte survives a crash.
+ *
+ * <p>The transport's thread only copies into aligned 1 MiB buffers; a writer thread writes them with O_DIRECT
+ * (where the file system allows it) and takes the checkpoints. Receiving, writing and forcing then overlap, and
+ * {@code fdatasync} has little page cache to push out.
  */
 final class TempFileTarget implements DownloadTarget, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TempFileTarget.class);
+    private static final int STAGE = 1 << 20;
+    private static final int BUFFERS = 3;
+
     private final PortableEngine engine;
     private final Run run;
     private final FileRecord file;
     private final FileChannel channel;
+    /** The same file opened with O_DIRECT, or null where the file system refuses it. */
+    private final FileChannel direct;
+    private final int align;
     private final long checkpointBytes;
     private final long checkpointNanos;
-    private long position;
+
+    // Shared between the transport thread and the writer, guarded by `this`.
+    private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> full = new ArrayDeque<>();
+    private boolean draining;
+    private boolean writerBusy;
+    private IOException writerError;
+    private Thread writer;
+
+    /** Bytes written to the file by the writer. */
+    private volatile long written;
+    /** Bytes handed to this target (written + queued + in {@link #current}). */
+    private long received;
+    private ByteBuffer current;
     private long lastCheckpointNanos;
 
     TempFileTarget(PortableEngine engine, Run run, FileRecord file, EngineSettings settings) throws TransferException {
         this.engine = engine;
         this.run = run;
         this.file = file;
-        this.checkpointBytes = settings.checkpointBytes();
+        this.checkpointBytes = Math.max(2L * STAGE, settings.checkpointBytes());
         this.checkpointNanos = settings.checkpointMillis() * 1_000_000L;
         Path temp = Path.of(file.tempName);
         try {
@@ -38,14 +68,34 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
                 file.checkpoint = 0;
                 file.validator = null;
             }
-            if (size != file.checkpoint) {
-                channel.truncate(file.checkpoint);
+            FileChannel d = null;
+            int a = 1;
+            if (settings.directIo()) {
+                try {
+                    a = (int) Math.max(512, Files.getFileStore(temp).getBlockSize());
+                    d = FileChannel.open(temp, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+                } catch (IOException | UnsupportedOperationException e) {
+                    log.debug("no direct I/O for {}: {}", temp, e.toString());
+                    d = null;
+                    a = 1;
+                }
             }
-            position = file.checkpoint;
-            file.bytesTransferred = position;
-            channel.position(position);
+            direct = d;
+            align = direct != null ? a : 1;
+            // Resume at a block boundary so every later direct write is aligned (at most one block is fetched again).
+            long start = file.checkpoint - file.checkpoint % align;
+            if (size != start) {
+                channel.truncate(start);
+            }
+            file.checkpoint = start;
+            written = start;
+            received = start;
+            file.bytesTransferred = start;
         } catch (IOException e) {
             throw TransferException.localFile("cannot open the temporary file " + temp, e);
+        }
+        for (int i = 0; i < BUFFERS; i++) {
+            free.add(ByteBuffer.allocateDirect(STAGE + align).alignedSlice(align).limit(STAGE));
         }
         lastCheckpointNanos = System.nanoTime();
     }
@@ -61,25 +111,30 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
     }
 
     @Override
-    public long position() {
-        return position;
+    public synchronized long position() {
+        return received;
     }
 
     @Override
     public void begin(long total, String validator, boolean fromZero) throws TransferException {
-        try {
-            if (fromZero && position != 0) {
-                channel.truncate(0);
-                channel.position(0);
-                position = 0;
+        synchronized (this) {
+            if (writer != null) {
+                throw new IllegalStateException("begin after the body started");
             }
-        } catch (IOException e) {
-            throw TransferException.localFile("cannot truncate " + file.tempName, e);
+            try {
+                if (fromZero && received != 0) {
+                    channel.truncate(0);
+                    written = 0;
+                    received = 0;
+                }
+            } catch (IOException e) {
+                throw TransferException.localFile("cannot truncate " + file.tempName, e);
+            }
+            file.bytesTransferred = received;
+            file.checkpoint = received;
+            file.bytesTotal = total;
+            file.validator = validator;
         }
-        file.bytesTransferred = position;
-        file.checkpoint = position;
-        file.bytesTotal = total;
-        file.validator = validator;
         // The validator is recorded with the offset it belongs to before any byte of the new body is written.
         engine.checkpointed(run, file);
         engine.connected(run);
@@ -87,63 +142,217 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
 
     @Override
     public void write(ByteBuffer buffer) throws TransferException {
-        long now = System.nanoTime();
-        if (position + buffer.remaining() - file.checkpoint > checkpointBytes || now - lastCheckpointNanos >= checkpointNanos) {
-            checkpoint();
-        }
-        try {
-            while (buffer.hasRemaining()) {
-                position += channel.write(buffer);
+        while (buffer.hasRemaining()) {
+            if (current == null) {
+                current = takeFree();
             }
-        } catch (IOException e) {
-            throw TransferException.localFile("cannot write " + file.tempName, e);
+            int n = Math.min(buffer.remaining(), current.remaining());
+            awaitBudget(n);
+            current.put(buffer.slice(buffer.position(), n));
+            buffer.position(buffer.position() + n);
+            synchronized (this) {
+                received += n;
+            }
+            if (!current.hasRemaining()) {
+                submit(current);
+                current = null;
+            }
         }
-        file.bytesTransferred = position;
+        file.bytesTransferred = received;
     }
 
-    private void checkpoint() throws TransferException {
-        try {
-            channel.force(false);
-        } catch (IOException e) {
-            throw TransferException.localFile("cannot flush " + file.tempName, e);
+    /** Waits until taking {@code n} more bytes keeps the unverified bytes within {@code checkpointBytes}. */
+    private synchronized void awaitBudget(long n) throws TransferException {
+        while (received + n - file.checkpoint > checkpointBytes) {
+            checkWriter();
+            if (full.isEmpty() && !writerBusy && current != null && current.position() > 0) {
+                // Everything else is on disk: hand over the partial buffer so the writer can checkpoint it.
+                submit(current);
+                current = takeFree();
+                continue;
+            }
+            notifyAll();
+            waitQuietly();
         }
+    }
+
+    private synchronized ByteBuffer takeFree() throws TransferException {
+        while (free.isEmpty()) {
+            checkWriter();
+            waitQuietly();
+        }
+        return free.poll().clear().limit(STAGE);
+    }
+
+    private synchronized void submit(ByteBuffer b) throws TransferException {
+        checkWriter();
+        b.flip();
+        full.add(b);
+        if (writer == null) {
+            writer = new Thread(this::writeLoop, "jbits-writer");
+            writer.setDaemon(true);
+            writer.start();
+        }
+        notifyAll();
+    }
+
+    private void checkWriter() throws TransferException {
+        if (writerError != null) {
+            throw TransferException.localFile("cannot write " + file.tempName, writerError);
+        }
+    }
+
+    private void waitQuietly() {
+        try {
+            wait(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The writer thread: buffers to disk in order, with checkpoints along the way. */
+    private void writeLoop() {
+        try {
+            while (true) {
+                ByteBuffer b;
+                synchronized (this) {
+                    while (full.isEmpty() && !draining) {
+                        if (received - file.checkpoint > checkpointBytes / 2 && written > file.checkpoint) {
+                            break;
+                        }
+                        wait(Math.max(1, checkpointNanos / 1_000_000));
+                        if (full.isEmpty() && written > file.checkpoint && System.nanoTime() - lastCheckpointNanos >= checkpointNanos) {
+                            break;
+                        }
+                    }
+                    b = full.poll();
+                    if (b == null && draining) {
+                        return;
+                    }
+                    writerBusy = true;
+                }
+                if (b != null) {
+                    writeBuffer(b);
+                }
+                long now = System.nanoTime();
+                if (written - file.checkpoint >= checkpointBytes / 2 || now - lastCheckpointNanos >= checkpointNanos
+                        || (b == null && written > file.checkpoint)) {
+                    checkpoint();
+                }
+                synchronized (this) {
+                    writerBusy = false;
+                    if (b != null) {
+                        free.add(b);
+                    }
+                    notifyAll();
+                }
+            }
+        } catch (IOException e) {
+            synchronized (this) {
+                writerError = e;
+                writerBusy = false;
+                notifyAll();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Aligned blocks directly, an unaligned tail (only in the last buffer of a file) through the page cache. */
+    private void writeBuffer(ByteBuffer b) throws IOException {
+        int blocks = b.remaining() - b.remaining() % align;
+        long pos = written;
+        if (blocks > 0) {
+            ByteBuffer head = b.slice(b.position(), blocks);
+            FileChannel out = direct != null ? direct : channel;
+            while (head.hasRemaining()) {
+                pos += out.write(head, pos);
+            }
+            b.position(b.position() + blocks);
+        }
+        while (b.hasRemaining()) {
+            pos += channel.write(b, pos);
+        }
+        written = pos;
+    }
+
+    /** Forces what is written, then records it: the store never claims a byte the disk may not have. */
+    private void checkpoint() throws IOException {
+        long upTo = written;
+        channel.force(false);
         lastCheckpointNanos = System.nanoTime();
-        if (position != file.checkpoint) {
-            file.checkpoint = position;
+        if (upTo != file.checkpoint) {
+            synchronized (this) {
+                file.checkpoint = upTo;
+                notifyAll();
+            }
             engine.checkpointed(run, file);
             engine.progressed(run);
         }
     }
 
+    /** Hands over the partial buffer and waits for the writer to finish everything. */
+    private void drain() throws TransferException {
+        synchronized (this) {
+            if (current != null && current.position() > 0) {
+                submit(current);
+            }
+            current = null;
+            draining = true;
+            notifyAll();
+        }
+        Thread w;
+        synchronized (this) {
+            w = writer;
+        }
+        if (w != null) {
+            try {
+                w.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw TransferException.localFile("interrupted while writing " + file.tempName, new IOException(e));
+            }
+        }
+        checkWriter();
+    }
+
     @Override
     public void finish() throws TransferException {
+        drain();
         try {
             channel.force(true);
         } catch (IOException e) {
             throw TransferException.localFile("cannot flush " + file.tempName, e);
         }
-        file.checkpoint = position;
-        file.bytesTransferred = position;
+        file.checkpoint = written;
+        file.bytesTransferred = written;
         if (file.bytesTotal < 0) {
-            file.bytesTotal = position;
+            file.bytesTotal = written;
         }
         file.completed = true;
         engine.checkpointed(run, file);
         engine.progressed(run);
     }
 
-    /** Keeps what was written: a stopped or failed transfer continues from here, not from the last checkpoint. */
+    /** Keeps what was received: a stopped or failed transfer continues from here, not from the last checkpoint. */
     @Override
     public void close() {
         try {
-            if (!file.completed && position > file.checkpoint && channel.isOpen()) {
-                checkpoint();
+            if (!file.completed && channel.isOpen()) {
+                drain();
+                if (written > file.checkpoint) {
+                    checkpoint();
+                }
             }
-        } catch (TransferException | RuntimeException e) {
+        } catch (TransferException | IOException | RuntimeException e) {
             // The next attempt starts from the last good checkpoint instead.
+            log.debug("{}: keeping the last checkpoint: {}", file.tempName, e.toString());
         } finally {
             try {
                 channel.close();
+                if (direct != null) {
+                    direct.close();
+                }
             } catch (IOException ignored) {
                 // nothing was pending
             }
