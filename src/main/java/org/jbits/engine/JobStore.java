@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jbits.BitsException;
 import org.jbits.ErrorContext;
 import org.jbits.HResult;
@@ -71,14 +72,22 @@ final class JobStore implements AutoCloseable {
         return new BitsException(HResult.BG_E_DATABASE_CORRUPT, what + " failed: " + e.getMessage(), e);
     }
 
-    /** Inserts or replaces the job's row (not its files). */
+    private static final String JOB_COLUMNS = "id, seq, type, state, owner, display_name, description, priority,"
+            + " notify_flags, notify_cmdline, min_retry_delay, no_progress_timeout, max_download_time, cost_flags,"
+            + " proxy_usage, proxy_list, proxy_bypass, created, modified, completed, error_context, error_hresult,"
+            + " error_description, error_file, error_count, no_progress_since, active_millis";
+    /**
+     * An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, and the foreign key's ON DELETE
+     * CASCADE then deletes every file of the job.
+     */
+    private static final String SAVE_JOB = "INSERT INTO jobs(" + JOB_COLUMNS + ") VALUES("
+            + "?,".repeat(26) + "?) ON CONFLICT(id) DO UPDATE SET "
+            + Arrays.stream(JOB_COLUMNS.split(",\\s*")).filter(c -> !c.equals("id"))
+                    .map(c -> c + "=excluded." + c).collect(Collectors.joining(", "));
+
+    /** Inserts or updates the job's row (not its files). */
     synchronized void saveJob(JobRecord j) {
-        try (PreparedStatement ps = db.prepareStatement("""
-                INSERT OR REPLACE INTO jobs(id, seq, type, state, owner, display_name, description, priority,
-                  notify_flags, notify_cmdline, min_retry_delay, no_progress_timeout, max_download_time, cost_flags,
-                  proxy_usage, proxy_list, proxy_bypass, created, modified, completed, error_context, error_hresult,
-                  error_description, error_file, error_count, no_progress_since, active_millis)
-                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")) {
+        try (PreparedStatement ps = db.prepareStatement(SAVE_JOB)) {
             int i = 1;
             ps.setString(i++, j.id.toString());
             ps.setLong(i++, j.sequence);
