@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jbits.BitsException;
 import org.jbits.ErrorContext;
 import org.jbits.HResult;
@@ -71,18 +72,22 @@ final class JobStore implements AutoCloseable {
         return new BitsException(HResult.BG_E_DATABASE_CORRUPT, what + " failed: " + e.getMessage(), e);
     }
 
+    private static final String JOB_COLUMNS = "id, seq, type, state, owner, display_name, description, priority,"
+            + " notify_flags, notify_cmdline, min_retry_delay, no_progress_timeout, max_download_time, cost_flags,"
+            + " proxy_usage, proxy_list, proxy_bypass, created, modified, completed, error_context, error_hresult,"
+            + " error_description, error_file, error_count, no_progress_since, active_millis";
     /**
-     * Inserts or updates the job's row (not its files). An upsert, not INSERT OR REPLACE: a replace deletes the
-     * row first, and the cascade would take the job's files with it.
+     * An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, and the foreign key's ON DELETE
+     * CASCADE then deletes every file of the job.
      */
+    private static final String SAVE_JOB = "INSERT INTO jobs(" + JOB_COLUMNS + ") VALUES("
+            + "?,".repeat(26) + "?) ON CONFLICT(id) DO UPDATE SET "
+            + Arrays.stream(JOB_COLUMNS.split(",\\s*")).filter(c -> !c.equals("id"))
+                    .map(c -> c + "=excluded." + c).collect(Collectors.joining(", "));
+
+    /** Inserts or updates the job's row (not its files). */
     synchronized void saveJob(JobRecord j) {
-        try (PreparedStatement ps = db.prepareStatement("""
-                INSERT INTO jobs(id, seq, type, state, owner, display_name, description, priority,
-                  notify_flags, notify_cmdline, min_retry_delay, no_progress_timeout, max_download_time, cost_flags,
-                  proxy_usage, proxy_list, proxy_bypass, created, modified, completed, error_context, error_hresult,
-                  error_description, error_file, error_count, no_progress_since, active_millis)
-                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-                ON CONFLICT(id) DO UPDATE SET seq=excluded.seq, type=excluded.type, state=excluded.state, owner=excluded.owner, display_name=excluded.display_name, description=excluded.description, priority=excluded.priority, notify_flags=excluded.notify_flags, notify_cmdline=excluded.notify_cmdline, min_retry_delay=excluded.min_retry_delay, no_progress_timeout=excluded.no_progress_timeout, max_download_time=excluded.max_download_time, cost_flags=excluded.cost_flags, proxy_usage=excluded.proxy_usage, proxy_list=excluded.proxy_list, proxy_bypass=excluded.proxy_bypass, created=excluded.created, modified=excluded.modified, completed=excluded.completed, error_context=excluded.error_context, error_hresult=excluded.error_hresult, error_description=excluded.error_description, error_file=excluded.error_file, error_count=excluded.error_count, no_progress_since=excluded.no_progress_since, active_millis=excluded.active_millis""")) {
+        try (PreparedStatement ps = db.prepareStatement(SAVE_JOB)) {
             int i = 1;
             ps.setString(i++, j.id.toString());
             ps.setLong(i++, j.sequence);
@@ -145,10 +150,8 @@ final class JobStore implements AutoCloseable {
 
     synchronized void saveFile(UUID jobId, FileRecord f) {
         try (PreparedStatement ps = db.prepareStatement("""
-                INSERT INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, validator, completed)
-                VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(job_id, idx) DO UPDATE SET remote=excluded.remote,
-                  bytes_total=excluded.bytes_total, checkpoint=excluded.checkpoint, validator=excluded.validator,
-                  completed=excluded.completed""")) {
+                INSERT OR REPLACE INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, validator, completed)
+                VALUES(?,?,?,?,?,?,?,?,?)""")) {
             ps.setString(1, jobId.toString());
             ps.setInt(2, f.index);
             ps.setString(3, f.remoteName);

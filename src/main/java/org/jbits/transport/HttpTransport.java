@@ -92,14 +92,20 @@ public final class HttpTransport implements Transport {
                 int code = response.code();
                 if (code == 206 && resume) {
                     long[] range = parseContentRange(response.header("Content-Range"));
+                    String newValidator = validatorOf(response);
                     if (range == null || range[0] != offset) {
                         log.debug("{}: unexpected Content-Range {}, restarting from 0", source, response.header("Content-Range"));
                         resume = false;
                         continue;
                     }
+                    if (newValidator != null && !newValidator.equals(validator)) {
+                        // A server that ignored If-Range sent a slice of another version: appending it would mix two files.
+                        log.debug("{}: partial response for {} instead of {}, restarting from 0", source, newValidator, validator);
+                        resume = false;
+                        continue;
+                    }
                     long total = range[2];
-                    String newValidator = validatorOf(response);
-                    target.begin(total, newValidator != null ? newValidator : validator, false);
+                    target.begin(total, validator, false);
                     copyBody(response.body(), target, total, control, source);
                     return;
                 } else if (code == 200 || (code == 206 && !resume)) {
@@ -144,19 +150,29 @@ public final class HttpTransport implements Transport {
         }
         BufferedSource in = body.source();
         ByteBuffer buf = ByteBuffer.allocate(BUFFER);
-        while (true) {
-            int n = in.read(buf);
-            if (n < 0) {
-                break;
-            }
-            if (!buf.hasRemaining()) {
-                buf.flip();
-                target.write(buf);
-                buf.clear();
-                if (control.isStopped()) {
-                    return;
+        try {
+            while (true) {
+                int n = in.read(buf);
+                if (n < 0) {
+                    break;
+                }
+                if (!buf.hasRemaining()) {
+                    buf.flip();
+                    target.write(buf);
+                    buf.clear();
+                    if (control.isStopped()) {
+                        return;
+                    }
                 }
             }
+        } catch (IOException e) {
+            // The bytes that arrived before the connection broke (or the job was stopped) are good: keep them, so
+            // the next attempt asks for what follows instead of fetching up to a buffer's worth again.
+            buf.flip();
+            if (buf.hasRemaining()) {
+                target.write(buf);
+            }
+            throw e;
         }
         buf.flip();
         if (buf.hasRemaining()) {

@@ -1,0 +1,32 @@
+package org.jbits.testing;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.jbits.engine.EngineClock;
+import org.jbits.engine.EngineSettings;
+import org.jbits.engine.PortableEngine;
+
+/** Portable engines for tests: frequent checkpoints and short network timeouts, on the real clock. */
+public final class Engines {
+    private Engines() {
+    }
+
+    /** The test defaults, overridden by {@code keyValues} ({@code "engine.timeSliceMillis", "2000", ...}). */
+    public static Map<String, String> settings(String... keyValues) {
+        Map<String, String> m = new HashMap<>(Map.of(
+                "engine.checkpointBytes", String.valueOf(256 * 1024),
+                "engine.checkpointMillis", "200",
+                "http.connectTimeoutMillis", "5000",
+                "http.readTimeoutMillis", "10000"));
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return Map.copyOf(m);
+    }
+
+    /** A new engine on {@code stateDir} (close it). */
+    public static PortableEngine open(Path stateDir, String... keyValues) {
+        return new PortableEngine(stateDir, EngineSettings.from(settings(keyValues)), EngineClock.SYSTEM);
+    }
+}

@@ -1,0 +1,392 @@
+package org.jbits.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * A real nginx on a free 127.0.0.1 port, run from a private prefix directory (config, logs, temp paths, pid), so
+ * it works as root or not and leaves nothing behind. It serves {@link #docroot()} at three places:
+ * <ul>
+ *   <li>{@code /NAME}: full speed, with ranges, ETag and Last-Modified as nginx sends them for static files;</li>
+ *   <li>{@code /slow/NAME}: the same files under {@code limit_rate} ({@link Builder#limitRate});</li>
+ *   <li>{@code /rate/NAME?rate=R}: any rate per request ({@code 256k}, {@code 1m}; no {@code rate}: unlimited).</li>
+ * </ul>
+ * Each request is logged with its Range, If-Range, status and body bytes; {@link #accessLog()} parses the log.
+ *
+ * <p>A missing nginx is a failure, never a skip: CI installs it ({@code apt-get install nginx-light}).
+ */
+public final class NginxServer implements AutoCloseable {
+    /** Candidate binaries when neither {@code -Djbits.nginx} nor {@code NGINX} names one. */
+    private static final List<String> KNOWN_PATHS = List.of("/usr/sbin/nginx", "/usr/local/sbin/nginx",
+            "/usr/local/nginx/sbin/nginx", "/usr/bin/nginx", "/opt/homebrew/bin/nginx", "/usr/local/bin/nginx");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Path prefix;
+    private final Path docroot;
+    private final Path accessLog;
+    private final Process process;
+    private final int port;
+
+    private NginxServer(Path prefix, Path docroot, Process process, int port) {
+        this.prefix = prefix;
+        this.docroot = docroot;
+        this.accessLog = prefix.resolve("logs/access.log");
+        this.process = process;
+        this.port = port;
+    }
+
+    /** A server with the default settings ({@code limit_rate 256k} on {@code /slow/}). */
+    public static NginxServer start() {
+        return builder().start();
+    }
+
+    /** Settings for a server. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The directory served; put files here (or use {@link #put}). */
+    public Path docroot() {
+        return docroot;
+    }
+
+    /** The port nginx listens on (127.0.0.1). */
+    public int port() {
+        return port;
+    }
+
+    /** {@code http://127.0.0.1:PORT/path} (the path is taken as given, a leading '/' is optional). */
+    public URI url(String path) {
+        return URI.create("http://127.0.0.1:" + port + (path.startsWith("/") ? "" : "/") + path);
+    }
+
+    /** The URL of a docroot file under the {@code limit_rate} location. */
+    public URI slowUrl(String name) {
+        return url("/slow/" + name);
+    }
+
+    /** The URL of a docroot file served at {@code rate} bytes per second ({@code 64k}, {@code 1m}). */
+    public URI rateUrl(String name, String rate) {
+        return url("/rate/" + name + "?rate=" + rate);
+    }
+
+    /** Writes {@code content} to {@code docroot/name} (atomically: a request never sees half of it). */
+    public Path put(String name, byte[] content) {
+        try {
+            Path target = docroot.resolve(name);
+            Files.createDirectories(target.getParent());
+            Path tmp = Files.createTempFile(prefix.resolve("tmp"), "put", ".part");
+            Files.write(tmp, content);
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every request logged so far, oldest first. nginx logs a request when it ends (also when the client left). */
+    public List<AccessLogEntry> accessLog() {
+        try {
+            if (!Files.exists(accessLog)) {
+                return List.of();
+            }
+            List<AccessLogEntry> out = new ArrayList<>();
+            for (String line : Files.readAllLines(accessLog, StandardCharsets.ISO_8859_1)) {
+                if (!line.isBlank()) {
+                    out.add(AccessLogEntry.parse(line));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The logged requests whose path (query string excluded) ends with {@code suffix}. */
+    public List<AccessLogEntry> requestsFor(String suffix) {
+        return accessLog().stream().filter(e -> e.path().endsWith(suffix)).toList();
+    }
+
+    /** Waits until at least {@code count} logged requests match, and returns all that match. */
+    public List<AccessLogEntry> awaitRequests(Predicate<AccessLogEntry> match, int count, Duration timeout) {
+        var found = new java.util.concurrent.atomic.AtomicReference<List<AccessLogEntry>>(List.of());
+        Await.until(timeout, () -> count + " matching request(s) in the nginx access log; have " + accessLog(), () -> {
+            found.set(accessLog().stream().filter(match).toList());
+            return found.get().size() >= count;
+        });
+        return found.get();
+    }
+
+    /** The error log, for failure messages. */
+    public String errorLog() {
+        return readQuietly(prefix.resolve("logs/error.log"));
+    }
+
+    /** Stops nginx and deletes its prefix (docroot included). */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deleteTree(prefix);
+    }
+
+    /** One access-log line: {@code $msec $request $status $http_range $http_if_range $body_bytes_sent $request_time}. */
+    public record AccessLogEntry(Instant time, String method, String target, int status, String range, String ifRange,
+                                 long bodyBytesSent, Duration requestTime) {
+        /** The request target without its query string. */
+        public String path() {
+            int q = target.indexOf('?');
+            return q < 0 ? target : target.substring(0, q);
+        }
+
+        /** The N of a {@code Range: bytes=N-} header, or -1 without one. */
+        public long rangeStart() {
+            if (range == null || !range.startsWith("bytes=")) {
+                return -1;
+            }
+            String spec = range.substring("bytes=".length());
+            int dash = spec.indexOf('-');
+            return dash <= 0 ? -1 : Long.parseLong(spec.substring(0, dash).trim());
+        }
+
+        static AccessLogEntry parse(String line) {
+            String[] f = line.split("\t", -1);
+            if (f.length != 7) {
+                throw new IllegalStateException("unexpected nginx access log line: " + line);
+            }
+            String[] request = unescape(f[1]).split(" ");
+            long millis = Math.round(Double.parseDouble(f[0]) * 1000);
+            return new AccessLogEntry(Instant.ofEpochMilli(millis), request[0], request.length > 1 ? request[1] : "",
+                    Integer.parseInt(f[2]), orNull(f[3]), orNull(f[4]), Long.parseLong(f[5]),
+                    Duration.ofMillis(Math.round(Double.parseDouble(f[6]) * 1000)));
+        }
+
+        private static String orNull(String field) {
+            return field.equals("-") ? null : unescape(field);
+        }
+
+        /** nginx writes {@code "} and non-printable bytes as {@code \xHH} in logs. */
+        private static String unescape(String s) {
+            StringBuilder b = new StringBuilder(s.length());
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '\\' && i + 3 < s.length() && s.charAt(i + 1) == 'x') {
+                    b.append((char) Integer.parseInt(s.substring(i + 2, i + 4), 16));
+                    i += 3;
+                } else {
+                    b.append(c);
+                }
+            }
+            return b.toString();
+        }
+    }
+
+    /** How to run the server. */
+    public static final class Builder {
+        private String limitRate = "256k";
+        private String extraServerConfig = "";
+
+        private Builder() {
+        }
+
+        /** The {@code limit_rate} of {@code /slow/} ({@code 256k}, {@code 1m}, bytes per second). */
+        public Builder limitRate(String rate) {
+            this.limitRate = rate;
+            return this;
+        }
+
+        /** Raw directives added to the {@code server} block (extra locations for other tests and benchmarks). */
+        public Builder extraServerConfig(String directives) {
+            this.extraServerConfig = directives;
+            return this;
+        }
+
+        /** Starts nginx and waits until it accepts connections. */
+        public NginxServer start() {
+            String binary = findNginx();
+            Path prefix;
+            try {
+                prefix = Files.createTempDirectory("jbits-nginx-");
+                for (String d : List.of("logs", "tmp", "www")) {
+                    Files.createDirectories(prefix.resolve(d));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            // A free port can be taken between probing and nginx's bind: try a few.
+            IllegalStateException last = null;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                int port = freePort();
+                try {
+                    return launch(binary, prefix, port);
+                } catch (IllegalStateException e) {
+                    last = e;
+                    if (!e.getMessage().contains("Address already in use")) {
+                        break;
+                    }
+                }
+            }
+            deleteTree(prefix);
+            throw last;
+        }
+
+        private NginxServer launch(String binary, Path prefix, int port) {
+            Path conf = prefix.resolve("nginx.conf");
+            Path errorLog = prefix.resolve("logs/error.log");
+            try {
+                Files.writeString(conf, config(prefix, port));
+                Files.deleteIfExists(errorLog);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            ProcessBuilder pb = new ProcessBuilder(binary, "-p", prefix + "/", "-c", conf.toString(),
+                    "-e", errorLog.toString(),
+                    "-g", "daemon off; pid " + prefix.resolve("logs/nginx.pid") + ";")
+                    .redirectErrorStream(true)
+                    .redirectOutput(prefix.resolve("logs/stdout.log").toFile());
+            Process p;
+            try {
+                p = pb.start();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot run nginx at " + binary + ": " + e.getMessage(), e);
+            }
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("nginx exited with status " + p.exitValue() + " on port " + port
+                            + ": " + readQuietly(errorLog) + readQuietly(prefix.resolve("logs/stdout.log")));
+                }
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                    return new NginxServer(prefix, prefix.resolve("www"), p, port);
+                } catch (IOException notYet) {
+                    sleep(20);
+                }
+            }
+            p.destroyForcibly();
+            throw new IllegalStateException("nginx did not accept connections on port " + port + " within "
+                    + START_TIMEOUT.toSeconds() + " s: " + readQuietly(errorLog));
+        }
+
+        private String config(Path prefix, int port) {
+            Path www = prefix.resolve("www");
+            Path tmp = prefix.resolve("tmp");
+            // master_process off: one process, no privilege drop, so root and non-root runs behave alike.
+            return """
+                    master_process off;
+                    worker_processes 1;
+                    lock_file %2$s/nginx.lock;
+                    events { worker_connections 256; }
+                    http {
+                      default_type application/octet-stream;
+                      client_body_temp_path %2$s/body;
+                      proxy_temp_path %2$s/proxy;
+                      fastcgi_temp_path %2$s/fastcgi;
+                      uwsgi_temp_path %2$s/uwsgi;
+                      scgi_temp_path %2$s/scgi;
+                      log_format jbits '$msec\\t$request\\t$status\\t$http_range\\t$http_if_range\\t$body_bytes_sent\\t$request_time';
+                      access_log %3$s/logs/access.log jbits;
+                      keepalive_timeout 30s;
+                      server {
+                        listen 127.0.0.1:%1$d;
+                        root %4$s;
+                        location / { }
+                        location /slow/ { alias %4$s/; limit_rate %5$s; }
+                        location /rate/ { alias %4$s/; limit_rate $arg_rate; }
+                        %6$s
+                      }
+                    }
+                    """.formatted(port, tmp, prefix, www, limitRate, extraServerConfig);
+        }
+    }
+
+    private static String findNginx() {
+        String configured = System.getProperty("jbits.nginx");
+        if (configured == null || configured.isBlank()) {
+            configured = System.getenv("NGINX");
+        }
+        if (configured != null && !configured.isBlank()) {
+            if (!Files.isExecutable(Path.of(configured))) {
+                throw new IllegalStateException("nginx named by -Djbits.nginx / NGINX is not executable: " + configured);
+            }
+            return configured;
+        }
+        List<String> candidates = new ArrayList<>(KNOWN_PATHS);
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String dir : path.split(java.io.File.pathSeparator)) {
+                candidates.add(dir + "/nginx");
+            }
+        }
+        for (String c : candidates) {
+            if (Files.isExecutable(Path.of(c))) {
+                return c;
+            }
+        }
+        throw new IllegalStateException("nginx is required by the transfer tests but was not found (looked in "
+                + KNOWN_PATHS + " and PATH). Install it (Debian/Ubuntu: apt-get install nginx-light) or point "
+                + "-Djbits.nginx=/path/to/nginx at it.");
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p, StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException e) {
+            return "(cannot read " + p + ": " + e + ")";
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // A leftover temp directory is harmless; the test result is what matters.
+        }
+    }
+}
