@@ -1,0 +1,168 @@
+package org.jbits.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jbits.HResult;
+import org.jbits.testing.Await;
+import org.jbits.testing.Cli;
+import org.jbits.testing.NginxServer;
+import org.jbits.testing.TestData;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent as a process: it serves only its own user (checked on the socket's peer credentials), and
+ * survives kill -9 at any point of a download without losing the job or corrupting the file.
+ */
+class AgentIT {
+    static final long MIB = 1 << 20;
+    static NginxServer nginx;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void startNginx() {
+        nginx = NginxServer.builder().limitRate("3m").start();
+    }
+
+    @AfterAll
+    static void stopNginx() {
+        nginx.close();
+    }
+
+    @Test
+    void refusesAPeerOfAnotherUserEvenWhenTheSocketIsWorldWritable() throws Exception {
+        assertEquals("root", System.getProperty("user.name"),
+                "this test switches to user 'nobody' and must run as root, as CI does");
+        try (Cli cli = new Cli(tmp.resolve("home"))) {
+            assertEquals(0, cli.run("start", "--suspended", "--display-name", "secret-job",
+                    nginx.url("x").toString(), tmp.toString() + "/x").exit());
+            // Open the file modes wide: only the peer-credential check stands between 'nobody' and the agent.
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
+            Files.setPosixFilePermissions(cli.home(), PosixFilePermissions.fromString("rwxrwxrwx"));
+            Files.setPosixFilePermissions(cli.home().resolve("agent.sock"), PosixFilePermissions.fromString("rwxrwxrwx"));
+            String client = """
+                    import socket, sys
+                    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    s.connect(sys.argv[1])
+                    s.sendall(b'{"op":"get"}\\n')
+                    print(s.makefile().readline().strip())
+                    """;
+            Process p = new ProcessBuilder("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                    "python3", "-c", client, cli.home().resolve("agent.sock").toString())
+                    .redirectErrorStream(true).start();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            String reply = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertTrue(reply.contains("\"ok\":false") && reply.contains("E_ACCESSDENIED"), reply);
+            assertFalse(reply.contains("secret-job"), "no job leaks to another user: " + reply);
+            assertEquals(HResult.E_ACCESSDENIED, new com.fasterxml.jackson.databind.ObjectMapper().readTree(reply)
+                    .path("hresult").asInt());
+            // The owner is still served.
+            assertEquals(1, cli.run("get", "--json").json().size());
+        }
+    }
+
+    @Test
+    void sigtermCheckpointsAndTheNextAgentResumesWithARange() throws Exception {
+        byte[] content = TestData.random(12 << 20, 7);
+        nginx.put("term.bin", content);
+        Path dest = Files.createDirectories(tmp.resolve("dest")).resolve("term.bin");
+        try (Cli cli = new Cli(tmp.resolve("home"))) {
+            String id = cli.run("start", "--async", "--json", nginx.slowUrl("term.bin").toString(), dest.toString())
+                    .json().path("jobId").asText();
+            Await.until(Duration.ofSeconds(30), "3 MiB transferred", () -> bytes(cli, id) > 3 * MIB);
+            long pid = cli.agentPid();
+            ProcessHandle agent = ProcessHandle.of(pid).orElseThrow();
+            new ProcessBuilder("kill", "-TERM", Long.toString(pid)).start().waitFor();
+            assertTrue(agent.onExit().get(30, TimeUnit.SECONDS) != null);
+            assertFalse(Files.exists(cli.home().resolve("agent.sock")), "a clean exit removes the socket");
+            long kept = Files.size(tempFile(dest));
+            assertTrue(kept > 3 * MIB, "the received bytes were kept: " + kept);
+
+            Await.until(Duration.ofSeconds(60), "transferred after restart", () -> state(cli, id).equals("Transferred"));
+            assertEquals(0, cli.run("complete", id).exit());
+            assertEquals(TestData.sha256(content), TestData.sha256(dest));
+            List<NginxServer.AccessLogEntry> log = nginx.requestsFor("/term.bin");
+            assertTrue(log.size() >= 2 && log.get(log.size() - 1).rangeStart() >= kept - 4096,
+                    "the restarted agent resumed at its checkpoint: " + log);
+        }
+    }
+
+    /**
+     * kill -9 at six points of one download: every restart resumes from the last checkpoint, re-fetching at most
+     * 4 MiB of what was already on disk, and the file completes with the right content.
+     */
+    @Test
+    void killDashNineAtSixPointsLosesNoJobAndAtMostFourMiBEachTime() throws Exception {
+        byte[] content = TestData.random(30 << 20, 99);
+        nginx.put("crash.bin", content);
+        Path dest = Files.createDirectories(tmp.resolve("dest")).resolve("crash.bin");
+        try (Cli cli = new Cli(tmp.resolve("home"))) {
+            String id = cli.run("start", "--async", "--json", "--priority", "high",
+                    nginx.slowUrl("crash.bin").toString(), dest.toString()).json().path("jobId").asText();
+            List<Long> onDiskAtKill = new ArrayList<>();
+            long next = 2 * MIB;
+            for (int kill = 0; kill < 6; kill++) {
+                long threshold = next;
+                Await.until(Duration.ofSeconds(60), "progress past " + threshold, () -> bytes(cli, id) > threshold);
+                long pid = cli.agentPid();
+                ProcessHandle agent = ProcessHandle.of(pid).orElseThrow();
+                new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
+                agent.onExit().get(30, TimeUnit.SECONDS);
+                onDiskAtKill.add(Files.size(tempFile(dest)));
+                next = bytesOnDisk(dest) + 3 * MIB;
+                // The next CLI call starts a new agent, which recovers the job and resumes it.
+                JsonNode job = cli.run("get", id, "--json").json().get(0);
+                assertTrue(List.of("Queued", "Connecting", "Transferring").contains(job.path("jobState").asText()),
+                        "the job survived kill -9 #" + (kill + 1) + ": " + job);
+            }
+            Await.until(Duration.ofSeconds(90), "transferred", () -> state(cli, id).equals("Transferred"));
+            assertEquals(0, cli.run("complete", id).exit());
+            assertEquals(TestData.sha256(content), TestData.sha256(dest), "the file is intact after six kills");
+
+            List<NginxServer.AccessLogEntry> requests = nginx.requestsFor("/crash.bin");
+            assertEquals(7, requests.size(), "one request, then one resume per kill: " + requests);
+            for (int i = 0; i < 6; i++) {
+                long resumeAt = requests.get(i + 1).rangeStart();
+                long refetched = onDiskAtKill.get(i) - resumeAt;
+                assertTrue(resumeAt > 0, "resume #" + (i + 1) + " sent Range: bytes=N- with N > 0: " + requests.get(i + 1));
+                assertTrue(refetched >= 0 && refetched <= 4 * MIB, "resume #" + (i + 1) + " re-fetched " + refetched
+                        + " bytes of the " + onDiskAtKill.get(i) + " on disk (resumed at " + resumeAt + ")");
+            }
+        }
+    }
+
+    private static long bytesOnDisk(Path dest) throws IOException {
+        return Files.size(tempFile(dest));
+    }
+
+    private static Path tempFile(Path dest) throws IOException {
+        try (var s = Files.list(dest.getParent())) {
+            return s.filter(p -> p.getFileName().toString().startsWith("." + dest.getFileName() + "."))
+                    .findFirst().orElseThrow(() -> new AssertionError("no temporary file for " + dest));
+        }
+    }
+
+    private static long bytes(Cli cli, String id) {
+        return cli.run("get", id, "--json").json().get(0).path("bytesTransferred").asLong();
+    }
+
+    private static String state(Cli cli, String id) {
+        return cli.run("get", id, "--json").json().get(0).path("jobState").asText();
+    }
+}

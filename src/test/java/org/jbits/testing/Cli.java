@@ -1,0 +1,134 @@
+package org.jbits.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the packaged CLI ({@code java -jar target/jbits.jar}) as a user would, with its own JBITS_HOME, and
+ * captures exit status, stdout and stderr. The agent it starts on demand is the real one.
+ */
+public final class Cli implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path home;
+    private final Path jar;
+
+    /** A CLI whose agent keeps its state in {@code home}. */
+    public Cli(Path home) {
+        this.home = home;
+        String j = System.getProperty("jbits.jar");
+        if (j == null) {
+            throw new IllegalStateException("-Djbits.jar is not set: run integration tests with 'mvn verify'");
+        }
+        this.jar = Path.of(j);
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " does not exist: run 'mvn verify' (the jar is built in 'package')");
+        }
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    /** One command's outcome. */
+    public record Result(int exit, String out, String err) {
+        /** stdout as JSON. */
+        public JsonNode json() {
+            try {
+                return JSON.readTree(out);
+            } catch (IOException e) {
+                throw new AssertionError("stdout is not JSON: " + out + "\nstderr: " + err, e);
+            }
+        }
+
+        /** The non-empty lines of stderr. */
+        public List<String> errLines() {
+            return err.lines().filter(l -> !l.isBlank()).toList();
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    /** Runs {@code jbits args...} and waits for it (at most 120 s). */
+    public Result run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    /** Runs {@code jbits args...} with extra environment variables. */
+    public Result run(Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>(javaCommand());
+        cmd.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile("jbits-out", ".txt");
+            Path err = Files.createTempFile("jbits-err", ".txt");
+            try {
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                pb.environment().put("JBITS_HOME", home.toString());
+                pb.environment().putAll(env);
+                Process p = pb.start();
+                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError("jbits " + String.join(" ", args) + " did not finish in 120 s");
+                }
+                return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                        Files.readString(err, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code java [agent-tuning] -jar jbits.jar}: agents started from it inherit the jbits.* properties. */
+    public List<String> javaCommand() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        for (String prop : System.getProperties().stringPropertyNames()) {
+            if (prop.startsWith("jbits.engine.") || prop.startsWith("jbits.http.")) {
+                cmd.add("-D" + prop + "=" + System.getProperty(prop));
+            }
+        }
+        cmd.add("-jar");
+        cmd.add(jar.toString());
+        return cmd;
+    }
+
+    /** The pid the agent recorded, or -1. */
+    public long agentPid() {
+        try {
+            return Long.parseLong(Files.readString(home.resolve("agent.pid")).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Stops the agent (if any) so no process outlives the test. */
+    @Override
+    public void close() {
+        long pid = agentPid();
+        run("agent", "stop");
+        if (pid > 0) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+}
