@@ -56,17 +56,28 @@ class AgentIT {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
             Files.setPosixFilePermissions(cli.home(), PosixFilePermissions.fromString("rwxrwxrwx"));
             Files.setPosixFilePermissions(cli.home().resolve("agent.sock"), PosixFilePermissions.fromString("rwxrwxrwx"));
-            String client = """
-                    import socket, sys
-                    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                    s.connect(sys.argv[1])
-                    s.sendall(b'{"op":"get"}\\n')
-                    print(s.makefile().readline().strip())
-                    """;
+            // The client is a single-file Java program run by the same JDK as user 'nobody'.
+            Path client = tmp.resolve("PeerClient.java");
+            Files.writeString(client, """
+                    import java.net.*; import java.nio.*; import java.nio.channels.*; import java.nio.charset.*;
+                    public class PeerClient {
+                        public static void main(String[] a) throws Exception {
+                            try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                                ch.connect(UnixDomainSocketAddress.of(a[0]));
+                                ch.write(ByteBuffer.wrap("{\\"op\\":\\"get\\"}\\n".getBytes(StandardCharsets.UTF_8)));
+                                ByteBuffer b = ByteBuffer.allocate(65536);
+                                while (ch.read(b) > 0 && b.get(b.position() - 1) != '\\n') { }
+                                System.out.println(new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).trim());
+                            }
+                        }
+                    }
+                    """);
+            Files.setPosixFilePermissions(client, PosixFilePermissions.fromString("rw-r--r--"));
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process p = new ProcessBuilder("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                    "python3", "-c", client, cli.home().resolve("agent.sock").toString())
-                    .redirectErrorStream(true).start();
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                    java, "-Xshare:off", client.toString(), cli.home().resolve("agent.sock").toString())
+                    .directory(tmp.toFile()).redirectErrorStream(true).start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             String reply = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             assertTrue(reply.contains("\"ok\":false") && reply.contains("E_ACCESSDENIED"), reply);
             assertFalse(reply.contains("secret-job"), "no job leaks to another user: " + reply);
