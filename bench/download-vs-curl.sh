@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Benchmark: a 1 GiB Foreground download over loopback from a real nginx, jbits against `curl -o`, in the
+# same run, alternating, on the same files. Reports the ratio of median wall times (jbits / curl; <= 1.0 is the
+# target) in target/bench/download.json and .md.
+#
+# jbits' time is the whole synchronous `jbits start URL DIR` command as a user runs it (CLI JVM start, job
+# submission to the already running agent, the transfer with its durable checkpoints, Complete, the rename into
+# place). curl's is `curl -s -o FILE URL`. Both write to the same file system; each output is deleted and
+# `sync`ed away before the next run so neither pays for the other's write-back.
+#
+# usage: bench/download-vs-curl.sh [--runs N] [--size-mib M] [--enforce]
+set -euo pipefail
+
+runs=5
+size_mib=1024
+enforce=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    --size-mib) size_mib="$2"; shift 2 ;;
+    --enforce) enforce=1; shift ;;
+    *) echo "usage: $0 [--runs N] [--size-mib M] [--enforce]" >&2; exit 2 ;;
+  esac
+done
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out_dir="$root/target/bench"
+work="$out_dir/work"
+mkdir -p "$work/www" "$work/logs" "$work/tmp" "$work/dest"
+jar="$root/target/jbits.jar"
+[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
+
+nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
+[ -x "$nginx_bin" ] || { echo "bench: nginx is needed (apt-get install nginx-light)" >&2; exit 1; }
+command -v curl >/dev/null || { echo "bench: curl is needed" >&2; exit 1; }
+
+src="$work/www/payload.bin"
+if [ ! -f "$src" ] || [ "$(stat -c %s "$src")" != "$((size_mib * 1048576))" ]; then
+  echo "bench: writing a ${size_mib} MiB random payload"
+  head -c "$((size_mib * 1048576))" /dev/urandom > "$src"
+fi
+src_sha="$(sha256sum "$src" | cut -d' ' -f1)"
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+cat > "$work/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/logs/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  client_body_temp_path $work/tmp; proxy_temp_path $work/tmp; fastcgi_temp_path $work/tmp;
+  uwsgi_temp_path $work/tmp; scgi_temp_path $work/tmp;
+  server { listen 127.0.0.1:$port; root $work/www; }
+}
+CONF
+"$nginx_bin" -p "$work" -c "$work/nginx.conf" &
+nginx_pid=$!
+export JBITS_HOME="$work/home"
+jbits() { java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -jar "$jar" "$@"; }
+cleanup() { jbits agent stop >/dev/null 2>&1 || true; kill "$nginx_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+for _ in $(seq 100); do curl -sf -o /dev/null -r 0-0 "http://127.0.0.1:$port/payload.bin" && break; sleep 0.05; done
+url="http://127.0.0.1:$port/payload.bin"
+
+jbits agent start >/dev/null
+now() { date +%s.%N; }
+time_curl() { rm -f "$work/dest/curl.bin"; sync; local s; s=$(now); curl -s -o "$work/dest/curl.bin" "$url"; echo "$(now) - $s" | bc; }
+time_jbits() { rm -f "$work/dest/payload.bin"; sync; local s; s=$(now); jbits start "$url" "$work/dest/" >/dev/null; echo "$(now) - $s" | bc; }
+
+echo "bench: warm-up (page cache of the payload, the agent's JIT)"
+time_curl >/dev/null; time_jbits >/dev/null
+[ "$(sha256sum "$work/dest/payload.bin" | cut -d' ' -f1)" = "$src_sha" ] || { echo "bench: jbits' file differs" >&2; exit 1; }
+[ "$(sha256sum "$work/dest/curl.bin" | cut -d' ' -f1)" = "$src_sha" ] || { echo "bench: curl's file differs" >&2; exit 1; }
+
+curl_times=(); jbits_times=()
+for i in $(seq "$runs"); do
+  c=$(time_curl); j=$(time_jbits)
+  curl_times+=("$c"); jbits_times+=("$j")
+  printf 'bench: run %d: curl %.3f s, jbits %.3f s\n' "$i" "$c" "$j"
+done
+[ "$(sha256sum "$work/dest/payload.bin" | cut -d' ' -f1)" = "$src_sha" ] || { echo "bench: jbits' file differs" >&2; exit 1; }
+rm -f "$work/dest/curl.bin" "$work/dest/payload.bin"
+
+python3 - "$out_dir" "$size_mib" "$enforce" "$(curl --version | head -1)" "${curl_times[*]}" "${jbits_times[*]}" <<'PY'
+import json, os, statistics, sys
+out, size_mib, enforce, curl_version, c, j = sys.argv[1:]
+c = [float(x) for x in c.split()]; j = [float(x) for x in j.split()]
+mc, mj = statistics.median(c), statistics.median(j)
+ratio = mj / mc
+res = {
+    "benchmark": "download-loopback-foreground",
+    "size_bytes": int(size_mib) * 1048576,
+    "peer": curl_version,
+    "peer_command": "curl -s -o FILE URL",
+    "jbits_command": "jbits start URL DIR (synchronous, agent already running)",
+    "runs": len(c),
+    "curl_seconds": c, "jbits_seconds": j,
+    "curl_median_seconds": mc, "jbits_median_seconds": mj,
+    "curl_median_MiB_per_s": int(size_mib) / mc, "jbits_median_MiB_per_s": int(size_mib) / mj,
+    "ratio_jbits_over_curl": ratio,
+    "target": "ratio <= 1.0",
+    "met": ratio <= 1.0,
+    "machine": {"cpus": os.cpu_count()},
+}
+os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, "download.json"), "w") as f:
+    json.dump(res, f, indent=2)
+with open(os.path.join(out, "download.md"), "w") as f:
+    f.write(f"# Download benchmark: {size_mib} MiB over loopback from nginx\n\n")
+    f.write("| tool | median wall time | throughput | runs |\n|---|---|---|---|\n")
+    f.write(f"| {curl_version.split(' (')[0]} `curl -o` | {mc:.3f} s | {int(size_mib)/mc:.0f} MiB/s | {', '.join(f'{x:.3f}' for x in c)} |\n")
+    f.write(f"| jbits `start` (Foreground) | {mj:.3f} s | {int(size_mib)/mj:.0f} MiB/s | {', '.join(f'{x:.3f}' for x in j)} |\n\n")
+    f.write(f"Ratio jbits/curl: **{ratio:.3f}** (target <= 1.0: {'met' if ratio <= 1.0 else 'NOT met'}).\n")
+print(f"bench: median curl {mc:.3f} s, jbits {mj:.3f} s, ratio {ratio:.3f} (target <= 1.0: {'met' if ratio <= 1.0 else 'NOT met'})")
+if enforce == "1" and ratio > 1.0:
+    sys.exit(1)
+PY
