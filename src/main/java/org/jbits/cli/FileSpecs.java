@@ -80,11 +80,11 @@ final class FileSpecs {
             throw new BitsException(HResult.E_INVALIDARG, "'" + source + "' is not a valid path");
         }
         String name = p.getFileName() == null ? "" : p.getFileName().toString();
+        Path dir = p.getParent();
+        if (dir != null && (dir.toString().contains("*") || dir.toString().contains("?"))) {
+            throw new BitsException(HResult.E_INVALIDARG, "a wildcard is allowed only in the last segment: " + source);
+        }
         if (name.contains("*") || name.contains("?")) {
-            Path dir = p.getParent();
-            if (dir.toString().contains("*") || dir.toString().contains("?")) {
-                throw new BitsException(HResult.E_INVALIDARG, "a wildcard is allowed only in the last segment: " + source);
-            }
             List<String> matches = new ArrayList<>();
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, name)) {
                 for (Path m : ds) {

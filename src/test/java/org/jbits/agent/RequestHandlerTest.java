@@ -1,0 +1,106 @@
+package org.jbits.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.UUID;
+import org.jbits.BitsException;
+import org.jbits.BitsJob;
+import org.jbits.BitsManager;
+import org.jbits.HResult;
+import org.jbits.JobPriority;
+import org.jbits.JobType;
+import org.junit.jupiter.api.Test;
+
+/** The agent's request handling against a mocked manager: no transfers here, only the request logic. */
+class RequestHandlerTest {
+    private final BitsManager bits = mock(BitsManager.class);
+    private final RequestHandler handler = new RequestHandler(bits, null);
+
+    private static BitsJob job(String name) {
+        BitsJob j = mock(BitsJob.class);
+        when(j.displayName()).thenReturn(name);
+        when(j.id()).thenReturn(UUID.randomUUID());
+        return j;
+    }
+
+    @Test
+    void resolvesAJobByGuidWithOrWithoutBraces() {
+        BitsJob j = job("a");
+        UUID id = UUID.randomUUID();
+        when(bits.getJob(id)).thenReturn(j);
+        assertSame(j, handler.resolve(id.toString()));
+        assertSame(j, handler.resolve("{" + id + "}"));
+    }
+
+    @Test
+    void resolvesAUniqueDisplayNameAndRefusesAnAmbiguousOne() {
+        BitsJob a = job("nightly");
+        BitsJob b = job("nightly");
+        BitsJob c = job("weekly");
+        when(bits.jobs()).thenReturn(List.of(a, b, c));
+        assertSame(c, handler.resolve("weekly"));
+        BitsException e = assertThrows(BitsException.class, () -> handler.resolve("nightly"));
+        assertEquals(HResult.E_INVALIDARG, e.hresult());
+        BitsException missing = assertThrows(BitsException.class, () -> handler.resolve("monthly"));
+        assertEquals(HResult.BG_E_NOT_FOUND, missing.hresult());
+    }
+
+    @Test
+    void aSubmitWhoseFileIsRejectedCancelsTheHalfMadeJob() {
+        BitsJob j = job("x");
+        when(bits.createJob(anyString(), any())).thenReturn(j);
+        doThrow(new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "no gopher")).when(j).addFile(anyString(), anyString());
+        ObjectNode req = JobJson.MAPPER.createObjectNode().put("op", "submit").put("type", "download");
+        req.putArray("files").addObject().put("remote", "gopher://h/f").put("local", "/tmp/f");
+        ObjectNode reply = handler.handle(req);
+        assertFalse(reply.path("ok").asBoolean());
+        assertEquals(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, reply.path("hresult").asInt());
+        assertEquals("BG_E_PROTOCOL_NOT_AVAILABLE", reply.path("error").asText());
+        verify(j).cancel();
+        verify(j, never()).resume();
+    }
+
+    @Test
+    void aSubmitWithABadPropertyCreatesNothing() {
+        ObjectNode req = JobJson.MAPPER.createObjectNode().put("op", "submit");
+        req.putObject("properties").put("priority", "urgent");
+        req.putArray("files").addObject().put("remote", "http://h/f").put("local", "/tmp/f");
+        ObjectNode reply = handler.handle(req);
+        assertEquals(HResult.E_INVALIDARG, reply.path("hresult").asInt());
+        verify(bits, never()).createJob(anyString(), any());
+    }
+
+    @Test
+    void submitAppliesPropertiesAddsFilesAndResumes() {
+        BitsJob j = job("n");
+        when(bits.createJob("n", JobType.DOWNLOAD)).thenReturn(j);
+        when(j.proxySettings()).thenReturn(org.jbits.ProxySettings.DEFAULT);
+        ObjectNode req = JobJson.MAPPER.createObjectNode().put("op", "submit");
+        req.putObject("properties").put("displayName", "n").put("priority", "low").put("retryInterval", 30);
+        req.putArray("files").addObject().put("remote", "http://h/f").put("local", "/tmp/f");
+        // The reply's job object reads a mocked job (nulls and zeros); only the calls on the job matter here.
+        handler.handle(req);
+        verify(j).setPriority(JobPriority.LOW);
+        verify(j).setMinimumRetryDelay(30);
+        verify(j).addFile("http://h/f", "/tmp/f");
+        verify(j).resume();
+    }
+
+    @Test
+    void anUnknownRequestIsRefused() {
+        ObjectNode reply = handler.handle(JobJson.MAPPER.createObjectNode().put("op", "format-disk"));
+        assertEquals(HResult.E_INVALIDARG, reply.path("hresult").asInt());
+    }
+}
