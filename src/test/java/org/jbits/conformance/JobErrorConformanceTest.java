@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /** Errors, retries and notifications: reference §1.6, §1.8, §1.9, §7 items 7 and 8. */
 class JobErrorConformanceTest extends ConformanceTestBase {
-    /** Above the 5-second retry delay by less than timer slack could explain, and short of a second delay. */
+    /** The 5-second minimum retry delay, less half a second for polling and timer slack. */
     private static final Duration RETRY_FLOOR = Duration.ofMillis(4_500);
     private static final int DROPPED_SIZE = 400_000;
 
@@ -60,14 +60,17 @@ class JobErrorConformanceTest extends ConformanceTestBase {
         job.addFile(server.droppingUrl("dropped.bin", DROPPED_SIZE, 1), local("dropped.bin"));
         job.resume();
         awaitState(job, JobState.TRANSIENT_ERROR);
+        long transientSeen = System.nanoTime();
         assertTrue(job.error().isPresent(), "a job in TransientError has an error: " + Await.describe(job));
         awaitState(job, JobState.TRANSFERRED);
-        List<ConformanceServer.Request> gets = server.requests("dropped.bin").stream()
-                .filter(r -> r.method().equals("GET")).toList();
-        assertTrue(gets.size() >= 2, "the file was requested again after the drop: " + gets);
-        long gapNanos = gets.get(1).nanoTime() - gets.get(0).nanoTime();
-        assertTrue(gapNanos >= RETRY_FLOOR.toNanos(), "the retry came " + gapNanos / 1_000_000
-                + " ms after the dropped request; the minimum retry delay is 5 s");
+        // Measured from when TransientError was seen (at most one poll late), not from the dropped request: a
+        // backend may reconnect on its own before it reports the error.
+        ConformanceServer.Request retry = server.requests("dropped.bin").stream()
+                .filter(r -> r.method().equals("GET") && r.nanoTime() > transientSeen).findFirst()
+                .orElseThrow(() -> new AssertionError("no GET after the transient error: " + server.requests("dropped.bin")));
+        long gapMillis = (retry.nanoTime() - transientSeen) / 1_000_000;
+        assertTrue(gapMillis >= RETRY_FLOOR.toMillis(), "the retry came " + gapMillis
+                + " ms after the transient error was seen; the minimum retry delay is 5 s");
         assertEquals(HResult.hex(HResult.S_OK), HResult.hex(job.complete()), "Complete");
         assertArrayEquals(ConformanceServer.content("dropped.bin", DROPPED_SIZE), Files.readAllBytes(dir.resolve("dropped.bin")),
                 "the retried file is whole and correct");
