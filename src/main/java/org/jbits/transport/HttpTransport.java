@@ -45,6 +45,8 @@ public final class HttpTransport implements Transport {
     private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes\\s+\\*/(\\d+)");
     /** Big reads and writes: the file is written through a FileChannel in blocks of this size. */
     private static final int BUFFER = 1 << 20;
+    /** On a slow link a block is written at least this often, so progress shows as bytes arrive (as in BITS). */
+    private static final long WRITE_INTERVAL_NANOS = 250_000_000L;
 
     private final OkHttpClient client;
 
@@ -150,34 +152,32 @@ public final class HttpTransport implements Transport {
         }
         BufferedSource in = body.source();
         ByteBuffer buf = ByteBuffer.allocate(BUFFER);
+        long lastWrite = System.nanoTime();
         try {
             while (true) {
                 int n = in.read(buf);
                 if (n < 0) {
                     break;
                 }
-                if (!buf.hasRemaining()) {
-                    buf.flip();
-                    target.write(buf);
-                    buf.clear();
+                long now = System.nanoTime();
+                if (!buf.hasRemaining() || now - lastWrite >= WRITE_INTERVAL_NANOS) {
+                    writeOut(buf, target);
+                    lastWrite = now;
                     if (control.isStopped()) {
                         return;
                     }
                 }
             }
         } catch (IOException e) {
-            // The bytes that arrived before the connection broke (or the job was stopped) are good: keep them, so
-            // the next attempt asks for what follows instead of fetching up to a buffer's worth again.
-            buf.flip();
-            if (buf.hasRemaining()) {
-                target.write(buf);
+            // The bytes that did arrive are good: keep them, so the retry asks only for the rest.
+            try {
+                writeOut(buf, target);
+            } catch (TransferException w) {
+                e.addSuppressed(w);
             }
             throw e;
         }
-        buf.flip();
-        if (buf.hasRemaining()) {
-            target.write(buf);
-        }
+        writeOut(buf, target);
         if (control.isStopped()) {
             return;
         }
@@ -186,6 +186,14 @@ public final class HttpTransport implements Transport {
                     "the connection closed after " + target.position() + " of " + total + " bytes of " + source, null);
         }
         target.finish();
+    }
+
+    private static void writeOut(ByteBuffer buf, DownloadTarget target) throws TransferException {
+        buf.flip();
+        if (buf.hasRemaining()) {
+            target.write(buf);
+        }
+        buf.clear();
     }
 
     /** A strong ETag, else Last-Modified: what If-Range may carry (RFC 9110 §13.1.5). */

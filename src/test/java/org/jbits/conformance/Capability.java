@@ -1,0 +1,27 @@
+package org.jbits.conformance;
+
+/**
+ * A part of the BITS API a backend may genuinely lack (the method is a stub there). A case that needs one is
+ * skipped on such a backend, with the backend's reason; any other difference is a failure or, under Wine, a
+ * {@link WineDeviation}.
+ */
+public enum Capability {
+    /** {@code IBackgroundCopyJob::Suspend}. */
+    SUSPEND,
+    /** {@code SetDisplayName} (the name given to CreateJob is always there). */
+    SET_DISPLAY_NAME,
+    /** {@code Get/SetPriority}. */
+    PRIORITY,
+    /** {@code Get/SetProxySettings}. */
+    PROXY_SETTINGS,
+    /** {@code GetTimes}. */
+    JOB_TIMES,
+    /** {@code GetOwner}. */
+    OWNER,
+    /** {@code GetErrorCount}. */
+    ERROR_COUNT,
+    /** {@code IBackgroundCopyJob4::Get/SetMaximumDownloadTime}. */
+    MAXIMUM_DOWNLOAD_TIME,
+    /** {@code IBackgroundCopyJob5} cost flags. */
+    TRANSFER_POLICY
+}
