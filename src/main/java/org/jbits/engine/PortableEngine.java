@@ -334,9 +334,12 @@ public final class PortableEngine implements BitsManager {
             if (rec.type != JobType.DOWNLOAD && !rec.files.isEmpty()) {
                 throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
             }
-            if (rec.type != JobType.DOWNLOAD) {
-                throw new BitsException(HResult.E_NOTIMPL,
-                        "upload jobs are not supported by the portable engine yet");
+            if (rec.type != JobType.DOWNLOAD && !"http".equalsIgnoreCase(uri.getScheme())
+                    && !"https".equalsIgnoreCase(uri.getScheme())) {
+                throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "an upload goes to an http:// or https:// URL");
+            }
+            if (rec.type != JobType.DOWNLOAD && !Files.isRegularFile(local)) {
+                throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "the file to upload, " + local + ", does not exist");
             }
             if (rec.files.size() >= settings.maxFilesPerJob()) {
                 throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB,
@@ -468,6 +471,10 @@ public final class PortableEngine implements BitsManager {
         boolean partial = false;
         boolean undeleted = false;
         for (FileRecord f : rec.files) {
+            if (rec.type != JobType.DOWNLOAD) {
+                // An upload's local file is its source: Complete and Cancel leave it alone.
+                continue;
+            }
             Path temp = Path.of(f.tempName);
             try {
                 if (rec.state == JobState.ACKNOWLEDGED && f.completed) {
@@ -667,6 +674,11 @@ public final class PortableEngine implements BitsManager {
         if (f.uri == null) {
             throw TransferException.fatal(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, ErrorContext.GENERAL_QUEUE_MANAGER,
                     "no transport can read " + f.remoteName, null);
+        }
+        if (run.job.rec.type != JobType.DOWNLOAD) {
+            // The job model takes upload jobs; moving their bytes needs the BITS upload protocol, not built yet.
+            throw TransferException.fatal(HResult.E_NOTIMPL, ErrorContext.GENERAL_QUEUE_MANAGER,
+                    "uploads are not implemented by the portable engine yet", null);
         }
         Transport transport = transports.forUri(f.uri);
         try (TempFileTarget target = new TempFileTarget(this, run, f, settings)) {

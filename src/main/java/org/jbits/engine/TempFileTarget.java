@@ -51,6 +51,8 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
     /** Bytes handed to this target (written + queued + in {@link #current}). */
     private long received;
     private ByteBuffer current;
+    /** Where the data in {@link #current} starts (the gap before it keeps addresses and offsets equally aligned). */
+    private int currentStart;
     private long lastCheckpointNanos;
 
     TempFileTarget(PortableEngine engine, Run run, FileRecord file, EngineSettings settings) throws TransferException {
@@ -82,8 +84,7 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
             }
             direct = d;
             align = direct != null ? a : 1;
-            // Resume at a block boundary so every later direct write is aligned (at most one block is fetched again).
-            long start = file.checkpoint - file.checkpoint % align;
+            long start = file.checkpoint;
             if (size != start) {
                 channel.truncate(start);
             }
@@ -165,7 +166,7 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
     private synchronized void awaitBudget(long n) throws TransferException {
         while (received + n - file.checkpoint > checkpointBytes) {
             checkWriter();
-            if (full.isEmpty() && !writerBusy && current != null && current.position() > 0) {
+            if (full.isEmpty() && !writerBusy && current != null && current.position() > currentStart) {
                 // Everything else is on disk: hand over the partial buffer so the writer can checkpoint it.
                 submit(current);
                 current = takeFree();
@@ -176,17 +177,24 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
         }
     }
 
+    /**
+     * A free buffer, its position set to the file offset's distance from a block boundary: then the address of
+     * every later byte in it is as aligned as its file offset, and all but an unaligned head can go direct.
+     */
     private synchronized ByteBuffer takeFree() throws TransferException {
         while (free.isEmpty()) {
             checkWriter();
             waitQuietly();
         }
-        return free.poll().clear().limit(STAGE);
+        ByteBuffer b = free.poll().clear().limit(STAGE);
+        currentStart = (int) (received % align);
+        return b.position(currentStart);
     }
 
     private synchronized void submit(ByteBuffer b) throws TransferException {
         checkWriter();
-        b.flip();
+        // The bytes start after the alignment gap that takeFree left.
+        b.limit(b.position()).position(currentStart);
         full.add(b);
         if (writer == null) {
             writer = new Thread(this::writeLoop, "jbits-writer");
@@ -258,15 +266,25 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
         }
     }
 
-    /** Aligned blocks directly, an unaligned tail (only in the last buffer of a file) through the page cache. */
+    /**
+     * An unaligned head (after a resume at an odd offset) and an unaligned tail (the end of a file) go through the
+     * page cache; the whole blocks between them go direct.
+     */
     private void writeBuffer(ByteBuffer b) throws IOException {
-        int blocks = b.remaining() - b.remaining() % align;
         long pos = written;
+        int lead = (int) (pos % align);
+        int headEnd = lead == 0 ? b.position() : Math.min(b.limit(), b.position() + (align - lead));
+        while (b.position() < headEnd) {
+            int n = channel.write(b.slice(b.position(), headEnd - b.position()), pos);
+            pos += n;
+            b.position(b.position() + n);
+        }
+        int blocks = b.remaining() - b.remaining() % align;
         if (blocks > 0) {
-            ByteBuffer head = b.slice(b.position(), blocks);
+            ByteBuffer whole = b.slice(b.position(), blocks);
             FileChannel out = direct != null ? direct : channel;
-            while (head.hasRemaining()) {
-                pos += out.write(head, pos);
+            while (whole.hasRemaining()) {
+                pos += out.write(whole, pos);
             }
             b.position(b.position() + blocks);
         }
@@ -294,7 +312,7 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
     /** Hands over the partial buffer and waits for the writer to finish everything. */
     private void drain() throws TransferException {
         synchronized (this) {
-            if (current != null && current.position() > 0) {
+            if (current != null && current.position() > currentStart) {
                 submit(current);
             }
             current = null;
