@@ -152,6 +152,36 @@ class HttpDownloadTest {
     }
 
     @Test
+    void cancelMidTransferDeletesTheTemporaryFileAndForgetsTheJob() throws Exception {
+        nginx.put("cancel.bin", TestData.random(3 << 20, 6));
+        Path local = downloads.resolve("cancel.bin");
+        try (PortableEngine engine = Engines.open(stateDir)) {
+            BitsJob job = engine.createJob("cancel", JobType.DOWNLOAD);
+            job.setPriority(JobPriority.FOREGROUND);
+            job.addFile(nginx.slowUrl("cancel.bin").toString(), local.toString());
+            job.resume();
+            Await.progressBeyond(job, 0, TIMEOUT);
+            Path temp = Path.of(job.files().get(0).temporaryName());
+            assertTrue(Files.exists(temp));
+
+            job.cancel();
+            assertEquals(JobState.CANCELLED, job.state());
+            assertFalse(Files.exists(temp), "Cancel deletes the temporary file");
+            assertFalse(Files.exists(local));
+            assertTrue(engine.jobs().isEmpty(), "a cancelled job is no longer listed");
+            org.jbits.BitsException e = org.junit.jupiter.api.Assertions.assertThrows(org.jbits.BitsException.class,
+                    () -> engine.getJob(job.id()));
+            assertEquals(HResult.BG_E_NOT_FOUND, e.hresult());
+        }
+        try (PortableEngine engine = Engines.open(stateDir)) {
+            assertTrue(engine.jobs().isEmpty(), "nor after a restart");
+        }
+        try (var files = Files.list(downloads)) {
+            assertEquals(List.of(), files.toList(), "nothing left in the download directory");
+        }
+    }
+
+    @Test
     void resumesFromCheckpointAfterEngineIsClosedAndReopened() throws Exception {
         byte[] content = TestData.random(4 << 20, 3);
         nginx.put("restart.bin", content);

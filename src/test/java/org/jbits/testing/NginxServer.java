@@ -3,7 +3,6 @@ package org.jbits.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -238,7 +237,7 @@ public final class NginxServer implements AutoCloseable {
             // A free port can be taken between probing and nginx's bind: try a few.
             IllegalStateException last = null;
             for (int attempt = 0; attempt < 3; attempt++) {
-                int port = freePort();
+                int port = Ports.free();
                 try {
                     return launch(binary, prefix, port);
                 } catch (IllegalStateException e) {
@@ -350,15 +349,6 @@ public final class NginxServer implements AutoCloseable {
                 + "-Djbits.nginx=/path/to/nginx at it.");
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static void sleep(long millis) {
         try {
