@@ -246,6 +246,39 @@ class HttpDownloadTest {
     }
 
     @Test
+    void finishesWithoutRefetchingWhenTheCheckpointIsAlreadyAtTheEnd() throws Exception {
+        // A crash between the last checkpoint and the end of the file: every byte is held, the file is not done.
+        byte[] content = TestData.random(1 << 20, 7);
+        nginx.put("atend.bin", content);
+        Path local = downloads.resolve("atend.bin");
+        java.util.UUID id;
+        try (PortableEngine engine = Engines.open(stateDir)) {
+            BitsJob job = engine.createJob("atend", JobType.DOWNLOAD);
+            job.setPriority(JobPriority.FOREGROUND);
+            job.addFile(nginx.url("atend.bin").toString(), local.toString());
+            job.resume();
+            Await.state(job, TIMEOUT, JobState.TRANSFERRED);
+            id = job.id();
+        }
+        try (JobStore store = new JobStore(stateDir.resolve("jobs.db"))) {
+            JobRecord rec = store.loadAll().get(0);
+            rec.files.get(0).completed = false;
+            store.saveCheckpoint(rec.id, rec.files.get(0));
+        }
+        try (PortableEngine engine = Engines.open(stateDir)) {
+            BitsJob job = engine.getJob(id);
+            assertEquals(0, job.progress().filesTransferred());
+            job.resume();
+            Await.state(job, TIMEOUT, JobState.TRANSFERRED);
+            job.complete();
+        }
+        assertArrayEquals(content, Files.readAllBytes(local));
+        AccessLogEntry last = nginx.awaitRequests(e -> e.path().equals("/atend.bin") && e.range() != null, 1, TIMEOUT).get(0);
+        assertEquals(content.length, last.rangeStart(), "asked only for what follows the held bytes");
+        assertEquals(416, last.status(), "nginx: nothing follows");
+    }
+
+    @Test
     void followsRedirectToNginxAndResumesThroughIt() throws Exception {
         byte[] content = TestData.random(3 << 20, 5);
         nginx.put("moved.bin", content);

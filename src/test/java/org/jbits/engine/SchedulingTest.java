@@ -96,7 +96,7 @@ class SchedulingTest {
             for (BitsJob j : List.of(fg1, fg2, running)) {
                 j.cancel();
             }
-            List<AccessLogEntry> log = nginx.awaitRequests(e -> e.target().contains("job="), 3, TIMEOUT);
+            List<AccessLogEntry> log = nginx.awaitRequests(e -> e.target().matches(".*job=(fg1|fg2|bg1|bg2)"), 3, TIMEOUT);
             String waitingName = "job=" + waiting.displayName();
             assertTrue(log.stream().noneMatch(e -> e.target().endsWith(waitingName)),
                     "the queued background job never sent a request: " + log);
