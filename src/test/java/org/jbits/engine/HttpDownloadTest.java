@@ -142,7 +142,8 @@ class HttpDownloadTest {
             assertEquals(200, first.status());
             assertTrue(first.bodyBytesSent() < content.length, "the first request was cut short: " + first);
             long n = second.rangeStart();
-            assertTrue(n >= held && n < content.length, "resumed at " + n + ", held " + held + ": " + second);
+            assertTrue(n > held - Engines.resumeSlack(downloads) && n < content.length,
+                    "resumed at " + n + ", held " + held + ": " + second);
             assertEquals("bytes=" + n + "-", second.range());
             assertNotNull(second.ifRange(), "a resume must carry If-Range");
             assertTrue(second.ifRange().startsWith("\""), "If-Range carries nginx's strong ETag: " + second.ifRange());
@@ -206,7 +207,8 @@ class HttpDownloadTest {
 
             AccessLogEntry resumed = nginx.awaitRequests(
                     e -> e.path().equals("/slow/restart.bin") && e.range() != null, 1, TIMEOUT).get(0);
-            assertEquals(checkpoint, resumed.rangeStart(), "the reopened engine continues at its checkpoint");
+            // the reopened engine continues at its checkpoint
+            Engines.assertResumedAt(checkpoint, resumed.rangeStart(), downloads);
             assertNotNull(resumed.ifRange());
             assertEquals(206, resumed.status());
         }
@@ -241,7 +243,8 @@ class HttpDownloadTest {
             assertEquals(TestData.sha256(content), TestData.sha256(local));
             AccessLogEntry resumed = nginx.awaitRequests(
                     e -> e.path().equals("/slow/crash.bin") && e.range() != null, 1, TIMEOUT).get(0);
-            assertEquals(checkpoint, resumed.rangeStart(), "resumed at the checkpoint, not after the garbage");
+            // resumed at the checkpoint, not after the garbage
+            Engines.assertResumedAt(checkpoint, resumed.rangeStart(), downloads);
         }
     }
 
