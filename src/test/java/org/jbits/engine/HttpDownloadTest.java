@@ -142,12 +142,43 @@ class HttpDownloadTest {
             assertEquals(200, first.status());
             assertTrue(first.bodyBytesSent() < content.length, "the first request was cut short: " + first);
             long n = second.rangeStart();
-            assertTrue(n >= held && n < content.length, "resumed at " + n + ", held " + held + ": " + second);
+            assertTrue(n > held - Engines.resumeSlack(downloads) && n < content.length,
+                    "resumed at " + n + ", held " + held + ": " + second);
             assertEquals("bytes=" + n + "-", second.range());
             assertNotNull(second.ifRange(), "a resume must carry If-Range");
             assertTrue(second.ifRange().startsWith("\""), "If-Range carries nginx's strong ETag: " + second.ifRange());
             assertEquals(206, second.status());
             assertEquals(content.length - n, second.bodyBytesSent(), "only the rest was sent again");
+        }
+    }
+
+    @Test
+    void cancelMidTransferDeletesTheTemporaryFileAndForgetsTheJob() throws Exception {
+        nginx.put("cancel.bin", TestData.random(3 << 20, 6));
+        Path local = downloads.resolve("cancel.bin");
+        try (PortableEngine engine = Engines.open(stateDir)) {
+            BitsJob job = engine.createJob("cancel", JobType.DOWNLOAD);
+            job.setPriority(JobPriority.FOREGROUND);
+            job.addFile(nginx.slowUrl("cancel.bin").toString(), local.toString());
+            job.resume();
+            Await.progressBeyond(job, 0, TIMEOUT);
+            Path temp = Path.of(job.files().get(0).temporaryName());
+            assertTrue(Files.exists(temp));
+
+            job.cancel();
+            assertEquals(JobState.CANCELLED, job.state());
+            assertFalse(Files.exists(temp), "Cancel deletes the temporary file");
+            assertFalse(Files.exists(local));
+            assertTrue(engine.jobs().isEmpty(), "a cancelled job is no longer listed");
+            org.jbits.BitsException e = org.junit.jupiter.api.Assertions.assertThrows(org.jbits.BitsException.class,
+                    () -> engine.getJob(job.id()));
+            assertEquals(HResult.BG_E_NOT_FOUND, e.hresult());
+        }
+        try (PortableEngine engine = Engines.open(stateDir)) {
+            assertTrue(engine.jobs().isEmpty(), "nor after a restart");
+        }
+        try (var files = Files.list(downloads)) {
+            assertEquals(List.of(), files.toList(), "nothing left in the download directory");
         }
     }
 
@@ -176,7 +207,8 @@ class HttpDownloadTest {
 
             AccessLogEntry resumed = nginx.awaitRequests(
                     e -> e.path().equals("/slow/restart.bin") && e.range() != null, 1, TIMEOUT).get(0);
-            assertEquals(checkpoint, resumed.rangeStart(), "the reopened engine continues at its checkpoint");
+            // the reopened engine continues at its checkpoint
+            Engines.assertResumedAt(checkpoint, resumed.rangeStart(), downloads);
             assertNotNull(resumed.ifRange());
             assertEquals(206, resumed.status());
         }
@@ -211,8 +243,42 @@ class HttpDownloadTest {
             assertEquals(TestData.sha256(content), TestData.sha256(local));
             AccessLogEntry resumed = nginx.awaitRequests(
                     e -> e.path().equals("/slow/crash.bin") && e.range() != null, 1, TIMEOUT).get(0);
-            assertEquals(checkpoint, resumed.rangeStart(), "resumed at the checkpoint, not after the garbage");
+            // resumed at the checkpoint, not after the garbage
+            Engines.assertResumedAt(checkpoint, resumed.rangeStart(), downloads);
         }
+    }
+
+    @Test
+    void finishesWithoutRefetchingWhenTheCheckpointIsAlreadyAtTheEnd() throws Exception {
+        // A crash between the last checkpoint and the end of the file: every byte is held, the file is not done.
+        byte[] content = TestData.random(1 << 20, 7);
+        nginx.put("atend.bin", content);
+        Path local = downloads.resolve("atend.bin");
+        java.util.UUID id;
+        try (PortableEngine engine = Engines.open(stateDir)) {
+            BitsJob job = engine.createJob("atend", JobType.DOWNLOAD);
+            job.setPriority(JobPriority.FOREGROUND);
+            job.addFile(nginx.url("atend.bin").toString(), local.toString());
+            job.resume();
+            Await.state(job, TIMEOUT, JobState.TRANSFERRED);
+            id = job.id();
+        }
+        try (JobStore store = new JobStore(stateDir.resolve("jobs.db"))) {
+            JobRecord rec = store.loadAll().get(0);
+            rec.files.get(0).completed = false;
+            store.saveCheckpoint(rec.id, rec.files.get(0));
+        }
+        try (PortableEngine engine = Engines.open(stateDir)) {
+            BitsJob job = engine.getJob(id);
+            assertEquals(0, job.progress().filesTransferred());
+            job.resume();
+            Await.state(job, TIMEOUT, JobState.TRANSFERRED);
+            job.complete();
+        }
+        assertArrayEquals(content, Files.readAllBytes(local));
+        AccessLogEntry last = nginx.awaitRequests(e -> e.path().equals("/atend.bin") && e.range() != null, 1, TIMEOUT).get(0);
+        assertEquals(content.length, last.rangeStart(), "asked only for what follows the held bytes");
+        assertEquals(416, last.status(), "nginx: nothing follows");
     }
 
     @Test

@@ -4,7 +4,9 @@ import static org.jbits.testing.FaultServer.dropMidBody;
 import static org.jbits.testing.FaultServer.file;
 import static org.jbits.testing.FaultServer.fileIgnoringIfRange;
 import static org.jbits.testing.FaultServer.ignoringRange;
+import static org.jbits.testing.FaultServer.slowThenDrop;
 import static org.jbits.testing.FaultServer.status;
+import static org.jbits.testing.FaultServer.throttled;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,8 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +31,7 @@ import org.jbits.JobState;
 import org.jbits.JobType;
 import org.jbits.testing.Await;
 import org.jbits.testing.Engines;
+import org.jbits.testing.Ports;
 import org.jbits.testing.FaultServer;
 import org.jbits.testing.FaultServer.Hit;
 import org.jbits.testing.TestData;
@@ -131,7 +132,49 @@ class HttpFaultTest {
         Await.state(job, TIMEOUT, JobState.TRANSFERRED);
         job.complete();
         assertArrayEquals(content, Files.readAllBytes(downloads.resolve("short.bin")));
-        assertEquals(600_000, server.hits("/short.bin").get(1).rangeStart());
+        Engines.assertResumedAt(600_000, server.hits("/short.bin").get(1).rangeStart(), downloads);
+    }
+
+    @Test
+    void slowBodyCutOffIsTransientAndKeepsWhatArrived() throws Exception {
+        byte[] content = TestData.random(400_000, 21);
+        server.on("/trickle.bin", slowThenDrop(content, "\"t1\"", 400_000), file(content, "\"t1\""));
+        BitsJob job = job("trickle.bin", "/trickle.bin");
+        job.resume();
+        Await.state(job, TIMEOUT, JobState.TRANSFERRING);
+        Await.state(job, TIMEOUT, JobState.TRANSIENT_ERROR);
+        assertEquals(200_000, job.progress().bytesTransferred(), "the half that trickled in before the cut");
+        assertEquals(ErrorContext.GENERAL_TRANSPORT, job.error().orElseThrow().context());
+
+        job.resume();
+        Await.state(job, TIMEOUT, JobState.TRANSFERRED);
+        job.complete();
+        assertArrayEquals(content, Files.readAllBytes(downloads.resolve("trickle.bin")));
+        Engines.assertResumedAt(200_000, server.hits("/trickle.bin").get(1).rangeStart(), downloads);
+    }
+
+    @Test
+    void suspendKeepsTheBytesOfASlowBodyReceivedSoFar() throws Exception {
+        byte[] content = TestData.random(2 << 20, 22);
+        server.on("/slowbody.bin", throttled(content, "\"w1\"", 200_000), file(content, "\"w1\""));
+        BitsJob job = job("slowbody.bin", "/slowbody.bin");
+        job.resume();
+        Await.state(job, TIMEOUT, JobState.TRANSFERRING);
+        Hit first = server.awaitHits("/slowbody.bin", 1, TIMEOUT).get(0);
+        // Let some of the body arrive (far less than the transport's 1 MiB buffer), then stop.
+        Await.until(TIMEOUT, "half a second of body", () -> System.nanoTime() - first.nanoTime() > 500_000_000L);
+        job.suspend();
+
+        Await.until(TIMEOUT, () -> "the stopped transfer to record its bytes: " + Await.describe(job),
+                () -> job.progress().bytesTransferred() > 0);
+        long held = job.progress().bytesTransferred();
+        job.resume();
+        Await.state(job, TIMEOUT, JobState.TRANSFERRED);
+        job.complete();
+        assertArrayEquals(content, Files.readAllBytes(downloads.resolve("slowbody.bin")));
+        Hit second = server.hits("/slowbody.bin").get(1);
+        // resumed right after the bytes received before Suspend
+        Engines.assertResumedAt(held, second.rangeStart(), downloads);
     }
 
     @Test
@@ -253,8 +296,9 @@ class HttpFaultTest {
         Await.state(job, TIMEOUT, JobState.ERROR);
         assertEquals("BG_E_HTTP_ERROR_404", job.error().orElseThrow().errorName());
         Path temp = Path.of(job.files().get(0).temporaryName());
-        assertArrayEquals(Arrays.copyOf(content, (int) held), Files.readAllBytes(temp),
-                "the temporary file holds exactly the good bytes");
+        byte[] kept = Files.readAllBytes(temp);
+        Engines.assertResumedAt(held, kept.length, downloads);
+        assertArrayEquals(Arrays.copyOf(content, kept.length), kept, "the temporary file holds only good bytes");
         assertNoFileContains(downloads, MARKER);
     }
 
@@ -295,7 +339,7 @@ class HttpFaultTest {
         BitsJob job = engine.createJob("refused", JobType.DOWNLOAD);
         job.setPriority(JobPriority.FOREGROUND);
         job.setNoProgressTimeout(0);
-        job.addFile("http://127.0.0.1:" + unusedPort() + "/x.bin", downloads.resolve("x.bin").toString());
+        job.addFile("http://127.0.0.1:" + Ports.free() + "/x.bin", downloads.resolve("x.bin").toString());
         long start = System.nanoTime();
         job.resume();
         Await.state(job, Duration.ofSeconds(5), JobState.ERROR);
@@ -311,7 +355,7 @@ class HttpFaultTest {
         BitsJob job = engine.createJob("counting", JobType.DOWNLOAD);
         job.setPriority(JobPriority.FOREGROUND);
         job.setMinimumRetryDelay(5);
-        job.addFile("http://127.0.0.1:" + unusedPort() + "/x.bin", downloads.resolve("x.bin").toString());
+        job.addFile("http://127.0.0.1:" + Ports.free() + "/x.bin", downloads.resolve("x.bin").toString());
         job.resume();
         for (int expected = 1; expected <= 3; expected++) {
             int n = expected;
@@ -322,14 +366,6 @@ class HttpFaultTest {
         }
     }
 
-    private static int unusedPort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** No file under {@code dir} (hidden temporary files included) contains {@code marker}. */
     private static void assertNoFileContains(Path dir, String marker) throws IOException {

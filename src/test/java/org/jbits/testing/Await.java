@@ -53,9 +53,8 @@ public final class Await {
     /** Waits until the job has transferred more than {@code bytes} bytes. */
     public static void progressBeyond(BitsJob job, long bytes, Duration timeout) {
         until(timeout, () -> describe(job) + " to pass " + bytes + " bytes", () -> {
-            JobState s = job.state();
-            if (s == JobState.ERROR || s == JobState.TRANSFERRED) {
-                throw new AssertionFailedError("job ended before passing " + bytes + " bytes: " + describe(job));
+            if (job.state() == JobState.ERROR) {
+                throw new AssertionFailedError("job failed before passing " + bytes + " bytes: " + describe(job));
             }
             return job.progress().bytesTransferred() > bytes;
         });

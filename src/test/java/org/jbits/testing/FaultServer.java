@@ -165,13 +165,18 @@ public final class FaultServer implements AutoCloseable {
                 .setSocketPolicy(SocketPolicy.DISCONNECT_DURING_RESPONSE_BODY);
     }
 
+    /** Like {@link #file}, but the body trickles at {@code bytesPerSecond} (in 10 steps a second). */
+    public static Route throttled(byte[] content, String etag, long bytesPerSecond) {
+        return request -> ranged(request, content, etag, true)
+                .throttleBody(Math.max(1, bytesPerSecond / 10), 100, TimeUnit.MILLISECONDS);
+    }
+
     /**
-     * Like {@link #dropMidBody} but the body trickles at {@code bytesPerSecond} first (in 10 steps a second), so
-     * a client is seen Transferring before the connection breaks.
+     * Like {@link #dropMidBody} but the body trickles at {@code bytesPerSecond} first, so a client is seen
+     * Transferring before the connection breaks.
      */
     public static Route slowThenDrop(byte[] content, String etag, long bytesPerSecond) {
-        return request -> ranged(request, content, etag, true)
-                .throttleBody(Math.max(1, bytesPerSecond / 10), 100, TimeUnit.MILLISECONDS)
+        return request -> throttled(content, etag, bytesPerSecond).respond(request)
                 .setSocketPolicy(SocketPolicy.DISCONNECT_DURING_RESPONSE_BODY);
     }
 

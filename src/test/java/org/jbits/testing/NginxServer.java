@@ -3,7 +3,6 @@ package org.jbits.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -42,12 +41,17 @@ public final class NginxServer implements AutoCloseable {
     private final Process process;
     private final int port;
 
+    private final Thread reaper;
+
     private NginxServer(Path prefix, Path docroot, Process process, int port) {
         this.prefix = prefix;
         this.docroot = docroot;
         this.accessLog = prefix.resolve("logs/access.log");
         this.process = process;
         this.port = port;
+        // nginx outlives a JVM that exits without close() (a test that forgot it, a killed fork): stop it then too.
+        this.reaper = new Thread(process::destroyForcibly, "nginx-reaper-" + port);
+        Runtime.getRuntime().addShutdownHook(reaper);
     }
 
     /** A server with the default settings ({@code limit_rate 256k} on {@code /slow/}). */
@@ -141,6 +145,11 @@ public final class NginxServer implements AutoCloseable {
     /** Stops nginx and deletes its prefix (docroot included). */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or about to: it stops nginx
+        }
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
@@ -238,7 +247,7 @@ public final class NginxServer implements AutoCloseable {
             // A free port can be taken between probing and nginx's bind: try a few.
             IllegalStateException last = null;
             for (int attempt = 0; attempt < 3; attempt++) {
-                int port = freePort();
+                int port = Ports.free();
                 try {
                     return launch(binary, prefix, port);
                 } catch (IllegalStateException e) {
@@ -261,9 +270,13 @@ public final class NginxServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            ProcessBuilder pb = new ProcessBuilder(binary, "-p", prefix + "/", "-c", conf.toString(),
-                    "-e", errorLog.toString(),
-                    "-g", "daemon off; pid " + prefix.resolve("logs/nginx.pid") + ";")
+            List<String> command = new ArrayList<>(List.of(binary, "-p", prefix + "/", "-c", conf.toString()));
+            if (supportsErrorLogOption(binary)) {
+                // Else the error log compiled in (/var/log/nginx) is tried before the config is read.
+                command.addAll(List.of("-e", errorLog.toString()));
+            }
+            command.addAll(List.of("-g", "daemon off; pid " + prefix.resolve("logs/nginx.pid") + ";"));
+            ProcessBuilder pb = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(prefix.resolve("logs/stdout.log").toFile());
             Process p;
@@ -297,6 +310,7 @@ public final class NginxServer implements AutoCloseable {
             return """
                     master_process off;
                     worker_processes 1;
+                    error_log %3$s/logs/error.log warn;
                     lock_file %2$s/nginx.lock;
                     events { worker_connections 256; }
                     http {
@@ -319,6 +333,27 @@ public final class NginxServer implements AutoCloseable {
                       }
                     }
                     """.formatted(port, tmp, prefix, www, limitRate, extraServerConfig);
+        }
+    }
+
+    /** {@code -e} exists since nginx 1.19.5; older builds reject it. */
+    private static boolean supportsErrorLogOption(String binary) {
+        try {
+            Process p = new ProcessBuilder(binary, "-v").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            p.waitFor(5, TimeUnit.SECONDS);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("nginx/(\\d+)\\.(\\d+)\\.(\\d+)").matcher(out);
+            if (!m.find()) {
+                return false;
+            }
+            int v = Integer.parseInt(m.group(1)) * 1_000_000 + Integer.parseInt(m.group(2)) * 1_000
+                    + Integer.parseInt(m.group(3));
+            return v >= 1_019_005;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -350,15 +385,6 @@ public final class NginxServer implements AutoCloseable {
                 + "-Djbits.nginx=/path/to/nginx at it.");
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static void sleep(long millis) {
         try {
