@@ -25,24 +25,11 @@ public final class Engines {
         return Map.copyOf(m);
     }
 
-    /**
-     * How far below the bytes it holds the engine may resume a file in {@code dir}: it writes temporary files
-     * with O_DIRECT where it can and resumes at a block boundary, so up to one block is fetched again.
-     */
-    public static long resumeSlack(Path dir) {
-        try {
-            return Math.max(512, java.nio.file.Files.getFileStore(dir).getBlockSize());
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            return 1;
-        }
-    }
-
-    /** Fails unless {@code rangeStart} is at {@code held} or less than one block below it. */
+    /** Fails unless the engine resumed exactly at the bytes it held (an odd offset included). */
     public static void assertResumedAt(long held, long rangeStart, Path dir) {
-        long slack = resumeSlack(dir);
-        if (rangeStart > held || held - rangeStart >= slack) {
+        if (rangeStart != held) {
             throw new org.opentest4j.AssertionFailedError("resumed at byte " + rangeStart + " with " + held
-                    + " bytes held; expected at most one block (" + slack + " bytes) below");
+                    + " bytes held in " + dir);
         }
     }
 
