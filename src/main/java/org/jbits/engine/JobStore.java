@@ -33,10 +33,13 @@ final class JobStore implements AutoCloseable {
     private static final int SCHEMA_VERSION = 1;
 
     private final Connection db;
+    private final Statement pragma;
+    private PreparedStatement checkpointStatement;
 
     JobStore(Path file) {
         try {
             db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            pragma = db.createStatement();
             try (Statement st = db.createStatement()) {
                 st.execute("PRAGMA journal_mode=WAL");
                 st.execute("PRAGMA synchronous=FULL");
@@ -167,20 +170,44 @@ final class JobStore implements AutoCloseable {
         }
     }
 
-    /** Records a file's checkpoint: the bytes forced to disk, the size, and the validator they belong to. */
-    synchronized void saveCheckpoint(UUID jobId, FileRecord f) {
-        try (PreparedStatement ps = db.prepareStatement(
-                "UPDATE files SET bytes_total=?, checkpoint=?, validator=?, completed=? WHERE job_id=? AND idx=?")) {
-            ps.setLong(1, f.bytesTotal);
-            ps.setLong(2, f.checkpoint);
-            ps.setString(3, f.validator);
-            ps.setInt(4, f.completed ? 1 : 0);
-            ps.setString(5, jobId.toString());
-            ps.setInt(6, f.index);
-            ps.executeUpdate();
+    /**
+     * Records a file's checkpoint: the bytes forced to disk, the size, and the validator they belong to.
+     *
+     * @param durable commit with an fsync ({@code synchronous=FULL}); false for the periodic progress records,
+     *     which only need to survive the agent (a power cut may lose the newest ones, and the engine then resumes
+     *     from an older checkpoint whose bytes were forced to disk before it was written)
+     */
+    synchronized void saveCheckpoint(UUID jobId, FileRecord f, boolean durable) {
+        try {
+            if (!durable) {
+                pragma.execute("PRAGMA synchronous=NORMAL");
+            }
+            try {
+                if (checkpointStatement == null) {
+                    checkpointStatement = db.prepareStatement(
+                            "UPDATE files SET bytes_total=?, checkpoint=?, validator=?, completed=? WHERE job_id=? AND idx=?");
+                }
+                PreparedStatement ps = checkpointStatement;
+                ps.setLong(1, f.bytesTotal);
+                ps.setLong(2, f.checkpoint);
+                ps.setString(3, f.validator);
+                ps.setInt(4, f.completed ? 1 : 0);
+                ps.setString(5, jobId.toString());
+                ps.setInt(6, f.index);
+                ps.executeUpdate();
+            } finally {
+                if (!durable) {
+                    pragma.execute("PRAGMA synchronous=FULL");
+                }
+            }
         } catch (SQLException e) {
             throw storeError("saving progress of job " + jobId, e);
         }
+    }
+
+    /** A durable checkpoint record. */
+    synchronized void saveCheckpoint(UUID jobId, FileRecord f) {
+        saveCheckpoint(jobId, f, true);
     }
 
     synchronized void deleteJob(UUID id) {
@@ -273,6 +300,10 @@ final class JobStore implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
+            if (checkpointStatement != null) {
+                checkpointStatement.close();
+            }
+            pragma.close();
             db.close();
         } catch (SQLException e) {
             throw storeError("closing the job store", e);

@@ -688,8 +688,8 @@ public final class PortableEngine implements BitsManager {
 
     // Called by TempFileTarget on the worker thread.
 
-    void checkpointed(Run run, FileRecord f) {
-        store.saveCheckpoint(run.job.rec.id, f);
+    void checkpointed(Run run, FileRecord f, boolean durable) {
+        store.saveCheckpoint(run.job.rec.id, f, durable);
     }
 
     void connected(Run run) {

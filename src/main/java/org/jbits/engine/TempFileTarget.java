@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import org.jbits.transport.DownloadTarget;
 import org.jbits.transport.TransferException;
 import org.slf4j.Logger;
@@ -19,14 +21,17 @@ import org.slf4j.LoggerFactory;
  * checkpoint is taken at least every {@code checkpointMillis}, so a crash costs at most that much. On opening,
  * anything past the last checkpoint is cut off: no unverified byte survives a crash.
  *
- * <p>The transport's thread only copies into aligned 1 MiB buffers; a writer thread writes them with O_DIRECT
- * (where the file system allows it) and takes the checkpoints. Receiving, writing and forcing then overlap, and
- * {@code fdatasync} has little page cache to push out.
+ * <p>Three threads share the work so that receiving, writing and forcing overlap: the transport's thread only
+ * copies into aligned 1 MiB buffers; a writer thread writes them (whole blocks with O_DIRECT where the file
+ * system allows it, so {@code fdatasync} has little page cache to push out); a checkpointer thread forces what is
+ * written and records it.
  */
 final class TempFileTarget implements DownloadTarget, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TempFileTarget.class);
     private static final int STAGE = 1 << 20;
-    private static final int BUFFERS = 3;
+    private static final int BUFFERS = 4;
+    /** BITS' default minimum notification interval for JobModification. */
+    private static final long NOTIFY_NANOS = 500_000_000L;
 
     private final PortableEngine engine;
     private final Run run;
@@ -38,22 +43,25 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
     private final long checkpointBytes;
     private final long checkpointNanos;
 
-    // Shared between the transport thread and the writer, guarded by `this`.
+    // Shared by the three threads, guarded by `this`.
     private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
     private final ArrayDeque<ByteBuffer> full = new ArrayDeque<>();
     private boolean draining;
     private boolean writerBusy;
-    private IOException writerError;
+    private boolean stopCheckpointer;
+    private IOException error;
     private Thread writer;
+    private Thread checkpointer;
+    /** Bytes handed to this target (written + queued + in {@link #current}). */
+    private long received;
 
     /** Bytes written to the file by the writer. */
     private volatile long written;
-    /** Bytes handed to this target (written + queued + in {@link #current}). */
-    private long received;
+    private volatile long lastCheckpointNanos;
+    private long lastNotifyNanos;
     private ByteBuffer current;
     /** Where the data in {@link #current} starts (the gap before it keeps addresses and offsets equally aligned). */
     private int currentStart;
-    private long lastCheckpointNanos;
 
     TempFileTarget(PortableEngine engine, Run run, FileRecord file, EngineSettings settings) throws TransferException {
         this.engine = engine;
@@ -84,14 +92,12 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
             }
             direct = d;
             align = direct != null ? a : 1;
-            long start = file.checkpoint;
-            if (size != start) {
-                channel.truncate(start);
+            if (size != file.checkpoint) {
+                channel.truncate(file.checkpoint);
             }
-            file.checkpoint = start;
-            written = start;
-            received = start;
-            file.bytesTransferred = start;
+            written = file.checkpoint;
+            received = file.checkpoint;
+            file.bytesTransferred = file.checkpoint;
         } catch (IOException e) {
             throw TransferException.localFile("cannot open the temporary file " + temp, e);
         }
@@ -137,7 +143,7 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
             file.validator = validator;
         }
         // The validator is recorded with the offset it belongs to before any byte of the new body is written.
-        engine.checkpointed(run, file);
+        engine.checkpointed(run, file, true);
         engine.connected(run);
     }
 
@@ -165,15 +171,15 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
     /** Waits until taking {@code n} more bytes keeps the unverified bytes within {@code checkpointBytes}. */
     private synchronized void awaitBudget(long n) throws TransferException {
         while (received + n - file.checkpoint > checkpointBytes) {
-            checkWriter();
+            checkError();
             if (full.isEmpty() && !writerBusy && current != null && current.position() > currentStart) {
-                // Everything else is on disk: hand over the partial buffer so the writer can checkpoint it.
+                // Everything else is written: hand over the partial buffer so it can be checkpointed too.
                 submit(current);
                 current = takeFree();
                 continue;
             }
             notifyAll();
-            waitQuietly();
+            waitQuietly(100);
         }
     }
 
@@ -183,8 +189,8 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
      */
     private synchronized ByteBuffer takeFree() throws TransferException {
         while (free.isEmpty()) {
-            checkWriter();
-            waitQuietly();
+            checkError();
+            waitQuietly(100);
         }
         ByteBuffer b = free.poll().clear().limit(STAGE);
         currentStart = (int) (received % align);
@@ -192,77 +198,102 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
     }
 
     private synchronized void submit(ByteBuffer b) throws TransferException {
-        checkWriter();
-        // The bytes start after the alignment gap that takeFree left.
+        checkError();
         b.limit(b.position()).position(currentStart);
         full.add(b);
         if (writer == null) {
             writer = new Thread(this::writeLoop, "jbits-writer");
             writer.setDaemon(true);
             writer.start();
+            checkpointer = new Thread(this::checkpointLoop, "jbits-checkpointer");
+            checkpointer.setDaemon(true);
+            checkpointer.start();
         }
         notifyAll();
     }
 
-    private void checkWriter() throws TransferException {
-        if (writerError != null) {
-            throw TransferException.localFile("cannot write " + file.tempName, writerError);
+    private void checkError() throws TransferException {
+        if (error != null) {
+            throw TransferException.localFile("cannot write " + file.tempName, error);
         }
     }
 
-    private void waitQuietly() {
+    private void waitQuietly(long millis) {
         try {
-            wait(100);
+            wait(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** The writer thread: buffers to disk in order, with checkpoints along the way. */
+    private synchronized void fail(IOException e) {
+        if (error == null) {
+            error = e;
+        }
+        notifyAll();
+    }
+
+    /** The writer thread: the queued buffers to disk, in order. */
     private void writeLoop() {
+        List<ByteBuffer> batch = new ArrayList<>();
         try {
             while (true) {
-                ByteBuffer b;
                 synchronized (this) {
-                    while (full.isEmpty() && !draining) {
-                        if (received - file.checkpoint > checkpointBytes / 2 && written > file.checkpoint) {
-                            break;
-                        }
-                        wait(Math.max(1, checkpointNanos / 1_000_000));
-                        if (full.isEmpty() && written > file.checkpoint && System.nanoTime() - lastCheckpointNanos >= checkpointNanos) {
-                            break;
-                        }
+                    while (full.isEmpty() && !draining && error == null) {
+                        waitQuietly(1000);
                     }
-                    b = full.poll();
-                    if (b == null && draining) {
+                    if ((full.isEmpty() && draining) || error != null) {
                         return;
                     }
+                    batch.addAll(full);
+                    full.clear();
                     writerBusy = true;
                 }
-                if (b != null) {
-                    writeBuffer(b);
-                }
-                long now = System.nanoTime();
-                if (written - file.checkpoint >= checkpointBytes / 2 || now - lastCheckpointNanos >= checkpointNanos
-                        || (b == null && written > file.checkpoint)) {
-                    checkpoint();
-                }
+                writeBatch(batch);
                 synchronized (this) {
+                    free.addAll(batch);
+                    batch.clear();
                     writerBusy = false;
-                    if (b != null) {
-                        free.add(b);
-                    }
                     notifyAll();
                 }
             }
         } catch (IOException e) {
+            fail(e);
+        } finally {
             synchronized (this) {
-                writerError = e;
                 writerBusy = false;
                 notifyAll();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Consecutive whole-block buffers go out in one gathering direct write; the rest one by one. */
+    private void writeBatch(List<ByteBuffer> batch) throws IOException {
+        int i = 0;
+        while (i < batch.size()) {
+            int j = i;
+            long pos = written;
+            while (j < batch.size() && direct != null && pos % align == 0 && batch.get(j).position() == 0
+                    && batch.get(j).limit() % align == 0) {
+                pos += batch.get(j).remaining();
+                j++;
+            }
+            if (j > i) {
+                ByteBuffer[] group = batch.subList(i, j).toArray(new ByteBuffer[0]);
+                long at = written;
+                long end = pos;
+                synchronized (direct) {
+                    direct.position(at);
+                    while (at < end) {
+                        at += direct.write(group);
+                    }
+                }
+                written = end;
+                i = j;
+            } else {
+                writeBuffer(batch.get(i));
+                i++;
+            }
         }
     }
 
@@ -294,8 +325,34 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
         written = pos;
     }
 
+    /** The checkpointer thread: forces what the writer wrote, then records it, while the writer goes on. */
+    private void checkpointLoop() {
+        try {
+            while (true) {
+                synchronized (this) {
+                    while (!stopCheckpointer && error == null && !checkpointDue()) {
+                        waitQuietly(Math.max(1, checkpointNanos / 4_000_000L));
+                    }
+                    if (stopCheckpointer || error != null) {
+                        return;
+                    }
+                }
+                checkpoint(false);
+            }
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+
+    /** New bytes are written and a second has passed, or half the budget is used. */
+    private boolean checkpointDue() {
+        long pending = written - file.checkpoint;
+        return pending > 0 && (received - file.checkpoint > checkpointBytes / 2
+                || System.nanoTime() - lastCheckpointNanos >= checkpointNanos);
+    }
+
     /** Forces what is written, then records it: the store never claims a byte the disk may not have. */
-    private void checkpoint() throws IOException {
+    private void checkpoint(boolean durable) throws IOException {
         long upTo = written;
         channel.force(false);
         lastCheckpointNanos = System.nanoTime();
@@ -304,13 +361,19 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
                 file.checkpoint = upTo;
                 notifyAll();
             }
-            engine.checkpointed(run, file);
-            engine.progressed(run);
+            engine.checkpointed(run, file, durable);
+            long now = System.nanoTime();
+            if (durable || now - lastNotifyNanos >= NOTIFY_NANOS) {
+                lastNotifyNanos = now;
+                engine.progressed(run);
+            }
         }
     }
 
-    /** Hands over the partial buffer and waits for the writer to finish everything. */
+    /** Hands over the partial buffer, waits for the writer to write everything, and stops both threads. */
     private void drain() throws TransferException {
+        Thread w;
+        Thread c;
         synchronized (this) {
             if (current != null && current.position() > currentStart) {
                 submit(current);
@@ -318,20 +381,25 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
             current = null;
             draining = true;
             notifyAll();
-        }
-        Thread w;
-        synchronized (this) {
             w = writer;
+            c = checkpointer;
         }
-        if (w != null) {
-            try {
+        try {
+            if (w != null) {
                 w.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw TransferException.localFile("interrupted while writing " + file.tempName, new IOException(e));
             }
+            synchronized (this) {
+                stopCheckpointer = true;
+                notifyAll();
+            }
+            if (c != null) {
+                c.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw TransferException.localFile("interrupted while writing " + file.tempName, new IOException(e));
         }
-        checkWriter();
+        checkError();
     }
 
     @Override
@@ -348,7 +416,7 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
             file.bytesTotal = written;
         }
         file.completed = true;
-        engine.checkpointed(run, file);
+        engine.checkpointed(run, file, true);
         engine.progressed(run);
     }
 
@@ -359,13 +427,18 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
             if (!file.completed && channel.isOpen()) {
                 drain();
                 if (written > file.checkpoint) {
-                    checkpoint();
+                    checkpoint(true);
                 }
             }
         } catch (TransferException | IOException | RuntimeException e) {
             // The next attempt starts from the last good checkpoint instead.
             log.debug("{}: keeping the last checkpoint: {}", file.tempName, e.toString());
         } finally {
+            synchronized (this) {
+                draining = true;
+                stopCheckpointer = true;
+                notifyAll();
+            }
             try {
                 channel.close();
                 if (direct != null) {
