@@ -11,11 +11,9 @@ import java.util.Map;
  * @param connectTimeoutMillis HTTP connect timeout
  * @param readTimeoutMillis HTTP read timeout: a silent server is a transient error after this
  * @param maxFilesPerJob BITS' MaxFilesPerJob
- * @param directIo write temporary files with O_DIRECT where the file system supports it
  */
 public record EngineSettings(long timeSliceMillis, long checkpointBytes, long checkpointMillis,
-                             long connectTimeoutMillis, long readTimeoutMillis, int maxFilesPerJob,
-                             boolean directIo) {
+                             long connectTimeoutMillis, long readTimeoutMillis, int maxFilesPerJob) {
 
     /** The defaults, overridden by {@code engine.*} and {@code http.*} keys in {@code settings}. */
     public static EngineSettings from(Map<String, String> settings) {
@@ -25,8 +23,7 @@ public record EngineSettings(long timeSliceMillis, long checkpointBytes, long ch
                 get(settings, "engine.checkpointMillis", 1_000),
                 get(settings, "http.connectTimeoutMillis", 30_000),
                 get(settings, "http.readTimeoutMillis", 60_000),
-                (int) get(settings, "engine.maxFilesPerJob", 200),
-                get(settings, "engine.directIo", 1) != 0);
+                (int) get(settings, "engine.maxFilesPerJob", 200));
     }
 
     private static long get(Map<String, String> settings, String key, long dflt) {
