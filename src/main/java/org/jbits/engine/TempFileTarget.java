@@ -53,15 +53,20 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
 
     /** Bytes written to the file by the writer. */
     private volatile long written;
-    private volatile long lastCheckpointNanos;
     private long lastNotifyNanos;
     private ByteBuffer current;
+    /** When the first byte went into {@link #current}. */
+    private long currentSince;
+    /** A buffer older than this is written even if not full: on a slow link a checkpoint still comes every second. */
+    private final long maxBufferNanos;
 
     TempFileTarget(PortableEngine engine, Run run, FileRecord file, EngineSettings settings) throws TransferException {
         this.engine = engine;
         this.run = run;
         this.file = file;
         this.checkpointBytes = Math.max(2L * STAGE, settings.checkpointBytes());
+        // Half the interval: the bytes still need the writer and a force before the checkpoint records them.
+        this.maxBufferNanos = settings.checkpointMillis() * 500_000L;
         Path temp = Path.of(file.tempName);
         try {
             channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -83,7 +88,6 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
         for (int i = 0; i < BUFFERS; i++) {
             free.add(ByteBuffer.allocateDirect(STAGE));
         }
-        lastCheckpointNanos = System.nanoTime();
     }
 
     @Override
@@ -131,6 +135,7 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
         while (buffer.hasRemaining()) {
             if (current == null) {
                 current = takeFree();
+                currentSince = System.nanoTime();
             }
             int n = Math.min(buffer.remaining(), current.remaining());
             current.put(buffer.slice(buffer.position(), n));
@@ -138,7 +143,7 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
             synchronized (this) {
                 received += n;
             }
-            if (!current.hasRemaining()) {
+            if (!current.hasRemaining() || System.nanoTime() - currentSince >= maxBufferNanos) {
                 submit(current);
                 current = null;
             }
@@ -288,7 +293,6 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
     private void checkpoint(boolean durable) throws IOException {
         long upTo = written;
         channel.force(false);
-        lastCheckpointNanos = System.nanoTime();
         if (upTo != file.checkpoint) {
             synchronized (this) {
                 file.checkpoint = upTo;
