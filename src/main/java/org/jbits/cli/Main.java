@@ -32,9 +32,9 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("jbits: " + ex.getMessage() + " (see 'jbits " + String.join(" ",
-                    ex.getCommandLine().getCommandSpec().qualifiedName().replaceFirst("^jbits ?", "")) + " --help')"
-                    .replace("'jbits  --help'", "'jbits --help'"));
+            // One line: the problem and where to read more ("jbits start --help").
+            err.println("jbits: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName()
+                    + " --help')");
             err.flush();
             return CliException.USAGE;
         });

@@ -51,7 +51,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public JobState state() {
-        return engine.read(() -> rec.state);
+        return engine.locked(() -> rec.state);
     }
 
     @Override
@@ -66,12 +66,12 @@ final class EngineJob implements BitsJob {
 
     @Override
     public List<BitsFile> files() {
-        return engine.read(() -> rec.files.stream().map(FileRecord::snapshot).toList());
+        return engine.locked(() -> rec.files.stream().map(FileRecord::snapshot).toList());
     }
 
     @Override
     public JobProgress progress() {
-        return engine.read(() -> {
+        return engine.locked(() -> {
             long total = 0;
             long done = 0;
             int filesDone = 0;
@@ -89,12 +89,12 @@ final class EngineJob implements BitsJob {
 
     @Override
     public JobTimes times() {
-        return engine.read(() -> new JobTimes(rec.created, rec.modified, rec.completedAt));
+        return engine.locked(() -> new JobTimes(rec.created, rec.modified, rec.completedAt));
     }
 
     @Override
     public Optional<JobError> error() {
-        return engine.read(() -> {
+        return engine.locked(() -> {
             if (!rec.hasError()) {
                 return Optional.empty();
             }
@@ -106,7 +106,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public int errorCount() {
-        return engine.read(() -> rec.errorCount);
+        return engine.locked(() -> rec.errorCount);
     }
 
     @Override
@@ -131,7 +131,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public String displayName() {
-        return engine.read(() -> rec.displayName);
+        return engine.locked(() -> rec.displayName);
     }
 
     @Override
@@ -152,7 +152,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public String description() {
-        return engine.read(() -> rec.description);
+        return engine.locked(() -> rec.description);
     }
 
     @Override
@@ -167,7 +167,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public JobPriority priority() {
-        return engine.read(() -> rec.priority);
+        return engine.locked(() -> rec.priority);
     }
 
     @Override
@@ -180,7 +180,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public Set<NotifyFlag> notifyFlags() {
-        return engine.read(() -> NotifyFlag.fromMask(rec.notifyFlags));
+        return engine.locked(() -> NotifyFlag.fromMask(rec.notifyFlags));
     }
 
     @Override
@@ -191,7 +191,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public long minimumRetryDelay() {
-        return engine.read(() -> rec.minimumRetryDelaySeconds);
+        return engine.locked(() -> rec.minimumRetryDelaySeconds);
     }
 
     @Override
@@ -206,7 +206,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public long noProgressTimeout() {
-        return engine.read(() -> rec.noProgressTimeoutSeconds);
+        return engine.locked(() -> rec.noProgressTimeoutSeconds);
     }
 
     @Override
@@ -219,7 +219,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public ProxySettings proxySettings() {
-        return engine.read(() -> rec.proxy);
+        return engine.locked(() -> rec.proxy);
     }
 
     @Override
@@ -254,7 +254,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public long maximumDownloadTime() {
-        return engine.read(() -> rec.maximumDownloadTimeSeconds);
+        return engine.locked(() -> rec.maximumDownloadTimeSeconds);
     }
 
     @Override
@@ -267,7 +267,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public int transferPolicyFlags() {
-        return engine.read(() -> rec.costFlags);
+        return engine.locked(() -> rec.costFlags);
     }
 
     @Override

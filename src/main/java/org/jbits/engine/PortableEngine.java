@@ -179,7 +179,7 @@ public final class PortableEngine implements BitsManager {
         if (type == null) {
             throw new BitsException(HResult.E_INVALIDARG, "the job type must not be null");
         }
-        return write(() -> {
+        return locked(() -> {
             ensureOpen();
             JobRecord rec = new JobRecord(UUID.randomUUID(), type, owner, displayName, clock.now());
             rec.sequence = nextSequence++;
@@ -193,7 +193,7 @@ public final class PortableEngine implements BitsManager {
 
     @Override
     public BitsJob getJob(UUID id) {
-        return read(() -> {
+        return locked(() -> {
             EngineJob job = jobs.get(id);
             if (job == null) {
                 throw new BitsException(HResult.BG_E_NOT_FOUND, "no job " + id);
@@ -204,7 +204,7 @@ public final class PortableEngine implements BitsManager {
 
     @Override
     public List<BitsJob> jobs() {
-        return read(() -> List.copyOf(jobs.values()));
+        return locked(() -> List.copyOf(jobs.values()));
     }
 
     @Override
@@ -235,7 +235,7 @@ public final class PortableEngine implements BitsManager {
 
     /** Wakes the scheduler now (tests call this after moving a manual clock). */
     public void poke() {
-        write(() -> {
+        locked(() -> {
             changed.signalAll();
             return null;
         });
@@ -248,7 +248,7 @@ public final class PortableEngine implements BitsManager {
     @Override
     public void close() {
         List<Run> runs = new ArrayList<>();
-        write(() -> {
+        locked(() -> {
             if (closed) {
                 return null;
             }
@@ -285,17 +285,14 @@ public final class PortableEngine implements BitsManager {
 
     // ---------------------------------------------------------------- locking helpers
 
-    <T> T read(Supplier<T> body) {
+    /** Runs {@code body} under the engine lock: every read and change of job state goes through here. */
+    <T> T locked(Supplier<T> body) {
         lock.lock();
         try {
             return body.get();
         } finally {
             lock.unlock();
         }
-    }
-
-    private <T> T write(Supplier<T> body) {
-        return read(body);
     }
 
     private void ensureOpen() {
@@ -312,7 +309,7 @@ public final class PortableEngine implements BitsManager {
 
     /** Applies a property change: checked, timestamped, committed, then announced. */
     void modify(EngineJob job, Consumer<JobRecord> change) {
-        write(() -> {
+        locked(() -> {
             ensureNotFinal(job);
             change.accept(job.rec);
             job.rec.modified = clock.now();
@@ -328,7 +325,7 @@ public final class PortableEngine implements BitsManager {
     void addFile(EngineJob job, String remoteName, String localName) {
         URI uri = transports.parse(remoteName);
         Path local = checkLocalName(localName);
-        write(() -> {
+        locked(() -> {
             ensureNotFinal(job);
             JobRecord rec = job.rec;
             if (rec.type != JobType.DOWNLOAD && !rec.files.isEmpty()) {
@@ -398,7 +395,7 @@ public final class PortableEngine implements BitsManager {
     }
 
     void resume(EngineJob job) {
-        write(() -> {
+        locked(() -> {
             ensureNotFinal(job);
             JobRecord rec = job.rec;
             if (rec.files.isEmpty()) {
@@ -421,7 +418,7 @@ public final class PortableEngine implements BitsManager {
     }
 
     void suspend(EngineJob job) {
-        write(() -> {
+        locked(() -> {
             ensureNotFinal(job);
             if (job.rec.state != JobState.SUSPENDED) {
                 stopRun(job);
@@ -432,7 +429,7 @@ public final class PortableEngine implements BitsManager {
     }
 
     void cancel(EngineJob job) {
-        Run run = write(() -> {
+        Run run = locked(() -> {
             ensureNotFinal(job);
             Run r = stopRun(job);
             setState(job, JobState.CANCELLED);
@@ -445,7 +442,7 @@ public final class PortableEngine implements BitsManager {
     }
 
     int complete(EngineJob job) {
-        Run run = write(() -> {
+        Run run = locked(() -> {
             ensureNotFinal(job);
             Run r = stopRun(job);
             setState(job, JobState.ACKNOWLEDGED);
@@ -632,7 +629,7 @@ public final class PortableEngine implements BitsManager {
         EngineJob job = run.job;
         try {
             while (true) {
-                FileRecord f = read(() -> run.isStopped() ? null : job.rec.nextFile());
+                FileRecord f = locked(() -> run.isStopped() ? null : job.rec.nextFile());
                 if (run.isStopped()) {
                     return;
                 }
@@ -659,7 +656,7 @@ public final class PortableEngine implements BitsManager {
             failed(run, TransferException.fatal(HResult.E_FAIL, ErrorContext.UNKNOWN, String.valueOf(e), e));
         } finally {
             run.markDone();
-            write(() -> {
+            locked(() -> {
                 job.rec.activeMillis += (clock.nanoTime() - run.startNanos) / 1_000_000;
                 if (job.run == run) {
                     job.run = null;
@@ -693,7 +690,7 @@ public final class PortableEngine implements BitsManager {
     }
 
     void connected(Run run) {
-        write(() -> {
+        locked(() -> {
             if (run.job.run == run && !run.isStopped() && run.job.rec.state == JobState.CONNECTING) {
                 setState(run.job, JobState.TRANSFERRING);
             }
@@ -702,7 +699,7 @@ public final class PortableEngine implements BitsManager {
     }
 
     void progressed(Run run) {
-        write(() -> {
+        locked(() -> {
             JobRecord rec = run.job.rec;
             if (run.job.run == run && (rec.noProgressSince != null || rec.hasError())) {
                 rec.noProgressSince = null;
@@ -715,7 +712,7 @@ public final class PortableEngine implements BitsManager {
     }
 
     private void fileTransferred(Run run, FileRecord f) {
-        write(() -> {
+        locked(() -> {
             EngineJob job = run.job;
             log.info("job {}: file {} transferred ({} bytes)", job.rec.id, f.remoteName, f.bytesTransferred);
             var snapshot = f.snapshot();
@@ -725,7 +722,7 @@ public final class PortableEngine implements BitsManager {
     }
 
     private void transferred(Run run) {
-        write(() -> {
+        locked(() -> {
             if (run.job.run == run && !run.isStopped()) {
                 run.job.rec.noProgressSince = null;
                 run.job.rec.clearError();
@@ -736,7 +733,7 @@ public final class PortableEngine implements BitsManager {
     }
 
     private void failed(Run run, TransferException e) {
-        write(() -> {
+        locked(() -> {
             EngineJob job = run.job;
             JobRecord rec = job.rec;
             if (job.run != run || run.isStopped()) {
