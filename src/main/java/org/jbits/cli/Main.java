@@ -2,8 +2,14 @@ package org.jbits.cli;
 
 import java.io.PrintWriter;
 import org.jbits.BitsException;
+import org.jbits.BitsOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code jbits}: the command line, mirroring the BitsTransfer cmdlets. Exit status: 0 success, 1 the job ended
@@ -15,6 +21,25 @@ import picocli.CommandLine.Command;
                 JobCommands.Suspend.class, JobCommands.Resume.class, JobCommands.Complete.class,
                 JobCommands.Remove.class, AgentCommand.class})
 public final class Main implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * {@code --backend portable|native}, accepted before or after the command. It sets {@code -Djbits.backend},
+     * which every connection of this run reads ({@link BitsOptions#defaults()}), so it outranks {@code JBITS_BACKEND}.
+     */
+    @Option(names = "--backend", paramLabel = "portable|native", scope = ScopeType.INHERIT,
+            description = "The backend: portable (jbits' engine, through the agent) or native (Windows' BITS, in "
+                    + "this process, no agent). Default: -Djbits.backend, else JBITS_BACKEND, else native on "
+                    + "Windows and portable elsewhere.")
+    void backend(String name) {
+        String n = name.trim();
+        if (!n.equals("portable") && !n.equals("native")) {
+            throw new ParameterException(spec.commandLine(), "unknown backend '" + name + "' (expected portable or native)");
+        }
+        System.setProperty(BitsOptions.BACKEND_PROPERTY, n);
+    }
+
     @Override
     public void run() {
         throw new CliException(CliException.USAGE, "give a command (see 'jbits --help')");
@@ -32,9 +57,8 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("jbits: " + ex.getMessage() + " (see 'jbits " + String.join(" ",
-                    ex.getCommandLine().getCommandSpec().qualifiedName().replaceFirst("^jbits ?", "")) + " --help')"
-                    .replace("'jbits  --help'", "'jbits --help'"));
+            String sub = ex.getCommandLine().getCommandSpec().qualifiedName().replaceFirst("^jbits ?", "");
+            err.println("jbits: " + ex.getMessage() + " (see 'jbits " + (sub.isEmpty() ? "" : sub + " ") + "--help')");
             err.flush();
             return CliException.USAGE;
         });
@@ -52,7 +76,17 @@ public final class Main implements Runnable {
             err.flush();
             return ce.exitCode;
         });
-        return cl.execute(args);
+        // --backend works through the system property; restore it so one in-process run does not leak into the next.
+        String saved = System.getProperty(BitsOptions.BACKEND_PROPERTY);
+        try {
+            return cl.execute(args);
+        } finally {
+            if (saved == null) {
+                System.clearProperty(BitsOptions.BACKEND_PROPERTY);
+            } else {
+                System.setProperty(BitsOptions.BACKEND_PROPERTY, saved);
+            }
+        }
     }
 
     static String version() {

@@ -8,11 +8,7 @@ final class HResults {
     }
 
     /** {@code RPC_E_TOO_LATE}: CoInitializeSecurity was already called in this process. */
-    static final int RPC_E_TOO_LATE = 0x80010119;
-    /** {@code RPC_E_CHANGED_MODE}: the thread is already in another apartment. */
-    static final int RPC_E_CHANGED_MODE = 0x80010106;
-    /** {@code REGDB_E_CLASSNOTREG}: the class is not registered (an older BITS lacks a versioned CLSID). */
-    static final int REGDB_E_CLASSNOTREG = 0x80040154;
+    static final int RPC_E_TOO_LATE = org.jbits.HResult.RPC_E_TOO_LATE;
 
     /** Returns {@code hr} when it is a success code, else throws a BitsException naming the call. */
     static int check(int hr, String call) {
