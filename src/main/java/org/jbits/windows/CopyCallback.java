@@ -5,7 +5,6 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.Guid.GUID;
-import com.sun.jna.win32.StdCallLibrary.StdCallCallback;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jbits.HResult;
@@ -15,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * An {@code IBackgroundCopyCallback2} object implemented in Java: a block of native memory whose first word points
  * at a vtable of JNA callbacks (reference §2.2: 0 QueryInterface, 1 AddRef, 2 Release, 3 JobTransferred, 4 JobError,
- * 5 JobModification, 6 FileTransferred). Stdcall callbacks, so the same code is right on 32-bit Windows; x64 has one
- * convention. BITS calls it from RPC threads of the multithreaded apartment; the arguments are borrowed (not
+ * 5 JobModification, 6 FileTransferred). Plain JNA callbacks: 64-bit Windows (x64, ARM64) has one calling
+ * convention, which is also what the unit tests use on Linux; 32-bit Windows, whose COM is stdcall, is not supported
+ * (see {@link NativeBackendProvider}). BITS calls it from RPC threads of the multithreaded apartment; the arguments are borrowed (not
  * AddRef'd for us), so the {@link Sink} reads what it needs before returning. The object keeps its callbacks
  * strongly reachable for as long as it lives, or the JNA thunks would be freed under BITS' feet.
  */
@@ -44,27 +44,27 @@ final class CopyCallback {
         void fileTransferred(Pointer job, Pointer file);
     }
 
-    public interface QueryInterfaceFn extends StdCallCallback {
+    public interface QueryInterfaceFn extends com.sun.jna.Callback {
         int invoke(Pointer self, Pointer riid, Pointer ppv);
     }
 
-    public interface RefCountFn extends StdCallCallback {
+    public interface RefCountFn extends com.sun.jna.Callback {
         int invoke(Pointer self);
     }
 
-    public interface JobFn extends StdCallCallback {
+    public interface JobFn extends com.sun.jna.Callback {
         int invoke(Pointer self, Pointer job);
     }
 
-    public interface JobErrorFn extends StdCallCallback {
+    public interface JobErrorFn extends com.sun.jna.Callback {
         int invoke(Pointer self, Pointer job, Pointer error);
     }
 
-    public interface JobModificationFn extends StdCallCallback {
+    public interface JobModificationFn extends com.sun.jna.Callback {
         int invoke(Pointer self, Pointer job, int reserved);
     }
 
-    public interface FileFn extends StdCallCallback {
+    public interface FileFn extends com.sun.jna.Callback {
         int invoke(Pointer self, Pointer job, Pointer file);
     }
 

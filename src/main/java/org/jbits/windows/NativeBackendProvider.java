@@ -15,9 +15,10 @@ public final class NativeBackendProvider implements BackendProvider {
         return "native";
     }
 
+    /** Windows with a 64-bit JVM: the binding's vtable calls and callbacks use the 64-bit convention only. */
     @Override
     public boolean isAvailable() {
-        return System.getProperty("os.name", "").startsWith("Windows");
+        return System.getProperty("os.name", "").startsWith("Windows") && com.sun.jna.Platform.is64Bit();
     }
 
     @Override

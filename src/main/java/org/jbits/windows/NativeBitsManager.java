@@ -84,6 +84,10 @@ public final class NativeBitsManager implements BitsManager {
             throw new BitsException(HResult.E_NOTIMPL, "the native backend drives Windows' BITS and needs Windows "
                     + "(os.name is " + System.getProperty("os.name") + "); use the portable backend");
         }
+        if (!Platform.is64Bit()) {
+            throw new BitsException(HResult.E_NOTIMPL, "the native backend needs a 64-bit JVM (32-bit COM is stdcall, "
+                    + "which this binding does not use); use the portable backend");
+        }
         ComThread com = new ComThread(Ole32.load(), "jbits-com");
         try {
             return new NativeBitsManager(com);
