@@ -21,6 +21,8 @@ final class ComThread implements AutoCloseable {
     private final Ole32 ole32;
     /** What CoInitializeSecurity returned: S_OK, or RPC_E_TOO_LATE when the process had already set it. */
     private final int securityResult;
+    /** What CoIncrementMTAUsage returned (written on the COM thread before the constructor returns). */
+    private volatile int pinResult;
 
     ComThread(Ole32 ole32, String name) {
         this.ole32 = ole32;
@@ -36,6 +38,14 @@ final class ComThread implements AutoCloseable {
     private int initialize() {
         int hr = ole32.CoInitializeEx(null, Ole32.COINIT_MULTITHREADED);
         HResults.check(hr, "CoInitializeEx(COINIT_MULTITHREADED)");
+        // Pin the MTA for the life of the process (the cookie is never given back). Without this, closing the last
+        // manager tears the apartment down, and under Wine the callbacks of every later manager were never
+        // delivered (the objects BITS holds proxies to belong to the apartment, not to a manager).
+        try {
+            pinResult = ole32.CoIncrementMTAUsage(new com.sun.jna.ptr.PointerByReference());
+        } catch (UnsatisfiedLinkError beforeWindows8) {
+            pinResult = HResult.E_NOTIMPL;
+        }
         int sec = ole32.CoInitializeSecurity(null, -1, null, null, Ole32.RPC_C_AUTHN_LEVEL_CONNECT,
                 Ole32.RPC_C_IMP_LEVEL_IMPERSONATE, null, Ole32.EOAC_NONE, null);
         // Once per process: a second manager (or a host that set security itself) gets RPC_E_TOO_LATE and

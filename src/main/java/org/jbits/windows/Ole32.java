@@ -29,4 +29,7 @@ interface Ole32 extends StdCallLibrary {
     int CoCreateInstance(GUID clsid, Pointer outer, int clsContext, GUID iid, PointerByReference object);
 
     int CoDisconnectObject(Pointer unknown, int reserved);
+
+    /** Keeps the process' multithreaded apartment alive while no thread is in it (Windows 8 and later; Wine has it). */
+    int CoIncrementMTAUsage(PointerByReference cookie);
 }
