@@ -30,6 +30,19 @@ public final class HResult {
     public static final int E_OUTOFMEMORY = def(0x8007000E, "E_OUTOFMEMORY");
     public static final int E_INVALIDARG = def(0x80070057, "E_INVALIDARG");
 
+    /** COM: the class is not registered (an older BITS lacks a versioned manager class). */
+    public static final int REGDB_E_CLASSNOTREG = def(0x80040154, "REGDB_E_CLASSNOTREG");
+    /** COM: CoInitialize has not been called on this thread. */
+    public static final int CO_E_NOTINITIALIZED = def(0x800401F0, "CO_E_NOTINITIALIZED");
+    /** COM: the thread is already in another apartment. */
+    public static final int RPC_E_CHANGED_MODE = def(0x80010106, "RPC_E_CHANGED_MODE");
+    /** COM: the object's server has disconnected it. */
+    public static final int RPC_E_DISCONNECTED = def(0x80010108, "RPC_E_DISCONNECTED");
+    /** COM: CoInitializeSecurity was already called in this process. */
+    public static final int RPC_E_TOO_LATE = def(0x80010119, "RPC_E_TOO_LATE");
+    /** HRESULT_FROM_WIN32(RPC_S_SERVER_UNAVAILABLE): the BITS service could not be reached. */
+    public static final int RPC_S_SERVER_UNAVAILABLE = def(0x800706BA, "RPC_S_SERVER_UNAVAILABLE");
+
     /** HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND). */
     public static final int ERROR_FILE_NOT_FOUND = def(0x80070002, "ERROR_FILE_NOT_FOUND");
     /** HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND). */

@@ -142,7 +142,9 @@ public final class RequestHandler {
         String name = props.path("displayName").asText(req.path("defaultName").asText("jbits transfer"));
         BitsJob job = bits.createJob(name, type);
         try {
-            applyProperties(job, props);
+            // CreateJob already set the display name; setting it again would fail where SetDisplayName is a stub (Wine).
+            JsonNode rest = props.isObject() ? ((ObjectNode) props.deepCopy()).without("displayName") : props;
+            applyProperties(job, rest);
             for (JsonNode f : files) {
                 job.addFile(f.path("remote").asText(null), f.path("local").asText(null));
             }

@@ -5,24 +5,63 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.jbits.BitsException;
+import org.jbits.BitsManager;
 import org.jbits.BitsOptions;
 import org.jbits.HResult;
 import org.jbits.agent.AgentClient;
 import org.jbits.agent.AgentProcess;
 import org.jbits.agent.JobJson;
 import org.jbits.agent.Protocol;
+import org.jbits.agent.RequestHandler;
 
-/** The CLI's line to the agent of its JBITS_HOME, started on demand. */
+/**
+ * The CLI's line to its backend. With the portable engine (the default off Windows) that is the agent of its
+ * JBITS_HOME over the Unix socket, started on demand. With native BITS (the default on Windows, or
+ * {@code --backend native}) there is no agent: BITS is the service, so requests run in this process through the
+ * same {@link RequestHandler} against {@link BitsManager#open}.
+ */
 final class Connection implements AutoCloseable {
     private final Path stateDir;
+    /** Non-null in local mode: the options the in-process manager is opened with. */
+    private final BitsOptions local;
     private AgentClient client;
+    private BitsManager manager;
+    private RequestHandler handler;
 
     Connection(Path stateDir) {
-        this.stateDir = stateDir;
+        this(stateDir, null);
     }
 
+    private Connection(Path stateDir, BitsOptions local) {
+        this.stateDir = stateDir;
+        this.local = local;
+    }
+
+    /** The connection the environment asks for: {@code -Djbits.backend} (set by {@code --backend}), {@code JBITS_BACKEND}, else by OS. */
     static Connection forEnvironment() {
-        return new Connection(BitsOptions.defaultStateDirectory());
+        BitsOptions options = BitsOptions.defaults();
+        return runsInProcess(options) ? new Connection(options.stateDirectory(), options)
+                : new Connection(options.stateDirectory());
+    }
+
+    /**
+     * True when requests run in this process: the native backend, named or (no backend named) on Windows, where it
+     * is the automatic choice. The portable engine always goes through the agent, which owns its store.
+     */
+    static boolean runsInProcess(BitsOptions options) {
+        String backend = options.backend();
+        return "native".equals(backend)
+                || (backend == null && System.getProperty("os.name", "").startsWith("Windows"));
+    }
+
+    /** A new connection of the same kind (for the Ctrl-C hook, which must not share this one). */
+    Connection again() {
+        return new Connection(stateDir, local);
+    }
+
+    /** True in local mode (native BITS, no agent). */
+    boolean isLocal() {
+        return local != null;
     }
 
     Path stateDir() {
@@ -35,7 +74,7 @@ final class Connection implements AutoCloseable {
         req.put("op", op);
         ObjectNode reply;
         try {
-            reply = client().call(req);
+            reply = local != null ? handler().handle(req) : client().call(req);
         } catch (IOException e) {
             throw new CliException(CliException.AGENT_UNREACHABLE, "lost the connection to the agent for "
                     + stateDir + ": " + e.getMessage());
@@ -57,6 +96,14 @@ final class Connection implements AutoCloseable {
         return call(op, args);
     }
 
+    private RequestHandler handler() {
+        if (handler == null) {
+            manager = BitsManager.open(local);
+            handler = new RequestHandler(manager, null);
+        }
+        return handler;
+    }
+
     private AgentClient client() {
         if (client == null) {
             try {
@@ -74,9 +121,9 @@ final class Connection implements AutoCloseable {
         return client;
     }
 
-    /** True when an agent answers, without starting one. */
+    /** True when an agent answers, without starting one (never in local mode, which has no agent). */
     boolean agentRunning() {
-        return AgentClient.answers(AgentProcess.socket(stateDir));
+        return local == null && AgentClient.answers(AgentProcess.socket(stateDir));
     }
 
     static JsonNode job(ObjectNode reply) {
@@ -85,6 +132,11 @@ final class Connection implements AutoCloseable {
 
     @Override
     public void close() {
+        if (manager != null) {
+            manager.close();
+            manager = null;
+            handler = null;
+        }
         if (client != null) {
             try {
                 client.close();

@@ -2,8 +2,14 @@ package org.jbits.cli;
 
 import java.io.PrintWriter;
 import org.jbits.BitsException;
+import org.jbits.BitsOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code jbits}: the command line, mirroring the BitsTransfer cmdlets. Exit status: 0 success, 1 the job ended
@@ -15,6 +21,25 @@ import picocli.CommandLine.Command;
                 JobCommands.Suspend.class, JobCommands.Resume.class, JobCommands.Complete.class,
                 JobCommands.Remove.class, AgentCommand.class})
 public final class Main implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * {@code --backend portable|native}, accepted before or after the command. It sets {@code -Djbits.backend},
+     * which every connection of this run reads ({@link BitsOptions#defaults()}), so it outranks {@code JBITS_BACKEND}.
+     */
+    @Option(names = "--backend", paramLabel = "portable|native", scope = ScopeType.INHERIT,
+            description = "The backend: portable (jbits' engine, through the agent) or native (Windows' BITS, in "
+                    + "this process, no agent). Default: -Djbits.backend, else JBITS_BACKEND, else native on "
+                    + "Windows and portable elsewhere.")
+    void backend(String name) {
+        String n = name.trim();
+        if (!n.equals("portable") && !n.equals("native")) {
+            throw new ParameterException(spec.commandLine(), "unknown backend '" + name + "' (expected portable or native)");
+        }
+        System.setProperty(BitsOptions.BACKEND_PROPERTY, n);
+    }
+
     @Override
     public void run() {
         throw new CliException(CliException.USAGE, "give a command (see 'jbits --help')");
@@ -52,7 +77,17 @@ public final class Main implements Runnable {
             err.flush();
             return ce.exitCode;
         });
-        return cl.execute(args);
+        // --backend works through the system property; restore it so one in-process run does not leak into the next.
+        String saved = System.getProperty(BitsOptions.BACKEND_PROPERTY);
+        try {
+            return cl.execute(args);
+        } finally {
+            if (saved == null) {
+                System.clearProperty(BitsOptions.BACKEND_PROPERTY);
+            } else {
+                System.setProperty(BitsOptions.BACKEND_PROPERTY, saved);
+            }
+        }
     }
 
     static String version() {

@@ -119,7 +119,7 @@ final class StartCommand implements Callable<Integer> {
             // Ctrl-C on a synchronous transfer removes the job, as it does for Start-BitsTransfer.
             Thread hook = new Thread(() -> {
                 if (!finished) {
-                    try (Connection c = new Connection(conn.stateDir())) {
+                    try (Connection c = conn.again()) {
                         c.callForJob("remove", id);
                     } catch (RuntimeException ignored) {
                         // the agent will keep the job; the user can remove it

@@ -1,11 +1,16 @@
 package org.jbits.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.jbits.HResult;
+import org.jbits.windows.NativeCapabilities;
 import org.junit.jupiter.api.Test;
 
 /** Backend selection and capabilities (not a conformance case). */
@@ -21,12 +26,39 @@ class ConformanceBackendTest {
     }
 
     @Test
-    void wineLacksItsStubsWithReasons() {
-        ConformanceBackend wine = ConformanceBackend.forName("native-wine");
-        assertEquals("native-wine", wine.name());
-        assertFalse(wine.has(Capability.SUSPEND));
-        assertTrue(wine.missing().get(Capability.SUSPEND).contains("E_NOTIMPL"), wine.missing().get(Capability.SUSPEND));
-        assertEquals(Map.of(), ConformanceBackend.forName("native-windows").missing(), "real BITS lacks nothing");
+    void nativeBackendsAreNamedForTheirReports() {
+        assertEquals("native-wine", ConformanceBackend.forName("native-wine").name());
+        assertEquals("native-windows", ConformanceBackend.forName("native-windows").name());
+    }
+
+    /** What Wine 8's qmgr answers (reference §6.2, §8): Job2-4 and HttpOptions, File2, and E_NOTIMPL stubs. */
+    static NativeCapabilities wineLike() {
+        Map<String, Integer> failing = new LinkedHashMap<>();
+        for (String m : List.of("Suspend", "GetTimes", "GetOwner", "SetDisplayName", "GetPriority", "GetErrorCount",
+                "GetProxySettings", "SetProxySettings")) {
+            failing.put("IBackgroundCopyJob::" + m, HResult.E_NOTIMPL);
+        }
+        failing.put("IBackgroundCopyJob4::GetMaximumDownloadTime", HResult.E_NOTIMPL);
+        return new NativeCapabilities("1.0", Map.of(), Set.of("IBackgroundCopyJob", "IBackgroundCopyJob2",
+                "IBackgroundCopyJob3", "IBackgroundCopyJob4", "IBackgroundCopyJobHttpOptions", "IBackgroundCopyFile",
+                "IBackgroundCopyFile2"), failing, HResult.S_OK);
+    }
+
+    @Test
+    void wineLacksWhatItsProbeShowsWithReasons() {
+        Map<Capability, String> missing = NativeConformanceBackend.missingFrom(wineLike(), true);
+        assertEquals(EnumSet.allOf(Capability.class), missing.keySet(), "every capability of the list is stubbed in Wine");
+        assertTrue(missing.get(Capability.SUSPEND).contains("IBackgroundCopyJob::Suspend returned E_NOTIMPL"),
+                missing.get(Capability.SUSPEND));
+        assertTrue(missing.get(Capability.SUSPEND).contains("reference §6.2"), missing.get(Capability.SUSPEND));
+        assertTrue(missing.get(Capability.TRANSFER_POLICY).contains("IBackgroundCopyJob5"), missing.get(Capability.TRANSFER_POLICY));
+    }
+
+    @Test
+    void aBitsThatOffersEverythingLacksNothing() {
+        NativeCapabilities full = new NativeCapabilities("10.3", Map.of(), Set.of("IBackgroundCopyJob4",
+                "IBackgroundCopyJob5"), Map.of(), HResult.S_OK);
+        assertEquals(Map.of(), NativeConformanceBackend.missingFrom(full, false), "real BITS lacks nothing");
     }
 
     @Test

@@ -58,6 +58,7 @@ class JobLifecycleConformanceTest extends ConformanceTestBase {
 
     @Test
     @DisplayName("progress-bytes-total-unknown-until-size-known")
+    @WineDeviation("the job's BytesTotal stays BG_SIZE_UNKNOWN after AddFile; only the file's total is set (Wine file.c updates the job's BytesTransferred only; oracle)")
     void bytesTotalIsUnknownUntilKnown() {
         BitsJob job = download("size-unknown");
         job.addFile(server.fileUrl("size.bin", SMALL), local("size.bin"));
@@ -75,6 +76,7 @@ class JobLifecycleConformanceTest extends ConformanceTestBase {
 
     @Test
     @DisplayName("progress-bytes-transferred-grows-during-transfer")
+    @WineDeviation("the job's BytesTotal stays BG_SIZE_UNKNOWN after AddFile; only the file's total is set (Wine file.c updates the job's BytesTransferred only; oracle)")
     void bytesTransferredGrows() {
         BitsJob job = download("growing");
         job.addFile(server.slowUrl("grow.bin", SLOW_SIZE, SLOW_RATE), local("grow.bin"));
@@ -138,6 +140,7 @@ class JobLifecycleConformanceTest extends ConformanceTestBase {
 
     @Test
     @DisplayName("cancel-deletes-partial-and-transferred-files")
+    @WineDeviation("Wine transfers and enumerates a job's files in reverse order of AddFile (list_add_head; native/README.md, oracle), so the slow second file runs first")
     void cancelDeletesEverything() throws Exception {
         BitsJob job = download("cancel");
         job.addFile(server.fileUrl("done.bin", SMALL), local("done.bin"));
@@ -162,6 +165,7 @@ class JobLifecycleConformanceTest extends ConformanceTestBase {
 
     @Test
     @DisplayName("complete-in-error-returns-BG_S_PARTIAL_COMPLETE-and-keeps-only-finished-files")
+    @WineDeviation("Wine transfers and enumerates a job's files in reverse order of AddFile (list_add_head; native/README.md, oracle): the 404 runs first and the job errs before the good file")
     void completeOfJobInErrorKeepsFinishedFiles() throws Exception {
         BitsJob job = download("partial-complete");
         job.addFile(server.fileUrl("kept.bin", SMALL), local("kept.bin"));
@@ -179,7 +183,8 @@ class JobLifecycleConformanceTest extends ConformanceTestBase {
     @Test
     @DisplayName("completed-job-is-final-and-rejects-every-mutator-BG_E_INVALID_STATE")
     @WineDeviation("the SetPriority, SetMinimumRetryDelay and SetNoProgressTimeout stubs return S_OK whatever the state "
-            + "(reference §6.2)")
+            + "(reference §6.2); AddFile on a final job returns S_OK, GetJob still finds it and EnumJobs still lists it "
+            + "until Wine's worker next wakes (oracle, native/README.md)")
     void completedJobIsFinal() {
         BitsJob job = download("completed");
         job.addFile(server.fileUrl("final.bin", SMALL), local("final.bin"));
@@ -192,7 +197,8 @@ class JobLifecycleConformanceTest extends ConformanceTestBase {
     @Test
     @DisplayName("cancelled-job-is-final-and-rejects-every-mutator-BG_E_INVALID_STATE")
     @WineDeviation("the SetPriority, SetMinimumRetryDelay and SetNoProgressTimeout stubs return S_OK whatever the state "
-            + "(reference §6.2)")
+            + "(reference §6.2); AddFile on a final job returns S_OK, GetJob still finds it and EnumJobs still lists it "
+            + "until Wine's worker next wakes (oracle, native/README.md)")
     void cancelledJobIsFinal() {
         BitsJob job = download("cancelled");
         job.addFile(server.fileUrl("cancelled.bin", SMALL), local("cancelled.bin"));

@@ -35,7 +35,8 @@ class JobPropertiesConformanceTest extends ConformanceTestBase {
     @Test
     @DisplayName("new-job-defaults")
     @WineDeviation("GetMinimumRetryDelay returns a hard-coded 30 and GetNoProgressTimeout 900; GetPriority and "
-            + "GetProxySettings return E_NOTIMPL (reference §6.2)")
+            + "GetProxySettings return E_NOTIMPL (reference §6.2); GetDescription of a new job fails with 0x800703E6 "
+            + "(ERROR_NOACCESS: Wine holds a NULL description; oracle)")
     void newJobHasBitsDefaults() {
         BitsJob job = download("defaults");
         assertAll(
@@ -93,6 +94,7 @@ class JobPropertiesConformanceTest extends ConformanceTestBase {
 
     @Test
     @DisplayName("create-job-display-name-257-chars-fails-BG_E_STRING_TOO_LONG")
+    @WineDeviation("CreateJob accepts a display name of any length (oracle, native/README.md)")
     void createJobChecksDisplayNameLength() {
         assertBitsError(HResult.BG_E_STRING_TOO_LONG, () -> createJob("n".repeat(257), JobType.DOWNLOAD),
                 "CreateJob with a 257-character display name");

@@ -5,41 +5,33 @@ import java.util.EnumMap;
 import java.util.Map;
 import org.jbits.BitsManager;
 import org.jbits.BitsOptions;
+import org.jbits.windows.NativeBitsManager;
+import org.jbits.windows.NativeCapabilities;
 
 /**
  * The native backend (Windows' BITS through COM), run in a Windows JVM: on Windows itself, or under Wine, whose
- * qmgr.dll stubs several methods (reference §6.2). Only those stubs count as missing capabilities; Wine's other
- * differences are reported through {@link WineDeviation}.
+ * qmgr.dll stubs several methods (reference §6.2). What is missing is not assumed but asked of the BITS at hand
+ * ({@link NativeBitsManager#capabilities()}: QueryInterface and a probe call per method), so a case is skipped only
+ * for a method that really fails there; Wine's other differences are reported through {@link WineDeviation}. This
+ * class is the one place of the suite that knows the native backend's type; the cases see the public API only.
  */
 final class NativeConformanceBackend implements ConformanceBackend {
     static final String WINE = "native-wine";
     static final String WINDOWS = "native-windows";
 
     private final String name;
-    private final Map<Capability, String> missing;
+    private volatile Map<Capability, String> missing;
 
-    private NativeConformanceBackend(String name, Map<Capability, String> missing) {
+    private NativeConformanceBackend(String name) {
         this.name = name;
-        this.missing = Map.copyOf(missing);
     }
 
     static NativeConformanceBackend windows() {
-        return new NativeConformanceBackend(WINDOWS, Map.of());
+        return new NativeConformanceBackend(WINDOWS);
     }
 
     static NativeConformanceBackend wine() {
-        Map<Capability, String> m = new EnumMap<>(Capability.class);
-        String src = " (Wine dlls/qmgr job.c, reference §6.2)";
-        m.put(Capability.SUSPEND, "Wine's IBackgroundCopyJob::Suspend returns E_NOTIMPL" + src);
-        m.put(Capability.SET_DISPLAY_NAME, "Wine's SetDisplayName returns E_NOTIMPL" + src);
-        m.put(Capability.PRIORITY, "Wine's GetPriority returns E_NOTIMPL and SetPriority is ignored" + src);
-        m.put(Capability.PROXY_SETTINGS, "Wine's Get/SetProxySettings return E_NOTIMPL" + src);
-        m.put(Capability.JOB_TIMES, "Wine's GetTimes returns E_NOTIMPL" + src);
-        m.put(Capability.OWNER, "Wine's GetOwner returns E_NOTIMPL" + src);
-        m.put(Capability.ERROR_COUNT, "Wine's GetErrorCount returns E_NOTIMPL" + src);
-        m.put(Capability.MAXIMUM_DOWNLOAD_TIME, "Wine's GetMaximumDownloadTime returns E_NOTIMPL and the setter is ignored" + src);
-        m.put(Capability.TRANSFER_POLICY, "Wine has no IBackgroundCopyJob5 (QueryInterface gives E_NOINTERFACE, reference §8)");
-        return new NativeConformanceBackend(WINE, m);
+        return new NativeConformanceBackend(WINE);
     }
 
     @Override
@@ -47,13 +39,69 @@ final class NativeConformanceBackend implements ConformanceBackend {
         return name;
     }
 
+    /** The capabilities this BITS lacks, probed once per backend object (opening a manager if none was opened yet). */
     @Override
     public Map<Capability, String> missing() {
-        return missing;
+        Map<Capability, String> m = missing;
+        if (m == null) {
+            try (BitsManager bits = BitsManager.open(options(null))) {
+                m = learn(bits);
+            }
+        }
+        return m;
     }
 
     @Override
     public BitsManager open(Path scratch) {
-        return BitsManager.open(new BitsOptions("native", scratch.resolve("state"), Map.of()));
+        BitsManager bits = BitsManager.open(options(scratch));
+        if (missing == null) {
+            learn(bits);
+        }
+        return bits;
+    }
+
+    private static BitsOptions options(Path scratch) {
+        return new BitsOptions("native", scratch == null ? null : scratch.resolve("state"), Map.of());
+    }
+
+    private Map<Capability, String> learn(BitsManager bits) {
+        if (!(bits instanceof NativeBitsManager n)) {
+            throw new IllegalStateException("backend 'native' opened a " + bits.getClass().getName());
+        }
+        Map<Capability, String> m = missingFrom(n.capabilities(), WINE.equals(name));
+        missing = m;
+        return m;
+    }
+
+    /** Which capabilities {@code c} lacks, each with the failure that shows it (and, under Wine, where Wine says so). */
+    static Map<Capability, String> missingFrom(NativeCapabilities c, boolean wine) {
+        String stub = wine ? " (Wine's dlls/qmgr stub, reference §6.2)" : "";
+        Map<Capability, String> m = new EnumMap<>(Capability.class);
+        method(m, c, Capability.SUSPEND, stub, "IBackgroundCopyJob::Suspend");
+        method(m, c, Capability.SET_DISPLAY_NAME, stub, "IBackgroundCopyJob::SetDisplayName");
+        method(m, c, Capability.PRIORITY, stub, "IBackgroundCopyJob::GetPriority", "IBackgroundCopyJob::SetPriority");
+        method(m, c, Capability.PROXY_SETTINGS, stub, "IBackgroundCopyJob::GetProxySettings",
+                "IBackgroundCopyJob::SetProxySettings");
+        method(m, c, Capability.JOB_TIMES, stub, "IBackgroundCopyJob::GetTimes");
+        method(m, c, Capability.OWNER, stub, "IBackgroundCopyJob::GetOwner");
+        method(m, c, Capability.ERROR_COUNT, stub, "IBackgroundCopyJob::GetErrorCount");
+        if (!c.offers("IBackgroundCopyJob4")) {
+            m.put(Capability.MAXIMUM_DOWNLOAD_TIME, c.whyNotOffered("IBackgroundCopyJob4"));
+        } else {
+            method(m, c, Capability.MAXIMUM_DOWNLOAD_TIME, stub, "IBackgroundCopyJob4::GetMaximumDownloadTime");
+        }
+        if (!c.offers("IBackgroundCopyJob5")) {
+            m.put(Capability.TRANSFER_POLICY, c.whyNotOffered("IBackgroundCopyJob5") + ", which holds the cost flags");
+        }
+        return m;
+    }
+
+    private static void method(Map<Capability, String> m, NativeCapabilities c, Capability cap, String stub, String... methods) {
+        for (String method : methods) {
+            if (!c.implementsMethod(method)) {
+                m.put(cap, c.whyMissing(method) + stub);
+                return;
+            }
+        }
     }
 }

@@ -1,0 +1,121 @@
+package org.jbits.windows;
+
+import com.sun.jna.Pointer;
+import com.sun.jna.Structure;
+import com.sun.jna.Structure.FieldOrder;
+import com.sun.jna.Union;
+import com.sun.jna.platform.win32.Guid.GUID;
+import com.sun.jna.platform.win32.WinBase.FILETIME;
+
+/**
+ * The BITS structures the binding passes (W-IDL1, W-IDL50; reference §1.5, §1.6, §2.2). Layouts follow the
+ * Windows x64 ABI (natural alignment); {@code BitsStructuresTest} asserts each size and field offset.
+ */
+public final class BitsStructures {
+    private BitsStructures() {
+    }
+
+    /** {@code BG_SIZE_UNKNOWN}: {@code (UINT64) -1}. */
+    public static final long BG_SIZE_UNKNOWN = -1L;
+
+    /** {@code BG_JOB_PROGRESS {UINT64 BytesTotal; UINT64 BytesTransferred; ULONG FilesTotal; ULONG FilesTransferred}}: 24 bytes. */
+    @FieldOrder({"BytesTotal", "BytesTransferred", "FilesTotal", "FilesTransferred"})
+    public static class BG_JOB_PROGRESS extends Structure {
+        public long BytesTotal;
+        public long BytesTransferred;
+        public int FilesTotal;
+        public int FilesTransferred;
+    }
+
+    /** {@code BG_FILE_PROGRESS {UINT64 BytesTotal; UINT64 BytesTransferred; BOOL Completed}}: 20 bytes of fields, padded to 24. */
+    @FieldOrder({"BytesTotal", "BytesTransferred", "Completed"})
+    public static class BG_FILE_PROGRESS extends Structure {
+        public long BytesTotal;
+        public long BytesTransferred;
+        /** Win32 BOOL (4 bytes): nonzero when the file is transferred. */
+        public int Completed;
+    }
+
+    /** {@code BG_JOB_TIMES {FILETIME CreationTime; FILETIME ModificationTime; FILETIME TransferCompletionTime}}: 24 bytes. */
+    @FieldOrder({"CreationTime", "ModificationTime", "TransferCompletionTime"})
+    public static class BG_JOB_TIMES extends Structure {
+        public FILETIME CreationTime;
+        public FILETIME ModificationTime;
+        public FILETIME TransferCompletionTime;
+    }
+
+    /** {@code BG_FILE_INFO {LPWSTR RemoteName; LPWSTR LocalName}}, the element of AddFileSet's array. */
+    @FieldOrder({"RemoteName", "LocalName"})
+    public static class BG_FILE_INFO extends Structure {
+        public com.sun.jna.WString RemoteName;
+        public com.sun.jna.WString LocalName;
+    }
+
+    /** {@code BG_FILE_RANGE {UINT64 InitialOffset; UINT64 Length}}. */
+    @FieldOrder({"InitialOffset", "Length"})
+    public static class BG_FILE_RANGE extends Structure {
+        public long InitialOffset;
+        public long Length;
+
+        public BG_FILE_RANGE() {
+        }
+
+        public BG_FILE_RANGE(Pointer p) {
+            super(p);
+            read();
+        }
+    }
+
+    /**
+     * {@code BITS_JOB_PROPERTY_VALUE}: {@code union {DWORD Dword; GUID ClsID; BOOL Enable; UINT64 Uint64;
+     * BG_AUTH_TARGET Target;}}, 16 bytes, 8-aligned. IBackgroundCopyJob5::SetProperty takes it <em>by value</em>
+     * ({@link ByValue}); on x64 the ABI passes a 16-byte aggregate as a pointer to a caller-made copy, which libffi
+     * does for us. Select the member with {@link #setType(Class)} before writing (JNA writes the active member).
+     */
+    @FieldOrder({"Dword", "ClsID", "Enable", "Uint64", "Target"})
+    public static class BITS_JOB_PROPERTY_VALUE extends Union {
+        public int Dword;
+        public GUID ClsID;
+        public int Enable;
+        public long Uint64;
+        public int Target;
+
+        public BITS_JOB_PROPERTY_VALUE() {
+        }
+
+        /** The by-value form for SetProperty. */
+        public static class ByValue extends BITS_JOB_PROPERTY_VALUE implements Structure.ByValue {
+        }
+
+        /** A DWORD value (cost flags, minimum notification interval). */
+        public static ByValue ofDword(int value) {
+            ByValue v = new ByValue();
+            v.setType(int.class);
+            v.Dword = value;
+            v.writeField("Dword");
+            return v;
+        }
+
+        /** A UINT64 value (max download size). */
+        public static ByValue ofUint64(long value) {
+            ByValue v = new ByValue();
+            v.setType(long.class);
+            v.Uint64 = value;
+            v.writeField("Uint64");
+            return v;
+        }
+    }
+
+    /** {@code BITS_JOB_PROPERTY_ID} values used here (MSA {@code ne-bits5_0-bits_job_property_id}). */
+    public static final int BITS_JOB_PROPERTY_ID_COST_FLAGS = 1;
+    public static final int BITS_JOB_PROPERTY_NOTIFICATION_CLSID = 2;
+    public static final int BITS_JOB_PROPERTY_DYNAMIC_CONTENT = 3;
+    public static final int BITS_JOB_PROPERTY_HIGH_PERFORMANCE = 4;
+    public static final int BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE = 5;
+    public static final int BITS_JOB_PROPERTY_USE_STORED_CREDENTIALS = 7;
+    public static final int BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS = 9;
+    public static final int BITS_JOB_PROPERTY_ON_DEMAND_MODE = 10;
+
+    /** {@code BITS_COST_STATE_TRANSFER_ALWAYS}: what a BITS without cost awareness (before 5.0) does. */
+    public static final int BITS_COST_STATE_TRANSFER_ALWAYS = 0x800000FF;
+}

@@ -1,0 +1,34 @@
+package org.jbits.windows;
+
+import com.sun.jna.Pointer;
+
+/** {@code IBackgroundCopyJob3 : IBackgroundCopyJob2} (IID 443c8934-90ff-48ed-bcde-26f5c7450042; slots 43-46). */
+class IBackgroundCopyJob3 extends IBackgroundCopyJob2 {
+    static final int REPLACE_REMOTE_PREFIX = 43;
+    static final int ADD_FILE_WITH_RANGES = 44;
+    static final int SET_FILE_ACL_FLAGS = 45;
+    static final int GET_FILE_ACL_FLAGS = 46;
+
+    IBackgroundCopyJob3(Pointer p) {
+        this(p, "IBackgroundCopyJob3");
+    }
+
+    IBackgroundCopyJob3(Pointer p, String name) {
+        super(p, name);
+    }
+
+    /** 43 ReplaceRemotePrefix(LPCWSTR OldPrefix, LPCWSTR NewPrefix). */
+    void replaceRemotePrefix(String oldPrefix, String newPrefix) {
+        call(REPLACE_REMOTE_PREFIX, "ReplaceRemotePrefix", wide(oldPrefix), wide(newPrefix));
+    }
+
+    /** 45 SetFileACLFlags(DWORD Flags). */
+    void setFileAclFlags(int flags) {
+        call(SET_FILE_ACL_FLAGS, "SetFileACLFlags", flags);
+    }
+
+    /** 46 GetFileACLFlags(DWORD *Flags). */
+    int getFileAclFlags() {
+        return getInt(GET_FILE_ACL_FLAGS, "GetFileACLFlags");
+    }
+}

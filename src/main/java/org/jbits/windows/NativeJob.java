@@ -1,0 +1,399 @@
+package org.jbits.windows;
+
+import com.sun.jna.platform.win32.Advapi32Util;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.jbits.BitsException;
+import org.jbits.BitsFile;
+import org.jbits.BitsJob;
+import org.jbits.HResult;
+import org.jbits.JobError;
+import org.jbits.JobPriority;
+import org.jbits.JobProgress;
+import org.jbits.JobState;
+import org.jbits.JobTimes;
+import org.jbits.JobType;
+import org.jbits.NotifyFlag;
+import org.jbits.ProxySettings;
+import org.jbits.ProxyUsage;
+import org.jbits.TransferPolicy;
+import org.jbits.windows.BitsStructures.BG_JOB_PROGRESS;
+import org.jbits.windows.BitsStructures.BG_JOB_TIMES;
+import org.jbits.windows.BitsStructures.BITS_JOB_PROPERTY_VALUE;
+
+/**
+ * A BITS job of the native backend: every method is one or a few COM calls on the manager's COM thread. Nothing
+ * is cached but the id, so each getter shows what BITS holds now; a method BITS does not implement (E_NOTIMPL,
+ * as Wine's stubs) fails with that code rather than being imitated.
+ */
+final class NativeJob implements BitsJob {
+    private final NativeBitsManager manager;
+    private final ComThread com;
+    private final JobRefs refs;
+    private final UUID id;
+
+    NativeJob(NativeBitsManager manager, JobRefs refs, UUID id) {
+        this.manager = manager;
+        this.com = manager.com();
+        this.refs = refs;
+        this.id = id;
+    }
+
+    /** The interface pointers of one job, released on the COM thread when the job object is collected or the manager closes. */
+    static final class JobRefs implements Runnable {
+        private final ComThread com;
+        final IBackgroundCopyJob job;
+        private IBackgroundCopyJob4 job4;
+        private IBackgroundCopyJob5 job5;
+        private boolean askedJob4;
+        private boolean askedJob5;
+        private boolean released;
+
+        JobRefs(ComThread com, IBackgroundCopyJob job) {
+            this.com = com;
+            this.job = job;
+        }
+
+        /** IBackgroundCopyJob4, or null when BITS does not offer it; on the COM thread. */
+        IBackgroundCopyJob4 job4() {
+            if (!askedJob4) {
+                askedJob4 = true;
+                job4 = job.queryJob4();
+            }
+            return job4;
+        }
+
+        /** IBackgroundCopyJob5, or null; on the COM thread. */
+        IBackgroundCopyJob5 job5() {
+            if (!askedJob5) {
+                askedJob5 = true;
+                job5 = job.queryJob5();
+            }
+            return job5;
+        }
+
+        /** Releases every pointer; on the COM thread, once. */
+        void releaseNow() {
+            if (released) {
+                return;
+            }
+            released = true;
+            for (ComObject o : Arrays.asList(job5, job4, job)) {
+                if (o != null) {
+                    o.release();
+                }
+            }
+        }
+
+        boolean isReleased() {
+            return released;
+        }
+
+        /** The cleaner's action: hand the release to the COM thread. */
+        @Override
+        public void run() {
+            com.post(this::releaseNow);
+        }
+    }
+
+    /** Runs {@code f} with the job's interfaces on the COM thread. */
+    private <T> T on(Function<JobRefs, T> f) {
+        return com.call(() -> {
+            if (refs.isReleased()) {
+                throw new BitsException(HResult.E_UNEXPECTED, "job " + id + ": the native BITS manager is closed");
+            }
+            return f.apply(refs);
+        });
+    }
+
+    private void run(java.util.function.Consumer<JobRefs> f) {
+        on(r -> {
+            f.accept(r);
+            return null;
+        });
+    }
+
+    JobRefs refs() {
+        return refs;
+    }
+
+    @Override
+    public UUID id() {
+        return id;
+    }
+
+    @Override
+    public JobType type() {
+        return JobType.of(on(r -> r.job.getType()));
+    }
+
+    @Override
+    public JobState state() {
+        return JobState.of(on(r -> r.job.getState()));
+    }
+
+    /** The owner as {@code DOMAIN\\user}; the SID BITS gives when the account cannot be looked up. */
+    @Override
+    public String owner() {
+        String sid = on(r -> r.job.getOwner());
+        try {
+            return Advapi32Util.getAccountBySid(sid).fqn;
+        } catch (RuntimeException | LinkageError unknownAccount) {
+            return sid;
+        }
+    }
+
+    @Override
+    public void addFile(String remoteName, String localName) {
+        if (remoteName == null || localName == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "AddFile needs a remote and a local name");
+        }
+        run(r -> r.job.addFile(remoteName, localName));
+    }
+
+    @Override
+    public List<BitsFile> files() {
+        return on(r -> {
+            IEnumBackgroundCopyFiles e = r.job.enumFiles();
+            List<BitsFile> out = new ArrayList<>();
+            try {
+                for (IBackgroundCopyFile f : e.all()) {
+                    try {
+                        out.add(ComReads.file(f));
+                    } finally {
+                        f.release();
+                    }
+                }
+            } finally {
+                e.release();
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public JobProgress progress() {
+        BG_JOB_PROGRESS p = on(r -> r.job.getProgress());
+        return new JobProgress(p.BytesTotal, p.BytesTransferred, p.FilesTotal, p.FilesTransferred);
+    }
+
+    @Override
+    public JobTimes times() {
+        BG_JOB_TIMES t = on(r -> r.job.getTimes());
+        return new JobTimes(FileTimes.toInstant(t.CreationTime), FileTimes.toInstant(t.ModificationTime),
+                FileTimes.toInstant(t.TransferCompletionTime));
+    }
+
+    @Override
+    public Optional<JobError> error() {
+        return Optional.ofNullable(on(r -> {
+            IBackgroundCopyError e = r.job.getError();
+            if (e == null) {
+                return null;
+            }
+            try {
+                return ComReads.error(e, manager.comManager());
+            } finally {
+                e.release();
+            }
+        }));
+    }
+
+    @Override
+    public int errorCount() {
+        return on(r -> r.job.getErrorCount());
+    }
+
+    @Override
+    public void suspend() {
+        run(r -> r.job.suspend());
+    }
+
+    /** Resume; the notify interface is set again first, as BITS forgets it when the owning process is gone. */
+    @Override
+    public void resume() {
+        run(r -> {
+            manager.notifier().register(this);
+            r.job.resume();
+        });
+    }
+
+    @Override
+    public void cancel() {
+        run(r -> r.job.cancel());
+    }
+
+    @Override
+    public int complete() {
+        return on(r -> r.job.complete());
+    }
+
+    @Override
+    public String displayName() {
+        return nullToEmpty(on(r -> r.job.getDisplayName()));
+    }
+
+    @Override
+    public void setDisplayName(String name) {
+        run(r -> r.job.setDisplayName(requireText(name, "display name")));
+    }
+
+    @Override
+    public String description() {
+        return nullToEmpty(on(r -> r.job.getDescription()));
+    }
+
+    @Override
+    public void setDescription(String description) {
+        run(r -> r.job.setDescription(requireText(description, "description")));
+    }
+
+    @Override
+    public JobPriority priority() {
+        return JobPriority.of(on(r -> r.job.getPriority()));
+    }
+
+    @Override
+    public void setPriority(JobPriority priority) {
+        run(r -> r.job.setPriority(priority.value()));
+    }
+
+    @Override
+    public Set<NotifyFlag> notifyFlags() {
+        return NotifyFlag.fromMask(on(r -> r.job.getNotifyFlags()));
+    }
+
+    @Override
+    public void setNotifyFlags(Set<NotifyFlag> flags) {
+        int mask = NotifyFlag.toMask(flags);
+        run(r -> r.job.setNotifyFlags(mask));
+    }
+
+    @Override
+    public long minimumRetryDelay() {
+        return on(r -> r.job.getMinimumRetryDelay());
+    }
+
+    @Override
+    public void setMinimumRetryDelay(long seconds) {
+        int v = ulong(seconds, "minimum retry delay");
+        run(r -> r.job.setMinimumRetryDelay(v));
+    }
+
+    @Override
+    public long noProgressTimeout() {
+        return on(r -> r.job.getNoProgressTimeout());
+    }
+
+    @Override
+    public void setNoProgressTimeout(long seconds) {
+        int v = ulong(seconds, "no-progress timeout");
+        run(r -> r.job.setNoProgressTimeout(v));
+    }
+
+    @Override
+    public ProxySettings proxySettings() {
+        IBackgroundCopyJob.Proxy p = on(r -> r.job.getProxySettings());
+        return new ProxySettings(ProxyUsage.of(p.usage()), split(p.proxyList()), split(p.bypassList()));
+    }
+
+    /** The lists go to BITS space-delimited, and as NULL when empty (BITS wants NULL unless the usage is OVERRIDE). */
+    @Override
+    public void setProxySettings(ProxySettings settings) {
+        String list = settings.proxyList().isEmpty() ? null : String.join(" ", settings.proxyList());
+        String bypass = settings.bypassList().isEmpty() ? null : String.join(" ", settings.bypassList());
+        run(r -> r.job.setProxySettings(settings.usage().value(), list, bypass));
+    }
+
+    /** IBackgroundCopyJob4::GetMaximumDownloadTime; E_NOINTERFACE before BITS 3.0. */
+    @Override
+    public long maximumDownloadTime() {
+        return on(r -> require(r.job4(), "IBackgroundCopyJob4", "the maximum download time").getMaximumDownloadTime());
+    }
+
+    @Override
+    public void setMaximumDownloadTime(long seconds) {
+        int v = ulong(seconds, "maximum download time");
+        run(r -> require(r.job4(), "IBackgroundCopyJob4", "the maximum download time").setMaximumDownloadTime(v));
+    }
+
+    /**
+     * IBackgroundCopyJob5::GetProperty(BITS_JOB_PROPERTY_ID_COST_FLAGS). Without Job5 (BITS before 5.0, Wine)
+     * BITS has no cost awareness and transfers on every network, which is
+     * {@link BitsStructures#BITS_COST_STATE_TRANSFER_ALWAYS}: that is reported, since it is what such a BITS does.
+     */
+    @Override
+    public int transferPolicyFlags() {
+        return on(r -> {
+            IBackgroundCopyJob5 j5 = r.job5();
+            return j5 != null ? j5.getDwordProperty(BitsStructures.BITS_JOB_PROPERTY_ID_COST_FLAGS)
+                    : BitsStructures.BITS_COST_STATE_TRANSFER_ALWAYS;
+        });
+    }
+
+    /**
+     * IBackgroundCopyJob5::SetProperty(COST_FLAGS, value by value). Without Job5 only {@link TransferPolicy#ALWAYS},
+     * which such a BITS already does, is accepted (on a job that is not final); any other policy fails with
+     * E_NOINTERFACE, since it could not be enforced.
+     */
+    @Override
+    public void setTransferPolicy(TransferPolicy policy) {
+        run(r -> {
+            IBackgroundCopyJob5 j5 = r.job5();
+            if (j5 != null) {
+                j5.setProperty(BitsStructures.BITS_JOB_PROPERTY_ID_COST_FLAGS, BITS_JOB_PROPERTY_VALUE.ofDword(policy.flags()));
+                return;
+            }
+            if (JobState.of(r.job.getState()).isFinal()) {
+                throw new BitsException(HResult.BG_E_INVALID_STATE, "job " + id + " is final");
+            }
+            if (policy.flags() != BitsStructures.BITS_COST_STATE_TRANSFER_ALWAYS) {
+                throw new BitsException(HResult.E_NOINTERFACE, "this BITS has no IBackgroundCopyJob5, so it cannot "
+                        + "restrict job " + id + " to the " + policy.displayName() + " transfer policy (BITS 5.0 or later needed)");
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "native job " + id;
+    }
+
+    private static <T> T require(T iface, String name, String what) {
+        if (iface == null) {
+            throw new BitsException(HResult.E_NOINTERFACE, "this BITS does not offer " + name + ", which " + what + " needs");
+        }
+        return iface;
+    }
+
+    private static int ulong(long seconds, String what) {
+        if (seconds < 0 || seconds > 0xFFFFFFFFL) {
+            throw new BitsException(HResult.E_INVALIDARG, "the " + what + " must be 0..4294967295 seconds, not " + seconds);
+        }
+        return (int) seconds;
+    }
+
+    private static String requireText(String s, String what) {
+        if (s == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "the " + what + " must not be null");
+        }
+        return s;
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** A space-delimited BITS list as a Java list; NULL and blank give an empty list. */
+    static List<String> split(String list) {
+        if (list == null || list.isBlank()) {
+            return List.of();
+        }
+        return List.of(list.trim().split("\\s+"));
+    }
+}
