@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The conformance suite on a Windows JVM under Wine, against Wine's own BITS through the JNA binding.
+# Writes target/conformance/native-wine.json, then fails when a case that passed on the portable backend
+# (target/conformance/portable.json, from `mvn verify`) failed on native for a reason that is not a recorded
+# Wine deviation (@WineDeviation cases are reported as "wine-deviation", not "failed").
+# Also runs the C oracle (native/run-oracle.sh), the independent view of the same BITS.
+# usage: native/run-wine-conformance.sh        (needs target/jbits.jar and target/test-classes: mvn verify first)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+t0=$(date +%s)
+
+eval "$(native/wine-env.sh --env)"
+if [ ! -f target/jbits.jar ] || [ ! -d target/test-classes/org/jbits/conformance ]; then
+  mvn -q -B -Dstyle.color=never -DskipTests package
+fi
+lib="$root/target/wine-lib"
+console="$lib/junit-platform-console-standalone-1.10.3.jar"
+if [ ! -f "$console" ]; then
+  mvn -q -B -Dstyle.color=never dependency:copy \
+    -Dartifact=org.junit.platform:junit-platform-console-standalone:1.10.3 -DoutputDirectory="$lib"
+fi
+
+report=target/conformance/native-wine.json
+rm -f "$report"
+# A fresh wineserver: Wine's BITS keeps its jobs in memory only, so every run starts from an empty queue.
+"$JBITS_WINESERVER" -k 2>/dev/null || true
+cp="Z:$root/target/jbits.jar;Z:$root/target/test-classes;Z:$console"
+set +e
+timeout 900 "$JBITS_WINE" "$JBITS_WINE_JAVA" -Djbits.conformance.backend=native-wine -cp "$cp" \
+  org.junit.platform.console.ConsoleLauncher execute --select-package org.jbits.conformance \
+  --include-classname '.*ConformanceTest' --details=summary --disable-banner > target/conformance/native-wine.log 2>&1
+launcher=$?
+set -e
+tail -n 20 target/conformance/native-wine.log
+[ -f "$report" ] || { echo "wine-conformance: no report was written (launcher exit $launcher)" >&2; exit 1; }
+
+bash native/run-oracle.sh >/dev/null
+
+python3 - "$report" target/conformance/portable.json <<'PY'
+import json, os, sys
+native = json.load(open(sys.argv[1]))
+portable = json.load(open(sys.argv[2])) if os.path.exists(sys.argv[2]) else {"cases": []}
+passed_portable = {c["name"] for c in portable["cases"] if c["result"] == "passed"}
+counts = {}
+for c in native["cases"]:
+    counts[c["result"]] = counts.get(c["result"], 0) + 1
+print("wine-conformance:", ", ".join(f"{v} {k}" for k, v in sorted(counts.items())), f"of {len(native['cases'])}")
+bad = [c for c in native["cases"] if c["result"] == "failed" and (not passed_portable or c["name"] in passed_portable)]
+for c in bad:
+    print(f"wine-conformance: FAILED {c['name']}: {c.get('reason', '')}", file=sys.stderr)
+if not native["cases"]:
+    print("wine-conformance: the report has no cases", file=sys.stderr)
+    sys.exit(1)
+sys.exit(1 if bad else 0)
+PY
+echo "wine-conformance: done in $(( $(date +%s) - t0 )) s"
