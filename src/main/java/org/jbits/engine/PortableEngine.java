@@ -429,23 +429,22 @@ public final class PortableEngine implements BitsManager {
     }
 
     void cancel(EngineJob job) {
-        Run run = locked(() -> {
-            ensureNotFinal(job);
-            Run r = stopRun(job);
-            setState(job, JobState.CANCELLED);
-            jobs.remove(job.rec.id);
-            changed.signalAll();
-            return r;
-        });
-        awaitStopped(run);
-        finishFinal(job.rec);
+        end(job, JobState.CANCELLED);
     }
 
     int complete(EngineJob job) {
+        return end(job, JobState.ACKNOWLEDGED);
+    }
+
+    /**
+     * Cancel or Complete: the final state is committed first, the transfer stopped and waited for outside the
+     * lock, then the files are dealt with ({@link #finishFinal}, which a restart repeats if a crash cuts it short).
+     */
+    private int end(EngineJob job, JobState finalState) {
         Run run = locked(() -> {
             ensureNotFinal(job);
             Run r = stopRun(job);
-            setState(job, JobState.ACKNOWLEDGED);
+            setState(job, finalState);
             jobs.remove(job.rec.id);
             changed.signalAll();
             return r;
