@@ -1,33 +1,27 @@
 package org.jbits.windows;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The BITS reference ({@code shared/reference/bits-reference.md}, beside the repository in CI and in the developers'
- * checkouts), read so the binding's constants are checked against the table they were copied from.
+ * Section 2 of the BITS reference (COM vtable slots, IIDs, CLSIDs), kept as a test resource
+ * ({@code reference/bits-com-interfaces.md}), read so the binding's constants are checked against the table they
+ * were copied from.
  */
 final class Reference {
     private Reference() {
     }
 
-    static final String RELATIVE = "shared/reference/bits-reference.md";
+    static final String RELATIVE = "src/test/resources/reference/bits-com-interfaces.md";
 
-    /** The reference text, looked for in the parents of the working directory; empty when there is none. */
+    /** The reference text from the test resources. */
     static Optional<String> text() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path p = dir.resolve(RELATIVE);
-            if (Files.isRegularFile(p)) {
-                try {
-                    return Optional.of(Files.readString(p));
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
+        try (var in = Reference.class.getResourceAsStream("/reference/bits-com-interfaces.md")) {
+            return in == null ? Optional.empty()
+                    : Optional.of(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        return Optional.empty();
     }
 
     /** The text of section {@code number} ("2.1"), up to the next heading of the same or a higher level. */
