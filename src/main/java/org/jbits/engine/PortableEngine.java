@@ -417,15 +417,18 @@ public final class PortableEngine implements BitsManager {
         });
     }
 
+    /** Returns once the transfer has stopped and kept what it received, so the progress read next is final. */
     void suspend(EngineJob job) {
-        locked(() -> {
+        Run run = locked(() -> {
             ensureNotFinal(job);
+            Run r = null;
             if (job.rec.state != JobState.SUSPENDED) {
-                stopRun(job);
+                r = stopRun(job);
                 setState(job, JobState.SUSPENDED);
             }
-            return null;
+            return r;
         });
+        awaitStopped(run);
     }
 
     void cancel(EngineJob job) {
