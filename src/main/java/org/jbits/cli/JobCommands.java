@@ -12,7 +12,9 @@ import org.jbits.agent.JobJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** The commands that act on existing jobs: get, add-file, set, suspend, resume, complete, remove. */
 final class JobCommands {
@@ -123,7 +125,7 @@ final class JobCommands {
         }
     }
 
-    /** suspend / resume / complete / remove: one job in, the job out. */
+    /** suspend / resume / complete / remove: one job in, the job out; the agent request is the command's name. */
     abstract static class StateChange implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "JOB")
         String job;
@@ -131,12 +133,13 @@ final class JobCommands {
         @Option(names = "--json", description = "Print the job as JSON.")
         boolean json;
 
-        abstract String op();
+        @Spec
+        CommandSpec spec;
 
         @Override
         public Integer call() {
             try (Connection conn = Connection.forEnvironment()) {
-                ObjectNode reply = conn.callForJob(op(), job);
+                ObjectNode reply = conn.callForJob(spec.name(), job);
                 print(reply.path("job"), json);
                 if (reply.has("result") && !json && reply.path("hresult").asInt() != HResult.S_OK) {
                     System.err.println("jbits: " + reply.path("result").asText() + " ("
@@ -150,33 +153,17 @@ final class JobCommands {
 
     @Command(name = "suspend", description = "Suspend a job (Suspend-BitsTransfer).")
     static final class Suspend extends StateChange {
-        @Override
-        String op() {
-            return "suspend";
-        }
     }
 
     @Command(name = "resume", description = "Resume a job (Resume-BitsTransfer).")
     static final class Resume extends StateChange {
-        @Override
-        String op() {
-            return "resume";
-        }
     }
 
     @Command(name = "complete", description = "Complete a job: its files appear (Complete-BitsTransfer).")
     static final class Complete extends StateChange {
-        @Override
-        String op() {
-            return "complete";
-        }
     }
 
     @Command(name = "remove", description = "Cancel a job and delete its temporary files (Remove-BitsTransfer).")
     static final class Remove extends StateChange {
-        @Override
-        String op() {
-            return "remove";
-        }
     }
 }

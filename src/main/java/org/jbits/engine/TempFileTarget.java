@@ -43,7 +43,6 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
     private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
     private final ArrayDeque<ByteBuffer> full = new ArrayDeque<>();
     private boolean draining;
-    private boolean writerBusy;
     private boolean stopCheckpointer;
     private IOException error;
     private Thread writer;
@@ -209,13 +208,11 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
                     }
                     batch.addAll(full);
                     full.clear();
-                    writerBusy = true;
                 }
                 writeBatch(batch);
                 synchronized (this) {
                     free.addAll(batch);
                     batch.clear();
-                    writerBusy = false;
                     notifyAll();
                 }
             }
@@ -223,7 +220,6 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
             fail(e);
         } finally {
             synchronized (this) {
-                writerBusy = false;
                 notifyAll();
             }
         }

@@ -269,7 +269,7 @@ public final class HttpTransport implements Transport {
                 "the connection was interrupted" + where + ": " + e.getMessage(), e);
     }
 
-    private OkHttpClient clientFor(ProxySettings proxy, URI source) throws TransferException {
+    private OkHttpClient clientFor(ProxySettings proxy, URI source) {
         if (proxy == null || proxy.usage() == ProxyUsage.SYSTEM_DEFAULT || proxy.usage() == ProxyUsage.AUTO_DETECT) {
             return client;
         }
