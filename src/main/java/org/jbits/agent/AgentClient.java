@@ -12,6 +12,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** One connection to an agent: send a request, read its reply. */
 public final class AgentClient implements AutoCloseable {
@@ -37,21 +38,46 @@ public final class AgentClient implements AutoCloseable {
         return new AgentClient(ch);
     }
 
-    /** True when an agent answers a status request on {@code socket}. */
+    /** True when an agent answers a status request on {@code socket} and serves this user. */
     public static boolean answers(Path socket) {
+        return status(socket).map(r -> r.path("ok").asBoolean(false)).orElse(false);
+    }
+
+    /**
+     * The reply of the agent on {@code socket} to a status request, which is a refusal when that agent serves
+     * another user; empty when no agent answers there.
+     */
+    public static Optional<ObjectNode> status(Path socket) {
         try (AgentClient c = connect(socket)) {
-            return c.call(Protocol.ok().put("op", "status")).path("ok").asBoolean(false);
+            return Optional.of(c.call(Protocol.ok().put("op", "status")));
         } catch (IOException e) {
-            return false;
+            return Optional.empty();
         }
     }
 
-    /** Sends one request and returns the reply (which may be a failure reply). */
+    /**
+     * Sends one request and returns the reply (which may be a failure reply). An agent that refuses this peer
+     * answers and closes before reading the request, so when the write fails the refusal already sent is still
+     * read and returned; only without one does the write's error stand.
+     */
     public ObjectNode call(ObjectNode request) throws IOException {
         request.remove("ok");
-        out.write(JobJson.MAPPER.writeValueAsBytes(request));
-        out.write('\n');
-        out.flush();
+        try {
+            out.write(JobJson.MAPPER.writeValueAsBytes(request));
+            out.write('\n');
+            out.flush();
+        } catch (IOException writeFailed) {
+            try {
+                return readReply();
+            } catch (IOException noReply) {
+                writeFailed.addSuppressed(noReply);
+                throw writeFailed;
+            }
+        }
+        return readReply();
+    }
+
+    private ObjectNode readReply() throws IOException {
         String line = in.readLine();
         if (line == null) {
             throw new IOException("the agent closed the connection");

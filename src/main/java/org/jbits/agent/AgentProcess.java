@@ -1,5 +1,6 @@
 package org.jbits.agent;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,8 +27,13 @@ public final class AgentProcess {
     /** Starts an agent for {@code stateDir} unless one answers already; returns once it answers. */
     public static void ensureRunning(Path stateDir) {
         Path socket = socket(stateDir);
-        if (AgentClient.answers(socket)) {
-            return;
+        Optional<ObjectNode> status = AgentClient.status(socket);
+        if (status.isPresent()) {
+            if (status.get().path("ok").asBoolean(false)) {
+                return;
+            }
+            // An agent runs there but will not serve us (another user's): its refusal is the answer.
+            throw Protocol.toException(status.get());
         }
         Process p = spawn(stateDir);
         long deadline = System.nanoTime() + START_TIMEOUT_MILLIS * 1_000_000L;
@@ -51,8 +57,13 @@ public final class AgentProcess {
     }
 
     private static String lastLogLine(Path stateDir) {
+        String line = lastErrorLine(stateDir.resolve(Protocol.OUT_FILE));
+        return line.isEmpty() ? lastErrorLine(stateDir.resolve(Protocol.LOG_FILE)) : line;
+    }
+
+    private static String lastErrorLine(Path file) {
         try {
-            List<String> lines = Files.readAllLines(stateDir.resolve(Protocol.LOG_FILE));
+            List<String> lines = Files.readAllLines(file);
             for (int i = lines.size() - 1; i >= 0; i--) {
                 if (lines.get(i).contains("ERROR") || lines.get(i).startsWith("jbits:")) {
                     return ": " + lines.get(i).trim();
@@ -69,10 +80,15 @@ public final class AgentProcess {
         try {
             StateDirectory.ensure(stateDir);
             Path log = stateDir.resolve(Protocol.LOG_FILE);
-            if (!Files.exists(log)) {
-                Files.createFile(log);
+            Path out = stateDir.resolve(Protocol.OUT_FILE);
+            for (Path p : List.of(log, out)) {
+                if (!Files.exists(p)) {
+                    Files.createFile(p);
+                }
+                StateDirectory.restrict(p);
             }
-            StateDirectory.restrict(log);
+            // The JVM's own output is small and kept only from the latest start; the log rolls over by size.
+            Files.write(out, new byte[0]);
             String java = ProcessHandle.current().info().command()
                     .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             List<String> cmd = new ArrayList<>();
@@ -92,9 +108,11 @@ public final class AgentProcess {
             cmd.add("org.jbits.cli.Main");
             cmd.add("agent");
             cmd.add("run");
+            cmd.add("--log-file");
+            cmd.add(log.toString());
             ProcessBuilder pb = new ProcessBuilder(cmd)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                     .redirectErrorStream(true);
             pb.environment().put("JBITS_HOME", stateDir.toString());
             return pb.start();

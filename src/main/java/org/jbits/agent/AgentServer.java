@@ -65,7 +65,7 @@ public final class AgentServer implements AutoCloseable {
                     + Files.getOwner(stateDir).getName() + "', not to '" + me + "'");
         }
         if (Files.exists(socketPath)) {
-            if (AgentClient.answers(socketPath)) {
+            if (AgentClient.status(socketPath).isPresent()) {
                 throw new BitsException(HResult.E_ACCESSDENIED, "an agent is already running for " + stateDir);
             }
             // A stale socket from an agent that was killed.

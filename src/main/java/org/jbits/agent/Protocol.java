@@ -16,6 +16,8 @@ public final class Protocol {
     public static final String PID_FILE = "agent.pid";
     /** The agent's log file in the state directory. */
     public static final String LOG_FILE = "agent.log";
+    /** What a background agent's JVM itself prints (a start-up failure, a crash) in the state directory. */
+    public static final String OUT_FILE = "agent.out";
 
     private Protocol() {
     }

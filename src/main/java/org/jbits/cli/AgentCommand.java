@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.jbits.BitsException;
 import org.jbits.BitsManager;
 import org.jbits.BitsOptions;
+import org.jbits.agent.AgentLog;
 import org.jbits.agent.AgentProcess;
 import org.jbits.agent.AgentServer;
 import org.jbits.agent.JobJson;
@@ -23,8 +24,15 @@ final class AgentCommand implements Callable<Integer> {
 
     @Command(name = "run", description = "Run the agent in the foreground (SIGTERM stops it cleanly).")
     static final class Run implements Callable<Integer> {
+        @Option(names = "--log-file", paramLabel = "FILE",
+                description = "Log to FILE, rolled over at 10 MiB (3 kept), instead of stderr.")
+        Path logFile;
+
         @Override
         public Integer call() throws Exception {
+            if (logFile != null) {
+                AgentLog.toFile(logFile);
+            }
             BitsOptions options = BitsOptions.defaults();
             Path dir = options.stateDirectory();
             BitsManager bits;

@@ -2,6 +2,7 @@ package org.jbits.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -84,6 +85,19 @@ class AgentIT {
             assertFalse(reply.contains("secret-job"), "no job leaks to another user: " + reply);
             assertEquals(HResult.E_ACCESSDENIED, new com.fasterxml.jackson.databind.ObjectMapper().readTree(reply)
                     .path("hresult").asInt());
+            // The shipped CLI, run as 'nobody' against the same agent, reports the refusal in one line.
+            Path jar = Files.copy(Path.of(System.getProperty("jbits.jar")), tmp.resolve("jbits.jar"));
+            Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+            ProcessBuilder pb = new ProcessBuilder("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                    java, "-Xshare:off", "-jar", jar.toString(), "get")
+                    .directory(tmp.toFile()).redirectErrorStream(true);
+            pb.environment().put("JBITS_HOME", cli.home().toString());
+            Process cliAsNobody = pb.start();
+            assertTrue(cliAsNobody.waitFor(60, TimeUnit.SECONDS));
+            String out = new String(cliAsNobody.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertNotEquals(0, cliAsNobody.exitValue(), out);
+            assertTrue(out.contains("E_ACCESSDENIED") && out.lines().count() == 1, out);
+            assertFalse(out.contains("secret-job"), out);
             // The owner is still served.
             assertEquals(1, cli.run("get", "--json").json().size());
         }
