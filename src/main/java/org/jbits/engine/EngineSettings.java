@@ -6,14 +6,19 @@ import java.util.Map;
  * Tuning of the portable engine, read from {@link org.jbits.BitsOptions#settings()}.
  *
  * @param timeSliceMillis how long a background job runs before another of the same priority gets its turn
- * @param checkpointBytes at most this many bytes are written between two checkpoints (and so re-fetched after a crash)
- * @param checkpointMillis at most this long passes between two checkpoints of a transferring file
+ * @param checkpointBytes at most this many bytes are written past what the store records (a checkpoint or a
+ *     checksummed range, see {@link Segments}), and so re-fetched after the agent is killed
+ * @param checkpointMillis at most this long passes between two checkpoints (bytes forced to disk, then recorded)
+ *     of a transferring file
+ * @param syncBytes at most this many bytes are written between two checkpoints, which bounds what is read back
+ *     to be verified after a crash
+ * @param directIo write whole blocks with O_DIRECT where the file system allows it, past the page cache
  * @param connectTimeoutMillis HTTP connect timeout
  * @param readTimeoutMillis HTTP read timeout: a silent server is a transient error after this
  * @param maxFilesPerJob BITS' MaxFilesPerJob
  */
-public record EngineSettings(long timeSliceMillis, long checkpointBytes, long checkpointMillis,
-                             long connectTimeoutMillis, long readTimeoutMillis, int maxFilesPerJob) {
+public record EngineSettings(long timeSliceMillis, long checkpointBytes, long checkpointMillis, long syncBytes,
+                             boolean directIo, long connectTimeoutMillis, long readTimeoutMillis, int maxFilesPerJob) {
 
     /** The defaults, overridden by {@code engine.*} and {@code http.*} keys in {@code settings}. */
     public static EngineSettings from(Map<String, String> settings) {
@@ -21,16 +26,20 @@ public record EngineSettings(long timeSliceMillis, long checkpointBytes, long ch
                 get(settings, "engine.timeSliceMillis", 30_000),
                 get(settings, "engine.checkpointBytes", 4L << 20),
                 get(settings, "engine.checkpointMillis", 1_000),
+                get(settings, "engine.syncBytes", 64L << 20),
+                !"false".equalsIgnoreCase(value(settings, "engine.directIo")),
                 get(settings, "http.connectTimeoutMillis", 30_000),
                 get(settings, "http.readTimeoutMillis", 60_000),
                 (int) get(settings, "engine.maxFilesPerJob", 200));
     }
 
     private static long get(Map<String, String> settings, String key, long dflt) {
-        String v = settings.get(key);
-        if (v == null) {
-            v = System.getProperty("jbits." + key);
-        }
+        String v = value(settings, key);
         return v == null ? dflt : Long.parseLong(v.trim());
+    }
+
+    private static String value(Map<String, String> settings, String key) {
+        String v = settings.get(key);
+        return v != null ? v.trim() : System.getProperty("jbits." + key);
     }
 }

@@ -35,6 +35,7 @@ final class JobStore implements AutoCloseable {
     private final Connection db;
     private final Statement pragma;
     private PreparedStatement checkpointStatement;
+    private PreparedStatement segmentStatement;
 
     JobStore(Path file) {
         try {
@@ -64,6 +65,12 @@ final class JobStore implements AutoCloseable {
                           remote TEXT NOT NULL, local TEXT NOT NULL, temp TEXT NOT NULL,
                           bytes_total INTEGER NOT NULL, checkpoint INTEGER NOT NULL, validator TEXT,
                           completed INTEGER NOT NULL, PRIMARY KEY(job_id, idx))""");
+                // Bytes written past a file's checkpoint, each range with its CRC-32C: after a crash, the ranges
+                // whose bytes still match are kept (see Segments). No foreign key: a file row is replaced in place.
+                st.execute("""
+                        CREATE TABLE IF NOT EXISTS segments(
+                          job_id TEXT NOT NULL, idx INTEGER NOT NULL, start_offset INTEGER NOT NULL,
+                          end_offset INTEGER NOT NULL, crc32c INTEGER NOT NULL, PRIMARY KEY(job_id, idx, start_offset))""");
                 st.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('schema', '" + SCHEMA_VERSION + "')");
             }
         } catch (SQLException e) {
@@ -182,6 +189,7 @@ final class JobStore implements AutoCloseable {
             if (!durable) {
                 pragma.execute("PRAGMA synchronous=NORMAL");
             }
+            db.setAutoCommit(false);
             try {
                 if (checkpointStatement == null) {
                     checkpointStatement = db.prepareStatement(
@@ -195,11 +203,81 @@ final class JobStore implements AutoCloseable {
                 ps.setString(5, jobId.toString());
                 ps.setInt(6, f.index);
                 ps.executeUpdate();
+                // The ranges now behind the checkpoint need no checking any more.
+                try (PreparedStatement del = db.prepareStatement(
+                        "DELETE FROM segments WHERE job_id=? AND idx=? AND end_offset<=?")) {
+                    del.setString(1, jobId.toString());
+                    del.setInt(2, f.index);
+                    del.setLong(3, f.checkpoint);
+                    del.executeUpdate();
+                }
+                db.commit();
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                throw e;
             } finally {
+                db.setAutoCommit(true);
                 if (!durable) {
                     pragma.execute("PRAGMA synchronous=FULL");
                 }
             }
+        } catch (SQLException e) {
+            throw storeError("saving progress of job " + jobId, e);
+        }
+    }
+
+    /**
+     * Records that {@code [start, end)} of a file was written past its checkpoint, with the bytes' CRC-32C. Not
+     * forced ({@code synchronous=NORMAL}): it needs to outlive the agent, not a power cut, because nothing trusts
+     * it without reading the bytes back (see {@link Segments#verify}).
+     */
+    synchronized void addSegment(UUID jobId, int index, long start, long end, long crc32c) {
+        try {
+            pragma.execute("PRAGMA synchronous=NORMAL");
+            try {
+                if (segmentStatement == null) {
+                    segmentStatement = db.prepareStatement(
+                            "INSERT OR REPLACE INTO segments(job_id, idx, start_offset, end_offset, crc32c) VALUES(?,?,?,?,?)");
+                }
+                PreparedStatement ps = segmentStatement;
+                ps.setString(1, jobId.toString());
+                ps.setInt(2, index);
+                ps.setLong(3, start);
+                ps.setLong(4, end);
+                ps.setLong(5, crc32c);
+                ps.executeUpdate();
+            } finally {
+                pragma.execute("PRAGMA synchronous=FULL");
+            }
+        } catch (SQLException e) {
+            throw storeError("saving progress of job " + jobId, e);
+        }
+    }
+
+    /** The recorded ranges of a file past its checkpoint, in file order. */
+    synchronized List<Segments.Segment> segments(UUID jobId, int index) {
+        List<Segments.Segment> list = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT start_offset, end_offset, crc32c FROM segments WHERE job_id=? AND idx=? ORDER BY start_offset")) {
+            ps.setString(1, jobId.toString());
+            ps.setInt(2, index);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    list.add(new Segments.Segment(rs.getLong(1), rs.getLong(2), rs.getLong(3)));
+                }
+            }
+        } catch (SQLException e) {
+            throw storeError("reading the progress of job " + jobId, e);
+        }
+        return list;
+    }
+
+    /** Forgets a file's ranges past its checkpoint (the file was cut back or restarted). */
+    synchronized void clearSegments(UUID jobId, int index) {
+        try (PreparedStatement ps = db.prepareStatement("DELETE FROM segments WHERE job_id=? AND idx=?")) {
+            ps.setString(1, jobId.toString());
+            ps.setInt(2, index);
+            ps.executeUpdate();
         } catch (SQLException e) {
             throw storeError("saving progress of job " + jobId, e);
         }
@@ -211,9 +289,12 @@ final class JobStore implements AutoCloseable {
     }
 
     synchronized void deleteJob(UUID id) {
-        try (PreparedStatement ps = db.prepareStatement("DELETE FROM jobs WHERE id=?")) {
+        try (PreparedStatement ps = db.prepareStatement("DELETE FROM jobs WHERE id=?");
+             PreparedStatement segs = db.prepareStatement("DELETE FROM segments WHERE job_id=?")) {
             ps.setString(1, id.toString());
             ps.executeUpdate();
+            segs.setString(1, id.toString());
+            segs.executeUpdate();
         } catch (SQLException e) {
             throw storeError("deleting job " + id, e);
         }
@@ -300,6 +381,9 @@ final class JobStore implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
+            if (segmentStatement != null) {
+                segmentStatement.close();
+            }
             if (checkpointStatement != null) {
                 checkpointStatement.close();
             }

@@ -156,15 +156,27 @@ public final class PortableEngine implements BitsManager {
             } else if (!f.completed && size < f.checkpoint) {
                 f.checkpoint = 0;
                 f.validator = null;
+            } else if (!f.completed && size > f.checkpoint) {
+                // Bytes written after the checkpoint are kept as far as they match their recorded checksums.
+                long verified = Segments.verify(temp, f.checkpoint, store.segments(rec.id, f.index));
+                if (verified > f.checkpoint) {
+                    log.info("job {}: {} verified past its checkpoint up to {} bytes (checkpoint {})",
+                            rec.id, temp, verified, f.checkpoint);
+                    f.checkpoint = verified;
+                }
             }
-            if (size > f.checkpoint) {
+            if (size >= 0) {
                 try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                    ch.truncate(f.checkpoint);
+                    if (size > f.checkpoint) {
+                        ch.truncate(f.checkpoint);
+                        log.info("job {}: cut {} back to {} bytes (was {})", rec.id, temp, f.checkpoint, size);
+                    }
+                    // The verified bytes may be in the page cache only: forced before the checkpoint claims them.
                     ch.force(true);
                 }
-                log.info("job {}: cut {} back to its checkpoint at {} bytes (was {})", rec.id, temp, f.checkpoint, size);
             }
             f.bytesTransferred = f.checkpoint;
+            store.clearSegments(rec.id, f.index);
             store.saveCheckpoint(rec.id, f);
         } catch (IOException e) {
             log.warn("job {}: cannot check {}: {}", rec.id, temp, e.toString());
@@ -689,6 +701,14 @@ public final class PortableEngine implements BitsManager {
 
     void checkpointed(Run run, FileRecord f, boolean durable) {
         store.saveCheckpoint(run.job.rec.id, f, durable);
+    }
+
+    void segmentWritten(Run run, FileRecord f, long start, long end, long crc32c) {
+        store.addSegment(run.job.rec.id, f.index, start, end, crc32c);
+    }
+
+    void segmentsCleared(Run run, FileRecord f) {
+        store.clearSegments(run.job.rec.id, f.index);
     }
 
     void connected(Run run) {

@@ -1,47 +1,74 @@
 package org.jbits.engine;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 import org.jbits.transport.DownloadTarget;
 import org.jbits.transport.TransferException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A file's hidden temporary file, written in order. A checkpoint forces the bytes to disk and then records the
- * offset in the store. Checkpoints follow each other as long as bytes are written, and the bytes written past the
- * last checkpoint never exceed {@code checkpointBytes}, so a crash costs at most that much of the file (plus
- * the few buffers in memory, as a socket's buffers would). On opening, anything past the last checkpoint is cut
- * off: no unverified byte survives a crash.
+ * A file's hidden temporary file, written in order, never trusting a byte the store cannot vouch for.
+ *
+ * <p>Two records cover the bytes (see {@link Segments}): a <em>checkpoint</em>, taken at least every
+ * {@code checkpointMillis} and every {@code syncBytes}, forces the file to disk and then records the offset; in
+ * between, every batch of at most {@code checkpointBytes} that the writer hands to the file system is recorded as
+ * a range with its CRC-32C before the next batch is written. After a crash the ranges are read back and kept as
+ * far as they match, the rest is cut off; an agent killed with {@code kill -9} loses at most one batch.
  *
  * <p>Three threads share the work so that receiving, writing and forcing overlap: the transport's thread only
- * copies into 1 MiB buffers; a writer thread writes them with one gathering write per batch; a checkpointer
- * thread forces what is written and records it while the writer goes on. (Measured on this project's machines:
- * buffered writes with a concurrent {@code fdatasync} moved 1 GiB in 1.5 s, O_DIRECT writes with the same
- * checkpoints in 2.8 s.)
+ * copies into 1 MiB buffers; a writer thread checksums and writes them, whole blocks with O_DIRECT (the device
+ * takes them straight from the buffers, past the page cache) and the unaligned edges of a partial buffer through
+ * the page cache; a checkpointer thread forces and records while the writer goes on. A buffer starts at the
+ * file offset's place within a block, so only the edges of a partial buffer are ever unaligned. (Measured on
+ * this project's machine, 1 GiB: page-cache writes 1.4-1.6 s, as curl's; O_DIRECT 4 MiB writes 0.7 s; page-cache
+ * writes with a force every 4 MiB 1.5-1.7 s.)
  */
 final class TempFileTarget implements DownloadTarget, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TempFileTarget.class);
     private static final int STAGE = 1 << 20;
-    private static final int BUFFERS = 4;
+    private static final int BUFFERS = 8;
+    private static final int MIN_ALIGN = 4096;
     /** BITS' default minimum notification interval for JobModification. */
     private static final long NOTIFY_NANOS = 500_000_000L;
+
+    /** A staging buffer and where its bytes go: buffer index i holds file offset {@code fileOffset - start + i}. */
+    private static final class Chunk {
+        final ByteBuffer buf;
+        long fileOffset;
+        int start;
+
+        Chunk(ByteBuffer buf) {
+            this.buf = buf;
+        }
+    }
 
     private final PortableEngine engine;
     private final Run run;
     private final FileRecord file;
+    /** Through the page cache: the unaligned edges, and everything where direct I/O is not available. */
     private final FileChannel channel;
-    private final long checkpointBytes;
+    /** The same file with O_DIRECT, or null. */
+    private final FileChannel direct;
+    private final int align;
+    private final long batchBytes;
+    private final long syncBytes;
+    private final long syncNanos;
+    /** A buffer older than this is written even if not full: on a slow link a checkpoint still comes every second. */
+    private final long maxBufferNanos;
 
     // Shared by the three threads, guarded by `this`.
-    private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
-    private final ArrayDeque<ByteBuffer> full = new ArrayDeque<>();
+    private final ArrayDeque<Chunk> free = new ArrayDeque<>();
+    private final ArrayDeque<Chunk> full = new ArrayDeque<>();
     private boolean draining;
     private boolean stopCheckpointer;
     private IOException error;
@@ -49,21 +76,22 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
     private Thread checkpointer;
     /** Bytes handed to this target (written + queued + in {@link #current}). */
     private long received;
+    private long lastSyncNanos;
 
-    /** Bytes written to the file by the writer. */
+    /** Bytes written to the file by the writer and recorded as checksummed ranges. */
     private volatile long written;
     private long lastNotifyNanos;
-    private ByteBuffer current;
+    private Chunk current;
     /** When the first byte went into {@link #current}. */
     private long currentSince;
-    /** A buffer older than this is written even if not full: on a slow link a checkpoint still comes every second. */
-    private final long maxBufferNanos;
 
     TempFileTarget(PortableEngine engine, Run run, FileRecord file, EngineSettings settings) throws TransferException {
         this.engine = engine;
         this.run = run;
         this.file = file;
-        this.checkpointBytes = Math.max(2L * STAGE, settings.checkpointBytes());
+        this.batchBytes = Math.max(2L * STAGE, settings.checkpointBytes());
+        this.syncBytes = Math.max(batchBytes, settings.syncBytes());
+        this.syncNanos = settings.checkpointMillis() * 1_000_000L;
         // Half the interval: the bytes still need the writer and a force before the checkpoint records them.
         this.maxBufferNanos = settings.checkpointMillis() * 500_000L;
         Path temp = Path.of(file.tempName);
@@ -77,6 +105,7 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
             }
             if (size != file.checkpoint) {
                 channel.truncate(file.checkpoint);
+                engine.segmentsCleared(run, file);
             }
             written = file.checkpoint;
             received = file.checkpoint;
@@ -84,8 +113,24 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
         } catch (IOException e) {
             throw TransferException.localFile("cannot open the temporary file " + temp, e);
         }
+        FileChannel d = null;
+        int a = MIN_ALIGN;
+        if (settings.directIo()) {
+            try {
+                long block = Files.getFileStore(temp).getBlockSize();
+                if (block > MIN_ALIGN && block <= STAGE && Long.bitCount(block) == 1) {
+                    a = (int) block;
+                }
+                d = FileChannel.open(temp, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+            } catch (IOException | UnsupportedOperationException e) {
+                // tmpfs and some network file systems refuse O_DIRECT: everything goes through the page cache.
+                log.debug("no direct I/O for {}: {}", temp, e.toString());
+            }
+        }
+        direct = d;
+        align = a;
         for (int i = 0; i < BUFFERS; i++) {
-            free.add(ByteBuffer.allocateDirect(STAGE));
+            free.add(new Chunk(ByteBuffer.allocateDirect(STAGE + align).alignedSlice(align).limit(STAGE)));
         }
     }
 
@@ -115,6 +160,7 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
                     channel.truncate(0);
                     written = 0;
                     received = 0;
+                    engine.segmentsCleared(run, file);
                 }
             } catch (IOException e) {
                 throw TransferException.localFile("cannot truncate " + file.tempName, e);
@@ -136,13 +182,14 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
                 current = takeFree();
                 currentSince = System.nanoTime();
             }
-            int n = Math.min(buffer.remaining(), current.remaining());
-            current.put(buffer.slice(buffer.position(), n));
+            ByteBuffer b = current.buf;
+            int n = Math.min(buffer.remaining(), b.remaining());
+            b.put(buffer.slice(buffer.position(), n));
             buffer.position(buffer.position() + n);
             synchronized (this) {
                 received += n;
             }
-            if (!current.hasRemaining() || System.nanoTime() - currentSince >= maxBufferNanos) {
+            if (!b.hasRemaining() || System.nanoTime() - currentSince >= maxBufferNanos) {
                 submit(current);
                 current = null;
             }
@@ -150,19 +197,25 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
         file.bytesTransferred = received;
     }
 
-    private synchronized ByteBuffer takeFree() throws TransferException {
+    /** A free buffer, positioned where the next file offset falls within a block. */
+    private synchronized Chunk takeFree() throws TransferException {
         while (free.isEmpty()) {
             checkError();
             waitQuietly(100);
         }
-        return free.poll().clear();
+        Chunk c = free.poll();
+        c.fileOffset = received;
+        c.start = (int) (received % align);
+        c.buf.clear().position(c.start);
+        return c;
     }
 
-    private synchronized void submit(ByteBuffer b) throws TransferException {
+    private synchronized void submit(Chunk c) throws TransferException {
         checkError();
-        b.flip();
-        full.add(b);
+        c.buf.limit(c.buf.position()).position(c.start);
+        full.add(c);
         if (writer == null) {
+            lastSyncNanos = System.nanoTime();
             writer = new Thread(this::writeLoop, "jbits-writer");
             writer.setDaemon(true);
             writer.start();
@@ -181,7 +234,7 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
 
     private void waitQuietly(long millis) {
         try {
-            wait(millis);
+            wait(Math.max(1, millis));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -194,9 +247,9 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
         notifyAll();
     }
 
-    /** The writer thread: the queued buffers to disk, in order. */
+    /** The writer thread: the queued buffers to disk, in order, a batch of at most {@code batchBytes} at a time. */
     private void writeLoop() {
-        List<ByteBuffer> batch = new ArrayList<>();
+        List<Chunk> batch = new ArrayList<>();
         try {
             while (true) {
                 synchronized (this) {
@@ -206,8 +259,11 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
                     if ((full.isEmpty() && draining) || error != null) {
                         return;
                     }
-                    batch.addAll(full);
-                    full.clear();
+                    long bytes = 0;
+                    while (!full.isEmpty() && (batch.isEmpty() || bytes + full.peek().buf.remaining() <= batchBytes)) {
+                        bytes += full.peek().buf.remaining();
+                        batch.add(full.poll());
+                    }
                 }
                 writeBatch(batch);
                 synchronized (this) {
@@ -216,8 +272,8 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
                     notifyAll();
                 }
             }
-        } catch (IOException e) {
-            fail(e);
+        } catch (IOException | RuntimeException e) {
+            fail(e instanceof IOException io ? io : new IOException(e));
         } finally {
             synchronized (this) {
                 notifyAll();
@@ -225,49 +281,90 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
         }
     }
 
-    /**
-     * Gathering writes at the file's current end, never taking the bytes written past the last checkpoint over
-     * {@code checkpointBytes}: the writer waits for the checkpointer instead.
-     */
-    private void writeBatch(List<ByteBuffer> batch) throws IOException {
-        int i = 0;
-        while (i < batch.size()) {
-            int j = i;
-            long end = written;
-            synchronized (this) {
-                while (error == null && written + batch.get(i).remaining() - file.checkpoint > checkpointBytes) {
-                    notifyAll();
-                    waitQuietly(100);
-                }
-                if (error != null) {
-                    return;
-                }
-                while (j < batch.size() && end + batch.get(j).remaining() - file.checkpoint <= checkpointBytes) {
-                    end += batch.get(j).remaining();
-                    j++;
-                }
+    /** Checksums and writes one batch, then records it as a range: only then may the next batch be written. */
+    private void writeBatch(List<Chunk> batch) throws IOException {
+        long start = written;
+        CRC32C crc = new CRC32C();
+        List<ByteBuffer> run = new ArrayList<>();
+        long runAt = -1;
+        long pos = start;
+        for (Chunk c : batch) {
+            ByteBuffer b = c.buf;
+            crc.update(b.duplicate());
+            int s = b.position();
+            int e = b.limit();
+            if (c.fileOffset != pos) {
+                throw new IllegalStateException("buffer at " + c.fileOffset + ", file at " + pos);
             }
-            ByteBuffer[] bufs = batch.subList(i, j).toArray(new ByteBuffer[0]);
-            channel.position(written);
-            long pos = written;
-            while (pos < end) {
-                pos += channel.write(bufs);
+            int ms = direct == null ? e : Math.min(e, roundUp(s));
+            int me = direct == null ? e : Math.max(ms, e - e % align);
+            if (s < ms) {
+                runAt = flush(run, runAt);
+                writeFully(channel, b.duplicate().position(s).limit(ms), pos);
             }
-            written = end;
-            synchronized (this) {
-                notifyAll();
+            if (ms < me) {
+                if (run.isEmpty()) {
+                    runAt = pos + (ms - s);
+                }
+                run.add(b.duplicate().position(ms).limit(me));
             }
-            i = j;
+            if (me < e) {
+                runAt = flush(run, runAt);
+                writeFully(channel, b.duplicate().position(me).limit(e), pos + (me - s));
+            }
+            pos += e - s;
+        }
+        flush(run, runAt);
+        engine.segmentWritten(this.run, file, start, pos, crc.getValue());
+        synchronized (this) {
+            written = pos;
+            notifyAll();
+        }
+        long now = System.nanoTime();
+        if (now - lastNotifyNanos >= NOTIFY_NANOS) {
+            lastNotifyNanos = now;
+            engine.progressed(this.run);
         }
     }
 
-    /** The checkpointer thread: forces what the writer wrote, then records it, while the writer goes on. */
+    private int roundUp(int offset) {
+        return (offset + align - 1) / align * align;
+    }
+
+    /** Writes the aligned buffers collected in {@code run} at {@code at} with one gathering O_DIRECT write. */
+    private long flush(List<ByteBuffer> run, long at) throws IOException {
+        if (run.isEmpty()) {
+            return -1;
+        }
+        ByteBuffer[] bufs = run.toArray(new ByteBuffer[0]);
+        long total = 0;
+        for (ByteBuffer b : bufs) {
+            total += b.remaining();
+        }
+        direct.position(at);
+        long done = 0;
+        while (done < total) {
+            done += direct.write(bufs);
+        }
+        run.clear();
+        return -1;
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
+        long pos = at;
+        while (b.hasRemaining()) {
+            pos += ch.write(b, pos);
+        }
+    }
+
+    /** The checkpointer thread: forces what the writer wrote and records it, every second or {@code syncBytes}. */
     private void checkpointLoop() {
         try {
             while (true) {
                 synchronized (this) {
                     while (!stopCheckpointer && error == null && !checkpointDue()) {
-                        waitQuietly(100);
+                        long wait = syncNanos - (System.nanoTime() - lastSyncNanos);
+                        waitQuietly(Math.min(100, Math.max(1, wait / 1_000_000L)));
                     }
                     if (stopCheckpointer || error != null) {
                         return;
@@ -280,24 +377,25 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
         }
     }
 
-    /** Back to back while bytes are being written: each force covers what the writer did meanwhile. */
     private boolean checkpointDue() {
-        return written > file.checkpoint;
+        long ahead = written - file.checkpoint;
+        return ahead > 0 && (ahead >= syncBytes || System.nanoTime() - lastSyncNanos >= syncNanos);
     }
 
-    /** Forces what is written, then records it: the store never claims a byte the disk may not have. */
+    /** Forces what is written, then records it: the checkpoint never claims a byte the disk may not have. */
     private void checkpoint(boolean durable) throws IOException {
         long upTo = written;
         channel.force(false);
+        synchronized (this) {
+            lastSyncNanos = System.nanoTime();
+        }
         if (upTo != file.checkpoint) {
             synchronized (this) {
                 file.checkpoint = upTo;
                 notifyAll();
             }
             engine.checkpointed(run, file, durable);
-            long now = System.nanoTime();
-            if (durable || now - lastNotifyNanos >= NOTIFY_NANOS) {
-                lastNotifyNanos = now;
+            if (durable) {
                 engine.progressed(run);
             }
         }
@@ -308,8 +406,10 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
         Thread w;
         Thread c;
         synchronized (this) {
-            if (current != null && current.position() > 0) {
+            if (current != null && current.buf.position() > current.start) {
                 submit(current);
+            } else if (current != null) {
+                free.add(current);
             }
             current = null;
             draining = true;
@@ -372,11 +472,19 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
                 stopCheckpointer = true;
                 notifyAll();
             }
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing was pending
-            }
+            closeQuietly(direct);
+            closeQuietly(channel);
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch == null) {
+            return;
+        }
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing was pending
         }
     }
 }

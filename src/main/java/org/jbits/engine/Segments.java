@@ -1,0 +1,70 @@
+package org.jbits.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The bytes of a temporary file past its checkpoint, as ranges with their CRC-32C.
+ *
+ * <p>A checkpoint is the offset up to which a file was forced to disk before it was recorded; the engine takes
+ * one every second (and every {@code engine.syncBytes}). In between, each batch of bytes the writer hands to the
+ * file system is recorded as a range with its checksum, without forcing anything. After a crash the ranges that
+ * follow the checkpoint are read back: those whose bytes match their checksum are kept, the first that does not
+ * (a power cut that lost bytes never forced) and everything after it is cut off. So no unverified byte
+ * survives, and an agent killed with {@code kill -9} (which loses nothing the file system was given) re-fetches
+ * at most one batch, {@code engine.checkpointBytes}.
+ */
+final class Segments {
+    /** {@code [start, end)} of a file, and the CRC-32C of those bytes. */
+    record Segment(long start, long end, long crc32c) {
+    }
+
+    private Segments() {
+    }
+
+    /**
+     * How far the bytes of {@code file} can be trusted: {@code checkpoint}, extended by each following segment
+     * whose bytes are in the file and match its checksum, in order.
+     */
+    static long verify(Path file, long checkpoint, List<Segment> segments) throws IOException {
+        long trusted = checkpoint;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+            for (Segment s : segments) {
+                if (s.end() <= trusted) {
+                    continue;
+                }
+                if (s.start() != trusted || s.end() > size) {
+                    break;
+                }
+                if (crc32c(ch, s.start(), s.end(), buf) != s.crc32c()) {
+                    break;
+                }
+                trusted = s.end();
+            }
+        }
+        return trusted;
+    }
+
+    private static long crc32c(FileChannel ch, long start, long end, ByteBuffer buf) throws IOException {
+        CRC32C crc = new CRC32C();
+        long pos = start;
+        while (pos < end) {
+            buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                break;
+            }
+            buf.flip();
+            crc.update(buf);
+            pos += n;
+        }
+        return pos == end ? crc.getValue() : -1;
+    }
+}
