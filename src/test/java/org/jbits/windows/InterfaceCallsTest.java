@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.sun.jna.Callback;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import com.sun.jna.WString;
 import com.sun.jna.platform.win32.Guid.GUID;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -166,6 +170,38 @@ class InterfaceCallsTest {
         var jobs = new IEnumBackgroundCopyJobs(e.pointer()).all();
         assertEquals(2, jobs.size());
         assertEquals(0x5002L, Pointer.nativeValue(jobs.get(0).getPointer()));
+    }
+
+    /** A BG_FILE_INFO placed in memory the test owns. */
+    static final class PlacedFileInfo extends BitsStructures.BG_FILE_INFO {
+        PlacedFileInfo(Pointer p, String remote, String local) {
+            useMemory(p);
+            RemoteName = new WString(remote);
+            LocalName = new WString(local);
+        }
+    }
+
+    @Test
+    void addFileSetPassesTheStructuresBackToBackWhereverTheyWereMade() {
+        int stride = new BitsStructures.BG_FILE_INFO().size();
+        List<String> seen = new ArrayList<>();
+        FakeComObject j = new FakeComObject(35, Map.of(IBackgroundCopyJob.ADD_FILE_SET, (FakeComObject.MIP) (self, n, set) -> {
+            for (int i = 0; i < n; i++) {
+                Pointer remote = set.getPointer((long) i * stride);
+                Pointer local = set.getPointer((long) i * stride + Native.POINTER_SIZE);
+                seen.add((remote == null ? null : remote.getWideString(0)) + " -> " + (local == null ? null : local.getWideString(0)));
+            }
+            return HResult.S_OK;
+        }));
+        // The first structure sits in a block whose next 16 bytes are zero: BITS reading the second one from right
+        // after the first (AddFileSet's contract) must find it there, not whatever follows the first's memory.
+        Memory block = new Memory(4L * stride);
+        block.clear();
+        BitsStructures.BG_FILE_INFO[] files = {
+            new PlacedFileInfo(block, "http://h/a", "C:\\a"), new PlacedFileInfo(new Memory(stride), "http://h/b", "C:\\b"),
+        };
+        new IBackgroundCopyJob(j.pointer()).addFileSet(files);
+        assertEquals(List.of("http://h/a -> C:\\a", "http://h/b -> C:\\b"), seen);
     }
 
     @Test
