@@ -202,6 +202,16 @@ class IBackgroundCopyJob extends ComObject {
         return invoke(SET_NOTIFY_INTERFACE, callback);
     }
 
+    /**
+     * 26 GetNotifyInterface(IUnknown **pVal): the callback object set on the job (a reference the caller releases),
+     * or null when none is set.
+     */
+    ComObject getNotifyInterface() {
+        PointerByReference out = new PointerByReference();
+        call(GET_NOTIFY_INTERFACE, "GetNotifyInterface", out);
+        return out.getValue() == null ? null : new ComObject.Raw(out.getValue(), "IUnknown");
+    }
+
     /** 27 SetMinimumRetryDelay(ULONG Seconds). */
     void setMinimumRetryDelay(int seconds) {
         call(SET_MINIMUM_RETRY_DELAY, "SetMinimumRetryDelay", seconds);

@@ -205,6 +205,74 @@ class InterfaceCallsTest {
     }
 
     @Test
+    void setCredentialsPassesTargetSchemeAndTheBasicPair() {
+        List<Object> seen = new ArrayList<>();
+        FakeComObject j = new FakeComObject(43, Map.of(IBackgroundCopyJob2.SET_CREDENTIALS, (M1) (self, c) -> {
+            seen.add(c.getInt(0));
+            seen.add(c.getInt(4));
+            seen.add(c.getPointer(8).getWideString(0));
+            seen.add(c.getPointer(8 + Native.POINTER_SIZE).getWideString(0));
+            return HResult.S_OK;
+        }));
+        BitsStructures.BG_AUTH_CREDENTIALS c = new BitsStructures.BG_AUTH_CREDENTIALS();
+        c.Target = BitsStructures.BG_AUTH_TARGET_PROXY;
+        c.Scheme = BitsStructures.BG_AUTH_SCHEME_NTLM;
+        c.Basic.UserName = new WString("user");
+        c.Basic.Password = new WString("pässword");
+        new IBackgroundCopyJob2(j.pointer()).setCredentials(c);
+        assertEquals(List.of(2, 3, "user", "pässword"), seen);
+    }
+
+    @Test
+    void notifyInterfaceIsNullWhenNoneIsSet() {
+        Pointer object = new Pointer(0x7000);
+        boolean[] set = {false};
+        FakeComObject j = new FakeComObject(35, Map.of(IBackgroundCopyJob.GET_NOTIFY_INTERFACE, (M1) (self, out) -> {
+            out.setPointer(0, set[0] ? object : Pointer.NULL);
+            return HResult.S_OK;
+        }));
+        IBackgroundCopyJob job = new IBackgroundCopyJob(j.pointer());
+        assertNull(job.getNotifyInterface());
+        set[0] = true;
+        assertEquals(0x7000L, Pointer.nativeValue(job.getNotifyInterface().getPointer()));
+    }
+
+    @Test
+    void lastResultKeepsTheSuccessCodeAndTheFailureAMethodMapsToNull() {
+        FakeComObject h = new FakeComObject(15, Map.of(IBackgroundCopyJobHttpOptions.GET_CUSTOM_HEADERS, (M1) (self, out) -> {
+            out.setPointer(0, Pointer.NULL);
+            return HResult.S_FALSE;
+        }));
+        IBackgroundCopyJobHttpOptions options = new IBackgroundCopyJobHttpOptions(h.pointer());
+        assertEquals(0, options.lastResult(), "no call yet");
+        assertNull(options.getCustomHeaders());
+        assertEquals(HResult.S_FALSE, options.lastResult());
+        FakeComObject j = new FakeComObject(35, Map.of(IBackgroundCopyJob.GET_ERROR,
+                (M1) (self, out) -> HResult.BG_E_ERROR_INFORMATION_UNAVAILABLE));
+        IBackgroundCopyJob job = new IBackgroundCopyJob(j.pointer());
+        assertNull(job.getError());
+        assertEquals(HResult.BG_E_ERROR_INFORMATION_UNAVAILABLE, job.lastResult());
+    }
+
+    @Test
+    void jobEnumeratorSkipsResetsAndClones() {
+        Pointer clone = new Pointer(0x6000);
+        FakeComObject e = new FakeComObject(8, Map.of(
+                IEnumBackgroundCopyJobs.SKIP, (FakeComObject.MIP) (self, n, unused) -> n > 1 ? HResult.S_FALSE : HResult.S_OK,
+                IEnumBackgroundCopyJobs.CLONE, (M1) (self, out) -> {
+                    out.setPointer(0, clone);
+                    return HResult.S_OK;
+                }));
+        IEnumBackgroundCopyJobs jobs = new IEnumBackgroundCopyJobs(e.pointer());
+        assertEquals(HResult.S_OK, jobs.skip(1));
+        assertEquals(HResult.S_FALSE, jobs.skip(5));
+        assertEquals(0x6000L, Pointer.nativeValue(jobs.cloneEnumerator().getPointer()));
+        BitsException notImplemented = assertThrows(BitsException.class, jobs::reset);
+        assertEquals(HResult.E_NOTIMPL, notImplemented.hresult());
+        assertEquals(List.of(IEnumBackgroundCopyJobs.RESET), e.calls, "the fake records the slots it has no method for");
+    }
+
+    @Test
     void queryInterfaceGivesNullOnE_NOINTERFACE() {
         FakeComObject j = new FakeComObject(35, Map.of(0, (M2) (self, iid, out) -> {
             out.setPointer(0, Pointer.NULL);
