@@ -45,7 +45,7 @@ DEFINE_GUID(IID_File5, 0x85c1657f, 0xdafc, 0x40e8, 0x88, 0x34, 0xdf, 0x18, 0xea,
 DEFINE_GUID(IID_File6, 0xcf6784f7, 0xd677, 0x49fd, 0x93, 0x68, 0xcb, 0x47, 0xae, 0xe9, 0xd1, 0xad);
 DEFINE_GUID(IID_HttpOptions2, 0xb591a192, 0xa405, 0x4fc3, 0x83, 0x23, 0x4c, 0x5c, 0x54, 0x25, 0x78, 0xfc);
 DEFINE_GUID(IID_HttpOptions3, 0x8a9263d3, 0xfd4c, 0x4eda, 0x9b, 0x28, 0x30, 0x13, 0x2a, 0x4d, 0x4e, 0x3c);
-DEFINE_GUID(IID_TokenOptions, 0x9a2584c3, 0xf7d2, 0x457a, 0x9a, 0x25, 0x84, 0xc3, 0xf7, 0xd2, 0x2b, 0xfc);
+DEFINE_GUID(IID_TokenOptions, 0x9a2584c3, 0xf7d2, 0x457a, 0x9a, 0x5e, 0x22, 0xb6, 0x7b, 0xff, 0xc7, 0xd2);
 DEFINE_GUID(IID_Callback3, 0x98c97bd2, 0xe32b, 0x4ad8, 0xa5, 0x28, 0x95, 0xfd, 0x8b, 0x16, 0xbd, 0x42);
 
 /* Non-ASCII text for the UTF-16 round trips: Latin-1, BMP symbols, CJK and one surrogate pair (U+1F600). */
@@ -199,7 +199,7 @@ static long long file_size(const WCHAR *path) {
 
 /* FNV-1a 64 of a file's bytes, as 16 hex digits; run-oracle.sh checks the same file with cmp. */
 static void j_fnv(const char *k, const WCHAR *path) {
-    unsigned long long h = 1469598103934665603ULL;
+    unsigned long long h = 14695981039346656037ULL; /* the FNV-1a 64 offset basis, 0xcbf29ce484222325 */
     unsigned char buf[65536];
     DWORD got;
     char out[24];
@@ -395,7 +395,7 @@ static ULONG STDMETHODCALLTYPE cb_AddRef(IBackgroundCopyCallback2 *This) {
     return InterlockedIncrement(&cb_of(This)->ref);
 }
 
-/* The object is static in its scenario; the count only tells whether BITS released what it took. */
+/* The object is never freed (BITS may hold it past its scenario); the count only tells whether BITS released it. */
 static ULONG STDMETHODCALLTYPE cb_Release(IBackgroundCopyCallback2 *This) {
     return InterlockedDecrement(&cb_of(This)->ref);
 }
@@ -1274,12 +1274,14 @@ static void sc_cancel(void) {
 
 /* Notifications: an IBackgroundCopyCallback2 implemented here, called back across processes by BITS. */
 static void run_callback(const char *scenario, const WCHAR *name, int fail) {
-    static Callback cb;
+    /* A new object per scenario: COM keeps the stub of an object BITS has seen, and a proxy answers a
+     * QueryInterface it already made without asking the object, so a reused object would hide what BITS asks. */
+    Callback *cbp = malloc(sizeof *cbp);
     IBackgroundCopyJob *job;
     HRESULT hr;
     WCHAR u[2048], l[MAX_PATH];
     StateLog log = { { 0 }, 0, 0 };
-    cb_init(&cb);
+    cb_init(cbp);
     url(u, fail ? L"missing.bin" : L"small.txt");
     local(l, fail ? L"callback-missing.bin" : L"callback.txt");
     DeleteFileW(l);
@@ -1287,7 +1289,7 @@ static void run_callback(const char *scenario, const WCHAR *name, int fail) {
     hr = create(name, BG_JOB_TYPE_DOWNLOAD, NULL, &job);
     j_hr("hr_CreateJob", hr);
     if (FAILED(hr)) { j_end(); return; }
-    j_hr("hr_SetNotifyInterface", IBackgroundCopyJob_SetNotifyInterface(job, (IUnknown *) &cb.iface));
+    j_hr("hr_SetNotifyInterface", IBackgroundCopyJob_SetNotifyInterface(job, (IUnknown *) &cbp->iface));
     j_hr("hr_SetNotifyFlags", IBackgroundCopyJob_SetNotifyFlags(job, BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR
             | BG_NOTIFY_JOB_MODIFICATION | BG_NOTIFY_FILE_TRANSFERRED));
     {
@@ -1302,7 +1304,7 @@ static void run_callback(const char *scenario, const WCHAR *name, int fail) {
     j_hr("hr_Resume", IBackgroundCopyJob_Resume(job));
     j_int("state", wait_settled(job, &log));
     j_states("states", &log);
-    j_callback(&cb, 5000);
+    j_callback(cbp, 5000);
     if (fail) j_hr("hr_Cancel", IBackgroundCopyJob_Cancel(job));
     else j_hr("hr_Complete", IBackgroundCopyJob_Complete(job));
     j_end();

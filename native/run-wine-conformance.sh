@@ -3,7 +3,9 @@
 # Writes target/conformance/native-wine.json, then fails when a case that passed on the portable backend
 # (target/conformance/portable.json, from `mvn verify`) failed on native for a reason that is not a recorded
 # Wine deviation (@WineDeviation cases are reported as "wine-deviation", not "failed").
-# Also runs the C oracle (native/run-oracle.sh), the independent view of the same BITS.
+# Also runs the C oracle and its Java twin (native/run-oracle.sh --java): the same scenarios through the Windows SDK
+# headers and through the JNA binding, compared field by field (target/conformance/oracle-compare.json); any
+# difference fails this script, after the suite's summary.
 # usage: native/run-wine-conformance.sh        (needs target/jbits.jar and target/test-classes: mvn verify first)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,9 +49,11 @@ fi
 tail -n 20 target/conformance/native-wine.log
 [ -f "$report" ] || { echo "wine-conformance: no report was written (launcher exit $launcher)" >&2; exit 1; }
 
-bash native/run-oracle.sh >/dev/null
+oracle_rc=0
+bash native/run-oracle.sh --java 2> target/conformance/oracle-run.log || oracle_rc=$?
 
-python3 - "$report" target/conformance/portable.json <<'PY'
+suite_rc=0
+python3 - "$report" target/conformance/portable.json <<'PY' || suite_rc=$?
 import json, os, sys
 native = json.load(open(sys.argv[1]))
 portable = json.load(open(sys.argv[2])) if os.path.exists(sys.argv[2]) else {"cases": []}
@@ -66,4 +70,10 @@ if not native["cases"]:
     sys.exit(1)
 sys.exit(1 if bad else 0)
 PY
+if [ "$oracle_rc" != 0 ]; then
+  echo "wine-conformance: the C oracle and the JNA binding's Java twin disagree or did not run (exit $oracle_rc);" \
+    "see target/conformance/oracle-compare.json and oracle-run.log:" >&2
+  grep -e 'oracle-compare' -e 'exited with' -e 'differs from' -e 'does not end' target/conformance/oracle-run.log >&2 || true
+fi
 echo "wine-conformance: done in $(( $(date +%s) - t0 )) s"
+[ "$suite_rc" = 0 ] && [ "$oracle_rc" = 0 ]

@@ -36,6 +36,7 @@ public final class BitsGuids {
     public static final IID IID_IBackgroundCopyJobHttpOptions = new IID("{f1bd1079-9f01-4bdc-8036-f09b70095066}");
     public static final IID IID_IBackgroundCopyJobHttpOptions2 = new IID("{b591a192-a405-4fc3-8323-4c5c542578fc}");
     public static final IID IID_IBackgroundCopyJobHttpOptions3 = new IID("{8a9263d3-fd4c-4eda-9b28-30132a4d4e3c}");
+    public static final IID IID_IBitsTokenOptions = new IID("{9a2584c3-f7d2-457a-9a5e-22b67bffc7d2}");
 
     public static final CLSID CLSID_BackgroundCopyManager = new CLSID("{4991d34b-80a1-4291-83b6-3328366b9097}");
     public static final CLSID CLSID_BackgroundCopyManager1_5 = new CLSID("{f087771f-d74f-4c1a-bb8a-e16aca9124ea}");

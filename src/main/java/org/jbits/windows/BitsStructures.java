@@ -51,6 +51,36 @@ public final class BitsStructures {
         public com.sun.jna.WString LocalName;
     }
 
+    /** {@code BG_BASIC_CREDENTIALS {LPWSTR UserName; LPWSTR Password}}: two pointers. */
+    @FieldOrder({"UserName", "Password"})
+    public static class BG_BASIC_CREDENTIALS extends Structure {
+        public com.sun.jna.WString UserName;
+        public com.sun.jna.WString Password;
+    }
+
+    /**
+     * {@code BG_AUTH_CREDENTIALS {BG_AUTH_TARGET Target; BG_AUTH_SCHEME Scheme; BG_AUTH_CREDENTIALS_UNION Credentials}}
+     * for IBackgroundCopyJob2::SetCredentials. The union's only member is {@code BG_BASIC_CREDENTIALS Basic}, so the
+     * structure holds that member in its place: 4 + 4 + 16 = 24 bytes on x64.
+     */
+    @FieldOrder({"Target", "Scheme", "Basic"})
+    public static class BG_AUTH_CREDENTIALS extends Structure {
+        public int Target;
+        public int Scheme;
+        public BG_BASIC_CREDENTIALS Basic = new BG_BASIC_CREDENTIALS();
+    }
+
+    /** {@code BG_AUTH_TARGET}: credentials for the server or for the proxy. */
+    public static final int BG_AUTH_TARGET_SERVER = 1;
+    public static final int BG_AUTH_TARGET_PROXY = 2;
+
+    /** {@code BG_AUTH_SCHEME}. */
+    public static final int BG_AUTH_SCHEME_BASIC = 1;
+    public static final int BG_AUTH_SCHEME_DIGEST = 2;
+    public static final int BG_AUTH_SCHEME_NTLM = 3;
+    public static final int BG_AUTH_SCHEME_NEGOTIATE = 4;
+    public static final int BG_AUTH_SCHEME_PASSPORT = 5;
+
     /** {@code BG_FILE_RANGE {UINT64 InitialOffset; UINT64 Length}}. */
     @FieldOrder({"InitialOffset", "Length"})
     public static class BG_FILE_RANGE extends Structure {

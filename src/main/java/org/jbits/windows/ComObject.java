@@ -18,6 +18,8 @@ import org.jbits.BitsException;
 abstract class ComObject extends Unknown {
     /** The interface's name, for error messages ({@code IBackgroundCopyJob}). */
     private final String interfaceName;
+    /** The HRESULT of the last method called through this pointer; read on the thread that called it. */
+    private int lastResult;
 
     ComObject(Pointer p, String interfaceName) {
         super(p);
@@ -29,7 +31,18 @@ abstract class ComObject extends Unknown {
         Object[] all = new Object[args.length + 1];
         all[0] = getPointer();
         System.arraycopy(args, 0, all, 1, args.length);
-        return _invokeNativeInt(slot, all);
+        lastResult = _invokeNativeInt(slot, all);
+        return lastResult;
+    }
+
+    /**
+     * The HRESULT of the last method called through this pointer (0 before any), success codes included: the
+     * methods return values, so this is where a caller tells S_OK from S_FALSE or a BG_S_* code, or sees the
+     * failure a method maps to null (GetError's BG_E_ERROR_INFORMATION_UNAVAILABLE). The BITS oracle's Java twin
+     * reports it for every call.
+     */
+    final int lastResult() {
+        return lastResult;
     }
 
     /** Calls the method at {@code slot} and throws {@link BitsException} unless it succeeded; returns the HRESULT. */
@@ -41,6 +54,7 @@ abstract class ComObject extends Unknown {
     final <T extends ComObject> T query(IID iid, Function<Pointer, T> wrap) {
         PointerByReference out = new PointerByReference();
         int hr = QueryInterface(new REFIID(iid), out).intValue();
+        lastResult = hr;
         if (hr == org.jbits.HResult.E_NOINTERFACE || (hr >= 0 && out.getValue() == null)) {
             return null;
         }

@@ -19,6 +19,8 @@ final class ComThread implements AutoCloseable {
     private final ExecutorService executor;
     private final AtomicReference<Thread> thread = new AtomicReference<>();
     private final Ole32 ole32;
+    /** What CoInitializeEx returned: S_OK, or S_FALSE when the thread was already in the MTA (written before the constructor returns). */
+    private volatile int initializeResult;
     /** What CoInitializeSecurity returned: S_OK, or RPC_E_TOO_LATE when the process had already set it. */
     private final int securityResult;
     /** What CoIncrementMTAUsage returned (written on the COM thread before the constructor returns). */
@@ -37,6 +39,7 @@ final class ComThread implements AutoCloseable {
 
     private int initialize() {
         int hr = ole32.CoInitializeEx(null, Ole32.COINIT_MULTITHREADED);
+        initializeResult = hr;
         HResults.check(hr, "CoInitializeEx(COINIT_MULTITHREADED)");
         // Pin the MTA for the life of the process (the cookie is never given back). Without this, closing the last
         // manager tears the apartment down, and under Wine the callbacks of every later manager were never
@@ -54,6 +57,11 @@ final class ComThread implements AutoCloseable {
             HResults.check(sec, "CoInitializeSecurity(RPC_C_IMP_LEVEL_IMPERSONATE)");
         }
         return sec;
+    }
+
+    /** CoInitializeEx's result. */
+    int initializeResult() {
+        return initializeResult;
     }
 
     /** CoInitializeSecurity's result. */

@@ -6,6 +6,8 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.Guid.GUID;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jbits.HResult;
 import org.slf4j.Logger;
@@ -71,6 +73,8 @@ final class CopyCallback {
     private final Memory vtable = new Memory((long) SLOTS * Native.POINTER_SIZE);
     private final Memory object = new Memory(Native.POINTER_SIZE);
     private final AtomicInteger references = new AtomicInteger(1);
+    /** The interface ids BITS has asked QueryInterface for, as {@code {XXXXXXXX-...}} strings. */
+    private final Set<String> asked = ConcurrentHashMap.newKeySet();
     private final Sink sink;
     /** Strong references to the callbacks, in slot order. */
     private final List<Object> functions;
@@ -107,12 +111,18 @@ final class CopyCallback {
         return references.get();
     }
 
+    /** The interface ids (upper-case GUID strings with braces) BITS has asked this object for so far. */
+    Set<String> askedInterfaces() {
+        return Set.copyOf(asked);
+    }
+
     private int queryInterface(Pointer self, Pointer riid, Pointer ppv) {
         if (ppv == null) {
             return HResult.E_POINTER;
         }
         if (riid != null) {
             String iid = new GUID(riid).toGuidString();
+            asked.add(iid);
             if (iid.equals(BitsGuids.IID_IUnknown.toGuidString())
                     || iid.equals(BitsGuids.IID_IBackgroundCopyCallback.toGuidString())
                     || iid.equals(BitsGuids.IID_IBackgroundCopyCallback2.toGuidString())) {

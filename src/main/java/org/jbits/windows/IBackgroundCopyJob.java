@@ -54,12 +54,25 @@ class IBackgroundCopyJob extends ComObject {
         super(p, name);
     }
 
-    /** 3 AddFileSet(ULONG cFileCount, BG_FILE_INFO *pFileSet). */
+    /**
+     * 3 AddFileSet(ULONG cFileCount, BG_FILE_INFO *pFileSet). BITS reads {@code cFileCount} structures back to back
+     * from {@code pFileSet}, so the names are copied into one contiguous block
+     * ({@link com.sun.jna.Structure#toArray(int)}): separately made structures each have their own memory, and
+     * passing the first one's pointer made BITS read past it (under Wine the call failed with an access violation,
+     * 0xC0000005).
+     */
     void addFileSet(BG_FILE_INFO[] files) {
-        for (BG_FILE_INFO f : files) {
-            f.write();
+        if (files.length == 0) {
+            call(ADD_FILE_SET, "AddFileSet", 0, null);
+            return;
         }
-        call(ADD_FILE_SET, "AddFileSet", files.length, files.length == 0 ? null : files[0].getPointer());
+        BG_FILE_INFO[] block = (BG_FILE_INFO[]) new BG_FILE_INFO().toArray(files.length);
+        for (int i = 0; i < files.length; i++) {
+            block[i].RemoteName = files[i].RemoteName;
+            block[i].LocalName = files[i].LocalName;
+            block[i].write();
+        }
+        call(ADD_FILE_SET, "AddFileSet", files.length, block[0].getPointer());
     }
 
     /** 4 AddFile(LPCWSTR RemoteUrl, LPCWSTR LocalName). */
@@ -187,6 +200,16 @@ class IBackgroundCopyJob extends ComObject {
     /** 25 SetNotifyInterface(IUnknown *Val); returns the HRESULT without throwing (the caller falls back to polling). */
     int setNotifyInterface(Pointer callback) {
         return invoke(SET_NOTIFY_INTERFACE, callback);
+    }
+
+    /**
+     * 26 GetNotifyInterface(IUnknown **pVal): the callback object set on the job (a reference the caller releases),
+     * or null when none is set.
+     */
+    ComObject getNotifyInterface() {
+        PointerByReference out = new PointerByReference();
+        call(GET_NOTIFY_INTERFACE, "GetNotifyInterface", out);
+        return out.getValue() == null ? null : new ComObject.Raw(out.getValue(), "IUnknown");
     }
 
     /** 27 SetMinimumRetryDelay(ULONG Seconds). */

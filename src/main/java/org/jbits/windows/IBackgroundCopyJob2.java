@@ -2,6 +2,7 @@ package org.jbits.windows;
 
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
+import org.jbits.windows.BitsStructures.BG_AUTH_CREDENTIALS;
 
 /** {@code IBackgroundCopyJob2 : IBackgroundCopyJob} (IID 54b50739-686f-45eb-9dff-d6a9a0faa9af; slots 35-42). */
 class IBackgroundCopyJob2 extends IBackgroundCopyJob {
@@ -43,6 +44,12 @@ class IBackgroundCopyJob2 extends IBackgroundCopyJob {
     /** 40 GetReplyFileName(LPWSTR *pReplyFileName). */
     String getReplyFileName() {
         return callString(GET_REPLY_FILE_NAME, "GetReplyFileName");
+    }
+
+    /** 41 SetCredentials(BG_AUTH_CREDENTIALS *Credentials). */
+    void setCredentials(BG_AUTH_CREDENTIALS credentials) {
+        credentials.write();
+        call(SET_CREDENTIALS, "SetCredentials", credentials.getPointer());
     }
 
     /** 42 RemoveCredentials(BG_AUTH_TARGET Target, BG_AUTH_SCHEME Scheme). */

@@ -29,6 +29,16 @@ class IBackgroundCopyJob4 extends IBackgroundCopyJob3 {
         return getInt(GET_PEER_CACHING_FLAGS, "GetPeerCachingFlags");
     }
 
+    /** 49 GetOwnerIntegrityLevel(ULONG *pLevel): the integrity level of the job owner's token. */
+    int getOwnerIntegrityLevel() {
+        return getInt(GET_OWNER_INTEGRITY_LEVEL, "GetOwnerIntegrityLevel");
+    }
+
+    /** 50 GetOwnerElevationState(BOOL *pElevated): whether the owner's token was elevated. */
+    boolean getOwnerElevationState() {
+        return getInt(GET_OWNER_ELEVATION_STATE, "GetOwnerElevationState") != 0;
+    }
+
     /** 51 SetMaximumDownloadTime(ULONG Timeout). */
     void setMaximumDownloadTime(int seconds) {
         call(SET_MAXIMUM_DOWNLOAD_TIME, "SetMaximumDownloadTime", seconds);

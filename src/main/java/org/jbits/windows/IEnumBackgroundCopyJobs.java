@@ -26,6 +26,23 @@ final class IEnumBackgroundCopyJobs extends ComObject {
         return hr == 0 && fetched.getValue() == 1 ? new IBackgroundCopyJob(job.getValue()) : null;
     }
 
+    /** 4 Skip(ULONG celt): S_FALSE when fewer than {@code count} jobs were left. */
+    int skip(int count) {
+        return call(SKIP, "Skip", count);
+    }
+
+    /** 5 Reset(). */
+    void reset() {
+        call(RESET, "Reset");
+    }
+
+    /** 6 Clone(IEnumBackgroundCopyJobs **ppenum): a second enumerator at the same position, owned by the caller. */
+    IEnumBackgroundCopyJobs cloneEnumerator() {
+        PointerByReference e = new PointerByReference();
+        call(CLONE, "Clone", e);
+        return new IEnumBackgroundCopyJobs(e.getValue());
+    }
+
     /** 7 GetCount(ULONG *puCount). */
     int getCount() {
         IntByReference n = new IntByReference();

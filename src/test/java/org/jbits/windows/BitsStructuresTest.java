@@ -69,6 +69,14 @@ class BitsStructuresTest {
     }
 
     @Test
+    void authCredentialsAreTwoEnumsThenTheBasicPairOfPointers() {
+        BitsStructures.BG_AUTH_CREDENTIALS c = new BitsStructures.BG_AUTH_CREDENTIALS();
+        assertEquals(8 + 2 * Native.POINTER_SIZE, c.size());
+        assertEquals(Map.of("Target", 0, "Scheme", 4, "Basic", 8), offsets(c));
+        assertEquals(Map.of("UserName", 0, "Password", Native.POINTER_SIZE), offsets(c.Basic));
+    }
+
+    @Test
     void jobPropertyValueIsA16ByteUnionWithEveryMemberAtOffset0() {
         BITS_JOB_PROPERTY_VALUE v = new BITS_JOB_PROPERTY_VALUE();
         assertEquals(16, v.size(), "GUID is the largest member");

@@ -85,6 +85,15 @@ class CopyCallbackTest {
     }
 
     @Test
+    void queryInterfaceRemembersWhatWasAskedAcceptedOrNot() {
+        assertEquals(java.util.Set.of(), callback.askedInterfaces());
+        queryInterface(new GUID(BitsGuids.IID_IBackgroundCopyCallback2), new Memory(Native.POINTER_SIZE));
+        queryInterface(new GUID(BitsGuids.IID_IBackgroundCopyCallback3), new Memory(Native.POINTER_SIZE));
+        assertEquals(java.util.Set.of("{659CDEAC-489E-11D9-A9CD-000D56965251}", "{98C97BD2-E32B-4AD8-A528-95FD8B16BD42}"),
+                callback.askedInterfaces());
+    }
+
+    @Test
     void addRefAndReleaseCount() {
         assertEquals(2, slot(CopyCallback.ADD_REF).invokeInt(new Object[]{callback.pointer()}));
         assertEquals(1, slot(CopyCallback.RELEASE).invokeInt(new Object[]{callback.pointer()}));

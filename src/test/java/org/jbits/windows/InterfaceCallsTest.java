@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.sun.jna.Callback;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import com.sun.jna.WString;
 import com.sun.jna.platform.win32.Guid.GUID;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -166,6 +170,106 @@ class InterfaceCallsTest {
         var jobs = new IEnumBackgroundCopyJobs(e.pointer()).all();
         assertEquals(2, jobs.size());
         assertEquals(0x5002L, Pointer.nativeValue(jobs.get(0).getPointer()));
+    }
+
+    /** A BG_FILE_INFO placed in memory the test owns. */
+    static final class PlacedFileInfo extends BitsStructures.BG_FILE_INFO {
+        PlacedFileInfo(Pointer p, String remote, String local) {
+            useMemory(p);
+            RemoteName = new WString(remote);
+            LocalName = new WString(local);
+        }
+    }
+
+    @Test
+    void addFileSetPassesTheStructuresBackToBackWhereverTheyWereMade() {
+        int stride = new BitsStructures.BG_FILE_INFO().size();
+        List<String> seen = new ArrayList<>();
+        FakeComObject j = new FakeComObject(35, Map.of(IBackgroundCopyJob.ADD_FILE_SET, (FakeComObject.MIP) (self, n, set) -> {
+            for (int i = 0; i < n; i++) {
+                Pointer remote = set.getPointer((long) i * stride);
+                Pointer local = set.getPointer((long) i * stride + Native.POINTER_SIZE);
+                seen.add((remote == null ? null : remote.getWideString(0)) + " -> " + (local == null ? null : local.getWideString(0)));
+            }
+            return HResult.S_OK;
+        }));
+        // The first structure sits in a block whose next 16 bytes are zero: BITS reading the second one from right
+        // after the first (AddFileSet's contract) must find it there, not whatever follows the first's memory.
+        Memory block = new Memory(4L * stride);
+        block.clear();
+        BitsStructures.BG_FILE_INFO[] files = {
+            new PlacedFileInfo(block, "http://h/a", "C:\\a"), new PlacedFileInfo(new Memory(stride), "http://h/b", "C:\\b"),
+        };
+        new IBackgroundCopyJob(j.pointer()).addFileSet(files);
+        assertEquals(List.of("http://h/a -> C:\\a", "http://h/b -> C:\\b"), seen);
+    }
+
+    @Test
+    void setCredentialsPassesTargetSchemeAndTheBasicPair() {
+        List<Object> seen = new ArrayList<>();
+        FakeComObject j = new FakeComObject(43, Map.of(IBackgroundCopyJob2.SET_CREDENTIALS, (M1) (self, c) -> {
+            seen.add(c.getInt(0));
+            seen.add(c.getInt(4));
+            seen.add(c.getPointer(8).getWideString(0));
+            seen.add(c.getPointer(8 + Native.POINTER_SIZE).getWideString(0));
+            return HResult.S_OK;
+        }));
+        BitsStructures.BG_AUTH_CREDENTIALS c = new BitsStructures.BG_AUTH_CREDENTIALS();
+        c.Target = BitsStructures.BG_AUTH_TARGET_PROXY;
+        c.Scheme = BitsStructures.BG_AUTH_SCHEME_NTLM;
+        c.Basic.UserName = new WString("user");
+        c.Basic.Password = new WString("pässword");
+        new IBackgroundCopyJob2(j.pointer()).setCredentials(c);
+        assertEquals(List.of(2, 3, "user", "pässword"), seen);
+    }
+
+    @Test
+    void notifyInterfaceIsNullWhenNoneIsSet() {
+        Pointer object = new Pointer(0x7000);
+        boolean[] set = {false};
+        FakeComObject j = new FakeComObject(35, Map.of(IBackgroundCopyJob.GET_NOTIFY_INTERFACE, (M1) (self, out) -> {
+            out.setPointer(0, set[0] ? object : Pointer.NULL);
+            return HResult.S_OK;
+        }));
+        IBackgroundCopyJob job = new IBackgroundCopyJob(j.pointer());
+        assertNull(job.getNotifyInterface());
+        set[0] = true;
+        assertEquals(0x7000L, Pointer.nativeValue(job.getNotifyInterface().getPointer()));
+    }
+
+    @Test
+    void lastResultKeepsTheSuccessCodeAndTheFailureAMethodMapsToNull() {
+        FakeComObject h = new FakeComObject(15, Map.of(IBackgroundCopyJobHttpOptions.GET_CUSTOM_HEADERS, (M1) (self, out) -> {
+            out.setPointer(0, Pointer.NULL);
+            return HResult.S_FALSE;
+        }));
+        IBackgroundCopyJobHttpOptions options = new IBackgroundCopyJobHttpOptions(h.pointer());
+        assertEquals(0, options.lastResult(), "no call yet");
+        assertNull(options.getCustomHeaders());
+        assertEquals(HResult.S_FALSE, options.lastResult());
+        FakeComObject j = new FakeComObject(35, Map.of(IBackgroundCopyJob.GET_ERROR,
+                (M1) (self, out) -> HResult.BG_E_ERROR_INFORMATION_UNAVAILABLE));
+        IBackgroundCopyJob job = new IBackgroundCopyJob(j.pointer());
+        assertNull(job.getError());
+        assertEquals(HResult.BG_E_ERROR_INFORMATION_UNAVAILABLE, job.lastResult());
+    }
+
+    @Test
+    void jobEnumeratorSkipsResetsAndClones() {
+        Pointer clone = new Pointer(0x6000);
+        FakeComObject e = new FakeComObject(8, Map.of(
+                IEnumBackgroundCopyJobs.SKIP, (FakeComObject.MIP) (self, n, unused) -> n > 1 ? HResult.S_FALSE : HResult.S_OK,
+                IEnumBackgroundCopyJobs.CLONE, (M1) (self, out) -> {
+                    out.setPointer(0, clone);
+                    return HResult.S_OK;
+                }));
+        IEnumBackgroundCopyJobs jobs = new IEnumBackgroundCopyJobs(e.pointer());
+        assertEquals(HResult.S_OK, jobs.skip(1));
+        assertEquals(HResult.S_FALSE, jobs.skip(5));
+        assertEquals(0x6000L, Pointer.nativeValue(jobs.cloneEnumerator().getPointer()));
+        BitsException notImplemented = assertThrows(BitsException.class, jobs::reset);
+        assertEquals(HResult.E_NOTIMPL, notImplemented.hresult());
+        assertEquals(List.of(IEnumBackgroundCopyJobs.RESET), e.calls, "the fake records the slots it has no method for");
     }
 
     @Test
