@@ -12,13 +12,12 @@ import java.util.Map;
  *     of a transferring file
  * @param syncBytes at most this many bytes are written between two checkpoints, which bounds what is read back
  *     to be verified after a crash
- * @param directIo write whole blocks with O_DIRECT where the file system allows it, past the page cache
  * @param connectTimeoutMillis HTTP connect timeout
  * @param readTimeoutMillis HTTP read timeout: a silent server is a transient error after this
  * @param maxFilesPerJob BITS' MaxFilesPerJob
  */
 public record EngineSettings(long timeSliceMillis, long checkpointBytes, long checkpointMillis, long syncBytes,
-                             boolean directIo, long connectTimeoutMillis, long readTimeoutMillis, int maxFilesPerJob) {
+                             long connectTimeoutMillis, long readTimeoutMillis, int maxFilesPerJob) {
 
     /** The defaults, overridden by {@code engine.*} and {@code http.*} keys in {@code settings}. */
     public static EngineSettings from(Map<String, String> settings) {
@@ -27,7 +26,6 @@ public record EngineSettings(long timeSliceMillis, long checkpointBytes, long ch
                 get(settings, "engine.checkpointBytes", 4L << 20),
                 get(settings, "engine.checkpointMillis", 1_000),
                 get(settings, "engine.syncBytes", 64L << 20),
-                !"false".equalsIgnoreCase(value(settings, "engine.directIo")),
                 get(settings, "http.connectTimeoutMillis", 30_000),
                 get(settings, "http.readTimeoutMillis", 60_000),
                 (int) get(settings, "engine.maxFilesPerJob", 200));

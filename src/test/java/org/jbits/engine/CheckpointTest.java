@@ -154,21 +154,4 @@ class CheckpointTest {
             return 0;
         }
     }
-
-    /** Where the file system refuses O_DIRECT (tmpfs), or it is turned off, every byte goes through the page cache. */
-    @Test
-    void withoutDirectIoTheSameBytesArrive() throws Exception {
-        byte[] content = TestData.random((5 << 20) + 12_345, 23);
-        nginx.put("buffered.bin", content);
-        Path local = Files.createDirectories(tmp.resolve("dl")).resolve("buffered.bin");
-        try (PortableEngine engine = Engines.open(tmp.resolve("state"), "engine.directIo", "false")) {
-            BitsJob job = engine.createJob("buffered", JobType.DOWNLOAD);
-            job.setPriority(JobPriority.FOREGROUND);
-            job.addFile(nginx.rateUrl("buffered.bin", "4m").toString(), local.toString());
-            job.resume();
-            Await.state(job, Duration.ofSeconds(60), JobState.TRANSFERRED);
-            job.complete();
-        }
-        assertEquals(TestData.sha256(content), TestData.sha256(local));
-    }
 }
