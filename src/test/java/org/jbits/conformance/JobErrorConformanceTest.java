@@ -30,6 +30,24 @@ class JobErrorConformanceTest extends ConformanceTestBase {
     private static final int DROPPED_SIZE = 400_000;
 
     @Test
+    @DisplayName("http-404-single-file-error-code-context-and-file")
+    void http404OfTheOnlyFile() {
+        BitsJob job = download("404-one");
+        String missing = server.missingUrl("gone.bin");
+        job.addFile(missing, local("gone.bin"));
+        job.resume();
+        awaitState(job, JobState.ERROR);
+        JobError e = job.error().orElseThrow(() -> new AssertionError("a job in Error has an error: " + Await.describe(job)));
+        assertEquals("0x80190194", HResult.hex(e.hresult()), "BG_E_HTTP_ERROR_404's value");
+        assertEquals("BG_E_HTTP_ERROR_404", e.errorName(), "the error's name");
+        assertEquals(ErrorContext.REMOTE_FILE, e.context(), "the error context");
+        assertNotNull(e.file(), "the error names the failing file");
+        assertEquals(missing, e.file().remoteName(), "the error's file (remote name)");
+        assertEquals(local("gone.bin"), e.file().localName(), "the error's file (local name)");
+        assertEquals(0, job.progress().filesTransferred(), "no file transferred");
+    }
+
+    @Test
     @DisplayName("http-404-fails-BG_E_HTTP_ERROR_404-in-remote-file-context")
     @WineDeviation("Wine transfers and enumerates a job's files in reverse order of AddFile (list_add_head; native/README.md, oracle): the 404 runs first, so the file added before it has not transferred")
     void http404IsAFatalRemoteFileError() {

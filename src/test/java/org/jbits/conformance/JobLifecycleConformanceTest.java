@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.jbits.BitsFile;
 import org.jbits.BitsJob;
+import org.jbits.FileProgress;
 import org.jbits.HResult;
 import org.jbits.JobPriority;
 import org.jbits.JobProgress;
@@ -54,6 +55,39 @@ class JobLifecycleConformanceTest extends ConformanceTestBase {
         assertArrayEquals(ConformanceServer.content("e2e.bin", SMALL), Files.readAllBytes(dir.resolve("e2e.bin")),
                 "the local file has the server's bytes");
         assertEquals(List.of("e2e.bin"), listDir(), "only the downloaded file is left in its directory");
+    }
+
+    @Test
+    @DisplayName("file-progress-size-and-bytes-once-transferred")
+    void fileProgressOnceTransferred() {
+        BitsJob job = download("file-progress");
+        job.addFile(server.fileUrl("fp.bin", SMALL), local("fp.bin"));
+        job.resume();
+        awaitState(job, JobState.TRANSFERRED);
+        FileProgress p = job.files().get(0).progress();
+        assertEquals(SMALL, p.bytesTotal(), "the file's BytesTotal");
+        assertEquals(SMALL, p.bytesTransferred(), "the file's BytesTransferred");
+        assertTrue(p.completed(), "the file's Completed");
+        JobProgress jp = job.progress();
+        assertEquals(SMALL, jp.bytesTransferred(), "the job's BytesTransferred");
+        assertEquals(1, jp.filesTotal(), "the job's FilesTotal");
+        assertEquals(1, jp.filesTransferred(), "the job's FilesTransferred");
+        assertEquals(HResult.hex(HResult.S_OK), HResult.hex(job.complete()), "Complete");
+    }
+
+    @Test
+    @DisplayName("cancel-of-a-transferring-file-deletes-it")
+    void cancelWhileTransferring() throws Exception {
+        BitsJob job = download("cancel-one");
+        job.addFile(server.slowUrl("cancel-one.bin", SLOW_SIZE, SLOW_RATE), local("cancel-one.bin"));
+        job.resume();
+        Await.whileActive(job, "part of the file transferred", WAIT, j -> {
+            FileProgress p = j.files().get(0).progress();
+            return p.bytesTransferred() > 0 && !p.completed();
+        });
+        job.cancel();
+        assertEquals(JobState.CANCELLED, job.state(), "state after Cancel");
+        assertEquals(List.of(), listDir(), "Cancel leaves nothing in the destination directory");
     }
 
     @Test
