@@ -63,6 +63,15 @@ for c in native["cases"]:
     counts[c["result"]] = counts.get(c["result"], 0) + 1
 print("wine-conformance:", ", ".join(f"{v} {k}" for k, v in sorted(counts.items())), f"of {len(native['cases'])}")
 bad = [c for c in native["cases"] if c["result"] == "failed" and (not passed_portable or c["name"] in passed_portable)]
+# The two backends side by side, one row per case (target/conformance/side-by-side.md).
+by_name = {c["name"]: c for c in portable["cases"]}
+rows = ["| case | portable | native (Wine 8) | why, on native |", "|---|---|---|---|"]
+for c in sorted(native["cases"], key=lambda c: c["name"]):
+    why = (c.get("reason") or "").split(" -- known Wine behaviour: ")[-1].split(" ==> ")[0]
+    why = why.replace("|", "/").replace("\n", " ")[:160]
+    rows.append(f"| `{c['name']}` | {by_name.get(c['name'], {}).get('result', '-')} | {c['result']} | {why if c['result'] != 'passed' else ''} |")
+with open(os.path.join(os.path.dirname(sys.argv[1]), "side-by-side.md"), "w") as f:
+    f.write("\n".join(rows) + "\n")
 for c in bad:
     print(f"wine-conformance: FAILED {c['name']}: {c.get('reason', '')}", file=sys.stderr)
 if not native["cases"]:
