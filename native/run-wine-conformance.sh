@@ -24,30 +24,45 @@ if [ ! -f "$console" ]; then
 fi
 
 report=target/conformance/native-wine.json
+attempts=target/conformance/wine-attempts
+# run_suite REPORT_DIR LOG [CASES]: the suite on a fresh wineserver (Wine's BITS keeps its jobs in memory only, so
+# every run starts from an empty queue); CASES (comma-separated case names) limits it to those cases.
 run_suite() {
-  rm -f "$report"
-  # A fresh wineserver: Wine's BITS keeps its jobs in memory only, so every run starts from an empty queue.
+  local dir=$1 log=$2 cases=${3:-}
+  mkdir -p "$dir"
+  rm -f "$dir/native-wine.json"
   "$JBITS_WINESERVER" -k 2>/dev/null || true
   sleep 1
   local cp="Z:$root/target/jbits.jar;Z:$root/target/test-classes;Z:$console"
   set +e
-  timeout 900 "$JBITS_WINE" "$JBITS_WINE_JAVA" -Djbits.conformance.backend=native-wine -cp "$cp" \
+  timeout 900 "$JBITS_WINE" "$JBITS_WINE_JAVA" -Djbits.conformance.backend=native-wine \
+    "-Djbits.conformance.reportDir=Z:$root/$dir" "-Djbits.conformance.cases=$cases" -cp "$cp" \
     org.junit.platform.console.ConsoleLauncher execute --select-package org.jbits.conformance \
-    --include-classname '.*ConformanceTest' --details=summary --disable-banner > target/conformance/native-wine.log 2>&1
+    --include-classname '.*ConformanceTest' --details=summary --disable-banner > "$log" 2>&1
   launcher=$?
   set -e
 }
-run_suite
-# Wine's BITS service sometimes dies on a freshly booted prefix (RPC_S_CALL_FAILED, then RPC_S_SERVER_UNAVAILABLE
-# for every later case): that is the environment, not the binding, so the suite runs once more on a new wineserver.
-if [ ! -f "$report" ] || grep -q -e 'RPC_S_SERVER_UNAVAILABLE' -e '0x800706BE' "$report"; then
-  echo "wine-conformance: Wine's BITS service was lost during the run; running the suite again on a new wineserver"
-  cp target/conformance/native-wine.log target/conformance/native-wine-first-attempt.log
-  [ -f "$report" ] && cp "$report" target/conformance/native-wine-first-attempt.json
-  run_suite
-fi
-tail -n 20 target/conformance/native-wine.log
-[ -f "$report" ] || { echo "wine-conformance: no report was written (launcher exit $launcher)" >&2; exit 1; }
+rm -rf "$attempts"
+run_suite target/conformance target/conformance/native-wine.log
+[ -f "$report" ] || { tail -n 20 target/conformance/native-wine.log; echo "wine-conformance: no report was written (launcher exit $launcher)" >&2; exit 1; }
+# Wine 8.0's BITS service sometimes crashes mid-suite (a page fault in ntdll, native/README.md): the case under way
+# fails with RPC_S_CALL_FAILED and every later one with RPC_S_SERVER_UNAVAILABLE. Those results say nothing about
+# the binding, so those cases run again in a fresh Wine session, up to 3 more times; the report records each crash
+# (serviceCrashes) and which attempt each case's result comes from. A case still lost after that stays failed.
+previous_log=target/conformance/native-wine.log
+for n in 2 3 4; do
+  lost=$(python3 native/wine-attempts.py lost "$report")
+  [ -n "$lost" ] || break
+  echo "wine-conformance: Wine's BITS service was lost in attempt $((n - 1)) ($(grep -m1 -a 'wine: Unhandled' "$previous_log" || echo 'no crash line')); running its $(echo "$lost" | tr ',' '\n' | wc -l) lost cases again in a fresh Wine session (attempt $n)"
+  run_suite "$attempts/$n" "$attempts/$n/native-wine.log" "$lost"
+  if [ ! -f "$attempts/$n/native-wine.json" ]; then
+    echo "wine-conformance: attempt $n wrote no report (launcher exit $launcher)" >&2
+    break
+  fi
+  python3 native/wine-attempts.py merge "$report" "$attempts/$n/native-wine.json" "$n" "$previous_log"
+  previous_log=$attempts/$n/native-wine.log
+done
+tail -n 20 "$previous_log"
 
 oracle_rc=0
 bash native/run-oracle.sh --java 2> target/conformance/oracle-run.log || oracle_rc=$?
@@ -62,6 +77,9 @@ counts = {}
 for c in native["cases"]:
     counts[c["result"]] = counts.get(c["result"], 0) + 1
 print("wine-conformance:", ", ".join(f"{v} {k}" for k, v in sorted(counts.items())), f"of {len(native['cases'])}")
+for crash in native.get("serviceCrashes", []):
+    print(f"wine-conformance: attempt {crash['attempt']}: Wine's BITS service died during {crash['during']}"
+          f" ({crash['wine'] or 'no crash line'}); its {crash['casesLost']} lost cases ran again")
 bad = [c for c in native["cases"] if c["result"] == "failed" and (not passed_portable or c["name"] in passed_portable)]
 # The two backends side by side, one row per case (target/conformance/side-by-side.md).
 by_name = {c["name"]: c for c in portable["cases"]}
@@ -69,7 +87,10 @@ rows = ["| case | portable | native (Wine 8) | why, on native |", "|---|---|---|
 for c in sorted(native["cases"], key=lambda c: c["name"]):
     why = (c.get("reason") or "").split(" -- known Wine behaviour: ")[-1].split(" ==> ")[0]
     why = why.replace("|", "/").replace("\n", " ")[:160]
-    rows.append(f"| `{c['name']}` | {by_name.get(c['name'], {}).get('result', '-')} | {c['result']} | {why if c['result'] != 'passed' else ''} |")
+    why = why if c['result'] != 'passed' else ''
+    if c.get("attempt"):
+        why = (why + " " if why else "") + f"(attempt {c['attempt']}: run again after Wine's BITS service crashed)"
+    rows.append(f"| `{c['name']}` | {by_name.get(c['name'], {}).get('result', '-')} | {c['result']} | {why} |")
 with open(os.path.join(os.path.dirname(sys.argv[1]), "side-by-side.md"), "w") as f:
     f.write("\n".join(rows) + "\n")
 for c in bad:

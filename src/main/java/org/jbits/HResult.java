@@ -42,6 +42,10 @@ public final class HResult {
     public static final int RPC_E_TOO_LATE = def(0x80010119, "RPC_E_TOO_LATE");
     /** HRESULT_FROM_WIN32(RPC_S_SERVER_UNAVAILABLE): the BITS service could not be reached. */
     public static final int RPC_S_SERVER_UNAVAILABLE = def(0x800706BA, "RPC_S_SERVER_UNAVAILABLE");
+    /** HRESULT_FROM_WIN32(RPC_S_CALL_FAILED): the BITS service went away during the call (it exited or crashed). */
+    public static final int RPC_S_CALL_FAILED = def(0x800706BE, "RPC_S_CALL_FAILED");
+    /** HRESULT_FROM_WIN32(RPC_S_CALL_FAILED_DNE): the call failed and did not reach the BITS service. */
+    public static final int RPC_S_CALL_FAILED_DNE = def(0x800706BF, "RPC_S_CALL_FAILED_DNE");
 
     /** HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND). */
     public static final int ERROR_FILE_NOT_FOUND = def(0x80070002, "ERROR_FILE_NOT_FOUND");
@@ -172,6 +176,16 @@ public final class HResult {
         }
         String name = NAMES.get(hr);
         return name != null ? name : hex(hr);
+    }
+
+    /**
+     * True when {@code hr} says the BITS service itself is gone (not reachable, or it died during the call) rather
+     * than that it refused the call: RPC_S_SERVER_UNAVAILABLE, RPC_S_CALL_FAILED, RPC_S_CALL_FAILED_DNE,
+     * RPC_E_DISCONNECTED.
+     */
+    public static boolean isServiceLost(int hr) {
+        return hr == RPC_S_SERVER_UNAVAILABLE || hr == RPC_S_CALL_FAILED || hr == RPC_S_CALL_FAILED_DNE
+                || hr == RPC_E_DISCONNECTED;
     }
 
     /** True when {@link #name(int)} is a real symbolic name rather than the hex value. */

@@ -1,12 +1,16 @@
 package org.jbits.conformance;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Optional;
+import org.jbits.BitsException;
+import org.jbits.HResult;
 
 /**
  * One case of the report: {@code result} is {@code passed}, {@code failed}, {@code skipped} or
  * {@code wine-deviation}; {@code reason} says why (empty for a pass).
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"name", "result", "reason"})
 public record CaseResult(String name, String result, String reason) {
     public static final String PASSED = "passed";
@@ -37,11 +41,32 @@ public record CaseResult(String name, String result, String reason) {
     static CaseResult failure(String backend, String name, Throwable cause, Optional<String> wineDeviation) {
         String observed = describe(cause);
         if (NativeConformanceBackend.WINE.equals(backend) && wineDeviation.isPresent()
-                && !(cause instanceof ConformanceSetupException)) {
+                && !(cause instanceof ConformanceSetupException) && !serviceLost(cause)) {
             return new CaseResult(name, WINE_DEVIATION,
                     "observed: " + observed + " -- known Wine behaviour: " + wineDeviation.get());
         }
         return new CaseResult(name, FAILED, observed);
+    }
+
+    /**
+     * True when the case failed because the BITS service went away (see {@link HResult#isServiceLost}), anywhere in
+     * the cause chain or among the suppressed failures: that is never the known Wine behaviour a case declares.
+     */
+    static boolean serviceLost(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof BitsException b && HResult.isServiceLost(b.hresult())) {
+                return true;
+            }
+            for (Throwable s : c.getSuppressed()) {
+                if (serviceLost(s)) {
+                    return true;
+                }
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** The failure's message, or its class when it has none. */

@@ -1,5 +1,6 @@
 package org.jbits.conformance;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -34,7 +35,8 @@ final class ConformanceReport {
     /** The system property for the report directory; default {@code target/conformance}. */
     static final String DIR_PROPERTY = "jbits.conformance.reportDir";
 
-    /** The file's shape. */
+    /** The file's shape (fields added later, such as the Wine run's {@code serviceCrashes}, are read past). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"backend", "cases"})
     record ReportFile(String backend, List<CaseResult> cases) {
     }

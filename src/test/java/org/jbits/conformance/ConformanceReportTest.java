@@ -130,6 +130,25 @@ class ConformanceReportTest {
     }
 
     @Test
+    void aLostBitsServiceIsNeverTheDeclaredDeviation() {
+        BitsException died = new BitsException(HResult.RPC_S_CALL_FAILED, "IBackgroundCopyJob::GetState failed");
+        CaseResult r = CaseResult.failure("native-wine", "c", died, Optional.of("Wine never calls JobError"));
+        assertEquals(CaseResult.FAILED, r.result(), r.reason());
+        assertTrue(r.reason().startsWith("RPC_S_CALL_FAILED (0x800706BE)"), r.reason());
+
+        AssertionError multiple = new AssertionError("Multiple Failures (1 failure)");
+        multiple.addSuppressed(new AssertionError("AddFile", new BitsException(HResult.RPC_S_SERVER_UNAVAILABLE, "gone")));
+        assertEquals(CaseResult.FAILED,
+                CaseResult.failure("native-wine", "c", multiple, Optional.of("stubs return S_OK")).result(),
+                "found among suppressed failures and their causes");
+
+        BitsException refused = new BitsException(HResult.BG_E_INVALID_STATE, "Suspend");
+        assertEquals(CaseResult.WINE_DEVIATION,
+                CaseResult.failure("native-wine", "c", refused, Optional.of("Wine differs")).result(),
+                "a refusal by a live service is still a deviation");
+    }
+
+    @Test
     void reasonsAreOneBoundedLine() {
         CaseResult multi = new CaseResult("c", CaseResult.FAILED, "Multiple Failures (2 failures)\n\tfirst\n\tsecond\n");
         assertEquals("Multiple Failures (2 failures) / first / second", multi.reason());

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.function.Executable;
  * fresh {@link BitsManager} with an empty directory for local files. Only the public API (package {@code org.jbits})
  * is used, so the same classes run against the portable engine and, in a Windows JVM, against native BITS.
  */
-@ExtendWith(ConformanceReporter.class)
+@ExtendWith({CaseFilter.class, ConformanceReporter.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
 abstract class ConformanceTestBase {
