@@ -3,6 +3,7 @@ package org.jbits.engine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * a range with its CRC-32C before the next batch is written. After a crash the ranges are read back and kept as
  * far as they match, the rest is cut off; an agent killed with {@code kill -9} loses at most one batch.
  *
- * <p>Three threads share the work so that receiving, writing and forcing overlap: the transport's thread only
- * copies into 1 MiB buffers; a writer thread checksums them and writes a batch with one gathering write; a
+ * <p>Three threads share the work so that receiving, writing and forcing overlap: the transport's thread reads the
+ * body straight into 1 MiB staging buffers ({@link #readFrom}); a writer thread checksums them and writes a batch with one gathering write; a
  * checkpointer thread forces and records while the writer goes on, never holding it up. (Measured on this
  * project's machine, 1 GiB from nginx through the engine: 1.6 s median with this scheme, 2.3 s when the writer
  * waited for a force every 4 MiB, 2.6 s with O_DIRECT writes, which were therefore dropped.)
@@ -169,6 +170,27 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
             }
         }
         file.bytesTransferred = received;
+    }
+
+    @Override
+    public int readFrom(ReadableByteChannel in) throws IOException, TransferException {
+        if (current == null) {
+            current = takeFree();
+            currentSince = System.nanoTime();
+        }
+        ByteBuffer b = current.buf;
+        int n = in.read(b);
+        if (n > 0) {
+            synchronized (this) {
+                received += n;
+            }
+            file.bytesTransferred = received;
+        }
+        if (!b.hasRemaining() || (b.position() > 0 && System.nanoTime() - currentSince >= maxBufferNanos)) {
+            submit(current);
+            current = null;
+        }
+        return n;
     }
 
     private synchronized Chunk takeFree() throws TransferException {

@@ -1,6 +1,8 @@
 package org.jbits.transport;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 
 /**
  * Where a transport writes one file's bytes: the engine's temporary file with its checkpoints. A transport reads
@@ -25,6 +27,12 @@ public interface DownloadTarget {
 
     /** Appends the buffer's remaining bytes. */
     void write(ByteBuffer buffer) throws TransferException;
+
+    /**
+     * Reads once from {@code in} straight into the file's own staging buffer and appends what came, saving the copy
+     * {@link #write} makes. Returns what {@code in.read} returned: the number of bytes, or -1 at the end.
+     */
+    int readFrom(ReadableByteChannel in) throws IOException, TransferException;
 
     /** All bytes are written: forces them to disk and marks the file transferred. */
     void finish() throws TransferException;

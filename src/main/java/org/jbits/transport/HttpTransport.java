@@ -11,7 +11,6 @@ import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -43,10 +42,8 @@ public final class HttpTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
     private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes\\s+\\*/(\\d+)");
-    /** Big reads and writes: the file is written through a FileChannel in blocks of this size. */
-    private static final int BUFFER = 1 << 20;
-    /** On a slow link a block is written at least this often, so progress shows as bytes arrive (as in BITS). */
-    private static final long WRITE_INTERVAL_NANOS = 250_000_000L;
+    /** How often the body loop asks whether the job was stopped (Suspend, Cancel, preemption). */
+    private static final long STOP_CHECK_NANOS = 250_000_000L;
 
     private final OkHttpClient client;
 
@@ -61,6 +58,7 @@ public final class HttpTransport implements Transport {
                 // The engine owns retries (TransientError, MinimumRetryDelay); OkHttp must not retry silently.
                 .retryOnConnectionFailure(false)
                 .proxySelector(new EnvironmentProxySelector(System.getenv()))
+                .socketFactory(new ReadBufferedSocketFactory())
                 .build();
     }
 
@@ -150,34 +148,19 @@ public final class HttpTransport implements Transport {
             throw TransferException.fatal(HResult.BG_E_INVALID_SERVER_RESPONSE, ErrorContext.REMOTE_FILE,
                     "the server sent no body for " + source, null);
         }
+        // The body goes straight into the target's staging buffers; whatever arrived before an IOException is
+        // already there and is kept, so the retry asks only for the rest.
         BufferedSource in = body.source();
-        ByteBuffer buf = ByteBuffer.allocate(BUFFER);
-        long lastWrite = System.nanoTime();
-        try {
-            while (true) {
-                int n = in.read(buf);
-                if (n < 0) {
-                    break;
-                }
-                long now = System.nanoTime();
-                if (!buf.hasRemaining() || now - lastWrite >= WRITE_INTERVAL_NANOS) {
-                    writeOut(buf, target);
-                    lastWrite = now;
-                    if (control.isStopped()) {
-                        return;
-                    }
+        long lastCheck = System.nanoTime();
+        while (target.readFrom(in) >= 0) {
+            long now = System.nanoTime();
+            if (now - lastCheck >= STOP_CHECK_NANOS) {
+                lastCheck = now;
+                if (control.isStopped()) {
+                    return;
                 }
             }
-        } catch (IOException e) {
-            // The bytes that did arrive are good: keep them, so the retry asks only for the rest.
-            try {
-                writeOut(buf, target);
-            } catch (TransferException w) {
-                e.addSuppressed(w);
-            }
-            throw e;
         }
-        writeOut(buf, target);
         if (control.isStopped()) {
             return;
         }
@@ -186,14 +169,6 @@ public final class HttpTransport implements Transport {
                     "the connection closed after " + target.position() + " of " + total + " bytes of " + source, null);
         }
         target.finish();
-    }
-
-    private static void writeOut(ByteBuffer buf, DownloadTarget target) throws TransferException {
-        buf.flip();
-        if (buf.hasRemaining()) {
-            target.write(buf);
-        }
-        buf.clear();
     }
 
     /** A strong ETag, else Last-Modified: what If-Range may carry (RFC 9110 §13.1.5). */
