@@ -13,7 +13,7 @@
 # usage: bench/download-vs-curl.sh [--runs N] [--size-mib M] [--enforce]
 set -euo pipefail
 
-runs=5
+runs=9
 size_mib=1024
 enforce=0
 while [ $# -gt 0 ]; do
@@ -82,8 +82,15 @@ time_curl >/dev/null; time_jbits >/dev/null
 [ "$(sha256sum "$work/dest/curl.bin" | cut -d' ' -f1)" = "$src_sha" ] || { echo "bench: curl's file differs" >&2; exit 1; }
 
 curl_times=(); jbits_times=(); curl_sync_times=()
+# The order rotates from run to run, so that each tool follows each other tool equally often: on a virtual disk
+# (discard, host write-back) a run is slower right after a big write or delete, and a fixed order hands that cost
+# to the same tool every time.
 for i in $(seq "$runs"); do
-  c=$(time_curl); j=$(time_jbits); cs=$(time_curl_sync)
+  case $(( i % 3 )) in
+    1) c=$(time_curl); j=$(time_jbits); cs=$(time_curl_sync) ;;
+    2) j=$(time_jbits); cs=$(time_curl_sync); c=$(time_curl) ;;
+    0) cs=$(time_curl_sync); c=$(time_curl); j=$(time_jbits) ;;
+  esac
   curl_times+=("$c"); jbits_times+=("$j"); curl_sync_times+=("$cs")
   printf 'bench: run %d: curl %.3f s, jbits %.3f s, curl+sync %.3f s\n' "$i" "$c" "$j" "$cs"
 done
