@@ -19,6 +19,8 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.Call;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -47,9 +49,23 @@ public final class HttpTransport implements Transport {
 
     private final OkHttpClient client;
 
-    /** A transport with its own client: timeouts in milliseconds. */
+    /** A transport with its own client: timeouts in milliseconds; servers are checked against the JVM's trust store. */
     public HttpTransport(long connectTimeoutMillis, long readTimeoutMillis) {
-        this.client = new OkHttpClient.Builder()
+        this.client = builder(connectTimeoutMillis, readTimeoutMillis).build();
+    }
+
+    /**
+     * A transport whose HTTPS connections trust what {@code trustManager} trusts (a private CA, say) instead of the
+     * JVM's trust store; {@code sslSocketFactory} must come from an SSLContext initialised with that trust manager.
+     */
+    public HttpTransport(long connectTimeoutMillis, long readTimeoutMillis, SSLSocketFactory sslSocketFactory,
+            X509TrustManager trustManager) {
+        this.client = builder(connectTimeoutMillis, readTimeoutMillis).sslSocketFactory(sslSocketFactory, trustManager)
+                .build();
+    }
+
+    private static OkHttpClient.Builder builder(long connectTimeoutMillis, long readTimeoutMillis) {
+        return new OkHttpClient.Builder()
                 .connectTimeout(Duration.ofMillis(connectTimeoutMillis))
                 .readTimeout(Duration.ofMillis(readTimeoutMillis))
                 .writeTimeout(Duration.ofMillis(readTimeoutMillis))
@@ -58,8 +74,7 @@ public final class HttpTransport implements Transport {
                 // The engine owns retries (TransientError, MinimumRetryDelay); OkHttp must not retry silently.
                 .retryOnConnectionFailure(false)
                 .proxySelector(new EnvironmentProxySelector(System.getenv()))
-                .socketFactory(new ReadBufferedSocketFactory())
-                .build();
+                .socketFactory(new ReadBufferedSocketFactory());
     }
 
     @Override

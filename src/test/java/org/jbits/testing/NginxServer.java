@@ -40,11 +40,14 @@ public final class NginxServer implements AutoCloseable {
     private final Path accessLog;
     private final Process process;
     private final int port;
+    /** The server's self-signed certificate (PEM) when it serves TLS, else null. */
+    private final Path certificate;
 
     private final Thread reaper;
 
-    private NginxServer(Path prefix, Path docroot, Process process, int port) {
+    private NginxServer(Path prefix, Path docroot, Process process, int port, Path certificate) {
         this.prefix = prefix;
+        this.certificate = certificate;
         this.docroot = docroot;
         this.accessLog = prefix.resolve("logs/access.log");
         this.process = process;
@@ -74,9 +77,21 @@ public final class NginxServer implements AutoCloseable {
         return port;
     }
 
-    /** {@code http://127.0.0.1:PORT/path} (the path is taken as given, a leading '/' is optional). */
+    /**
+     * {@code http://127.0.0.1:PORT/path}, or {@code https://} for a TLS server (the path is taken as given, a
+     * leading '/' is optional).
+     */
     public URI url(String path) {
-        return URI.create("http://127.0.0.1:" + port + (path.startsWith("/") ? "" : "/") + path);
+        return URI.create((certificate != null ? "https" : "http") + "://127.0.0.1:" + port
+                + (path.startsWith("/") ? "" : "/") + path);
+    }
+
+    /** The self-signed certificate (PEM, for 127.0.0.1) of a server started with {@link Builder#tls()}. */
+    public Path certificate() {
+        if (certificate == null) {
+            throw new IllegalStateException("this nginx serves plain HTTP");
+        }
+        return certificate;
     }
 
     /** The URL of a docroot file under the {@code limit_rate} location. */
@@ -216,8 +231,18 @@ public final class NginxServer implements AutoCloseable {
     public static final class Builder {
         private String limitRate = "256k";
         private String extraServerConfig = "";
+        private boolean tls;
 
         private Builder() {
+        }
+
+        /**
+         * Serves HTTPS only, with a new self-signed certificate for 127.0.0.1 made by {@code openssl} (RSA 2048,
+         * valid two days); {@link #certificate()} is the PEM a client must trust.
+         */
+        public Builder tls() {
+            this.tls = true;
+            return this;
         }
 
         /** The {@code limit_rate} of {@code /slow/} ({@code 256k}, {@code 1m}, bytes per second). */
@@ -243,6 +268,9 @@ public final class NginxServer implements AutoCloseable {
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            }
+            if (tls) {
+                makeCertificate(prefix);
             }
             // A free port can be taken between probing and nginx's bind: try a few.
             IllegalStateException last = null;
@@ -293,7 +321,7 @@ public final class NginxServer implements AutoCloseable {
                 }
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                    return new NginxServer(prefix, prefix.resolve("www"), p, port);
+                    return new NginxServer(prefix, prefix.resolve("www"), p, port, tls ? prefix.resolve("cert.pem") : null);
                 } catch (IOException notYet) {
                     sleep(20);
                 }
@@ -324,7 +352,8 @@ public final class NginxServer implements AutoCloseable {
                       access_log %3$s/logs/access.log jbits;
                       keepalive_timeout 30s;
                       server {
-                        listen 127.0.0.1:%1$d;
+                        listen 127.0.0.1:%1$d%7$s;
+                        %8$s
                         root %4$s;
                         location / { }
                         location /slow/ { alias %4$s/; limit_rate %5$s; }
@@ -332,7 +361,27 @@ public final class NginxServer implements AutoCloseable {
                         %6$s
                       }
                     }
-                    """.formatted(port, tmp, prefix, www, limitRate, extraServerConfig);
+                    """.formatted(port, tmp, prefix, www, limitRate, extraServerConfig, tls ? " ssl" : "",
+                    tls ? "ssl_certificate %1$s/cert.pem; ssl_certificate_key %1$s/key.pem;".formatted(prefix) : "");
+        }
+
+        /** cert.pem and key.pem in {@code prefix}: a self-signed certificate for 127.0.0.1. */
+        private static void makeCertificate(Path prefix) {
+            List<String> command = List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                    "-keyout", prefix.resolve("key.pem").toString(), "-out", prefix.resolve("cert.pem").toString(),
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1");
+            try {
+                Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new IllegalStateException("openssl could not make a certificate: " + out);
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot run openssl (apt-get install openssl): " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while making a certificate", e);
+            }
         }
     }
 
