@@ -183,8 +183,8 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
         if (n > 0) {
             synchronized (this) {
                 received += n;
+                file.bytesTransferred = received;
             }
-            file.bytesTransferred = received;
         }
         if (!b.hasRemaining() || (b.position() > 0 && System.nanoTime() - currentSince >= maxBufferNanos)) {
             submit(current);
