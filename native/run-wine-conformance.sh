@@ -78,7 +78,7 @@ for c in native["cases"]:
     counts[c["result"]] = counts.get(c["result"], 0) + 1
 print("wine-conformance:", ", ".join(f"{v} {k}" for k, v in sorted(counts.items())), f"of {len(native['cases'])}")
 for crash in native.get("serviceCrashes", []):
-    print(f"wine-conformance: attempt {crash['attempt']}: Wine's BITS service died during {crash['during']}"
+    print(f"wine-conformance: attempt {crash['attempt']}: Wine's BITS service died during {crash['during'] or 'the suite (no call was under way)'}"
           f" ({crash['wine'] or 'no crash line'}); its {crash['casesLost']} lost cases ran again")
 bad = [c for c in native["cases"] if c["result"] == "failed" and (not passed_portable or c["name"] in passed_portable)]
 # The two backends side by side, one row per case (target/conformance/side-by-side.md).
