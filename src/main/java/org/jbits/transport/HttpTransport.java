@@ -44,8 +44,6 @@ public final class HttpTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
     private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes\\s+\\*/(\\d+)");
-    /** How often the body loop asks whether the job was stopped (Suspend, Cancel, preemption). */
-    private static final long STOP_CHECK_NANOS = 250_000_000L;
 
     private final OkHttpClient client;
 
@@ -165,16 +163,10 @@ public final class HttpTransport implements Transport {
         }
         // The body goes straight into the target's staging buffers; whatever arrived before an IOException is
         // already there and is kept, so the retry asks only for the rest.
+        // Stopping (Suspend, Cancel, preemption) is a volatile read, checked before every read.
         BufferedSource in = body.source();
-        long lastCheck = System.nanoTime();
-        while (target.readFrom(in) >= 0) {
-            long now = System.nanoTime();
-            if (now - lastCheck >= STOP_CHECK_NANOS) {
-                lastCheck = now;
-                if (control.isStopped()) {
-                    return;
-                }
-            }
+        while (!control.isStopped() && target.readFrom(in) >= 0) {
+            // the target counts and stages what each read brought
         }
         if (control.isStopped()) {
             return;

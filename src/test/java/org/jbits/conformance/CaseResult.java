@@ -62,9 +62,6 @@ public record CaseResult(String name, String result, String reason) {
                     return true;
                 }
             }
-            if (c.getCause() == c) {
-                break;
-            }
         }
         return false;
     }
