@@ -15,9 +15,11 @@ import java.util.Map;
  * @param connectTimeoutMillis HTTP connect timeout
  * @param readTimeoutMillis HTTP read timeout: a silent server is a transient error after this
  * @param maxFilesPerJob BITS' MaxFilesPerJob
+ * @param directIo write block-aligned runs of a download straight to the disk ({@code O_DIRECT}) where the file
+ *     system allows it (see {@link TempFileWriter}); {@code false} writes everything through the page cache
  */
 public record EngineSettings(long timeSliceMillis, long checkpointBytes, long checkpointMillis, long syncBytes,
-                             long connectTimeoutMillis, long readTimeoutMillis, int maxFilesPerJob) {
+                             long connectTimeoutMillis, long readTimeoutMillis, int maxFilesPerJob, boolean directIo) {
 
     /** The defaults, overridden by {@code engine.*} and {@code http.*} keys in {@code settings}. */
     public static EngineSettings from(Map<String, String> settings) {
@@ -28,7 +30,8 @@ public record EngineSettings(long timeSliceMillis, long checkpointBytes, long ch
                 get(settings, "engine.syncBytes", 64L << 20),
                 get(settings, "http.connectTimeoutMillis", 30_000),
                 get(settings, "http.readTimeoutMillis", 60_000),
-                (int) get(settings, "engine.maxFilesPerJob", 200));
+                (int) get(settings, "engine.maxFilesPerJob", 200),
+                !"false".equalsIgnoreCase(value(settings, "engine.directIo")));
     }
 
     private static long get(Map<String, String> settings, String key, long dflt) {
