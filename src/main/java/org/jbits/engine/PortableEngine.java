@@ -63,6 +63,8 @@ public final class PortableEngine implements BitsManager {
     private final Transports transports;
     private final EngineClock clock;
     private final EngineSettings settings;
+    /** Staging buffers of 1 MiB for all transfers: 64 MiB together, though each transfer always gets two. */
+    private final StagingPool staging = new StagingPool(1 << 20, 64L << 20);
     private final Notifier notifier = new Notifier();
     private final ExecutorService workers;
     private final Thread scheduler;
@@ -692,7 +694,7 @@ public final class PortableEngine implements BitsManager {
                     "uploads are not implemented by the portable engine yet", null);
         }
         Transport transport = transports.forUri(f.uri);
-        try (TempFileTarget target = new TempFileTarget(this, run, f, settings)) {
+        try (TempFileTarget target = new TempFileTarget(this, staging, run, f, settings)) {
             transport.download(f.uri, target, run);
         }
     }

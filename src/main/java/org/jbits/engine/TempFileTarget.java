@@ -31,8 +31,13 @@ import org.slf4j.LoggerFactory;
  */
 final class TempFileTarget implements DownloadTarget, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TempFileTarget.class);
-    private static final int STAGE = 1 << 20;
-    private static final int BUFFERS = 8;
+    /** Staging buffers a file starts with: enough for a link slower than the disk. */
+    private static final int MIN_BUFFERS = 2;
+    /**
+     * At most this many: a fast link gets more while the writer is behind (direct writes are synchronous and come in
+     * bursts). Measured here, 1 GiB through the engine: 0.85-0.91 s with 8, 0.67-0.79 s with 16, no better with 32.
+     */
+    private static final int MAX_BUFFERS = 16;
     /** BITS' default minimum notification interval for JobModification. */
     private static final long NOTIFY_NANOS = 500_000_000L;
 
@@ -47,6 +52,9 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
     }
 
     private final PortableEngine engine;
+    private final StagingPool pool;
+    /** The size of a staging buffer. */
+    private final int stage;
     private final Run run;
     private final FileRecord file;
     private final TempFileWriter out;
@@ -59,6 +67,8 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
     // Shared by the three threads, guarded by `this`.
     private final ArrayDeque<Chunk> free = new ArrayDeque<>();
     private final ArrayDeque<Chunk> full = new ArrayDeque<>();
+    /** Staging buffers taken from the pool. */
+    private int buffers;
     private boolean draining;
     private boolean stopCheckpointer;
     private IOException error;
@@ -75,11 +85,14 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
     /** When the first byte went into {@link #current}. */
     private long currentSince;
 
-    TempFileTarget(PortableEngine engine, Run run, FileRecord file, EngineSettings settings) throws TransferException {
+    TempFileTarget(PortableEngine engine, StagingPool pool, Run run, FileRecord file, EngineSettings settings)
+            throws TransferException {
         this.engine = engine;
+        this.pool = pool;
+        this.stage = pool.bufferBytes();
         this.run = run;
         this.file = file;
-        this.batchBytes = Math.max(2L * STAGE, settings.checkpointBytes());
+        this.batchBytes = Math.max(2L * stage, settings.checkpointBytes());
         this.syncBytes = Math.max(batchBytes, settings.syncBytes());
         this.syncNanos = settings.checkpointMillis() * 1_000_000L;
         // Half the interval: the bytes still need the writer and a force before the checkpoint records them.
@@ -112,9 +125,10 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
             }
             throw TransferException.localFile("cannot open the temporary file " + temp, e);
         }
-        for (int i = 0; i < BUFFERS; i++) {
-            free.add(new Chunk(out.allocate(STAGE)));
+        for (int i = 0; i < MIN_BUFFERS; i++) {
+            free.add(new Chunk(pool.take(true)));
         }
+        buffers = MIN_BUFFERS;
     }
 
     @Override
@@ -200,7 +214,25 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
         }
     }
 
-    private synchronized Chunk takeFree() throws TransferException {
+    private Chunk takeFree() throws TransferException {
+        boolean grow;
+        synchronized (this) {
+            grow = free.isEmpty() && buffers < MAX_BUFFERS;
+        }
+        if (grow) {
+            // Outside the lock: the writer hands buffers back meanwhile.
+            ByteBuffer more = pool.take(false);
+            if (more != null) {
+                synchronized (this) {
+                    free.add(new Chunk(more));
+                    buffers++;
+                }
+            }
+        }
+        return nextFree();
+    }
+
+    private synchronized Chunk nextFree() throws TransferException {
         while (free.isEmpty()) {
             checkError();
             waitQuietly(100);
@@ -208,7 +240,7 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
         Chunk c = free.poll();
         c.fileOffset = received;
         // A buffer ends on a block boundary of the file, so that the buffers after it can be written directly.
-        c.buf.clear().limit(out.alignedLimit(received, STAGE));
+        c.buf.clear().limit(out.alignedLimit(received, stage));
         return c;
     }
 
@@ -433,6 +465,38 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
             } catch (IOException ignored) {
                 // nothing was pending
             }
+            returnBuffers();
+        }
+    }
+
+    /** Gives the staging buffers back to the pool, unless a writer that outlived {@link #drain} may still use them. */
+    private void returnBuffers() {
+        Thread w;
+        synchronized (this) {
+            w = writer;
+        }
+        boolean writerDone = w == null || !w.isAlive();
+        synchronized (this) {
+            if (current != null) {
+                free.add(current);
+                current = null;
+            }
+            int returned = 0;
+            if (writerDone) {
+                for (Chunk c : free) {
+                    pool.give(c.buf);
+                    returned++;
+                }
+                for (Chunk c : full) {
+                    pool.give(c.buf);
+                    returned++;
+                }
+            }
+            // A writer that failed mid-batch dropped that batch's buffers; one still running holds some.
+            pool.forget(buffers - returned);
+            free.clear();
+            full.clear();
+            buffers = 0;
         }
     }
 }

@@ -27,8 +27,11 @@ import org.slf4j.LoggerFactory;
  */
 final class TempFileWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TempFileWriter.class);
-    /** The largest block size direct writes are used with; a larger one (unusual) means page-cache writes. */
-    private static final int MAX_ALIGN = 64 * 1024;
+    /**
+     * The largest block size direct writes are used with: the alignment of the staging buffers. A larger one
+     * (unusual) means page-cache writes.
+     */
+    private static final int MAX_ALIGN = StagingPool.ALIGN;
 
     private final Path path;
     private final FileChannel channel;
@@ -76,15 +79,6 @@ final class TempFileWriter implements AutoCloseable {
         return direct != null;
     }
 
-    /** A direct buffer of {@code size} bytes whose address suits direct writes. */
-    ByteBuffer allocate(int size) {
-        if (align == 1) {
-            return ByteBuffer.allocateDirect(size);
-        }
-        int rounded = (size + align - 1) / align * align;
-        return ByteBuffer.allocateDirect(rounded + align).alignedSlice(align).slice(0, size);
-    }
-
     /**
      * How many of {@code capacity} bytes a buffer starting at file offset {@code offset} should take so that it
      * ends on a block boundary (then the buffers after it start on one and can be written directly).
@@ -99,7 +93,8 @@ final class TempFileWriter implements AutoCloseable {
 
     /**
      * Writes {@code bufs} (their remaining bytes) one after another from {@code offset}: each maximal run of
-     * block-aligned buffers with one direct gathering write, the others through the page cache.
+     * block-aligned buffers with one direct gathering write, the others through the page cache. Buffers to be
+     * written directly must start at an address aligned to {@link #alignment()} ({@link StagingPool}'s are).
      */
     void write(long offset, ByteBuffer[] bufs) throws IOException {
         long pos = offset;

@@ -28,9 +28,11 @@ class TempFileWriterTest {
     @TempDir
     Path tmp;
 
-    /** Cuts {@code data[from, from + n)} into a staging buffer of the writer's, as the reader would fill it. */
-    private static ByteBuffer staged(TempFileWriter w, byte[] data, int from, int n) {
-        ByteBuffer b = w.allocate(Math.max(n, 1));
+    private final StagingPool pool = new StagingPool(64 * 1024, 1 << 20);
+
+    /** Cuts {@code data[from, from + n)} into a staging buffer, as the reader would fill it. */
+    private ByteBuffer staged(TempFileWriter w, byte[] data, int from, int n) {
+        ByteBuffer b = n <= pool.bufferBytes() ? pool.take(true) : ByteBuffer.allocateDirect(n + 4096).alignedSlice(4096);
         b.clear().limit(n);
         b.put(data, from, n).flip();
         return b;
