@@ -63,7 +63,7 @@ public final class AgentClient implements AutoCloseable {
     public ObjectNode call(ObjectNode request) throws IOException {
         request.remove("ok");
         try {
-            out.write(JobJson.MAPPER.writeValueAsBytes(request));
+            out.write(Json.bytes(request));
             out.write('\n');
             out.flush();
         } catch (IOException writeFailed) {
@@ -82,7 +82,7 @@ public final class AgentClient implements AutoCloseable {
         if (line == null) {
             throw new IOException("the agent closed the connection");
         }
-        JsonNode reply = JobJson.MAPPER.readTree(line);
+        JsonNode reply = Json.parse(line);
         if (!(reply instanceof ObjectNode o)) {
             throw new IOException("the agent sent a malformed reply");
         }

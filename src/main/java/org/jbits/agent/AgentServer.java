@@ -125,7 +125,7 @@ public final class AgentServer implements AutoCloseable {
                 }
                 JsonNode req;
                 try {
-                    req = JobJson.MAPPER.readTree(line);
+                    req = Json.parse(line);
                 } catch (IOException e) {
                     reply(out, Protocol.error(new BitsException(HResult.E_INVALIDARG, "malformed request")));
                     return;
@@ -138,7 +138,7 @@ public final class AgentServer implements AutoCloseable {
     }
 
     private static void reply(OutputStream out, ObjectNode reply) throws IOException {
-        out.write(JobJson.MAPPER.writeValueAsBytes(reply));
+        out.write(Json.bytes(reply));
         out.write('\n');
         out.flush();
     }

@@ -1,7 +1,6 @@
 package org.jbits.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
@@ -21,9 +20,6 @@ import org.jbits.TransferPolicy;
 
 /** The job object of the CLI contract (the BitsJob object of PowerShell's BitsTransfer module, in camelCase). */
 public final class JobJson {
-    /** One mapper for the agent protocol and the CLI output. */
-    public static final ObjectMapper MAPPER = new ObjectMapper();
-
     private JobJson() {
     }
 
@@ -32,7 +28,7 @@ public final class JobJson {
      * (E_NOTIMPL or E_NOINTERFACE, as Wine's BITS stubs) is null, never made up.
      */
     public static ObjectNode of(BitsJob job) {
-        ObjectNode o = MAPPER.createObjectNode();
+        ObjectNode o = Json.object();
         JobProgress p = job.progress();
         JobTimes t = optional(job::times);
         JobError err = job.error().orElse(null);

@@ -24,7 +24,7 @@ public final class Protocol {
 
     /** A failure reply for {@code e}. */
     public static ObjectNode error(BitsException e) {
-        ObjectNode o = JobJson.MAPPER.createObjectNode();
+        ObjectNode o = Json.object();
         o.put("ok", false);
         o.put("hresult", e.hresult());
         o.put("error", HResult.name(e.hresult()));
@@ -40,7 +40,7 @@ public final class Protocol {
 
     /** An empty success reply. */
     public static ObjectNode ok() {
-        ObjectNode o = JobJson.MAPPER.createObjectNode();
+        ObjectNode o = Json.object();
         o.put("ok", true);
         return o;
     }

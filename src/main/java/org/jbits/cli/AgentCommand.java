@@ -10,6 +10,7 @@ import org.jbits.agent.AgentLog;
 import org.jbits.agent.AgentProcess;
 import org.jbits.agent.AgentServer;
 import org.jbits.agent.JobJson;
+import org.jbits.agent.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -108,7 +109,7 @@ final class AgentCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             Connection conn = Connection.forEnvironment();
-            ObjectNode out = JobJson.MAPPER.createObjectNode();
+            ObjectNode out = Json.object();
             if (conn.agentRunning()) {
                 try (conn) {
                     ObjectNode s = conn.call("status");

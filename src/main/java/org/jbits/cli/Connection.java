@@ -11,6 +11,7 @@ import org.jbits.HResult;
 import org.jbits.agent.AgentClient;
 import org.jbits.agent.AgentProcess;
 import org.jbits.agent.JobJson;
+import org.jbits.agent.Json;
 import org.jbits.agent.Protocol;
 import org.jbits.agent.RequestHandler;
 
@@ -70,7 +71,7 @@ final class Connection implements AutoCloseable {
 
     /** Sends a request (starting the agent if none runs) and returns its successful reply, or throws. */
     ObjectNode call(String op, ObjectNode args) {
-        ObjectNode req = args == null ? JobJson.MAPPER.createObjectNode() : args;
+        ObjectNode req = args == null ? Json.object() : args;
         req.put("op", op);
         ObjectNode reply;
         try {
@@ -91,7 +92,7 @@ final class Connection implements AutoCloseable {
 
     /** A job reference request: {@code {"job": ref}}. */
     ObjectNode callForJob(String op, String job) {
-        ObjectNode args = JobJson.MAPPER.createObjectNode();
+        ObjectNode args = Json.object();
         args.put("job", job);
         return call(op, args);
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.jbits.BitsException;
 import org.jbits.HResult;
 import org.jbits.agent.JobJson;
+import org.jbits.agent.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,7 +47,7 @@ final class JobCommands {
                 throw new CliException(CliException.USAGE, "--all-users is not supported by the portable backend: "
                         + "each user's agent keeps only that user's jobs [" + HResult.name(HResult.E_NOTIMPL) + "]");
             }
-            ObjectNode args = JobJson.MAPPER.createObjectNode();
+            ObjectNode args = Json.object();
             ArrayNode a = args.putArray("jobs");
             jobs.forEach(a::add);
             try (Connection conn = Connection.forEnvironment()) {
@@ -88,7 +89,7 @@ final class JobCommands {
             try (Connection conn = Connection.forEnvironment()) {
                 JsonNode last = null;
                 for (FileSpecs.Spec s : specs) {
-                    ObjectNode args = JobJson.MAPPER.createObjectNode();
+                    ObjectNode args = Json.object();
                     args.put("job", job).put("remote", s.remote()).put("local", s.local());
                     last = Connection.job(conn.call("addFile", args));
                 }
@@ -115,7 +116,7 @@ final class JobCommands {
             if (props.isEmpty()) {
                 throw new CliException(CliException.USAGE, "give at least one property to set (see 'jbits set --help')");
             }
-            ObjectNode args = JobJson.MAPPER.createObjectNode();
+            ObjectNode args = Json.object();
             args.put("job", job);
             args.set("properties", props);
             try (Connection conn = Connection.forEnvironment()) {

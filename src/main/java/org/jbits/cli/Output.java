@@ -1,10 +1,10 @@
 package org.jbits.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.util.Locale;
 import org.jbits.agent.JobJson;
+import org.jbits.agent.Json;
 
 /** Formatting of jobs for people (a table like Get-BitsTransfer's) and for scripts (the contract's JSON). */
 final class Output {
@@ -12,11 +12,7 @@ final class Output {
     }
 
     static void json(PrintStream out, JsonNode node) {
-        try {
-            out.println(JobJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        out.println(Json.pretty(node));
     }
 
     static void table(PrintStream out, Iterable<JsonNode> jobs) {
@@ -62,6 +58,15 @@ final class Output {
             v /= 1024;
             u++;
         }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        return oneDecimal(v) + " " + units[u];
+    }
+
+    /**
+     * {@code v} (not negative) rounded to one decimal, as {@code %.1f} prints it. Not through {@link String#format}:
+     * its first use loads the locale data, 10-15 ms of every CLI command's start.
+     */
+    static String oneDecimal(double v) {
+        long tenths = Math.round(v * 10);
+        return (tenths / 10) + "." + (tenths % 10);
     }
 }

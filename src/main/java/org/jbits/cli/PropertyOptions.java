@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.jbits.agent.JobJson;
+import org.jbits.agent.Json;
 import picocli.CommandLine.Option;
 
 /** The job property options shared by {@code start} and {@code set} (Start-/Set-BitsTransfer parameters). */
@@ -48,7 +49,7 @@ final class PropertyOptions {
 
     /** The options given, under the names of the contract's job object. */
     ObjectNode toJson() {
-        ObjectNode o = JobJson.MAPPER.createObjectNode();
+        ObjectNode o = Json.object();
         if (displayName != null) {
             o.put("displayName", displayName);
         }

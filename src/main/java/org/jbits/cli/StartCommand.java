@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.jbits.BitsException;
 import org.jbits.HResult;
 import org.jbits.agent.JobJson;
+import org.jbits.agent.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,7 +45,7 @@ final class StartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<FileSpecs.Spec> files = resolveFiles();
-        ObjectNode req = JobJson.MAPPER.createObjectNode();
+        ObjectNode req = Json.object();
         req.put("type", transferType);
         ObjectNode props = properties.toJson();
         if (!props.has("priority")) {
@@ -160,7 +161,7 @@ final class StartCommand implements Callable<Integer> {
                                     + " by someone else");
                         }
                         default -> {
-                            ObjectNode args = JobJson.MAPPER.createObjectNode();
+                            ObjectNode args = Json.object();
                             args.put("job", id);
                             args.put("state", state);
                             args.put("timeoutMillis", terminal ? 250 : 1000);
@@ -188,7 +189,7 @@ final class StartCommand implements Callable<Integer> {
         }
 
         private String seconds() {
-            return String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - startNanos) / 1e9);
+            return Output.oneDecimal((System.nanoTime() - startNanos) / 1e9) + " s";
         }
 
         private String lastState = "";

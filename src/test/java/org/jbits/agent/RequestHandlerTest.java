@@ -62,7 +62,7 @@ class RequestHandlerTest {
         BitsJob j = job("x");
         when(bits.createJob(anyString(), any())).thenReturn(j);
         doThrow(new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "no gopher")).when(j).addFile(anyString(), anyString());
-        ObjectNode req = JobJson.MAPPER.createObjectNode().put("op", "submit").put("type", "download");
+        ObjectNode req = Json.object().put("op", "submit").put("type", "download");
         req.putArray("files").addObject().put("remote", "gopher://h/f").put("local", "/tmp/f");
         ObjectNode reply = handler.handle(req);
         assertFalse(reply.path("ok").asBoolean());
@@ -74,7 +74,7 @@ class RequestHandlerTest {
 
     @Test
     void aSubmitWithABadPropertyCreatesNothing() {
-        ObjectNode req = JobJson.MAPPER.createObjectNode().put("op", "submit");
+        ObjectNode req = Json.object().put("op", "submit");
         req.putObject("properties").put("priority", "urgent");
         req.putArray("files").addObject().put("remote", "http://h/f").put("local", "/tmp/f");
         ObjectNode reply = handler.handle(req);
@@ -87,7 +87,7 @@ class RequestHandlerTest {
         BitsJob j = job("n");
         when(bits.createJob("n", JobType.DOWNLOAD)).thenReturn(j);
         when(j.proxySettings()).thenReturn(org.jbits.ProxySettings.DEFAULT);
-        ObjectNode req = JobJson.MAPPER.createObjectNode().put("op", "submit");
+        ObjectNode req = Json.object().put("op", "submit");
         req.putObject("properties").put("displayName", "n").put("priority", "low").put("retryInterval", 30);
         req.putArray("files").addObject().put("remote", "http://h/f").put("local", "/tmp/f");
         // The reply's job object reads a mocked job (nulls and zeros); only the calls on the job matter here.
@@ -100,7 +100,7 @@ class RequestHandlerTest {
 
     @Test
     void anUnknownRequestIsRefused() {
-        ObjectNode reply = handler.handle(JobJson.MAPPER.createObjectNode().put("op", "format-disk"));
+        ObjectNode reply = handler.handle(Json.object().put("op", "format-disk"));
         assertEquals(HResult.E_INVALIDARG, reply.path("hresult").asInt());
     }
 }
