@@ -21,11 +21,25 @@ import java.util.Arrays;
 import java.util.List;
 import org.jbits.testing.TestData;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AnnotatedElementContext;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.io.TempDirFactory;
 
 /** Direct and page-cache writes into one temporary file, on the build's real file system. */
 class TempFileWriterTest {
-    @TempDir
+    /**
+     * Under target/, on the disk the build runs on (downloads go to real disks), not /tmp, which is a tmpfs on many
+     * machines and takes O_DIRECT only from Linux 6.6 on.
+     */
+    static final class OnTheBuildDisk implements TempDirFactory {
+        @Override
+        public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext context) throws IOException {
+            return Files.createTempDirectory(Files.createDirectories(Path.of("target", "tmp")), "direct-");
+        }
+    }
+
+    @TempDir(factory = OnTheBuildDisk.class)
     Path tmp;
 
     private final StagingPool pool = new StagingPool(64 * 1024, 1 << 20);
@@ -42,7 +56,7 @@ class TempFileWriterTest {
     void alignedBuffersGoStraightToTheDiskAndTheRestThroughThePageCache() throws Exception {
         Path f = tmp.resolve("t.part");
         try (TempFileWriter w = new TempFileWriter(f, true)) {
-            // The build machines' file systems (ext4, xfs, tmpfs on Linux 6.6+) all take O_DIRECT: if this fails,
+            // The file systems builds run on (ext4, xfs, btrfs) take O_DIRECT: if this fails,
             // the data path silently lost its fast writes.
             assertTrue(w.isDirect(), "O_DIRECT refused on " + Files.getFileStore(tmp).type());
             int a = w.alignment();
