@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jbits.ErrorContext;
 import org.jbits.HResult;
 import org.jbits.testing.Await;
 import org.jbits.testing.Cli;
@@ -169,6 +170,51 @@ class AgentIT {
                 assertTrue(resumeAt > 0, "resume #" + (i + 1) + " sent Range: bytes=N- with N > 0: " + requests.get(i + 1));
                 assertTrue(refetched >= 0 && refetched <= 4 * MIB, "resume #" + (i + 1) + " re-fetched " + refetched
                         + " bytes of the " + onDiskAtKill.get(i) + " on disk (resumed at " + resumeAt + ")");
+            }
+        }
+    }
+
+    /**
+     * A server name that does not resolve is a TransientError (ERROR_WINHTTP_NAME_NOT_RESOLVED, GeneralTransport)
+     * retried after the minimum retry delay: once the name resolves, the job completes. The agent resolves names
+     * from a hosts file of the test's ({@code jdk.net.hosts.file}), so no DNS query leaves the machine.
+     */
+    @Test
+    void aServerNameThatDoesNotResolveIsATransientErrorUntilItResolves() throws Exception {
+        byte[] content = TestData.random(1 << 20, 11);
+        nginx.put("dns.bin", content);
+        Path hosts = Files.writeString(tmp.resolve("hosts"), "127.0.0.1 localhost\n");
+        Path dest = Files.createDirectories(tmp.resolve("dest")).resolve("dns.bin");
+        try (Cli cli = new Cli(tmp.resolve("home"))) {
+            List<String> cmd = new ArrayList<>(cli.javaCommand());
+            cmd.add(1, "-Djdk.net.hosts.file=" + hosts);
+            cmd.addAll(List.of("agent", "run"));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(tmp.resolve("agent.out").toFile());
+            pb.environment().put("JBITS_HOME", cli.home().toString());
+            Process agent = pb.start();
+            try {
+                Await.until(Duration.ofSeconds(30), "the agent's socket", () -> Files.exists(cli.home().resolve("agent.sock")));
+                String url = "http://files.jbits.invalid:" + nginx.port() + "/dns.bin";
+                String id = cli.run("start", "--async", "--json", "--retry-interval", "5", url, dest.toString())
+                        .json().path("jobId").asText();
+                Await.until(Duration.ofSeconds(30), "TransientError", () -> state(cli, id).equals("TransientError"));
+                JsonNode job = cli.run("get", id, "--json").json().get(0);
+                assertEquals("ERROR_WINHTTP_NAME_NOT_RESOLVED", job.path("errorCondition").asText(), job.toString());
+                assertEquals(ErrorContext.GENERAL_TRANSPORT.displayName(), job.path("errorContext").asText());
+                assertTrue(job.path("errorDescription").asText().contains("files.jbits.invalid"), job.toString());
+                assertFalse(Files.exists(dest));
+
+                // The name resolves from now on (the JVM caches a failed lookup for 10 s): a retry completes the job.
+                Files.writeString(hosts, "127.0.0.1 localhost\n127.0.0.1 files.jbits.invalid\n");
+                Await.until(Duration.ofSeconds(60), "transferred", () -> state(cli, id).equals("Transferred"));
+                assertTrue(cli.run("get", id, "--json").json().get(0).path("errorCount").asInt() >= 1);
+                assertEquals(0, cli.run("complete", id).exit());
+                assertEquals(TestData.sha256(content), TestData.sha256(dest));
+                assertEquals(1, nginx.requestsFor("/dns.bin").size(), "nothing reached the server before the name resolved");
+            } finally {
+                agent.destroy();
+                agent.waitFor(30, TimeUnit.SECONDS);
             }
         }
     }

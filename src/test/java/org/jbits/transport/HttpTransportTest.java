@@ -4,13 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import javax.net.ssl.SSLHandshakeException;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -113,5 +123,29 @@ class HttpTransportTest {
         assertEquals(HResult.ofHttpStatus(code), e.hresult());
         assertEquals(ErrorContext.REMOTE_FILE, e.context());
         assertEquals(Duration.ofSeconds(7), e.retryAfter());
+    }
+
+    /** What each network failure becomes: BITS' code, in GeneralTransport, transient unless retrying cannot help. */
+    @Test
+    void networkFailuresMapToBitsErrors() {
+        record Case(IOException failure, int hresult, boolean transientError) {
+        }
+        List<Case> cases = List.of(
+                new Case(new UnknownHostException("example.test"), HResult.ERROR_WINHTTP_NAME_NOT_RESOLVED, true),
+                new Case(new ConnectException("Connection refused"), HResult.BG_E_CONNECT_FAILURE, true),
+                new Case(new NoRouteToHostException("No route to host"), HResult.BG_E_CONNECT_FAILURE, true),
+                new Case(new SocketTimeoutException("Read timed out"), HResult.ERROR_WINHTTP_TIMEOUT, true),
+                new Case(new SocketException("Connection reset"), HResult.BG_E_CONNECTION_CLOSED, true),
+                new Case(new EOFException("\\n not found: limit=0"), HResult.BG_E_CONNECTION_CLOSED, true),
+                new Case(new SSLHandshakeException("PKIX path building failed"), HResult.ERROR_WINHTTP_SECURE_FAILURE, false));
+        for (Case c : cases) {
+            TransferException e = HttpTransport.networkError(c.failure(), SOURCE);
+            String what = c.failure().toString();
+            assertEquals(HResult.name(c.hresult()), HResult.name(e.hresult()), what);
+            assertEquals(ErrorContext.GENERAL_TRANSPORT, e.context(), what);
+            assertEquals(c.transientError(), e.isTransient(), what);
+            assertTrue(e.getMessage().contains("example.test"), "names the server: " + e.getMessage());
+            assertSame(c.failure(), e.getCause(), what);
+        }
     }
 }
