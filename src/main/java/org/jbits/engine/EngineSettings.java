@@ -1,5 +1,6 @@
 package org.jbits.engine;
 
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,12 +32,25 @@ public record EngineSettings(long timeSliceMillis, long checkpointBytes, long ch
                 get(settings, "http.connectTimeoutMillis", 30_000),
                 get(settings, "http.readTimeoutMillis", 60_000),
                 (int) get(settings, "engine.maxFilesPerJob", 200),
-                !"false".equalsIgnoreCase(value(settings, "engine.directIo")));
+                flag(settings, "engine.directIo", true));
     }
 
     private static long get(Map<String, String> settings, String key, long dflt) {
         String v = value(settings, key);
         return v == null ? dflt : Long.parseLong(v.trim());
+    }
+
+    /** {@code true} or {@code false}; anything else is refused, as an unparseable number is. */
+    private static boolean flag(Map<String, String> settings, String key, boolean dflt) {
+        String v = value(settings, key);
+        if (v == null) {
+            return dflt;
+        }
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, not '" + v + "'");
+        };
     }
 
     private static String value(Map<String, String> settings, String key) {

@@ -35,7 +35,8 @@ final class TempFileTarget implements DownloadTarget, AutoCloseable {
     private static final int MIN_BUFFERS = 2;
     /**
      * At most this many: a fast link gets more while the writer is behind (direct writes are synchronous and come in
-     * bursts). Measured here, 1 GiB through the engine: 0.85-0.91 s with 8, 0.67-0.79 s with 16, no better with 32.
+     * bursts). Measured here, 1 GiB through the engine (medians of 5): 0.85-0.99 s with 8, 0.67-0.87 s with 16, no better
+     * with 32.
      */
     private static final int MAX_BUFFERS = 16;
     /** BITS' default minimum notification interval for JobModification. */

@@ -113,7 +113,7 @@ final class TempFileWriter implements AutoCloseable {
                     starts[k - i] = bufs[k].position();
                 }
                 try {
-                    directBytes += write(direct, pos, bufs, i, j);
+                    directBytes += write(direct, pos, end - pos, bufs, i, j);
                 } catch (ClosedChannelException e) {
                     throw e;
                 } catch (IOException e) {
@@ -125,24 +125,22 @@ final class TempFileWriter implements AutoCloseable {
                     for (int k = i; k < j; k++) {
                         bufs[k].position(starts[k - i]);
                     }
-                    cachedBytes += write(channel, pos, bufs, i, j);
+                    cachedBytes += write(channel, pos, end - pos, bufs, i, j);
                 }
             } else {
-                cachedBytes += write(channel, pos, bufs, i, j);
+                cachedBytes += write(channel, pos, end - pos, bufs, i, j);
             }
             pos = end;
             i = j;
         }
     }
 
-    private static long write(FileChannel ch, long pos, ByteBuffer[] bufs, int from, int to) throws IOException {
-        long want = 0;
-        for (int k = from; k < to; k++) {
-            want += bufs[k].remaining();
-        }
+    /** Writes {@code length} bytes, all that {@code bufs[from, to)} hold, at {@code pos}. */
+    private static long write(FileChannel ch, long pos, long length, ByteBuffer[] bufs, int from, int to)
+            throws IOException {
         ch.position(pos);
         long n = 0;
-        while (n < want) {
+        while (n < length) {
             n += ch.write(bufs, from, to - from);
         }
         return n;
@@ -158,7 +156,7 @@ final class TempFileWriter implements AutoCloseable {
         align = 1;
     }
 
-        private boolean isAligned(long pos, ByteBuffer b) {
+    private boolean isAligned(long pos, ByteBuffer b) {
         return pos % align == 0 && b.remaining() % align == 0 && b.remaining() > 0;
     }
 
