@@ -20,6 +20,26 @@ public interface BitsJob {
     /** The current state. */
     JobState state();
 
+    /**
+     * Waits until the job's state is no longer {@code from}, or {@code timeout} has passed, and returns the state
+     * then. Not a BITS call: a convenience for callers that follow a job (the CLI's synchronous {@code start}).
+     * Backends that are told of changes wake at once; this default looks every 50 ms.
+     */
+    default JobState awaitStateChange(JobState from, java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JobState s = state();
+        while (s == from && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(Math.max(1, Math.min(50, (deadline - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return s;
+            }
+            s = state();
+        }
+        return s;
+    }
+
     /** The account that owns the job. */
     String owner();
 

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import org.jbits.BitsException;
+import org.jbits.BitsLimits;
 import org.jbits.BitsJob;
 import org.jbits.BitsManager;
 import org.jbits.HResult;
@@ -215,13 +216,11 @@ public final class RequestHandler {
 
     /** Parses every property before anything is created, so a bad value fails with nothing made. */
     private static void checkProperties(JsonNode props) {
-        if (props.has("displayName") && props.get("displayName").asText().length() > 256) {
-            throw new BitsException(HResult.BG_E_STRING_TOO_LONG, "the display name is "
-                    + props.get("displayName").asText().length() + " characters; BITS allows 256");
+        if (props.has("displayName")) {
+            BitsLimits.checkDisplayName(props.get("displayName").asText());
         }
-        if (props.has("description") && props.get("description").asText().length() > 1024) {
-            throw new BitsException(HResult.BG_E_STRING_TOO_LONG, "the description is "
-                    + props.get("description").asText().length() + " characters; BITS allows 1024");
+        if (props.has("description")) {
+            BitsLimits.checkDescription(props.get("description").asText());
         }
         if (props.has("priority")) {
             JobPriority.parse(props.get("priority").asText());

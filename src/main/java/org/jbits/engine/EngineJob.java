@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.jbits.BitsException;
 import org.jbits.BitsFile;
+import org.jbits.BitsLimits;
 import org.jbits.BitsJob;
 import org.jbits.HResult;
 import org.jbits.JobError;
@@ -21,11 +22,6 @@ import org.jbits.TransferPolicy;
 
 /** The portable engine's job handle: reads under the engine lock; changes go through {@link PortableEngine}. */
 final class EngineJob implements BitsJob {
-    static final int MAX_DISPLAY_NAME = 256;
-    static final int MAX_DESCRIPTION = 1024;
-    static final int MAX_PROXY_LIST = 4000;
-    static final long MIN_RETRY_DELAY = 5;
-
     final PortableEngine engine;
     final JobRecord rec;
 
@@ -52,6 +48,11 @@ final class EngineJob implements BitsJob {
     @Override
     public JobState state() {
         return engine.locked(() -> rec.state);
+    }
+
+    @Override
+    public JobState awaitStateChange(JobState from, java.time.Duration timeout) {
+        return engine.awaitStateChange(this, from, timeout);
     }
 
     @Override
@@ -141,13 +142,7 @@ final class EngineJob implements BitsJob {
     }
 
     static void checkDisplayName(String name) {
-        if (name == null) {
-            throw new BitsException(HResult.E_INVALIDARG, "the display name must not be null");
-        }
-        if (name.length() > MAX_DISPLAY_NAME) {
-            throw new BitsException(HResult.BG_E_STRING_TOO_LONG, "the display name is " + name.length()
-                    + " characters; BITS allows " + MAX_DISPLAY_NAME);
-        }
+        BitsLimits.checkDisplayName(name);
     }
 
     @Override
@@ -157,11 +152,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public void setDescription(String description) {
-        String d = description == null ? "" : description;
-        if (d.length() > MAX_DESCRIPTION) {
-            throw new BitsException(HResult.BG_E_STRING_TOO_LONG, "the description is " + d.length()
-                    + " characters; BITS allows " + MAX_DESCRIPTION);
-        }
+        String d = BitsLimits.checkDescription(description);
         engine.modify(this, r -> r.description = d);
     }
 
@@ -196,11 +187,8 @@ final class EngineJob implements BitsJob {
 
     @Override
     public void setMinimumRetryDelay(long seconds) {
-        if (seconds < 0 || seconds > 0xFFFFFFFFL) {
-            throw new BitsException(HResult.E_INVALIDARG, "the retry delay must be 0 to 4294967295 seconds");
-        }
         // BITS clamps values under 5 seconds to 5 (SetMinimumRetryDelay).
-        long s = Math.max(MIN_RETRY_DELAY, seconds);
+        long s = Math.max(BitsLimits.MIN_RETRY_DELAY, BitsLimits.checkSeconds("retry delay", seconds));
         engine.modify(this, r -> r.minimumRetryDelaySeconds = s);
     }
 
@@ -211,9 +199,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public void setNoProgressTimeout(long seconds) {
-        if (seconds < 0 || seconds > 0xFFFFFFFFL) {
-            throw new BitsException(HResult.E_INVALIDARG, "the retry timeout must be 0 to 4294967295 seconds");
-        }
+        BitsLimits.checkSeconds("retry timeout", seconds);
         engine.modify(this, r -> r.noProgressTimeoutSeconds = seconds);
     }
 
@@ -229,27 +215,7 @@ final class EngineJob implements BitsJob {
     }
 
     static void checkProxy(ProxySettings s) {
-        if (s == null || s.usage() == null) {
-            throw new BitsException(HResult.E_INVALIDARG, "the proxy usage must be set");
-        }
-        if (s.usage() != ProxyUsage.OVERRIDE && (!s.proxyList().isEmpty() || !s.bypassList().isEmpty())) {
-            throw new BitsException(HResult.E_INVALIDARG,
-                    "a proxy list or bypass list is only allowed with proxy usage 'override'");
-        }
-        if (s.usage() == ProxyUsage.OVERRIDE && s.proxyList().isEmpty()) {
-            throw new BitsException(HResult.E_INVALIDARG, "proxy usage 'override' needs a proxy list");
-        }
-        if (String.join(" ", s.proxyList()).length() > MAX_PROXY_LIST) {
-            throw new BitsException(HResult.BG_E_PROXY_LIST_TOO_LARGE, "the proxy list is over " + MAX_PROXY_LIST + " characters");
-        }
-        if (String.join(" ", s.bypassList()).length() > MAX_PROXY_LIST) {
-            throw new BitsException(HResult.BG_E_PROXY_BYPASS_LIST_TOO_LARGE, "the bypass list is over " + MAX_PROXY_LIST + " characters");
-        }
-        for (String p : s.proxyList()) {
-            if (!p.matches("(?:[A-Za-z]+=)?(?:[A-Za-z]+://)?[^\\s:/=]+(?::\\d{1,5})?/?")) {
-                throw new BitsException(HResult.BG_E_INVALID_PROXY_INFO, "'" + p + "' is not a proxy ([scheme=][scheme://]host[:port])");
-            }
-        }
+        BitsLimits.checkProxy(s);
     }
 
     @Override
@@ -259,9 +225,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public void setMaximumDownloadTime(long seconds) {
-        if (seconds < 0 || seconds > 0xFFFFFFFFL) {
-            throw new BitsException(HResult.E_INVALIDARG, "the maximum download time must be 0 to 4294967295 seconds");
-        }
+        BitsLimits.checkSeconds("maximum download time", seconds);
         engine.modify(this, r -> r.maximumDownloadTimeSeconds = seconds);
     }
 

@@ -309,6 +309,23 @@ public final class PortableEngine implements BitsManager {
         }
     }
 
+    /** Waits on the engine's change signal, which every state change raises, until the job leaves {@code from}. */
+    JobState awaitStateChange(EngineJob job, JobState from, Duration timeout) {
+        lock.lock();
+        try {
+            long left = timeout.toNanos();
+            while (job.rec.state == from && left > 0 && !closed) {
+                left = changed.awaitNanos(left);
+            }
+            return job.rec.state;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return job.rec.state;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new BitsException(HResult.E_UNEXPECTED, "the engine is closed");
@@ -542,6 +559,7 @@ public final class PortableEngine implements BitsManager {
             rec.completedAt = rec.modified;
         }
         store.saveJob(rec);
+        changed.signalAll();
         log.info("job {}: {} -> {}", rec.id, old.displayName(), state.displayName());
         fireModification(job);
         if (state == JobState.TRANSFERRED) {

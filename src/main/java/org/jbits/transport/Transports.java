@@ -6,13 +6,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.jbits.BitsException;
+import org.jbits.BitsLimits;
 import org.jbits.HResult;
 
 /** The transports the engine knows, and the parsing of remote names into URIs that one of them handles. */
 public final class Transports {
-    /** BITS' limit on a remote name. */
-    public static final int MAX_REMOTE_NAME = 2200;
-
     private final List<Transport> transports;
 
     public Transports(List<Transport> transports) {
@@ -38,10 +36,7 @@ public final class Transports {
         if (remoteName == null || remoteName.isBlank()) {
             throw new BitsException(HResult.E_INVALIDARG, "the remote name is empty");
         }
-        if (remoteName.length() > MAX_REMOTE_NAME) {
-            throw new BitsException(HResult.BG_E_STRING_TOO_LONG,
-                    "the remote name is " + remoteName.length() + " characters; BITS allows " + MAX_REMOTE_NAME);
-        }
+        BitsLimits.checkLength("remote name", remoteName, BitsLimits.MAX_REMOTE_NAME);
         URI uri;
         if (remoteName.startsWith("/")) {
             uri = Path.of(remoteName).toUri();

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import org.jbits.BitsException;
+import org.jbits.BitsLimits;
 import org.jbits.BitsFile;
 import org.jbits.BitsJob;
 import org.jbits.HResult;
@@ -372,10 +373,7 @@ final class NativeJob implements BitsJob {
     }
 
     private static int ulong(long seconds, String what) {
-        if (seconds < 0 || seconds > 0xFFFFFFFFL) {
-            throw new BitsException(HResult.E_INVALIDARG, "the " + what + " must be 0..4294967295 seconds, not " + seconds);
-        }
-        return (int) seconds;
+        return (int) BitsLimits.checkSeconds(what, seconds);
     }
 
     private static String requireText(String s, String what) {

@@ -1,0 +1,99 @@
+package org.jbits;
+
+/**
+ * BITS' limits on job properties, and the checks that apply them. Every backend and front end checks through
+ * here, so a value is refused with the same code and message wherever it comes from (the Java API, the agent's
+ * protocol, the CLI) — and before it reaches a BITS that would not check it itself (Wine's).
+ */
+public final class BitsLimits {
+    /** Display name: at most this many characters (SetDisplayName). */
+    public static final int MAX_DISPLAY_NAME = 256;
+    /** Description: at most this many characters. */
+    public static final int MAX_DESCRIPTION = 1024;
+    /** A proxy list or bypass list: at most this many characters (SetProxySettings). */
+    public static final int MAX_PROXY_LIST = 4000;
+    /** A remote name (URL): at most this many characters. */
+    public static final int MAX_REMOTE_NAME = 2200;
+    /** The largest ULONG: retry delay, no-progress timeout and maximum download time are ULONG seconds. */
+    public static final long MAX_ULONG = 0xFFFFFFFFL;
+    /** SetMinimumRetryDelay clamps shorter delays to this many seconds. */
+    public static final long MIN_RETRY_DELAY = 5;
+
+    private BitsLimits() {
+    }
+
+    /** Not null, at most {@link #MAX_DISPLAY_NAME} characters; otherwise E_INVALIDARG or BG_E_STRING_TOO_LONG. */
+    public static String checkDisplayName(String name) {
+        if (name == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "the display name must not be null");
+        }
+        return checkLength("display name", name, MAX_DISPLAY_NAME);
+    }
+
+    /** At most {@link #MAX_DESCRIPTION} characters (null reads as empty); otherwise BG_E_STRING_TOO_LONG. */
+    public static String checkDescription(String description) {
+        return checkLength("description", description == null ? "" : description, MAX_DESCRIPTION);
+    }
+
+    /** A text of at most {@code max} characters; otherwise BG_E_STRING_TOO_LONG naming {@code what}. */
+    public static String checkLength(String what, String text, int max) {
+        if (text.length() > max) {
+            throw new BitsException(HResult.BG_E_STRING_TOO_LONG, "the " + what + " is " + text.length()
+                    + " characters; BITS allows " + max);
+        }
+        return text;
+    }
+
+    /** A ULONG number of seconds (0 to 4,294,967,295); otherwise E_INVALIDARG naming {@code what}. */
+    public static long checkSeconds(String what, long seconds) {
+        if (seconds < 0 || seconds > MAX_ULONG) {
+            throw new BitsException(HResult.E_INVALIDARG, "the " + what + " must be 0 to " + MAX_ULONG
+                    + " seconds, not " + seconds);
+        }
+        return seconds;
+    }
+
+    /**
+     * SetProxySettings' rules: lists only with {@link ProxyUsage#OVERRIDE}, which needs a proxy list; each list at
+     * most {@link #MAX_PROXY_LIST} characters; each proxy {@code [scheme=][scheme://]host[:port]} with a port of
+     * 1 to 65535.
+     */
+    public static ProxySettings checkProxy(ProxySettings s) {
+        if (s == null || s.usage() == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "the proxy usage must be set");
+        }
+        if (s.usage() != ProxyUsage.OVERRIDE && (!s.proxyList().isEmpty() || !s.bypassList().isEmpty())) {
+            throw new BitsException(HResult.E_INVALIDARG,
+                    "a proxy list or bypass list is only allowed with proxy usage 'override'");
+        }
+        if (s.usage() == ProxyUsage.OVERRIDE && s.proxyList().isEmpty()) {
+            throw new BitsException(HResult.E_INVALIDARG, "proxy usage 'override' needs a proxy list");
+        }
+        if (String.join(" ", s.proxyList()).length() > MAX_PROXY_LIST) {
+            throw new BitsException(HResult.BG_E_PROXY_LIST_TOO_LARGE, "the proxy list is over " + MAX_PROXY_LIST
+                    + " characters");
+        }
+        if (String.join(" ", s.bypassList()).length() > MAX_PROXY_LIST) {
+            throw new BitsException(HResult.BG_E_PROXY_BYPASS_LIST_TOO_LARGE, "the bypass list is over "
+                    + MAX_PROXY_LIST + " characters");
+        }
+        for (String p : s.proxyList()) {
+            java.util.regex.Matcher m = PROXY.matcher(p);
+            if (!m.matches()) {
+                throw new BitsException(HResult.BG_E_INVALID_PROXY_INFO, "'" + p
+                        + "' is not a proxy ([scheme=][scheme://]host[:port])");
+            }
+            if (m.group(1) != null) {
+                int port = Integer.parseInt(m.group(1));
+                if (port < 1 || port > 65535) {
+                    throw new BitsException(HResult.BG_E_INVALID_PROXY_INFO, "'" + p
+                            + "' has port " + port + "; a port is 1 to 65535");
+                }
+            }
+        }
+        return s;
+    }
+
+    private static final java.util.regex.Pattern PROXY =
+            java.util.regex.Pattern.compile("(?:[A-Za-z]+=)?(?:[A-Za-z]+://)?[^\\s:/=]+(?::(\\d{1,5}))?/?");
+}
