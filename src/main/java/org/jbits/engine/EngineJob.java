@@ -20,12 +20,16 @@ import org.jbits.ProxySettings;
 import org.jbits.ProxyUsage;
 import org.jbits.TransferPolicy;
 
-/** The portable engine's job handle: reads under the engine lock; changes go through {@link PortableEngine}. */
+/**
+ * The portable engine's job handle: reads under the engine lock; property changes go through the
+ * {@link JobStateMachine}, operations that involve files and transfers through {@link PortableEngine}.
+ */
 final class EngineJob implements BitsJob {
     final PortableEngine engine;
     final JobRecord rec;
 
-    // Scheduler state, under the engine lock.
+    // Scheduler state, guarded by the engine lock.
+    /** The job's current turn, or null. */
     Run run;
     long retryAtNanos;
     long lastStartNanos = Long.MIN_VALUE;
@@ -47,12 +51,12 @@ final class EngineJob implements BitsJob {
 
     @Override
     public JobState state() {
-        return engine.locked(() -> rec.state);
+        return engine.stateMachine().locked(() -> rec.state);
     }
 
     @Override
     public JobState awaitStateChange(JobState from, java.time.Duration timeout) {
-        return engine.awaitStateChange(this, from, timeout);
+        return engine.stateMachine().awaitStateChange(this, from, timeout);
     }
 
     @Override
@@ -67,19 +71,19 @@ final class EngineJob implements BitsJob {
 
     @Override
     public List<BitsFile> files() {
-        return engine.locked(() -> rec.files.stream().map(FileRecord::snapshot).toList());
+        return engine.stateMachine().locked(() -> rec.files.stream().map(FileRecord::snapshot).toList());
     }
 
     @Override
     public JobProgress progress() {
-        return engine.locked(() -> {
+        return engine.stateMachine().locked(() -> {
             long total = 0;
             long done = 0;
             int filesDone = 0;
             for (FileRecord f : rec.files) {
                 long t = f.bytesTotal;
                 total = (total < 0 || t < 0) ? -1 : total + t;
-                done += f.bytesTransferred;
+                done += f.bytesNow();
                 if (f.completed) {
                     filesDone++;
                 }
@@ -90,12 +94,12 @@ final class EngineJob implements BitsJob {
 
     @Override
     public JobTimes times() {
-        return engine.locked(() -> new JobTimes(rec.created, rec.modified, rec.completedAt));
+        return engine.stateMachine().locked(() -> new JobTimes(rec.created, rec.modified, rec.completedAt));
     }
 
     @Override
     public Optional<JobError> error() {
-        return engine.locked(() -> {
+        return engine.stateMachine().locked(() -> {
             if (!rec.hasError()) {
                 return Optional.empty();
             }
@@ -107,7 +111,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public int errorCount() {
-        return engine.locked(() -> rec.errorCount);
+        return engine.stateMachine().locked(() -> rec.errorCount);
     }
 
     @Override
@@ -132,33 +136,29 @@ final class EngineJob implements BitsJob {
 
     @Override
     public String displayName() {
-        return engine.locked(() -> rec.displayName);
+        return engine.stateMachine().locked(() -> rec.displayName);
     }
 
     @Override
     public void setDisplayName(String name) {
-        checkDisplayName(name);
-        engine.modify(this, r -> r.displayName = name);
-    }
-
-    static void checkDisplayName(String name) {
         BitsLimits.checkDisplayName(name);
+        engine.stateMachine().modify(this, r -> r.displayName = name);
     }
 
     @Override
     public String description() {
-        return engine.locked(() -> rec.description);
+        return engine.stateMachine().locked(() -> rec.description);
     }
 
     @Override
     public void setDescription(String description) {
         String d = BitsLimits.checkDescription(description);
-        engine.modify(this, r -> r.description = d);
+        engine.stateMachine().modify(this, r -> r.description = d);
     }
 
     @Override
     public JobPriority priority() {
-        return engine.locked(() -> rec.priority);
+        return engine.stateMachine().locked(() -> rec.priority);
     }
 
     @Override
@@ -166,72 +166,68 @@ final class EngineJob implements BitsJob {
         if (priority == null) {
             throw new BitsException(HResult.E_INVALIDARG, "the priority must not be null");
         }
-        engine.modify(this, r -> r.priority = priority);
+        engine.stateMachine().modify(this, r -> r.priority = priority);
     }
 
     @Override
     public Set<NotifyFlag> notifyFlags() {
-        return engine.locked(() -> NotifyFlag.fromMask(rec.notifyFlags));
+        return engine.stateMachine().locked(() -> NotifyFlag.fromMask(rec.notifyFlags));
     }
 
     @Override
     public void setNotifyFlags(Set<NotifyFlag> flags) {
         int mask = NotifyFlag.toMask(flags);
-        engine.modify(this, r -> r.notifyFlags = mask);
+        engine.stateMachine().modify(this, r -> r.notifyFlags = mask);
     }
 
     @Override
     public long minimumRetryDelay() {
-        return engine.locked(() -> rec.minimumRetryDelaySeconds);
+        return engine.stateMachine().locked(() -> rec.minimumRetryDelaySeconds);
     }
 
     @Override
     public void setMinimumRetryDelay(long seconds) {
         // BITS clamps values under 5 seconds to 5 (SetMinimumRetryDelay).
         long s = Math.max(BitsLimits.MIN_RETRY_DELAY, BitsLimits.checkSeconds("retry delay", seconds));
-        engine.modify(this, r -> r.minimumRetryDelaySeconds = s);
+        engine.stateMachine().modify(this, r -> r.minimumRetryDelaySeconds = s);
     }
 
     @Override
     public long noProgressTimeout() {
-        return engine.locked(() -> rec.noProgressTimeoutSeconds);
+        return engine.stateMachine().locked(() -> rec.noProgressTimeoutSeconds);
     }
 
     @Override
     public void setNoProgressTimeout(long seconds) {
         BitsLimits.checkSeconds("retry timeout", seconds);
-        engine.modify(this, r -> r.noProgressTimeoutSeconds = seconds);
+        engine.stateMachine().modify(this, r -> r.noProgressTimeoutSeconds = seconds);
     }
 
     @Override
     public ProxySettings proxySettings() {
-        return engine.locked(() -> rec.proxy);
+        return engine.stateMachine().locked(() -> rec.proxy);
     }
 
     @Override
     public void setProxySettings(ProxySettings settings) {
-        checkProxy(settings);
-        engine.modify(this, r -> r.proxy = settings);
-    }
-
-    static void checkProxy(ProxySettings s) {
-        BitsLimits.checkProxy(s);
+        BitsLimits.checkProxy(settings);
+        engine.stateMachine().modify(this, r -> r.proxy = settings);
     }
 
     @Override
     public long maximumDownloadTime() {
-        return engine.locked(() -> rec.maximumDownloadTimeSeconds);
+        return engine.stateMachine().locked(() -> rec.maximumDownloadTimeSeconds);
     }
 
     @Override
     public void setMaximumDownloadTime(long seconds) {
         BitsLimits.checkSeconds("maximum download time", seconds);
-        engine.modify(this, r -> r.maximumDownloadTimeSeconds = seconds);
+        engine.stateMachine().modify(this, r -> r.maximumDownloadTimeSeconds = seconds);
     }
 
     @Override
     public int transferPolicyFlags() {
-        return engine.locked(() -> rec.costFlags);
+        return engine.stateMachine().locked(() -> rec.costFlags);
     }
 
     @Override
@@ -239,7 +235,7 @@ final class EngineJob implements BitsJob {
         if (policy == null) {
             throw new BitsException(HResult.E_INVALIDARG, "the transfer policy must not be null");
         }
-        engine.modify(this, r -> r.costFlags = policy.flags());
+        engine.stateMachine().modify(this, r -> r.costFlags = policy.flags());
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.jbits.engine;
 import java.net.URI;
 import org.jbits.BitsFile;
 import org.jbits.FileProgress;
+import org.jbits.transport.DownloadTarget;
 
 /**
  * One file of a job inside the engine. The byte counters are written by the job's worker and read by anyone,
@@ -22,6 +23,8 @@ final class FileRecord {
     volatile long checkpoint;
     volatile String validator;
     volatile boolean completed;
+    /** The file's target while a transfer writes it: its position is the live byte count. */
+    volatile DownloadTarget live;
 
     FileRecord(int index, String remoteName, URI uri, String localName, String tempName) {
         this.index = index;
@@ -31,7 +34,13 @@ final class FileRecord {
         this.tempName = tempName;
     }
 
+    /** Bytes in the file now: the transfer's live count while one writes it, else the last recorded. */
+    long bytesNow() {
+        DownloadTarget t = live;
+        return t != null ? t.position() : bytesTransferred;
+    }
+
     BitsFile snapshot() {
-        return new BitsFile(remoteName, localName, new FileProgress(bytesTotal, bytesTransferred, completed), tempName);
+        return new BitsFile(remoteName, localName, new FileProgress(bytesTotal, bytesNow(), completed), tempName);
     }
 }

@@ -24,6 +24,7 @@ import org.jbits.JobState;
 import org.jbits.JobType;
 import org.jbits.ProxySettings;
 import org.jbits.ProxyUsage;
+import org.jbits.file.Segments;
 
 /**
  * The durable job store: one SQLite database in WAL mode with {@code synchronous=FULL}, so a committed state

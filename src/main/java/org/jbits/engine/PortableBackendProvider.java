@@ -3,6 +3,7 @@ package org.jbits.engine;
 import org.jbits.BitsManager;
 import org.jbits.BitsOptions;
 import org.jbits.spi.BackendProvider;
+import org.jbits.transport.Transports;
 
 /** Registers the portable engine with {@link BitsManager#open}: available everywhere, preferred last. */
 public final class PortableBackendProvider implements BackendProvider {
@@ -23,6 +24,8 @@ public final class PortableBackendProvider implements BackendProvider {
 
     @Override
     public BitsManager open(BitsOptions options) {
-        return new PortableEngine(options.stateDirectory(), EngineSettings.from(options.settings()), EngineClock.SYSTEM);
+        EngineSettings settings = EngineSettings.from(options.settings());
+        return new PortableEngine(options.stateDirectory(), settings, EngineClock.SYSTEM,
+                Transports.standard(settings.connectTimeoutMillis(), settings.readTimeoutMillis()));
     }
 }

@@ -1,61 +1,65 @@
 package org.jbits.engine;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.jbits.ProxySettings;
-import org.jbits.transport.TransferControl;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jbits.transport.TransferContext;
 
 /**
  * One turn of a job on a worker thread. Stopping it (suspend, preemption, cancel, shutdown) aborts blocking I/O
- * through the hooks the transport registered; the engine waits on {@link #awaitDone} before touching the files.
+ * through its {@link TransferContext}; the engine waits on {@link #awaitDone} before touching the files.
+ *
+ * <p>What the byte path learns (the server answered, bytes reached the file) is noted here as flags and the
+ * scheduler is woken to apply it: the byte path never takes the engine's lock, which store commits hold.
  */
-final class Run implements TransferControl {
+final class Run {
     final EngineJob job;
     final long startNanos;
-    private final ProxySettings proxy;
-    private final List<Runnable> hooks = new CopyOnWriteArrayList<>();
+    final TransferContext context;
+    private final Runnable wake;
     private final CountDownLatch done = new CountDownLatch(1);
-    private volatile boolean stopped;
+    private final AtomicBoolean connected = new AtomicBoolean();
+    private final AtomicBoolean progressed = new AtomicBoolean();
 
-    Run(EngineJob job, long startNanos, ProxySettings proxy) {
+    Run(EngineJob job, long startNanos, TransferContext context, Runnable wake) {
         this.job = job;
         this.startNanos = startNanos;
-        this.proxy = proxy;
+        this.context = context;
+        this.wake = wake;
     }
 
     void stop() {
-        stopped = true;
-        for (Runnable r : hooks) {
-            r.run();
-        }
+        context.stop();
     }
 
-    @Override
-    public boolean isStopped() {
-        return stopped;
+    boolean isStopped() {
+        return context.isStopped();
     }
 
-    @Override
-    public void onStop(Runnable action) {
-        hooks.add(action);
-        if (stopped) {
-            action.run();
-        }
+    /** The server answered and the body begins: Connecting becomes Transferring. */
+    void noteConnected() {
+        connected.set(true);
+        wake.run();
     }
 
-    @Override
-    public ProxySettings proxySettings() {
-        return proxy;
+    /** Bytes reached the file: the job made progress. */
+    void noteProgress() {
+        progressed.set(true);
+        wake.run();
+    }
+
+    /** Whether {@link #noteConnected} was called since the last look (and clears it). */
+    boolean takeConnected() {
+        return connected.getAndSet(false);
+    }
+
+    /** Whether {@link #noteProgress} was called since the last look (and clears it). */
+    boolean takeProgress() {
+        return progressed.getAndSet(false);
     }
 
     void markDone() {
         done.countDown();
-    }
-
-    boolean isDone() {
-        return done.getCount() == 0;
     }
 
     boolean awaitDone(long millis) {

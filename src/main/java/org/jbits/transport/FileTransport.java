@@ -25,7 +25,7 @@ public final class FileTransport implements Transport {
     }
 
     @Override
-    public void download(URI source, DownloadTarget target, TransferControl control) throws TransferException {
+    public void download(URI source, DownloadTarget target, TransferContext context) throws TransferException {
         Path path = Path.of(source);
         BasicFileAttributes attrs;
         try {
@@ -49,7 +49,7 @@ public final class FileTransport implements Transport {
             long pos = target.position();
             ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
             while (pos < size) {
-                if (control.isStopped()) {
+                if (context.isStopped()) {
                     return;
                 }
                 buf.clear();
@@ -60,6 +60,7 @@ public final class FileTransport implements Transport {
                 buf.flip();
                 target.write(buf);
                 pos += n;
+                context.pacer().pace(n);
             }
         } catch (IOException e) {
             throw TransferException.fatal(HResult.E_FAIL, ErrorContext.REMOTE_FILE,

@@ -82,8 +82,8 @@ public final class HttpTransport implements Transport {
     }
 
     @Override
-    public void download(URI source, DownloadTarget target, TransferControl control) throws TransferException {
-        OkHttpClient c = clientFor(control.proxySettings(), source);
+    public void download(URI source, DownloadTarget target, TransferContext context) throws TransferException {
+        OkHttpClient c = clientFor(context.proxy(), source);
         long offset = target.offset();
         String validator = target.validator();
         boolean resume = offset > 0 && validator != null;
@@ -97,8 +97,8 @@ public final class HttpTransport implements Transport {
                 rb.header("If-Range", validator);
             }
             Call call = c.newCall(rb.build());
-            control.onStop(call::cancel);
-            if (control.isStopped()) {
+            context.onStop(call::cancel);
+            if (context.isStopped()) {
                 return;
             }
             try (Response response = call.execute()) {
@@ -119,7 +119,7 @@ public final class HttpTransport implements Transport {
                     }
                     long total = range[2];
                     target.begin(total, validator, false);
-                    copyBody(response.body(), target, total, control, source);
+                    copyBody(response.body(), target, total, context, source);
                     return;
                 } else if (code == 200 || (code == 206 && !resume)) {
                     if (code == 206) {
@@ -128,7 +128,7 @@ public final class HttpTransport implements Transport {
                     }
                     long total = response.body() == null ? -1 : response.body().contentLength();
                     target.begin(total, validatorOf(response), true);
-                    copyBody(response.body(), target, total, control, source);
+                    copyBody(response.body(), target, total, context, source);
                     return;
                 } else if (code == 416 && resume) {
                     Matcher m = UNSATISFIED_RANGE.matcher(String.valueOf(response.header("Content-Range")));
@@ -145,7 +145,7 @@ public final class HttpTransport implements Transport {
             } catch (TransferException e) {
                 throw e;
             } catch (IOException e) {
-                if (control.isStopped()) {
+                if (context.isStopped()) {
                     return;
                 }
                 throw networkError(e, source);
@@ -155,7 +155,7 @@ public final class HttpTransport implements Transport {
                 "the server does not answer range requests consistently for " + source, null);
     }
 
-    private void copyBody(ResponseBody body, DownloadTarget target, long total, TransferControl control, URI source)
+    private void copyBody(ResponseBody body, DownloadTarget target, long total, TransferContext context, URI source)
             throws TransferException, IOException {
         if (body == null) {
             throw TransferException.fatal(HResult.BG_E_INVALID_SERVER_RESPONSE, ErrorContext.REMOTE_FILE,
@@ -165,10 +165,13 @@ public final class HttpTransport implements Transport {
         // already there and is kept, so the retry asks only for the rest.
         // Stopping (Suspend, Cancel, preemption) is a volatile read, checked before every read.
         BufferedSource in = body.source();
-        while (!control.isStopped() && target.readFrom(in) >= 0) {
-            // the target counts and stages what each read brought
+        Pacer pacer = context.pacer();
+        int n;
+        while (!context.isStopped() && (n = target.readFrom(in)) >= 0) {
+            // The target counts and stages what each read brought; the pacer holds the loop back to the job's rate.
+            pacer.pace(n);
         }
-        if (control.isStopped()) {
+        if (context.isStopped()) {
             return;
         }
         if (total >= 0 && target.position() != total) {

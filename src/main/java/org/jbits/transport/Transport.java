@@ -1,12 +1,31 @@
 package org.jbits.transport;
 
 import java.net.URI;
+import org.jbits.ErrorContext;
+import org.jbits.HResult;
 
-/** One protocol: HTTP(S), file, SMB. Stateless between calls; one call moves one file. */
+/**
+ * One protocol: HTTP(S), file, SMB. Stateless between calls; one call moves one file, one way. Everything a call
+ * needs from its job comes in its {@link TransferContext}.
+ */
 public interface Transport {
     /** True for the URI schemes this transport moves. */
     boolean handles(URI uri);
 
     /** Downloads {@code source} into {@code target}, continuing from the target's offset where the source allows. */
-    void download(URI source, DownloadTarget target, TransferControl control) throws TransferException;
+    void download(URI source, DownloadTarget target, TransferContext context) throws TransferException;
+
+    /** True when this transport can upload to its URIs ({@link #upload}). */
+    default boolean uploads() {
+        return false;
+    }
+
+    /**
+     * Uploads {@code source} to {@code destination}, continuing the source's session where the server allows.
+     * Transports that cannot upload fail with BG_E_PROTOCOL_NOT_AVAILABLE.
+     */
+    default void upload(URI destination, UploadSource source, TransferContext context) throws TransferException {
+        throw TransferException.fatal(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, ErrorContext.GENERAL_QUEUE_MANAGER,
+                "'" + destination.getScheme() + "' URLs take no uploads", null);
+    }
 }

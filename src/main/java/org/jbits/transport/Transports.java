@@ -17,6 +17,11 @@ public final class Transports {
         this.transports = List.copyOf(transports);
     }
 
+    /** HTTP(S) and local files: what the engine moves by default. Timeouts in milliseconds. */
+    public static Transports standard(long connectTimeoutMillis, long readTimeoutMillis) {
+        return new Transports(List.of(new HttpTransport(connectTimeoutMillis, readTimeoutMillis), new FileTransport()));
+    }
+
     /** The transport for {@code uri}; {@link HResult#BG_E_PROTOCOL_NOT_AVAILABLE} when none handles it. */
     public Transport forUri(URI uri) {
         for (Transport t : transports) {

@@ -1,126 +1,72 @@
 package org.jbits.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicLong;
-import org.jbits.BitsJob;
-import org.jbits.ErrorContext;
-import org.jbits.HResult;
-import org.jbits.JobPriority;
-import org.jbits.JobState;
-import org.jbits.JobType;
-import org.jbits.testing.Await;
-import org.jbits.testing.Engines;
-import org.jbits.testing.Ports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.jbits.engine.RetryPolicy.Fail;
+import org.jbits.engine.RetryPolicy.Retry;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/**
- * Retry delay and no-progress timeout on an engine clock the test moves by hand: the connections really fail
- * (nothing listens on the port), but no delay is waited out in real time.
- */
+/** The retry decision alone: no engine, no sockets, no clock but the instants given. */
 class RetryPolicyTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-    @TempDir
-    Path tmp;
-    private final ManualClock clock = new ManualClock();
-    private PortableEngine engine;
-
-    /** Monotonic and wall time that move only when told to. */
-    static final class ManualClock implements EngineClock {
-        private final AtomicLong nanos = new AtomicLong(1_000_000_000_000L);
-        private final Instant wallStart = Instant.parse("2026-01-01T00:00:00Z");
-        private final long nanosStart = nanos.get();
-
-        @Override
-        public long nanoTime() {
-            return nanos.get();
-        }
-
-        @Override
-        public Instant now() {
-            return wallStart.plusNanos(nanos.get() - nanosStart);
-        }
-
-        void advance(Duration d) {
-            nanos.addAndGet(d.toNanos());
-        }
-    }
-
-    @BeforeEach
-    void open() {
-        engine = new PortableEngine(tmp.resolve("state"), EngineSettings.from(Engines.settings()), clock);
-    }
-
-    @AfterEach
-    void close() {
-        engine.close();
-    }
-
-    private BitsJob refusedJob(long retryDelay, long noProgressTimeout) {
-        BitsJob job = engine.createJob("refused", JobType.DOWNLOAD);
-        job.setPriority(JobPriority.FOREGROUND);
-        job.setMinimumRetryDelay(retryDelay);
-        job.setNoProgressTimeout(noProgressTimeout);
-        job.addFile("http://127.0.0.1:" + Ports.free() + "/f.bin", tmp.resolve("f.bin").toString());
-        return job;
-    }
-
-    private void advance(Duration d) {
-        clock.advance(d);
-        engine.poke();
+    @Test
+    void aTransientErrorWaitsTheMinimumRetryDelayAndStartsTheNoProgressClock() {
+        Retry r = assertInstanceOf(Retry.class, RetryPolicy.decide(true, null, 600, 1_209_600, null, T0));
+        assertEquals(Duration.ofSeconds(600), r.delay());
+        assertEquals(T0, r.noProgressSince(), "the first transient error starts the clock");
     }
 
     @Test
-    void minimumRetryDelayIsAtLeastFiveSeconds() {
-        BitsJob job = engine.createJob("clamp", JobType.DOWNLOAD);
-        assertEquals(600, job.minimumRetryDelay(), "BITS' default");
-        assertEquals(1_209_600, job.noProgressTimeout(), "BITS' default");
-        job.setMinimumRetryDelay(1);
-        assertEquals(5, job.minimumRetryDelay());
+    void laterErrorsKeepTheClockOfTheFirstOne() {
+        Instant later = T0.plusSeconds(100);
+        Retry r = assertInstanceOf(Retry.class, RetryPolicy.decide(true, null, 5, 300, T0, later));
+        assertEquals(T0, r.noProgressSince());
     }
 
     @Test
-    void retriesOnceTheMinimumRetryDelayHasPassed() {
-        BitsJob job = refusedJob(5, 600);
-        job.resume();
-        Await.until(TIMEOUT, () -> "the first transient error: " + Await.describe(job),
-                () -> job.state() == JobState.TRANSIENT_ERROR && job.errorCount() == 1);
-        assertEquals(HResult.BG_E_CONNECT_FAILURE, job.error().orElseThrow().hresult());
-
-        advance(Duration.ofSeconds(5));
-        Await.until(TIMEOUT, () -> "the retry after 5 s to fail again: " + Await.describe(job),
-                () -> job.state() == JobState.TRANSIENT_ERROR && job.errorCount() == 2);
+    void aLongerRetryAfterWinsAShorterOneDoesNot() {
+        Retry longer = assertInstanceOf(Retry.class,
+                RetryPolicy.decide(true, Duration.ofSeconds(900), 600, 1_209_600, null, T0));
+        assertEquals(Duration.ofSeconds(900), longer.delay());
+        Retry shorter = assertInstanceOf(Retry.class,
+                RetryPolicy.decide(true, Duration.ofSeconds(30), 600, 1_209_600, null, T0));
+        assertEquals(Duration.ofSeconds(600), shorter.delay());
     }
 
     @Test
-    void transientErrorBecomesErrorWhenNoProgressTimeoutExpires() {
-        BitsJob job = refusedJob(5, 12);
-        job.resume();
-        Await.until(TIMEOUT, () -> "the first transient error: " + Await.describe(job),
-                () -> job.state() == JobState.TRANSIENT_ERROR && job.errorCount() == 1);
-        advance(Duration.ofSeconds(5));
-        Await.until(TIMEOUT, () -> "a second transient error: " + Await.describe(job),
-                () -> job.state() == JobState.TRANSIENT_ERROR && job.errorCount() == 2);
-
-        advance(Duration.ofSeconds(7)); // 12 s without progress since the first error
-        Await.state(job, TIMEOUT, JobState.ERROR);
-        assertEquals(ErrorContext.GENERAL_TRANSPORT, job.error().orElseThrow().context());
-        assertEquals(HResult.BG_E_CONNECT_FAILURE, job.error().orElseThrow().hresult());
+    void aFatalErrorIsNeverRetried() {
+        assertInstanceOf(Fail.class, RetryPolicy.decide(false, null, 5, 1_209_600, null, T0));
     }
 
     @Test
-    void retryDelayLongerThanNoProgressTimeoutMakesTheFirstErrorFatal() {
-        BitsJob job = refusedJob(30, 10);
-        job.resume();
-        Await.state(job, TIMEOUT, JobState.ERROR);
-        assertEquals(1, job.errorCount());
+    void aRetryTimeoutOfZeroMakesEveryErrorFatal() {
+        assertInstanceOf(Fail.class, RetryPolicy.decide(true, null, 5, 0, null, T0));
     }
 
+    @Test
+    void aRetryDelayLongerThanTheTimeoutMeansNoRetry() {
+        Fail f = assertInstanceOf(Fail.class, RetryPolicy.decide(true, null, 601, 600, null, T0));
+        assertTrue(f.reason().contains("longer than the retry timeout"), f.reason());
+        assertInstanceOf(Retry.class, RetryPolicy.decide(true, null, 600, 600, null, T0), "equal is still a retry");
+    }
+
+    @Test
+    void anErrorAfterTheNoProgressTimeoutIsFatal() {
+        assertInstanceOf(Retry.class, RetryPolicy.decide(true, null, 5, 60, T0, T0.plusSeconds(59)));
+        Fail f = assertInstanceOf(Fail.class, RetryPolicy.decide(true, null, 5, 60, T0, T0.plusSeconds(60)));
+        assertTrue(f.reason().contains("no progress for 60 s"), f.reason());
+    }
+
+    @Test
+    void theTimeoutExpiresAtItsFullLengthNotBefore() {
+        assertFalse(RetryPolicy.expired(T0, 60, T0.plusMillis(59_999)));
+        assertTrue(RetryPolicy.expired(T0, 60, T0.plusSeconds(60)));
+        assertFalse(RetryPolicy.expired(null, 60, T0.plusSeconds(6_000)), "no run of errors, nothing to expire");
+    }
 }

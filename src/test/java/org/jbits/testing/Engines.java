@@ -6,6 +6,7 @@ import java.util.Map;
 import org.jbits.engine.EngineClock;
 import org.jbits.engine.EngineSettings;
 import org.jbits.engine.PortableEngine;
+import org.jbits.transport.Transports;
 
 /** Portable engines for tests: frequent checkpoints and short network timeouts, on the real clock. */
 public final class Engines {
@@ -35,6 +36,12 @@ public final class Engines {
 
     /** A new engine on {@code stateDir} (close it). */
     public static PortableEngine open(Path stateDir, String... keyValues) {
-        return new PortableEngine(stateDir, EngineSettings.from(settings(keyValues)), EngineClock.SYSTEM);
+        return open(stateDir, EngineClock.SYSTEM, keyValues);
+    }
+
+    /** A new engine on {@code stateDir} with {@code clock} and the standard transports (close it). */
+    public static PortableEngine open(Path stateDir, EngineClock clock, String... keyValues) {
+        EngineSettings s = EngineSettings.from(settings(keyValues));
+        return new PortableEngine(stateDir, s, clock, Transports.standard(s.connectTimeoutMillis(), s.readTimeoutMillis()));
     }
 }

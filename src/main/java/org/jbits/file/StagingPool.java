@@ -1,4 +1,4 @@
-package org.jbits.engine;
+package org.jbits.file;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -11,7 +11,7 @@ import java.util.ArrayDeque;
  * <p>A transfer always gets the few buffers it needs to move at all ({@link #take(boolean) take(true)}); beyond
  * those it gets more only while all transfers together hold less than {@code capacityBytes}.
  */
-final class StagingPool {
+public final class StagingPool {
     /** The alignment of every buffer: a page, which covers the block size of the usual file systems. */
     static final int ALIGN = 4096;
 
@@ -21,7 +21,7 @@ final class StagingPool {
     /** Bytes of the buffers handed out and not yet given back. */
     private long lentBytes;
 
-    StagingPool(int bufferBytes, long capacityBytes) {
+    public StagingPool(int bufferBytes, long capacityBytes) {
         if (bufferBytes % ALIGN != 0) {
             throw new IllegalArgumentException("buffer size " + bufferBytes + " is not a multiple of " + ALIGN);
         }
@@ -75,7 +75,7 @@ final class StagingPool {
         lentBytes -= (long) count * bufferBytes;
     }
 
-        synchronized long lentBytes() {
+    synchronized long lentBytes() {
         return lentBytes;
     }
 

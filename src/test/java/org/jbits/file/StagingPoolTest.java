@@ -1,4 +1,4 @@
-package org.jbits.engine;
+package org.jbits.file;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

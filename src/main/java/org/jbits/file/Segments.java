@@ -1,8 +1,10 @@
-package org.jbits.engine;
+package org.jbits.file;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -19,9 +21,9 @@ import java.util.zip.CRC32C;
  * survives, and an agent killed with {@code kill -9} (which loses nothing the file system was given) re-fetches
  * at most one batch, {@code engine.checkpointBytes}.
  */
-final class Segments {
+public final class Segments {
     /** {@code [start, end)} of a file, and the CRC-32C of those bytes. */
-    record Segment(long start, long end, long crc32c) {
+    public record Segment(long start, long end, long crc32c) {
     }
 
     private Segments() {
@@ -31,7 +33,7 @@ final class Segments {
      * How far the bytes of {@code file} can be trusted: {@code checkpoint}, extended by each following segment
      * whose bytes are in the file and match its checksum, in order.
      */
-    static long verify(Path file, long checkpoint, List<Segment> segments) throws IOException {
+    public static long verify(Path file, long checkpoint, List<Segment> segments) throws IOException {
         long trusted = checkpoint;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -48,6 +50,29 @@ final class Segments {
                 }
                 trusted = s.end();
             }
+        }
+        return trusted;
+    }
+
+    /**
+     * After a crash: keeps what {@code checkpoint} and the verified {@code segments} vouch for, cuts the rest off and
+     * forces what it kept (the verified bytes may be in the page cache only, and the checkpoint will claim them). A
+     * file shorter than its checkpoint lost bytes it had (it was replaced behind our back): nothing in it can be
+     * trusted, and it is cut to 0.
+     *
+     * @return the trusted length, or -1 when the file does not exist
+     */
+    public static long recover(Path file, long checkpoint, List<Segment> segments) throws IOException {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return -1;
+        }
+        long size = Files.size(file);
+        long trusted = size < checkpoint ? 0 : size == checkpoint ? checkpoint : verify(file, checkpoint, segments);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            if (size > trusted) {
+                ch.truncate(trusted);
+            }
+            ch.force(true);
         }
         return trusted;
     }

@@ -1,4 +1,4 @@
-package org.jbits.engine;
+package org.jbits.file;
 
 import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * The two kinds of writes never overlap: each byte is written once, and a direct write leaves no stale cached page
  * behind (the kernel invalidates the range it writes). {@link #force} covers both, as it is one file.
  */
-final class TempFileWriter implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(TempFileWriter.class);
+public final class DirectWriter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DirectWriter.class);
     /**
      * The largest block size direct writes are used with: the alignment of the staging buffers. A larger one
      * (unusual) means page-cache writes.
@@ -40,18 +40,43 @@ final class TempFileWriter implements AutoCloseable {
     private volatile int align;
     private long directBytes;
     private long cachedBytes;
+    /** The handle the channels were opened from, or null for a writer opened by name. */
+    private final SafeFile file;
 
-    /** Opens (creating it if needed) {@code path}; with {@code directIo}, a second, direct channel when the file system takes one. */
-    TempFileWriter(Path path, boolean directIo) throws IOException {
+    /**
+     * Opens (creating it if needed) {@code path}; with {@code directIo}, a second, direct channel when the file
+     * system takes one. By name: for tests and for platforms without {@link SafeDirectory}.
+     */
+    public static DirectWriter open(Path path, boolean directIo) throws IOException {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        return new DirectWriter(path, channel, () -> FileChannel.open(path, StandardOpenOption.WRITE,
+                ExtendedOpenOption.DIRECT), path, directIo, null);
+    }
+
+    /** Writes the file {@code file} holds open, whatever happens to its name; direct writes as for {@link #open(Path, boolean)}. */
+    public static DirectWriter open(SafeFile file, boolean directIo) throws IOException {
+        Path where = file.directory().path().resolve(file.name());
+        return new DirectWriter(where, file.channel(false), () -> file.channel(true), file.directory().path(),
+                directIo, file);
+    }
+
+    /** Opens a channel; what the direct channel comes from. */
+    private interface ChannelOpener {
+        FileChannel open() throws IOException;
+    }
+
+    private DirectWriter(Path path, FileChannel channel, ChannelOpener directOpener, Path store, boolean directIo,
+            SafeFile file) throws IOException {
         this.path = path;
-        channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        this.channel = channel;
+        this.file = file;
         FileChannel d = null;
         int a = 1;
         if (directIo) {
             try {
-                long block = Files.getFileStore(path).getBlockSize();
+                long block = Files.getFileStore(store).getBlockSize();
                 if (block > 0 && block <= MAX_ALIGN && Long.bitCount(block) == 1) {
-                    d = FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+                    d = directOpener.open();
                     a = (int) block;
                 }
             } catch (IOException | UnsupportedOperationException e) {
@@ -63,11 +88,22 @@ final class TempFileWriter implements AutoCloseable {
     }
 
     /** For tests: {@code direct} stands for the direct channel, with alignment {@code align}. */
-    TempFileWriter(Path path, FileChannel direct, int align) throws IOException {
+    DirectWriter(Path path, FileChannel direct, int align) throws IOException {
         this.path = path;
         this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         this.direct = direct;
         this.align = align;
+        this.file = null;
+    }
+
+    /**
+     * Fails when the file (or its directory) was deleted since it was opened: only a writer opened from a
+     * {@link SafeFile} can tell; one opened by name never fails here.
+     */
+    void ensureLinked() throws IOException {
+        if (file != null) {
+            file.ensureLinked();
+        }
     }
 
     /** The alignment staging buffers need (1 without direct writes). */
@@ -178,6 +214,9 @@ final class TempFileWriter implements AutoCloseable {
         try {
             if (direct != null) {
                 direct.close();
+            }
+            if (file != null) {
+                file.close();
             }
         } finally {
             channel.close();

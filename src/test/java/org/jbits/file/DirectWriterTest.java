@@ -1,4 +1,4 @@
-package org.jbits.engine;
+package org.jbits.file;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,12 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.io.TempDirFactory;
 
 /** Direct and page-cache writes into one temporary file, on the build's real file system. */
-class TempFileWriterTest {
+class DirectWriterTest {
     /**
      * Under target/, on the disk the build runs on (downloads go to real disks), not /tmp, which is a tmpfs on many
      * machines and takes O_DIRECT only from Linux 6.6 on.
      */
-    static final class OnTheBuildDisk implements TempDirFactory {
+    public static final class OnTheBuildDisk implements TempDirFactory {
         @Override
         public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext context) throws IOException {
             return Files.createTempDirectory(Files.createDirectories(Path.of("target", "tmp")), "direct-");
@@ -45,7 +45,7 @@ class TempFileWriterTest {
     private final StagingPool pool = new StagingPool(64 * 1024, 1 << 20);
 
     /** Cuts {@code data[from, from + n)} into a staging buffer, as the reader would fill it. */
-    private ByteBuffer staged(TempFileWriter w, byte[] data, int from, int n) {
+    private ByteBuffer staged(DirectWriter w, byte[] data, int from, int n) {
         ByteBuffer b = n <= pool.bufferBytes() ? pool.take(true) : ByteBuffer.allocateDirect(n + 4096).alignedSlice(4096);
         b.clear().limit(n);
         b.put(data, from, n).flip();
@@ -55,7 +55,7 @@ class TempFileWriterTest {
     @Test
     void alignedBuffersGoStraightToTheDiskAndTheRestThroughThePageCache() throws Exception {
         Path f = tmp.resolve("t.part");
-        try (TempFileWriter w = new TempFileWriter(f, true)) {
+        try (DirectWriter w = DirectWriter.open(f, true)) {
             // The file systems builds run on (ext4, xfs, btrfs) take O_DIRECT: if this fails,
             // the data path silently lost its fast writes.
             assertTrue(w.isDirect(), "O_DIRECT refused on " + Files.getFileStore(tmp).type());
@@ -82,7 +82,7 @@ class TempFileWriterTest {
     @Test
     void aResumeFromAnUnalignedOffsetWritesOneBufferThroughThePageCacheThenGoesDirect() throws Exception {
         Path f = tmp.resolve("r.part");
-        try (TempFileWriter w = new TempFileWriter(f, true)) {
+        try (DirectWriter w = DirectWriter.open(f, true)) {
             int a = w.alignment();
             byte[] data = TestData.random(6 * a + 77, 9);
             int start = a + 77;
@@ -115,7 +115,7 @@ class TempFileWriterTest {
             }
             throw new IOException("Invalid argument");
         });
-        try (TempFileWriter w = new TempFileWriter(f, refusing, 4096)) {
+        try (DirectWriter w = new DirectWriter(f, refusing, 4096)) {
             byte[] data = TestData.random(3 * 4096 + 5, 6);
             ByteBuffer first = staged(w, data, 0, 2 * 4096);
             w.write(0, new ByteBuffer[] {first});
@@ -133,7 +133,7 @@ class TempFileWriterTest {
         Path f = tmp.resolve("x.part");
         FileChannel closed = mock(FileChannel.class);
         when(closed.write(any(ByteBuffer[].class), anyInt(), anyInt())).thenThrow(new ClosedChannelException());
-        try (TempFileWriter w = new TempFileWriter(f, closed, 4096)) {
+        try (DirectWriter w = new DirectWriter(f, closed, 4096)) {
             ByteBuffer b = staged(w, TestData.random(4096, 1), 0, 4096);
             assertThrows(ClosedChannelException.class, () -> w.write(0, new ByteBuffer[] {b}));
             assertEquals(0, Files.size(f));
@@ -143,7 +143,7 @@ class TempFileWriterTest {
     @Test
     void withoutDirectIoEverythingGoesThroughThePageCache() throws Exception {
         Path f = tmp.resolve("c.part");
-        try (TempFileWriter w = new TempFileWriter(f, false)) {
+        try (DirectWriter w = DirectWriter.open(f, false)) {
             assertFalse(w.isDirect());
             assertEquals(1, w.alignment());
             byte[] data = TestData.random(3 << 20, 4);

@@ -1,0 +1,423 @@
+package org.jbits.engine;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.jbits.BitsException;
+import org.jbits.BitsJob;
+import org.jbits.ErrorContext;
+import org.jbits.HResult;
+import org.jbits.JobError;
+import org.jbits.JobState;
+import org.jbits.JobType;
+import org.jbits.NotifyFlag;
+import org.jbits.transport.TransferException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The jobs and BITS' state machine over them. One lock guards every job's record and scheduler state; every change
+ * is committed to the store first, then logged, then announced (listeners, waiters, the scheduler). Methods that
+ * must be called with the lock held say so and check it.
+ */
+final class JobStateMachine {
+    private static final Logger log = LoggerFactory.getLogger(JobStateMachine.class);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled on every change of a job's state: {@link #awaitStateChange} waits on it. */
+    private final Condition changed = lock.newCondition();
+    /** Guarded by {@link #lock}: the jobs that are not final, in creation order. */
+    private final Map<UUID, EngineJob> jobs = new LinkedHashMap<>();
+    private final JobStore store;
+    private final EngineClock clock;
+    private final Notifier notifier;
+    private final Runnable wakeScheduler;
+    /** Guarded by {@link #lock}. */
+    private long nextSequence;
+    /** Guarded by {@link #lock}. */
+    private boolean closed;
+
+    JobStateMachine(JobStore store, EngineClock clock, Notifier notifier, Runnable wakeScheduler) {
+        this.store = store;
+        this.clock = clock;
+        this.notifier = notifier;
+        this.wakeScheduler = wakeScheduler;
+    }
+
+    /** Runs {@code body} under the lock: every read and change of job state goes through here. */
+    <T> T locked(Supplier<T> body) {
+        lock.lock();
+        try {
+            return body.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void assertLocked() {
+        if (!lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("the engine lock must be held");
+        }
+    }
+
+    /** Takes in a job from the store at start-up; a TransientError job waits its retry delay again. */
+    void load(EngineJob job) {
+        locked(() -> {
+            JobRecord rec = job.rec;
+            nextSequence = Math.max(nextSequence, rec.sequence + 1);
+            if (rec.state == JobState.TRANSIENT_ERROR) {
+                job.retryAtNanos = clock.nanoTime() + rec.minimumRetryDelaySeconds * 1_000_000_000L;
+            }
+            jobs.put(rec.id, job);
+            return null;
+        });
+    }
+
+    /** Creates and commits a new job (Suspended, BITS' defaults). */
+    EngineJob create(PortableEngine engine, String displayName, JobType type, String owner) {
+        return locked(() -> {
+            ensureOpen();
+            JobRecord rec = new JobRecord(UUID.randomUUID(), type, owner, displayName, clock.now());
+            rec.sequence = nextSequence++;
+            store.insertJob(rec);
+            EngineJob job = new EngineJob(engine, rec);
+            jobs.put(rec.id, job);
+            log.info("job {} created: '{}' ({})", rec.id, displayName, type.displayName());
+            return job;
+        });
+    }
+
+    EngineJob get(UUID id) {
+        return locked(() -> {
+            EngineJob job = jobs.get(id);
+            if (job == null) {
+                throw new BitsException(HResult.BG_E_NOT_FOUND, "no job " + id);
+            }
+            return job;
+        });
+    }
+
+    List<BitsJob> list() {
+        return locked(() -> List.copyOf(jobs.values()));
+    }
+
+    /** The jobs, for the scheduler's look at them. Call with the lock held. */
+    List<EngineJob> all() {
+        assertLocked();
+        return new ArrayList<>(jobs.values());
+    }
+
+    /** Applies a property change: checked, timestamped, committed, then announced. */
+    void modify(EngineJob job, Consumer<JobRecord> change) {
+        locked(() -> {
+            ensureNotFinal(job);
+            change.accept(job.rec);
+            job.rec.modified = clock.now();
+            store.saveJob(job.rec);
+            wakeScheduler.run();
+            fireModification(job);
+            return null;
+        });
+    }
+
+    /**
+     * Adds a file whose names were checked ({@link LocalNames}): BITS' per-job rules, then committed with the job.
+     */
+    void addFile(EngineJob job, String remoteName, URI uri, Path local, int maxFilesPerJob) {
+        locked(() -> {
+            ensureNotFinal(job);
+            JobRecord rec = job.rec;
+            if (rec.type != JobType.DOWNLOAD) {
+                if (!rec.files.isEmpty()) {
+                    throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
+                }
+                if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+                    throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE,
+                            "an upload goes to an http:// or https:// URL");
+                }
+                if (!Files.isRegularFile(local)) {
+                    throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "the file to upload, " + local
+                            + ", does not exist");
+                }
+            }
+            if (rec.files.size() >= maxFilesPerJob) {
+                throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
+                        + " files");
+            }
+            int index = rec.files.size();
+            FileRecord file = new FileRecord(index, remoteName, uri, local.toString(),
+                    LocalNames.tempNameFor(rec.id, index, local));
+            rec.files.add(file);
+            rec.modified = clock.now();
+            try {
+                store.saveJobAndFile(rec, file);
+            } catch (RuntimeException e) {
+                rec.files.remove(file);
+                throw e;
+            }
+            log.info("job {}: added {} -> {}", rec.id, remoteName, local);
+            fireModification(job);
+            return null;
+        });
+    }
+
+    void resume(EngineJob job) {
+        locked(() -> {
+            ensureNotFinal(job);
+            JobRecord rec = job.rec;
+            if (rec.files.isEmpty()) {
+                throw new BitsException(HResult.BG_E_EMPTY, job + " has no files");
+            }
+            switch (rec.state) {
+                case SUSPENDED, ERROR, TRANSIENT_ERROR -> setState(job, JobState.QUEUED);
+                case TRANSFERRED -> {
+                    if (rec.nextFile() != null) {
+                        setState(job, JobState.QUEUED);
+                    }
+                }
+                default -> {
+                    // Queued, Connecting, Transferring: already going.
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Suspends the job; returns its run, stopped, for the caller to wait for outside the lock (or null). */
+    Run suspend(EngineJob job) {
+        return locked(() -> {
+            ensureNotFinal(job);
+            Run r = null;
+            if (job.rec.state != JobState.SUSPENDED) {
+                r = stopRun(job);
+                setState(job, JobState.SUSPENDED);
+            }
+            return r;
+        });
+    }
+
+    /**
+     * Commits Cancelled or Acknowledged and forgets the job; returns its run, stopped, for the caller to wait for
+     * before the files are dealt with (or null).
+     */
+    Run end(EngineJob job, JobState finalState) {
+        return locked(() -> {
+            ensureNotFinal(job);
+            Run r = stopRun(job);
+            setState(job, finalState);
+            jobs.remove(job.rec.id);
+            return r;
+        });
+    }
+
+    private static Run stopRun(EngineJob job) {
+        Run r = job.run;
+        if (r != null) {
+            r.stop();
+        }
+        return r;
+    }
+
+    /** Commits a state change, then logs and announces it. Call with the lock held. */
+    void setState(EngineJob job, JobState state) {
+        assertLocked();
+        JobRecord rec = job.rec;
+        if (rec.state == state) {
+            return;
+        }
+        JobState old = rec.state;
+        rec.state = state;
+        rec.modified = clock.now();
+        if (state == JobState.TRANSFERRED) {
+            rec.completedAt = rec.modified;
+        }
+        store.saveJob(rec);
+        changed.signalAll();
+        wakeScheduler.run();
+        log.info("job {}: {} -> {}", rec.id, old.displayName(), state.displayName());
+        fireModification(job);
+        if (state == JobState.TRANSFERRED) {
+            notifier.fire(rec.notifyFlags, NotifyFlag.JOB_TRANSFERRED, l -> l.jobTransferred(job));
+        } else if (state == JobState.ERROR) {
+            JobError err = job.error().orElse(null);
+            notifier.fire(rec.notifyFlags, NotifyFlag.JOB_ERROR, l -> l.jobError(job, err));
+        }
+    }
+
+    /** Records an error on the job's record (committed by the state change that follows). Call with the lock held. */
+    void recordError(EngineJob job, int hresult, ErrorContext context, String description, int fileIndex) {
+        assertLocked();
+        JobRecord rec = job.rec;
+        rec.errorHresult = hresult;
+        rec.errorContext = context;
+        rec.errorDescription = description;
+        rec.errorFile = fileIndex;
+        rec.errorCount++;
+    }
+
+    // ------------------------------------------------------------ what a run reports
+
+    /** Applies what the run's byte path noted since the last look. Call with the lock held. */
+    void applyEvents(Run run) {
+        assertLocked();
+        if (run.takeConnected()) {
+            connected(run);
+        }
+        if (run.takeProgress()) {
+            progressed(run);
+        }
+    }
+
+    /** The run's server answered: Connecting becomes Transferring. Call with the lock held. */
+    private void connected(Run run) {
+        assertLocked();
+        if (run.job.run == run && !run.isStopped() && run.job.rec.state == JobState.CONNECTING) {
+            setState(run.job, JobState.TRANSFERRING);
+        }
+    }
+
+    /** The run moved bytes: a run of errors without progress is over. Call with the lock held. */
+    private void progressed(Run run) {
+        assertLocked();
+        JobRecord rec = run.job.rec;
+        if (run.job.run == run && (rec.noProgressSince != null || rec.hasError())) {
+            rec.noProgressSince = null;
+            rec.clearError();
+            store.saveJob(rec);
+        }
+        fireModification(run.job);
+    }
+
+    void fileTransferred(Run run, FileRecord f) {
+        locked(() -> {
+            EngineJob job = run.job;
+            log.info("job {}: file {} transferred ({} bytes)", job.rec.id, f.remoteName, f.bytesTransferred);
+            var snapshot = f.snapshot();
+            notifier.fire(job.rec.notifyFlags, NotifyFlag.FILE_TRANSFERRED, l -> l.fileTransferred(job, snapshot));
+            return null;
+        });
+    }
+
+    void transferred(Run run) {
+        locked(() -> {
+            applyEvents(run);
+            if (run.job.run == run && !run.isStopped()) {
+                run.job.rec.noProgressSince = null;
+                run.job.rec.clearError();
+                setState(run.job, JobState.TRANSFERRED);
+            }
+            return null;
+        });
+    }
+
+    /** A run failed: the error is recorded and {@link RetryPolicy} decides between TransientError and Error. */
+    void failed(Run run, TransferException e) {
+        locked(() -> {
+            EngineJob job = run.job;
+            JobRecord rec = job.rec;
+            applyEvents(run);
+            if (job.run != run || run.isStopped()) {
+                return null;
+            }
+            FileRecord f = rec.nextFile();
+            recordError(job, e.hresult(), e.context(), e.getMessage(), f == null ? -1 : f.index);
+            log.info("job {}: {} {} ({}): {}", rec.id, e.isTransient() ? "transient error" : "error",
+                    HResult.name(e.hresult()), e.context().displayName(), e.getMessage());
+            Instant now = clock.now();
+            RetryPolicy.Outcome next = RetryPolicy.decide(e.isTransient(), e.retryAfter(),
+                    rec.minimumRetryDelaySeconds, rec.noProgressTimeoutSeconds, rec.noProgressSince, now);
+            if (next instanceof RetryPolicy.Retry retry) {
+                rec.noProgressSince = retry.noProgressSince();
+                job.retryAtNanos = clock.nanoTime() + retry.delay().toNanos();
+                log.info("job {}: retrying in {} s", rec.id, retry.delay().toSeconds());
+                setState(job, JobState.TRANSIENT_ERROR);
+            } else {
+                if (e.isTransient()) {
+                    log.info("job {}: not retried: {}", rec.id, ((RetryPolicy.Fail) next).reason());
+                }
+                setState(job, JobState.ERROR);
+            }
+            return null;
+        });
+    }
+
+    /** The run's thread is done with the job's files. */
+    void runEnded(Run run) {
+        locked(() -> {
+            run.job.rec.activeMillis += (clock.nanoTime() - run.startNanos) / 1_000_000;
+            if (run.job.run == run) {
+                run.job.run = null;
+            }
+            wakeScheduler.run();
+            return null;
+        });
+    }
+
+    /** Waits until the job leaves {@code from}, on the signal every state change raises. */
+    JobState awaitStateChange(EngineJob job, JobState from, Duration timeout) {
+        lock.lock();
+        try {
+            long left = timeout.toNanos();
+            while (job.rec.state == from && left > 0 && !closed) {
+                left = changed.awaitNanos(left);
+            }
+            return job.rec.state;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return job.rec.state;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Refuses new work and stops every run; returns the runs for the caller to wait for. */
+    List<Run> close() {
+        return locked(() -> {
+            List<Run> runs = new ArrayList<>();
+            if (closed) {
+                return runs;
+            }
+            closed = true;
+            for (EngineJob j : jobs.values()) {
+                if (j.run != null) {
+                    runs.add(j.run);
+                    j.run.stop();
+                }
+            }
+            changed.signalAll();
+            wakeScheduler.run();
+            return runs;
+        });
+    }
+
+    boolean isClosed() {
+        return locked(() -> closed);
+    }
+
+    void fireModification(EngineJob job) {
+        notifier.fire(job.rec.notifyFlags, NotifyFlag.JOB_MODIFICATION, l -> l.jobModification(job));
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new BitsException(HResult.E_UNEXPECTED, "the engine is closed");
+        }
+    }
+
+    private static void ensureNotFinal(EngineJob job) {
+        if (job.rec.state.isFinal()) {
+            throw new BitsException(HResult.BG_E_INVALID_STATE, job + " is " + job.rec.state.displayName());
+        }
+    }
+}

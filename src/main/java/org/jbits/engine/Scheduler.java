@@ -1,0 +1,139 @@
+package org.jbits.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jbits.CostState;
+import org.jbits.ErrorContext;
+import org.jbits.HResult;
+import org.jbits.JobState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler thread: applies what running transfers noted, ends retry delays, no-progress timeouts and maximum
+ * download times, and starts and preempts transfers as {@link SchedulePolicy} decides. It sleeps until something
+ * changes ({@link #wake}) or a clock it watches runs out, and looks at least once a second.
+ */
+final class Scheduler implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+    /** The scheduler re-checks clocks at least this often (retry delays, timeouts). */
+    private static final long MAX_WAIT_NANOS = 1_000_000_000L;
+
+    private final JobStateMachine jobs;
+    private final TransferWorker worker;
+    private final EngineClock clock;
+    private final long sliceNanos;
+    private final Supplier<CostState> cost;
+    /** Wake-ups: a permit per change, drained at each look. Taken without the engine lock. */
+    private final Semaphore wakeups = new Semaphore(0);
+    private final Thread thread;
+    private volatile boolean stopping;
+
+    Scheduler(JobStateMachine jobs, TransferWorker worker, EngineClock clock, long sliceMillis, Supplier<CostState> cost) {
+        this.jobs = jobs;
+        this.worker = worker;
+        this.clock = clock;
+        this.sliceNanos = sliceMillis * 1_000_000L;
+        this.cost = cost;
+        this.thread = new Thread(this::loop, "jbits-scheduler");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Asks for a look now; cheap, and safe from any thread, the byte path included. */
+    void wake() {
+        wakeups.release();
+    }
+
+    private void loop() {
+        try {
+            while (!stopping) {
+                long now = clock.nanoTime();
+                long next = now + MAX_WAIT_NANOS;
+                try {
+                    next = Math.min(next, jobs.locked(() -> tick(now)));
+                } catch (RuntimeException e) {
+                    log.error("scheduler step failed", e);
+                }
+                long wait = Math.min(next - clock.nanoTime(), MAX_WAIT_NANOS);
+                if (wait > 0 && wakeups.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
+                    wakeups.drainPermits();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One look, under the engine lock; returns when it wants to look again. */
+    private long tick(long now) {
+        long next = Long.MAX_VALUE;
+        List<SchedulePolicy.Candidate<EngineJob>> candidates = new ArrayList<>();
+        for (EngineJob job : jobs.all()) {
+            JobRecord rec = job.rec;
+            if (job.run != null) {
+                jobs.applyEvents(job.run);
+            }
+            if (rec.state == JobState.TRANSIENT_ERROR) {
+                if (RetryPolicy.expired(rec.noProgressSince, rec.noProgressTimeoutSeconds, clock.now())) {
+                    log.info("job {}: no progress for {} s", rec.id, rec.noProgressTimeoutSeconds);
+                    jobs.setState(job, JobState.ERROR);
+                } else if (now - job.retryAtNanos >= 0) {
+                    jobs.setState(job, JobState.QUEUED);
+                } else {
+                    next = Math.min(next, job.retryAtNanos);
+                }
+            }
+            Run run = job.run;
+            if (run != null && !run.isStopped() && rec.maximumDownloadTimeSeconds > 0
+                    && rec.activeMillis + (now - run.startNanos) / 1_000_000 >= rec.maximumDownloadTimeSeconds * 1000) {
+                run.stop();
+                jobs.recordError(job, HResult.BG_E_MAXDOWNLOAD_TIMEOUT, ErrorContext.GENERAL_QUEUE_MANAGER,
+                        "the job transferred for longer than its maximum download time of "
+                                + rec.maximumDownloadTimeSeconds + " s", -1);
+                jobs.setState(job, JobState.ERROR);
+            }
+            boolean running = job.run != null && !job.run.isStopped();
+            boolean runnable = rec.state == JobState.QUEUED && job.run == null;
+            if (running || runnable) {
+                candidates.add(new SchedulePolicy.Candidate<>(job, rec.priority, running, runnable, job.lastStartNanos,
+                        rec.costFlags));
+            }
+        }
+        SchedulePolicy.Decision<EngineJob> d = SchedulePolicy.decide(candidates, now, sliceNanos, cost.get());
+        for (EngineJob job : d.preempt()) {
+            log.info("job {}: preempted", job.rec.id);
+            job.run.stop();
+            jobs.setState(job, JobState.QUEUED);
+        }
+        for (EngineJob job : d.blocked()) {
+            // Until cost detection lands the network is always unrestricted; a blocked job waits in Queued.
+            if (job.run != null && !job.run.isStopped()) {
+                log.info("job {}: stopped: its transfer policy excludes the network's cost", job.rec.id);
+                job.run.stop();
+                jobs.setState(job, JobState.QUEUED);
+            }
+        }
+        for (EngineJob job : d.start()) {
+            worker.start(job, now);
+        }
+        return Math.min(next, d.nextDecisionNanos());
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        wake();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.jbits.engine;
+
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jbits.file.DurableFile;
+import org.jbits.file.StagingPool;
+import org.jbits.transport.TransferException;
+
+/**
+ * Opens the temporary file of a job's file as a {@link DurableFile} that reports to the store, with the engine's
+ * staging buffers, I/O tasks and clock.
+ */
+final class TempFiles implements AutoCloseable {
+    /** BITS' default minimum notification interval for JobModification. */
+    private static final long NOTIFY_NANOS = 500_000_000L;
+
+    private final JobStore store;
+    private final EngineClock clock;
+    private final EngineSettings settings;
+    /** Staging buffers of 1 MiB for all transfers: 64 MiB together, though each transfer always gets two. */
+    private final StagingPool staging = new StagingPool(1 << 20, 64L << 20);
+    /** The writer and checkpoint tasks of every durable file. */
+    private final ExecutorService io;
+    private final DurableFile.Options options;
+
+    TempFiles(JobStore store, EngineClock clock, EngineSettings settings) {
+        this.store = store;
+        this.clock = clock;
+        this.settings = settings;
+        this.options = new DurableFile.Options(settings.checkpointBytes(), settings.syncBytes(),
+                settings.checkpointMillis() * 1_000_000L, NOTIFY_NANOS, settings.directIo());
+        AtomicInteger n = new AtomicInteger();
+        this.io = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "jbits-io-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    DurableFile open(Run run, FileRecord f) throws TransferException {
+        Path temp = Path.of(f.tempName);
+        return DurableFile.open(f.tempName, DurableFile.Storage.at(temp, settings.directIo()),
+                new DurableFile.Recorded(f.checkpoint, f.bytesTotal, f.validator),
+                staging, io, clock::nanoTime, options, new StoreFileSink(store, run, f));
+    }
+
+    @Override
+    public void close() {
+        io.shutdownNow();
+    }
+}

@@ -1,0 +1,150 @@
+package org.jbits.transport;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.jbits.CostState;
+import org.jbits.ProxySettings;
+
+/**
+ * Everything one transfer needs from the job around it, passed in rather than read from anywhere else: whether to
+ * stop and a hook to abort blocking I/O when it is stopped, the proxy, the server's and the proxy's credentials,
+ * the custom headers, the pacer the byte loops call, and the network's cost. Immutable but for the stop flag.
+ */
+public final class TransferContext {
+    private final ProxySettings proxy;
+    private final Credentials serverCredentials;
+    private final Credentials proxyCredentials;
+    private final List<Header> headers;
+    private final Pacer pacer;
+    private final Supplier<CostState> cost;
+    private final List<Runnable> stopHooks = new CopyOnWriteArrayList<>();
+    private volatile boolean stopped;
+
+    /** One custom request header: a name and a value with neither CR nor LF (checked where the job takes them). */
+    public record Header(String name, String value) {
+        public Header {
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(value);
+        }
+
+        /** Values may be secrets (tokens): only the name is shown. */
+        @Override
+        public String toString() {
+            return name + ": ***";
+        }
+    }
+
+    private TransferContext(Builder b) {
+        this.proxy = b.proxy;
+        this.serverCredentials = b.serverCredentials;
+        this.proxyCredentials = b.proxyCredentials;
+        this.headers = List.copyOf(b.headers);
+        this.pacer = b.pacer;
+        this.cost = b.cost;
+    }
+
+    /** A context with BITS' defaults: the system's proxy, no credentials, no headers, no pacing, unrestricted cost. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** True once the owner of the transfer asked it to stop (suspend, preemption, cancel, shutdown). */
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    /** Runs {@code action} when the transfer is stopped (at once if it already is). Used to abort a blocking read. */
+    public void onStop(Runnable action) {
+        stopHooks.add(action);
+        if (stopped) {
+            action.run();
+        }
+    }
+
+    /** Asks the transfer to stop and runs the hooks that abort its blocking I/O. For the transfer's owner only. */
+    public void stop() {
+        stopped = true;
+        for (Runnable r : stopHooks) {
+            r.run();
+        }
+    }
+
+    /** The job's proxy settings. */
+    public ProxySettings proxy() {
+        return proxy;
+    }
+
+    /** The credentials for the server, or null. */
+    public Credentials serverCredentials() {
+        return serverCredentials;
+    }
+
+    /** The credentials for the proxy, or null. */
+    public Credentials proxyCredentials() {
+        return proxyCredentials;
+    }
+
+    /** Headers sent with every request of the transfer, in order. */
+    public List<Header> headers() {
+        return headers;
+    }
+
+    /** The pacer every byte loop calls before it moves more bytes. */
+    public Pacer pacer() {
+        return pacer;
+    }
+
+    /** The current cost of the network, as the engine sees it now. */
+    public CostState cost() {
+        return cost.get();
+    }
+
+    /** Builds a {@link TransferContext}. */
+    public static final class Builder {
+        private ProxySettings proxy = ProxySettings.DEFAULT;
+        private Credentials serverCredentials;
+        private Credentials proxyCredentials;
+        private List<Header> headers = List.of();
+        private Pacer pacer = Pacer.UNLIMITED;
+        private Supplier<CostState> cost = () -> CostState.UNRESTRICTED;
+
+        private Builder() {
+        }
+
+        public Builder proxy(ProxySettings proxy) {
+            this.proxy = Objects.requireNonNull(proxy);
+            return this;
+        }
+
+        public Builder serverCredentials(Credentials c) {
+            this.serverCredentials = c;
+            return this;
+        }
+
+        public Builder proxyCredentials(Credentials c) {
+            this.proxyCredentials = c;
+            return this;
+        }
+
+        public Builder headers(List<Header> headers) {
+            this.headers = List.copyOf(headers);
+            return this;
+        }
+
+        public Builder pacer(Pacer pacer) {
+            this.pacer = Objects.requireNonNull(pacer);
+            return this;
+        }
+
+        public Builder cost(Supplier<CostState> cost) {
+            this.cost = Objects.requireNonNull(cost);
+            return this;
+        }
+
+        public TransferContext build() {
+            return new TransferContext(this);
+        }
+    }
+}
