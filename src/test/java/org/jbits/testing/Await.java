@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jbits.BitsJob;
@@ -29,29 +30,12 @@ public final class Await {
 
     /** Polls {@code probe} until {@code done} accepts its value and returns that value; fails after {@code timeout}. */
     public static <T> T until(Duration timeout, String what, Supplier<T> probe, Predicate<T> done) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            T seen = probe.get();
-            if (done.test(seen)) {
-                return seen;
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                throw new AssertionFailedError("timed out after " + timeout.toMillis() + " ms waiting for " + what
-                        + "; last seen: " + seen);
-            }
-            sleep(POLL.toMillis());
-        }
+        return poll(timeout, probe, done, seen -> what + "; last seen: " + seen);
     }
 
     /** Polls {@code condition}; fails after {@code timeout} with {@code what}, computed then (so it can show the state). */
     public static void until(Duration timeout, Supplier<String> what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline >= 0) {
-                throw new AssertionFailedError("timed out after " + timeout.toMillis() + " ms waiting for " + what.get());
-            }
-            sleep(POLL.toMillis());
-        }
+        poll(timeout, condition::getAsBoolean, done -> done, notDone -> what.get());
     }
 
     /** Polls {@code condition}; fails with {@code what} after {@code timeout}. */
@@ -66,22 +50,14 @@ public final class Await {
     public static JobState state(BitsJob job, Duration timeout, JobState... states) {
         Set<JobState> wanted = EnumSet.noneOf(JobState.class);
         wanted.addAll(List.of(states));
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+        return poll(timeout, () -> {
             JobState s = job.state();
-            if (wanted.contains(s)) {
-                return s;
-            }
-            if (RESTING.contains(s)) {
+            if (!wanted.contains(s) && RESTING.contains(s)) {
                 throw new AssertionFailedError("the job stopped in " + s + " while waiting for " + wanted + ": "
                         + describe(job));
             }
-            if (System.nanoTime() - deadline >= 0) {
-                throw new AssertionFailedError("timed out after " + timeout.toMillis() + " ms waiting for " + wanted
-                        + ": " + describe(job));
-            }
-            sleep(POLL.toMillis());
-        }
+            return s;
+        }, wanted::contains, s -> wanted + ": " + describe(job));
     }
 
     /**
@@ -124,6 +100,22 @@ public final class Await {
         part(b, "", () -> job.error().map(e -> ", error " + e.errorName() + " in " + e.context() + ": "
                 + e.description()).orElse(""));
         return b.toString();
+    }
+
+    /** The one polling loop: {@code probe} every {@link #POLL} until {@code done}; then {@code failure} of the last value. */
+    private static <T> T poll(Duration timeout, Supplier<T> probe, Predicate<T> done, Function<T, String> failure) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            T seen = probe.get();
+            if (done.test(seen)) {
+                return seen;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new AssertionFailedError("timed out after " + timeout.toMillis() + " ms waiting for "
+                        + failure.apply(seen));
+            }
+            sleep(POLL.toMillis());
+        }
     }
 
     private static void part(StringBuilder b, String prefix, Supplier<String> value) {
