@@ -119,11 +119,13 @@ public final class Await {
     }
 
     private static void part(StringBuilder b, String prefix, Supplier<String> value) {
+        String text;
         try {
-            b.append(prefix).append(value.get());
+            text = value.get();
         } catch (RuntimeException e) {
-            b.append(prefix).append('(').append(e.getMessage()).append(')');
+            text = "(" + e.getMessage() + ")";
         }
+        b.append(prefix).append(text);
     }
 
     /** A plain pause between polls; never an assertion by itself. */
