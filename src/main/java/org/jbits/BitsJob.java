@@ -125,9 +125,26 @@ public interface BitsJob {
     /** Sets the maximum download time; 0 means no limit. */
     void setMaximumDownloadTime(long seconds);
 
-    /** The cost states on which the job may transfer ({@code BITS_JOB_PROPERTY_ID_COST_FLAGS}). */
+    /**
+     * The job's cost flags ({@code BITS_JOB_PROPERTY_ID_COST_FLAGS}): a {@link CostState} bit for each network cost
+     * state the job may transfer on, and {@link BitsLimits#COST_OPTION_IGNORE_CONGESTION}.
+     * {@link TransferPolicy#ofFlags(int)} names it when it is one of the named policies.
+     */
     int transferPolicyFlags();
 
-    /** Sets the cost flags from a named policy. */
-    void setTransferPolicy(TransferPolicy policy);
+    /**
+     * Sets the cost flags to any mask of {@link CostState} bits, with or without
+     * {@link BitsLimits#COST_OPTION_IGNORE_CONGESTION} (BITS' "custom bitmask" policy); another bit fails with
+     * E_INVALIDARG ({@link BitsLimits#checkCostFlags(int)}). A BITS without cost awareness (before 5.0) can only be
+     * given {@link TransferPolicy#ALWAYS}'s mask, which is what it does anyway; any other fails with E_NOINTERFACE.
+     */
+    void setTransferPolicyFlags(int flags);
+
+    /** Sets the cost flags of a named policy: {@code setTransferPolicyFlags(policy.flags())}. */
+    default void setTransferPolicy(TransferPolicy policy) {
+        if (policy == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "the transfer policy must not be null");
+        }
+        setTransferPolicyFlags(policy.flags());
+    }
 }

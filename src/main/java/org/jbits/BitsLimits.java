@@ -18,6 +18,10 @@ public final class BitsLimits {
     public static final long MAX_ULONG = 0xFFFFFFFFL;
     /** SetMinimumRetryDelay clamps shorter delays to this many seconds. */
     public static final long MIN_RETRY_DELAY = 5;
+    /** {@code BITS_COST_OPTION_IGNORE_CONGESTION}: the cost-flags bit that schedules a job even on a congested network. */
+    public static final int COST_OPTION_IGNORE_CONGESTION = 0x80000000;
+    /** The cost-flags bits BITS defines: the eight {@link CostState} bits and {@link #COST_OPTION_IGNORE_CONGESTION}. */
+    public static final int COST_FLAGS_DEFINED = 0x000000FF | COST_OPTION_IGNORE_CONGESTION;
 
     private BitsLimits() {
     }
@@ -51,6 +55,21 @@ public final class BitsLimits {
                     + " seconds, not " + seconds);
         }
         return seconds;
+    }
+
+    /**
+     * Cost flags made only of the bits in {@link #COST_FLAGS_DEFINED} (reference §5.2); any other bit, including
+     * {@code BITS_COST_STATE_RESERVED} (0x40000000), fails with E_INVALIDARG. A mask without any cost-state bit is
+     * allowed, as BITS' custom bitmask is: such a job transfers on no network until its flags change.
+     */
+    public static int checkCostFlags(int flags) {
+        int undefined = flags & ~COST_FLAGS_DEFINED;
+        if (undefined != 0) {
+            throw new BitsException(HResult.E_INVALIDARG, "the cost flags " + HResult.hex(flags) + " set "
+                    + HResult.hex(undefined) + ", which BITS does not define; a mask is made of the cost-state bits "
+                    + "0x000000FF and BITS_COST_OPTION_IGNORE_CONGESTION 0x80000000");
+        }
+        return flags;
     }
 
     /**

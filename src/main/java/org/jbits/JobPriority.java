@@ -29,11 +29,6 @@ public enum JobPriority {
         return displayName;
     }
 
-    /** True for HIGH, NORMAL and LOW: one background job runs at a time. */
-    public boolean isBackground() {
-        return this != FOREGROUND;
-    }
-
     /** The priority with the given BITS numeric value. */
     public static JobPriority of(int value) {
         return values()[value];

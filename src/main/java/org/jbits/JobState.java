@@ -42,11 +42,6 @@ public enum JobState {
         return this == ACKNOWLEDGED || this == CANCELLED;
     }
 
-    /** True for the states in which the job is scheduled or running (QUEUED, CONNECTING, TRANSFERRING, TRANSIENT_ERROR). */
-    public boolean isActive() {
-        return this == QUEUED || this == CONNECTING || this == TRANSFERRING || this == TRANSIENT_ERROR;
-    }
-
     /** The state with the given BITS numeric value. */
     public static JobState of(int value) {
         return values()[value];

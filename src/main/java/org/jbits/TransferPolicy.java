@@ -34,11 +34,6 @@ public enum TransferPolicy {
         return displayName;
     }
 
-    /** True when a job with this policy may transfer on a network in the given cost state. */
-    public boolean allows(CostState state) {
-        return (flags & state.bit()) != 0;
-    }
-
     /** The named policy whose mask equals {@code flags}, or null for a custom mask. */
     public static TransferPolicy ofFlags(int flags) {
         for (TransferPolicy p : values()) {

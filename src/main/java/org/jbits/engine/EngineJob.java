@@ -18,7 +18,6 @@ import org.jbits.JobType;
 import org.jbits.NotifyFlag;
 import org.jbits.ProxySettings;
 import org.jbits.ProxyUsage;
-import org.jbits.TransferPolicy;
 
 /**
  * The portable engine's job handle: reads under the engine lock; property changes go through the
@@ -231,11 +230,9 @@ final class EngineJob implements BitsJob {
     }
 
     @Override
-    public void setTransferPolicy(TransferPolicy policy) {
-        if (policy == null) {
-            throw new BitsException(HResult.E_INVALIDARG, "the transfer policy must not be null");
-        }
-        engine.stateMachine().modify(this, r -> r.costFlags = policy.flags());
+    public void setTransferPolicyFlags(int flags) {
+        BitsLimits.checkCostFlags(flags);
+        engine.stateMachine().modify(this, r -> r.costFlags = flags);
     }
 
     @Override

@@ -21,6 +21,7 @@ import org.jbits.HResult;
 import org.jbits.JobError;
 import org.jbits.JobState;
 import org.jbits.JobType;
+import org.jbits.spi.JobEventDispatcher;
 import org.jbits.NotifyFlag;
 import org.jbits.transport.TransferException;
 import org.slf4j.Logger;
@@ -41,14 +42,14 @@ final class JobStateMachine {
     private final Map<UUID, EngineJob> jobs = new LinkedHashMap<>();
     private final JobStore store;
     private final EngineClock clock;
-    private final Notifier notifier;
+    private final JobEventDispatcher notifier;
     private final Runnable wakeScheduler;
     /** Guarded by {@link #lock}. */
     private long nextSequence;
     /** Guarded by {@link #lock}. */
     private boolean closed;
 
-    JobStateMachine(JobStore store, EngineClock clock, Notifier notifier, Runnable wakeScheduler) {
+    JobStateMachine(JobStore store, EngineClock clock, JobEventDispatcher notifier, Runnable wakeScheduler) {
         this.store = store;
         this.clock = clock;
         this.notifier = notifier;

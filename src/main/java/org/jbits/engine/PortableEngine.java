@@ -19,6 +19,7 @@ import org.jbits.HResult;
 import org.jbits.JobListener;
 import org.jbits.JobState;
 import org.jbits.JobType;
+import org.jbits.spi.JobEventDispatcher;
 import org.jbits.transport.Transport;
 import org.jbits.transport.Transports;
 import org.slf4j.Logger;
@@ -43,7 +44,7 @@ public final class PortableEngine implements BitsManager {
     private final Transports transports;
     private final String owner = OwnerName.current();
     private final JobStore store;
-    private final Notifier notifier = new Notifier();
+    private final JobEventDispatcher notifier = new JobEventDispatcher("jbits-notify");
     private final JobStateMachine jobs;
     private final JobFinisher finisher;
     private final TempFiles tempFiles;
@@ -131,12 +132,12 @@ public final class PortableEngine implements BitsManager {
 
     @Override
     public void addListener(JobListener listener) {
-        notifier.add(listener);
+        notifier.addListener(listener);
     }
 
     @Override
     public void removeListener(JobListener listener) {
-        notifier.remove(listener);
+        notifier.removeListener(listener);
     }
 
     @Override

@@ -6,9 +6,10 @@ import java.util.List;
 
 /**
  * The interface and class GUIDs of BITS (reference §2.1; W-IDL1..50, META). Each constant is built from the string
- * next to it; {@code BitsGuidsTest} checks both against the reference table.
+ * next to it; {@code BitsGuidsTest} checks both against the reference table. Internal to the binding: the
+ * constants say {@code public} only so that the test can list them with {@link Class#getFields()}.
  */
-public final class BitsGuids {
+final class BitsGuids {
     private BitsGuids() {
     }
 

@@ -9,9 +9,11 @@ import com.sun.jna.platform.win32.WinBase.FILETIME;
 
 /**
  * The BITS structures the binding passes (W-IDL1, W-IDL50; reference §1.5, §1.6, §2.2). Layouts follow the
- * Windows x64 ABI (natural alignment); {@code BitsStructuresTest} asserts each size and field offset.
+ * Windows x64 ABI (natural alignment); {@code BitsStructuresTest} asserts each size and field offset. Internal to
+ * the binding: the structures are public classes with public fields because JNA creates, reads and writes them by
+ * reflection, but this enclosing class is not, so nothing outside the package can reach them.
  */
-public final class BitsStructures {
+final class BitsStructures {
     private BitsStructures() {
     }
 

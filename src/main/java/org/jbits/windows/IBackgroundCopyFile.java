@@ -38,11 +38,6 @@ class IBackgroundCopyFile extends ComObject {
         return p;
     }
 
-    /** QueryInterface for IBackgroundCopyFile2, or null. */
-    IBackgroundCopyFile2 queryFile2() {
-        return query(BitsGuids.IID_IBackgroundCopyFile2, IBackgroundCopyFile2::new);
-    }
-
     /** QueryInterface for IBackgroundCopyFile3, or null (BITS before 3.0, and Wine). */
     IBackgroundCopyFile3 queryFile3() {
         return query(BitsGuids.IID_IBackgroundCopyFile3, IBackgroundCopyFile3::new);
@@ -53,17 +48,8 @@ class IBackgroundCopyFile extends ComObject {
         static final int GET_FILE_RANGES = 6;
         static final int SET_REMOTE_NAME = 7;
 
-        IBackgroundCopyFile2(Pointer p) {
-            this(p, "IBackgroundCopyFile2");
-        }
-
         IBackgroundCopyFile2(Pointer p, String name) {
             super(p, name);
-        }
-
-        /** 7 SetRemoteName(LPCWSTR Val). */
-        void setRemoteName(String url) {
-            call(SET_REMOTE_NAME, "SetRemoteName", wide(url));
         }
     }
 

@@ -255,19 +255,9 @@ class IBackgroundCopyJob extends ComObject {
         return new Proxy(usage.getValue(), TaskMemory.takeString(list.getValue()), TaskMemory.takeString(bypass.getValue()));
     }
 
-    /** 34 TakeOwnership(). */
-    void takeOwnership() {
-        call(TAKE_OWNERSHIP, "TakeOwnership");
-    }
-
     /** QueryInterface for IBackgroundCopyJob2, or null when BITS does not offer it. */
     IBackgroundCopyJob2 queryJob2() {
         return query(BitsGuids.IID_IBackgroundCopyJob2, IBackgroundCopyJob2::new);
-    }
-
-    /** QueryInterface for IBackgroundCopyJob3, or null. */
-    IBackgroundCopyJob3 queryJob3() {
-        return query(BitsGuids.IID_IBackgroundCopyJob3, IBackgroundCopyJob3::new);
     }
 
     /** QueryInterface for IBackgroundCopyJob4, or null. */

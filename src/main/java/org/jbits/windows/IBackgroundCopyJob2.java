@@ -36,11 +36,6 @@ class IBackgroundCopyJob2 extends IBackgroundCopyJob {
         return new String[]{TaskMemory.takeString(program.getValue()), TaskMemory.takeString(params.getValue())};
     }
 
-    /** 39 SetReplyFileName(LPCWSTR ReplyFileName). */
-    void setReplyFileName(String name) {
-        call(SET_REPLY_FILE_NAME, "SetReplyFileName", wide(name));
-    }
-
     /** 40 GetReplyFileName(LPWSTR *pReplyFileName). */
     String getReplyFileName() {
         return callString(GET_REPLY_FILE_NAME, "GetReplyFileName");

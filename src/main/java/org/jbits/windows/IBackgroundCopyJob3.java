@@ -9,17 +9,8 @@ class IBackgroundCopyJob3 extends IBackgroundCopyJob2 {
     static final int SET_FILE_ACL_FLAGS = 45;
     static final int GET_FILE_ACL_FLAGS = 46;
 
-    IBackgroundCopyJob3(Pointer p) {
-        this(p, "IBackgroundCopyJob3");
-    }
-
     IBackgroundCopyJob3(Pointer p, String name) {
         super(p, name);
-    }
-
-    /** 43 ReplaceRemotePrefix(LPCWSTR OldPrefix, LPCWSTR NewPrefix). */
-    void replaceRemotePrefix(String oldPrefix, String newPrefix) {
-        call(REPLACE_REMOTE_PREFIX, "ReplaceRemotePrefix", wide(oldPrefix), wide(newPrefix));
     }
 
     /** 45 SetFileACLFlags(DWORD Flags). */

@@ -19,11 +19,6 @@ class IBackgroundCopyJob4 extends IBackgroundCopyJob3 {
         super(p, name);
     }
 
-    /** 47 SetPeerCachingFlags(DWORD Flags). */
-    void setPeerCachingFlags(int flags) {
-        call(SET_PEER_CACHING_FLAGS, "SetPeerCachingFlags", flags);
-    }
-
     /** 48 GetPeerCachingFlags(DWORD *pFlags). */
     int getPeerCachingFlags() {
         return getInt(GET_PEER_CACHING_FLAGS, "GetPeerCachingFlags");

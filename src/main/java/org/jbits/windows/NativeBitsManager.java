@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * in BITS, not here: closing the manager releases this process' pointers and leaves the jobs running.
  *
  * <p>{@link #capabilities()} reports what this BITS offers (version, interfaces, stubbed methods), so callers and
- * the conformance suite can tell a missing feature from a wrong binding.
+ * the conformance suite can tell a missing feature from a wrong binding. That method is why this class is public:
+ * open it as any backend, with {@link BitsManager#open(BitsOptions)}, and cast the manager to reach it.
  */
 public final class NativeBitsManager implements BitsManager {
     private static final Logger log = LoggerFactory.getLogger(NativeBitsManager.class);
@@ -78,8 +79,11 @@ public final class NativeBitsManager implements BitsManager {
         log.info("native BITS {} opened (CoInitializeSecurity: {})", bitsVersion, HResult.name(com.securityResult()));
     }
 
-    /** Opens BITS on this machine; fails with E_NOTIMPL off Windows. {@code options} has nothing native BITS needs. */
-    public static NativeBitsManager open(BitsOptions options) {
+    /**
+     * Opens BITS on this machine; fails with E_NOTIMPL off Windows. {@code options} has nothing native BITS needs.
+     * Callers use {@link BitsManager#open(BitsOptions)}, which comes here through {@link NativeBackendProvider}.
+     */
+    static NativeBitsManager open(BitsOptions options) {
         if (!Platform.isWindows()) {
             throw new BitsException(HResult.E_NOTIMPL, "the native backend drives Windows' BITS and needs Windows "
                     + "(os.name is " + System.getProperty("os.name") + "); use the portable backend");

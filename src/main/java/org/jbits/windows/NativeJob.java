@@ -338,24 +338,27 @@ final class NativeJob implements BitsJob {
     }
 
     /**
-     * IBackgroundCopyJob5::SetProperty(COST_FLAGS, value by value). Without Job5 only {@link TransferPolicy#ALWAYS},
-     * which such a BITS already does, is accepted (on a job that is not final); any other policy fails with
-     * E_NOINTERFACE, since it could not be enforced.
+     * IBackgroundCopyJob5::SetProperty(COST_FLAGS, value by value), after {@link BitsLimits#checkCostFlags}. Without
+     * Job5 only {@link TransferPolicy#ALWAYS}'s mask, which such a BITS already does, is accepted (on a job that is
+     * not final); any other mask fails with E_NOINTERFACE, since it could not be enforced.
      */
     @Override
-    public void setTransferPolicy(TransferPolicy policy) {
+    public void setTransferPolicyFlags(int flags) {
+        BitsLimits.checkCostFlags(flags);
         run(r -> {
             IBackgroundCopyJob5 j5 = r.job5();
             if (j5 != null) {
-                j5.setProperty(BitsStructures.BITS_JOB_PROPERTY_ID_COST_FLAGS, BITS_JOB_PROPERTY_VALUE.ofDword(policy.flags()));
+                j5.setProperty(BitsStructures.BITS_JOB_PROPERTY_ID_COST_FLAGS, BITS_JOB_PROPERTY_VALUE.ofDword(flags));
                 return;
             }
             if (JobState.of(r.job.getState()).isFinal()) {
                 throw new BitsException(HResult.BG_E_INVALID_STATE, "job " + id + " is final");
             }
-            if (policy.flags() != BitsStructures.BITS_COST_STATE_TRANSFER_ALWAYS) {
+            if (flags != BitsStructures.BITS_COST_STATE_TRANSFER_ALWAYS) {
+                TransferPolicy named = TransferPolicy.ofFlags(flags);
                 throw new BitsException(HResult.E_NOINTERFACE, "this BITS has no IBackgroundCopyJob5, so it cannot "
-                        + "restrict job " + id + " to the " + policy.displayName() + " transfer policy (BITS 5.0 or later needed)");
+                        + "restrict job " + id + " to the cost flags " + HResult.hex(flags)
+                        + (named == null ? "" : " (" + named.displayName() + ")") + " (BITS 5.0 or later needed)");
             }
         });
     }

@@ -7,12 +7,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.jbits.BitsException;
 import org.jbits.BitsFile;
 import org.jbits.HResult;
@@ -20,6 +17,7 @@ import org.jbits.JobError;
 import org.jbits.JobListener;
 import org.jbits.JobState;
 import org.jbits.NotifyFlag;
+import org.jbits.spi.JobEventDispatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,15 +27,15 @@ import org.slf4j.LoggerFactory;
  * registered (BITS drops a callback when its process goes, so it is set again on create, open, enumerate, resume
  * and addListener). Where SetNotifyInterface fails the job is polled instead, every {@value #POLL_MILLIS} ms,
  * and events are derived from state and progress changes, filtered by the job's notify flags as BITS would.
- * Listeners run on one notification thread, never on the COM thread or on BITS' RPC threads.
+ * Both paths hand their events to a {@link JobEventDispatcher}, whose thread runs the listeners: never the COM
+ * thread or BITS' RPC threads.
  */
 final class NativeNotifier implements CopyCallback.Sink {
     private static final Logger log = LoggerFactory.getLogger(NativeNotifier.class);
     static final long POLL_MILLIS = 500;
 
     private final NativeBitsManager manager;
-    private final List<JobListener> listeners = new CopyOnWriteArrayList<>();
-    private final ExecutorService events = Executors.newSingleThreadExecutor(r -> daemon(r, "jbits-native-events"));
+    private final JobEventDispatcher events = new JobEventDispatcher("jbits-native-events");
     /** Created on the COM thread at the first registration. */
     private CopyCallback callback;
     private final Map<UUID, Polled> polled = new ConcurrentHashMap<>();
@@ -67,16 +65,16 @@ final class NativeNotifier implements CopyCallback.Sink {
     }
 
     void addListener(JobListener l) {
-        listeners.add(l);
+        events.addListener(l);
     }
 
     void removeListener(JobListener l) {
-        listeners.remove(l);
+        events.removeListener(l);
     }
 
     /** Sets this process' callback on {@code job} (on the COM thread); polls the job when BITS refuses it. */
     void register(NativeJob job) {
-        if (listeners.isEmpty()) {
+        if (!events.hasListeners()) {
             return;
         }
         if (callback == null) {
@@ -95,11 +93,6 @@ final class NativeNotifier implements CopyCallback.Sink {
         startPolling();
     }
 
-    /** True when {@code job} is watched by polling rather than by the callback. */
-    boolean isPolled(UUID job) {
-        return polled.containsKey(job);
-    }
-
     private synchronized void startPolling() {
         if (poller == null) {
             poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "jbits-native-poller"));
@@ -108,31 +101,32 @@ final class NativeNotifier implements CopyCallback.Sink {
     }
 
     // --- callback path: these run on BITS' RPC threads; the pointers are borrowed, so read now, deliver later.
+    // BITS calls the callback only for the events the job's notify flags ask for, so nothing is filtered here.
 
     @Override
     public void jobTransferred(Pointer job) {
         NativeJob j = adoptBorrowed(job);
-        dispatch(l -> l.jobTransferred(j));
+        events.deliver(l -> l.jobTransferred(j));
     }
 
     @Override
     public void jobError(Pointer job, Pointer error) {
         NativeJob j = adoptBorrowed(job);
         JobError e = ComReads.error(new IBackgroundCopyError(error), null);
-        dispatch(l -> l.jobError(j, e));
+        events.deliver(l -> l.jobError(j, e));
     }
 
     @Override
     public void jobModification(Pointer job) {
         NativeJob j = adoptBorrowed(job);
-        dispatch(l -> l.jobModification(j));
+        events.deliver(l -> l.jobModification(j));
     }
 
     @Override
     public void fileTransferred(Pointer job, Pointer file) {
         NativeJob j = adoptBorrowed(job);
         BitsFile f = ComReads.file(new IBackgroundCopyFile(file));
-        dispatch(l -> l.fileTransferred(j, f));
+        events.deliver(l -> l.fileTransferred(j, f));
     }
 
     /** An API job for a pointer BITS lends to a callback: AddRef it so the job object owns a reference of its own. */
@@ -140,25 +134,6 @@ final class NativeNotifier implements CopyCallback.Sink {
         IBackgroundCopyJob job = new IBackgroundCopyJob(p);
         job.AddRef();
         return manager.adopt(job);
-    }
-
-    private void dispatch(Consumer<JobListener> event) {
-        if (listeners.isEmpty()) {
-            return;
-        }
-        try {
-            events.execute(() -> {
-                for (JobListener l : listeners) {
-                    try {
-                        event.accept(l);
-                    } catch (RuntimeException e) {
-                        log.warn("a job listener failed", e);
-                    }
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-            // the manager is closing
-        }
     }
 
     // --- polling path
@@ -176,34 +151,31 @@ final class NativeNotifier implements CopyCallback.Sink {
         }
     }
 
+    /** Derives the events BITS would have called back since the last look; the dispatcher applies the flags. */
     private void poll(Polled p) {
         NativeJob job = p.job;
         JobState state = job.state();
         long bytes = job.progress().bytesTransferred();
-        Set<NotifyFlag> flags = job.notifyFlags();
+        int flags = NotifyFlag.toMask(job.notifyFlags());
         List<BitsFile> files = job.files();
         List<Boolean> completed = new ArrayList<>();
         files.forEach(f -> completed.add(f.progress().completed()));
-        boolean first = p.state == null;
-        boolean enabled = !flags.contains(NotifyFlag.DISABLE);
-        if (!first && enabled) {
-            if (flags.contains(NotifyFlag.FILE_TRANSFERRED)) {
-                for (int i = 0; i < files.size(); i++) {
-                    boolean before = i < p.completed.size() && p.completed.get(i);
-                    if (completed.get(i) && !before) {
-                        BitsFile f = files.get(i);
-                        dispatch(l -> l.fileTransferred(job, f));
-                    }
+        if (p.state != null) {
+            for (int i = 0; i < files.size(); i++) {
+                boolean before = i < p.completed.size() && p.completed.get(i);
+                if (completed.get(i) && !before) {
+                    BitsFile f = files.get(i);
+                    events.fire(flags, NotifyFlag.FILE_TRANSFERRED, l -> l.fileTransferred(job, f));
                 }
             }
-            if ((state != p.state || bytes != p.bytes) && flags.contains(NotifyFlag.JOB_MODIFICATION)) {
-                dispatch(l -> l.jobModification(job));
+            if (state != p.state || bytes != p.bytes) {
+                events.fire(flags, NotifyFlag.JOB_MODIFICATION, l -> l.jobModification(job));
             }
-            if (state != p.state && state == JobState.TRANSFERRED && flags.contains(NotifyFlag.JOB_TRANSFERRED)) {
-                dispatch(l -> l.jobTransferred(job));
+            if (state != p.state && state == JobState.TRANSFERRED) {
+                events.fire(flags, NotifyFlag.JOB_TRANSFERRED, l -> l.jobTransferred(job));
             }
-            if (state != p.state && state == JobState.ERROR && flags.contains(NotifyFlag.JOB_ERROR)) {
-                job.error().ifPresent(e -> dispatch(l -> l.jobError(job, e)));
+            if (state != p.state && state == JobState.ERROR) {
+                job.error().ifPresent(e -> events.fire(flags, NotifyFlag.JOB_ERROR, l -> l.jobError(job, e)));
             }
         }
         p.state = state;
@@ -221,12 +193,7 @@ final class NativeNotifier implements CopyCallback.Sink {
                 poller.shutdownNow();
             }
         }
-        events.shutdown();
-        try {
-            events.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        events.close();
     }
 
     /** Cuts BITS' proxies to the callback so no call arrives after close; on the COM thread. */

@@ -18,6 +18,7 @@ import org.jbits.BitsManager;
 import org.jbits.HResult;
 import org.jbits.JobState;
 import org.jbits.JobType;
+import org.jbits.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;

@@ -20,6 +20,7 @@ import org.jbits.JobListener;
 import org.jbits.JobProgress;
 import org.jbits.JobState;
 import org.jbits.NotifyFlag;
+import org.jbits.testing.Await;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -156,10 +157,10 @@ class JobErrorConformanceTest extends ConformanceTestBase {
         job.resume();
         awaitState(job, JobState.TRANSIENT_ERROR);
         long transientAt = System.nanoTime();
-        Await.until("the no-progress timeout to turn the transient error into Error", WAIT,
+        Await.until(WAIT, "the no-progress timeout to turn the transient error into Error",
                 () -> Await.describe(job), d -> job.state() == JobState.ERROR);
         long millis = (System.nanoTime() - transientAt) / 1_000_000;
-        assertTrue(millis >= RETRY_FLOOR.toMillis() - Await.POLL_MILLIS,
+        assertTrue(millis >= RETRY_FLOOR.toMillis() - Await.POLL.toMillis(),
                 "Error came " + millis + " ms after TransientError; the no-progress timeout is 5 s");
         assertTrue(job.error().isPresent(), "the job in Error keeps its error");
     }
@@ -176,7 +177,7 @@ class JobErrorConformanceTest extends ConformanceTestBase {
         int first = job.errorCount();
         assertTrue(first >= 1, "one error counted, saw " + first);
         job.resume();
-        Await.until("the error count to grow after a second failing attempt", WAIT, job::errorCount, n -> n > first);
+        Await.until(WAIT, "the error count to grow after a second failing attempt", job::errorCount, n -> n > first);
         awaitState(job, JobState.ERROR);
     }
 
@@ -194,7 +195,7 @@ class JobErrorConformanceTest extends ConformanceTestBase {
         job.addFile(server.fileUrl("listen.bin", SMALL), local("listen.bin"));
         job.resume();
         awaitState(job, JobState.TRANSFERRED);
-        Await.until("JobTransferred for the job", WAIT, () -> List.copyOf(events), e -> !e.isEmpty());
+        Await.until(WAIT, "JobTransferred for the job", () -> List.copyOf(events), e -> !e.isEmpty());
         assertEquals(List.of(job.id() + " transferred in " + JobState.TRANSFERRED), events, "one JobTransferred, in state Transferred");
     }
 
@@ -217,7 +218,7 @@ class JobErrorConformanceTest extends ConformanceTestBase {
         job.addFile(server.fileUrl("second.bin", SMALL), local("second.bin"));
         job.resume();
         awaitState(job, JobState.TRANSFERRED);
-        Await.until("FileTransferred for both files", WAIT, () -> List.copyOf(files), f -> f.size() >= 2);
+        Await.until(WAIT, "FileTransferred for both files", () -> List.copyOf(files), f -> f.size() >= 2);
         assertEquals(List.of(local("first.bin"), local("second.bin")), files, "one FileTransferred per file, in order");
     }
 
@@ -239,7 +240,7 @@ class JobErrorConformanceTest extends ConformanceTestBase {
         job.addFile(server.missingUrl("listen-404.bin"), local("listen-404.bin"));
         job.resume();
         awaitState(job, JobState.ERROR);
-        Await.until("JobError for the job", WAIT, () -> List.copyOf(errors), e -> !e.isEmpty());
+        Await.until(WAIT, "JobError for the job", () -> List.copyOf(errors), e -> !e.isEmpty());
         assertEquals(List.of(job.id().toString()), jobs, "JobError names the job");
         JobError e = errors.get(0);
         assertNotNull(e, "JobError carries the error");
@@ -267,7 +268,7 @@ class JobErrorConformanceTest extends ConformanceTestBase {
         job.addFile(server.fileUrl("states.bin", SMALL), local("states.bin"));
         job.resume();
         awaitState(job, JobState.TRANSFERRED);
-        Await.until("a JobModification that sees Transferred", WAIT, () -> List.copyOf(states),
+        Await.until(WAIT, "a JobModification that sees Transferred", () -> List.copyOf(states),
                 s -> s.contains(JobState.TRANSFERRED));
         // Each callback reads the state when it runs, so it sees a monotone sample of the real sequence; AddFile's
         // modification may still see Suspended.

@@ -28,6 +28,7 @@ import org.jbits.JobTimes;
 import org.jbits.NotifyFlag;
 import org.jbits.ProxySettings;
 import org.jbits.TransferPolicy;
+import org.jbits.testing.Await;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -116,7 +117,7 @@ class JobLifecycleConformanceTest extends ConformanceTestBase {
         job.addFile(server.slowUrl("grow.bin", SLOW_SIZE, SLOW_RATE), local("grow.bin"));
         job.resume();
         List<Long> seen = new ArrayList<>();
-        Await.until("two different partial byte counts while transferring", WAIT, () -> {
+        Await.until(WAIT, "two different partial byte counts while transferring", () -> {
             JobProgress p = job.progress();
             if (p.bytesTransferred() > 0 && p.bytesTransferred() < SLOW_SIZE
                     && (seen.isEmpty() || seen.get(seen.size() - 1) != p.bytesTransferred())) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -17,6 +18,8 @@ import java.util.Set;
 import java.util.UUID;
 import org.jbits.BitsException;
 import org.jbits.BitsJob;
+import org.jbits.BitsLimits;
+import org.jbits.CostState;
 import org.jbits.HResult;
 import org.jbits.JobPriority;
 import org.jbits.JobProgress;
@@ -247,6 +250,36 @@ class JobPropertiesConformanceTest extends ConformanceTestBase {
             job.setTransferPolicy(p);
             assertEquals(HResult.hex(p.flags()), HResult.hex(job.transferPolicyFlags()), "cost flags of " + p);
         }
+    }
+
+    /** BITS keeps any mask of cost-state bits, with or without IGNORE_CONGESTION (reference §5.2's custom bitmask). */
+    @Test
+    @DisplayName("transfer-policy-custom-mask-round-trip")
+    void customCostFlagsRoundTrip() {
+        requires(Capability.TRANSFER_POLICY);
+        BitsJob job = download("custom-policy");
+        int unrestrictedOrBelowCap = CostState.UNRESTRICTED.bit() | CostState.BELOW_CAP.bit();
+        for (int mask : new int[]{unrestrictedOrBelowCap | BitsLimits.COST_OPTION_IGNORE_CONGESTION, unrestrictedOrBelowCap,
+                CostState.ROAMING.bit()}) {
+            job.setTransferPolicyFlags(mask);
+            assertEquals(HResult.hex(mask), HResult.hex(job.transferPolicyFlags()), "the custom cost flags");
+            assertNull(TransferPolicy.ofFlags(job.transferPolicyFlags()), "no named policy has this mask");
+        }
+        job.setTransferPolicy(TransferPolicy.STANDARD);
+        assertEquals(TransferPolicy.STANDARD, TransferPolicy.ofFlags(job.transferPolicyFlags()), "a named policy after a custom mask");
+    }
+
+    /** A bit BITS does not define (BITS_COST_STATE_RESERVED 0x40000000, 0x100) is refused before the job changes. */
+    @Test
+    @DisplayName("transfer-policy-undefined-cost-bit-fails-E_INVALIDARG")
+    void undefinedCostFlagsFail() {
+        BitsJob job = download("undefined-cost-bit");
+        int before = job.transferPolicyFlags();
+        for (int mask : new int[]{0x40000000 | TransferPolicy.ALWAYS.flags(), 0x100 | CostState.UNRESTRICTED.bit()}) {
+            assertBitsError(HResult.E_INVALIDARG, () -> job.setTransferPolicyFlags(mask),
+                    "SetProperty(COST_FLAGS, " + HResult.hex(mask) + ")");
+        }
+        assertEquals(HResult.hex(before), HResult.hex(job.transferPolicyFlags()), "the refused masks changed nothing");
     }
 
     @Test

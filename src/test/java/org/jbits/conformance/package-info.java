@@ -16,6 +16,6 @@
  * is known not to match carries {@link org.jbits.conformance.WineDeviation}, which turns its failure under
  * {@code native-wine} into {@code wine-deviation}. Every case gets a fresh manager; transfers go to
  * {@link org.jbits.conformance.ConformanceServer} on 127.0.0.1 in the same JVM; waits are bounded polls
- * ({@link org.jbits.conformance.Await}).
+ * ({@link org.jbits.testing.Await}).
  */
 package org.jbits.conformance;

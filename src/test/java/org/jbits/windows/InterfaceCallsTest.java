@@ -172,6 +172,33 @@ class InterfaceCallsTest {
         assertEquals(0x5002L, Pointer.nativeValue(jobs.get(0).getPointer()));
     }
 
+    @Test
+    void fileEnumeratorHandsOutFilesAndClonesIntoAFileEnumerator() {
+        FakeComObject e = new FakeComObject(8, Map.of(
+                IEnumBackgroundCopyFiles.NEXT, (MIPP) (self, celt, out, fetched) -> {
+                    out.setPointer(0, new Pointer(0x7100L));
+                    fetched.setInt(0, 1);
+                    return HResult.S_OK;
+                },
+                IEnumBackgroundCopyFiles.CLONE, (M1) (self, out) -> {
+                    out.setPointer(0, new Pointer(0x7200L));
+                    return HResult.S_OK;
+                },
+                IEnumBackgroundCopyFiles.GET_COUNT, (M1) (self, out) -> {
+                    out.setInt(0, 3);
+                    return HResult.S_OK;
+                }));
+        IEnumBackgroundCopyFiles files = new IEnumBackgroundCopyFiles(e.pointer());
+        IBackgroundCopyFile file = files.next();
+        assertEquals("IBackgroundCopyFile", file.interfaceName());
+        assertEquals(0x7100L, Pointer.nativeValue(file.getPointer()));
+        IEnumBackgroundCopyFiles clone = files.cloneEnumerator();
+        assertEquals("IEnumBackgroundCopyFiles", clone.interfaceName());
+        assertEquals(0x7200L, Pointer.nativeValue(clone.getPointer()));
+        assertEquals(3, files.getCount());
+        assertEquals(List.of(), e.calls, "every call reached the slot of its method");
+    }
+
     /** A BG_FILE_INFO placed in memory the test owns. */
     static final class PlacedFileInfo extends BitsStructures.BG_FILE_INFO {
         PlacedFileInfo(Pointer p, String remote, String local) {

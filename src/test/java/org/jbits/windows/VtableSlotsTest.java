@@ -35,7 +35,7 @@ class VtableSlotsTest {
         CLASSES.put("File5", List.of(IBackgroundCopyFile.IBackgroundCopyFile5.class));
         CLASSES.put("File6", List.of(IBackgroundCopyFile.IBackgroundCopyFile6.class));
         CLASSES.put("IEnumBackgroundCopyJobs / IEnumBackgroundCopyFiles",
-                List.of(IEnumBackgroundCopyJobs.class, IEnumBackgroundCopyFiles.class));
+                List.of(ComEnumerator.class));
         CLASSES.put("IBackgroundCopyError", List.of(IBackgroundCopyError.class));
         CLASSES.put("IBackgroundCopyCallback", List.of(CopyCallback.class));
         CLASSES.put("Callback2", List.of(CopyCallback.class));
