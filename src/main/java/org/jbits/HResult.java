@@ -51,6 +51,10 @@ public final class HResult {
     public static final int ERROR_FILE_NOT_FOUND = def(0x80070002, "ERROR_FILE_NOT_FOUND");
     /** HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND). */
     public static final int ERROR_PATH_NOT_FOUND = def(0x80070003, "ERROR_PATH_NOT_FOUND");
+    /** HRESULT_FROM_WIN32(ERROR_WRITE_PROTECT): the medium (a read-only file system) cannot be written. */
+    public static final int ERROR_WRITE_PROTECT = def(0x80070013, "ERROR_WRITE_PROTECT");
+    /** HRESULT_FROM_WIN32(ERROR_FILENAME_EXCED_RANGE): a file name is too long for the file system. */
+    public static final int ERROR_FILENAME_EXCED_RANGE = def(0x800700CE, "ERROR_FILENAME_EXCED_RANGE");
     /** HRESULT_FROM_WIN32(ERROR_SHARING_VIOLATION). */
     public static final int ERROR_SHARING_VIOLATION = def(0x80070020, "ERROR_SHARING_VIOLATION");
     /** HRESULT_FROM_WIN32(ERROR_DISK_FULL). */

@@ -69,8 +69,12 @@ public final class HttpTransport implements Transport {
                 .writeTimeout(Duration.ofMillis(readTimeoutMillis))
                 .followRedirects(true)
                 .followSslRedirects(true)
-                // The engine owns retries (TransientError, MinimumRetryDelay); OkHttp must not retry silently.
-                .retryOnConnectionFailure(false)
+                // The engine owns retries after a failure (TransientError, MinimumRetryDelay). This is something
+                // else: a request that fails on a pooled keep-alive connection the server has closed meanwhile
+                // (nginx after 75 s, Apache after 5 s, any reload), or on one of several addresses of a host, is
+                // sent again at once on a fresh connection, as browsers and curl do. OkHttp retries only what
+                // is safe to retry: not a timeout once the request was sent, not a TLS certificate failure.
+                .retryOnConnectionFailure(true)
                 .proxySelector(new EnvironmentProxySelector(System.getenv()))
                 .socketFactory(new ReadBufferedSocketFactory());
     }
@@ -83,7 +87,7 @@ public final class HttpTransport implements Transport {
 
     @Override
     public void download(URI source, DownloadTarget target, TransferContext context) throws TransferException {
-        OkHttpClient c = clientFor(context.proxy(), source);
+        OkHttpClient c = clientFor(context);
         long offset = target.offset();
         String validator = target.validator();
         boolean resume = offset > 0 && validator != null;
@@ -92,6 +96,9 @@ public final class HttpTransport implements Transport {
             Request.Builder rb = new Request.Builder().url(source.toString()).get()
                     // Identity: a transparently gunzipped body has no byte offsets to resume at.
                     .header("Accept-Encoding", "identity");
+            for (TransferContext.Header h : context.headers()) {
+                rb.addHeader(h.name(), h.value());
+            }
             if (resume) {
                 rb.header("Range", "bytes=" + offset + "-");
                 rb.header("If-Range", validator);
@@ -107,13 +114,13 @@ public final class HttpTransport implements Transport {
                     long[] range = parseContentRange(response.header("Content-Range"));
                     String newValidator = validatorOf(response);
                     if (range == null || range[0] != offset) {
-                        log.debug("{}: unexpected Content-Range {}, restarting from 0", source, response.header("Content-Range"));
+                        log.debug("{}: unexpected Content-Range {}, restarting from 0", Redacted.uri(source), response.header("Content-Range"));
                         resume = false;
                         continue;
                     }
                     if (newValidator != null && !newValidator.equals(validator)) {
                         // A server that ignored If-Range sent a slice of another version: appending it would mix two files.
-                        log.debug("{}: partial response for {} instead of {}, restarting from 0", source, newValidator, validator);
+                        log.debug("{}: partial response for {} instead of {}, restarting from 0", Redacted.uri(source), newValidator, validator);
                         resume = false;
                         continue;
                     }
@@ -152,14 +159,14 @@ public final class HttpTransport implements Transport {
             }
         }
         throw TransferException.fatal(HResult.BG_E_INSUFFICIENT_RANGE_SUPPORT, ErrorContext.REMOTE_FILE,
-                "the server does not answer range requests consistently for " + source, null);
+                "the server does not answer range requests consistently for " + Redacted.uri(source), null);
     }
 
     private void copyBody(ResponseBody body, DownloadTarget target, long total, TransferContext context, URI source)
             throws TransferException, IOException {
         if (body == null) {
             throw TransferException.fatal(HResult.BG_E_INVALID_SERVER_RESPONSE, ErrorContext.REMOTE_FILE,
-                    "the server sent no body for " + source, null);
+                    "the server sent no body for " + Redacted.uri(source), null);
         }
         // The body goes straight into the target's staging buffers; whatever arrived before an IOException is
         // already there and is kept, so the retry asks only for the rest.
@@ -176,7 +183,7 @@ public final class HttpTransport implements Transport {
         }
         if (total >= 0 && target.position() != total) {
             throw TransferException.transientError(HResult.BG_E_CONNECTION_CLOSED, ErrorContext.GENERAL_TRANSPORT,
-                    "the connection closed after " + target.position() + " of " + total + " bytes of " + source, null);
+                    "the connection closed after " + target.position() + " of " + total + " bytes of " + Redacted.uri(source), null);
         }
         target.finish();
     }
@@ -207,7 +214,7 @@ public final class HttpTransport implements Transport {
     static TransferException statusError(Response response, URI source) {
         int code = response.code();
         int hr = HResult.ofHttpStatus(code);
-        String msg = "HTTP " + code + " " + response.message() + " for " + source;
+        String msg = "HTTP " + code + " " + response.message() + " for " + Redacted.uri(source);
         boolean retry = code >= 500 || code == 408 || code == 429;
         Duration retryAfter = retry ? parseRetryAfter(response.header("Retry-After")) : null;
         return new TransferException(hr, ErrorContext.REMOTE_FILE, retry, msg, retryAfter, null);
@@ -240,7 +247,7 @@ public final class HttpTransport implements Transport {
         }
         if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
             return TransferException.transientError(HResult.BG_E_CONNECT_FAILURE, ErrorContext.GENERAL_TRANSPORT,
-                    "the connection to the server failed" + where + ": " + e.getMessage(), e);
+                    "the connection to the server failed" + where + ": " + Redacted.text(e.getMessage()), e);
         }
         if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
             return TransferException.transientError(HResult.ERROR_WINHTTP_TIMEOUT, ErrorContext.GENERAL_TRANSPORT,
@@ -248,20 +255,65 @@ public final class HttpTransport implements Transport {
         }
         if (e instanceof SSLException) {
             return TransferException.fatal(HResult.ERROR_WINHTTP_SECURE_FAILURE, ErrorContext.GENERAL_TRANSPORT,
-                    "the secure connection failed" + where + ": " + e.getMessage(), e);
+                    "the secure connection failed" + where + ": " + Redacted.text(e.getMessage()), e);
         }
         return TransferException.transientError(HResult.BG_E_CONNECTION_CLOSED, ErrorContext.GENERAL_TRANSPORT,
-                "the connection was interrupted" + where + ": " + e.getMessage(), e);
+                "the connection was interrupted" + where + ": " + Redacted.text(e.getMessage()), e);
     }
 
-    private OkHttpClient clientFor(ProxySettings proxy, URI source) {
-        if (proxy == null || proxy.usage() == ProxyUsage.SYSTEM_DEFAULT || proxy.usage() == ProxyUsage.AUTO_DETECT) {
+    /** The shared client, or a variant of it (same pool and threads) with the job's proxy and credentials. */
+    private OkHttpClient clientFor(TransferContext context) {
+        ProxySettings proxy = context.proxy();
+        boolean defaultProxy = proxy == null || proxy.usage() == ProxyUsage.SYSTEM_DEFAULT
+                || proxy.usage() == ProxyUsage.AUTO_DETECT;
+        if (defaultProxy && context.serverCredentials() == null && context.proxyCredentials() == null) {
             return client;
         }
-        if (proxy.usage() == ProxyUsage.NO_PROXY) {
-            return client.newBuilder().proxy(Proxy.NO_PROXY).build();
+        OkHttpClient.Builder b = client.newBuilder();
+        if (!defaultProxy) {
+            if (proxy.usage() == ProxyUsage.NO_PROXY) {
+                b.proxy(Proxy.NO_PROXY);
+            } else {
+                b.proxySelector(new OverrideProxySelector(proxy.proxyList(), proxy.bypassList()));
+            }
         }
-        return client.newBuilder().proxySelector(new OverrideProxySelector(proxy.proxyList(), proxy.bypassList())).build();
+        if (context.serverCredentials() != null) {
+            b.authenticator(new ChallengeAnswer(context.serverCredentials(), "Authorization"));
+        }
+        if (context.proxyCredentials() != null) {
+            b.proxyAuthenticator(new ChallengeAnswer(context.proxyCredentials(), "Proxy-Authorization"));
+        }
+        return b.build();
+    }
+
+    /**
+     * Answers a 401 (or a proxy's 407) once with the job's credentials, as BITS does: only when asked, never
+     * sent ahead of a challenge, and not again when the server refused them (the 401 then fails the job).
+     * Basic only so far; a challenge for another scheme is left unanswered.
+     */
+    static final class ChallengeAnswer implements okhttp3.Authenticator {
+        private final Credentials credentials;
+        private final String header;
+
+        ChallengeAnswer(Credentials credentials, String header) {
+            this.credentials = credentials;
+            this.header = header;
+        }
+
+        @Override
+        public Request authenticate(okhttp3.Route route, Response response) {
+            if (response.request().header(header) != null || credentials.scheme() != Credentials.Scheme.BASIC) {
+                return null;
+            }
+            for (okhttp3.Challenge c : response.challenges()) {
+                if ("Basic".equalsIgnoreCase(c.scheme())) {
+                    String value = okhttp3.Credentials.basic(credentials.userName(), credentials.password(),
+                            c.charset());
+                    return response.request().newBuilder().header(header, value).build();
+                }
+            }
+            return null;
+        }
     }
 
     /** {@code http_proxy}, {@code https_proxy}, {@code no_proxy}: the Linux convention for "the system's proxy". */

@@ -30,7 +30,7 @@ public final class Transports {
             }
         }
         throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE,
-                "no transport for '" + uri.getScheme() + "' URLs: " + uri);
+                "no transport for '" + uri.getScheme() + "' URLs: " + Redacted.uri(uri));
     }
 
     /**
@@ -44,22 +44,32 @@ public final class Transports {
         BitsLimits.checkLength("remote name", remoteName, BitsLimits.MAX_REMOTE_NAME);
         URI uri;
         if (remoteName.startsWith("/")) {
-            uri = Path.of(remoteName).toUri();
+            try {
+                uri = Path.of(remoteName).toUri();
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new BitsException(HResult.E_INVALIDARG, "'" + remoteName + "' is not a valid path: " + e.getReason());
+            }
         } else {
             int colon = remoteName.indexOf(':');
             if (colon <= 0 || !remoteName.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")) {
-                throw new BitsException(HResult.E_INVALIDARG, "'" + remoteName
+                throw new BitsException(HResult.E_INVALIDARG, "'" + Redacted.text(remoteName)
                         + "' is neither a URL nor an absolute path");
             }
             try {
                 uri = new URI(remoteName);
             } catch (URISyntaxException e) {
                 throw new BitsException(HResult.ERROR_WINHTTP_INVALID_URL,
-                        "'" + remoteName + "' is not a valid URL: " + e.getReason());
+                        "'" + Redacted.text(remoteName) + "' is not a valid URL: " + e.getReason());
             }
             String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
             if ((scheme.equals("http") || scheme.equals("https")) && (uri.getHost() == null || uri.getHost().isEmpty())) {
-                throw new BitsException(HResult.ERROR_WINHTTP_INVALID_URL, "'" + remoteName + "' has no host name");
+                throw new BitsException(HResult.ERROR_WINHTTP_INVALID_URL, "'" + Redacted.text(remoteName)
+                        + "' has no host name");
+            }
+            if ((scheme.equals("http") || scheme.equals("https")) && uri.getPort() != -1
+                    && (uri.getPort() < 1 || uri.getPort() > 65535)) {
+                throw new BitsException(HResult.ERROR_WINHTTP_INVALID_URL, "'" + Redacted.text(remoteName)
+                        + "' has port " + uri.getPort() + "; a port is 1 to 65535");
             }
             if (scheme.equals("file") && (uri.getPath() == null || !uri.getPath().startsWith("/"))) {
                 throw new BitsException(HResult.E_INVALIDARG, "'" + remoteName + "' is not an absolute file URL");
