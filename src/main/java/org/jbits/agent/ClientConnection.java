@@ -48,6 +48,60 @@ final class ClientConnection {
         return phase == Phase.READING && !closeAfterWrite;
     }
 
+    /** What {@link #read} found. */
+    enum Read {
+        /** Nothing complete yet; read again when there is more. */
+        MORE,
+        /** A complete request line is buffered. */
+        LINE,
+        /** The client closed its end. */
+        END,
+        /** The line is over the limit. */
+        TOO_LONG,
+        /** The budget refused the memory the line needs. */
+        NO_MEMORY
+    }
+
+    /**
+     * Reads what the socket has, at most {@code reads} times through {@code scratch}, into the line buffer, and
+     * never more than the line may still hold, so that nothing read is dropped. The first byte of a request starts
+     * its deadline of {@code requestTime}.
+     */
+    Read read(ByteBuffer scratch, int reads, LineBuffer.Budget budget, java.time.Duration requestTime) throws IOException {
+        for (int i = 0; i < reads; i++) {
+            scratch.clear();
+            scratch.limit(Math.min(scratch.capacity(), in.room()));
+            int n = channel.read(scratch);
+            if (n < 0) {
+                return Read.END;
+            }
+            if (n == 0) {
+                return Read.MORE;
+            }
+            scratch.flip();
+            long now = System.nanoTime();
+            if (!in.hasPartial()) {
+                deadline = now + requestTime.toNanos();
+            }
+            lastActivity = now;
+            switch (in.append(scratch, budget)) {
+                case LINE -> {
+                    return Read.LINE;
+                }
+                case TOO_LONG -> {
+                    return Read.TOO_LONG;
+                }
+                case NO_MEMORY -> {
+                    return Read.NO_MEMORY;
+                }
+                case PARTIAL -> {
+                    // read on
+                }
+            }
+        }
+        return Read.MORE;
+    }
+
     /** Writes as much of the reply as the socket takes; true when all of it is written. */
     boolean flush() throws IOException {
         while (out.hasRemaining()) {

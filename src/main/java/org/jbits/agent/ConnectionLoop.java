@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,14 +30,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nothing stops the loop but {@link #shutdown}: every failure, an {@link OutOfMemoryError} included, is logged
  * (at most once per {@value #REPORT_SECONDS} s for each kind) and the loop carries on; a failing accept (no file
- * descriptors left) closes the idlest connection and pauses accepting, backing off up to a second. Once a second
- * it also checks its socket file and binds it again when someone removed or replaced it.
+ * descriptors left) closes the idlest connection and pauses accepting, backing off up to a second. Every
+ * {@value #TICK_MILLIS} ms it also checks the deadlines, and its socket file, which it binds again when someone
+ * removed or replaced it.
  */
-final class ConnectionLoop implements Runnable, LineBuffer.Budget {
+final class ConnectionLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ConnectionLoop.class);
     private static final long TICK_MILLIS = 250;
     private static final int REPORT_SECONDS = 10;
     private static final int ACCEPTS_PER_ROUND = 64;
+    /** Reads of one connection in one round, so that one fast client cannot hold the others up. */
     private static final int READS_PER_ROUND = 4;
 
     /** Where complete request lines go; {@code reply} may be called from any thread, once. */
@@ -55,10 +56,10 @@ final class ConnectionLoop implements Runnable, LineBuffer.Budget {
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final List<ClientConnection> connections = new ArrayList<>();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
-    private final Reports reports = new Reports();
+    private final LineBuffer.Budget budget;
+    private final RateLimitedLog reports = new RateLimitedLog(log, REPORT_SECONDS);
     private final CountDownLatch finished = new CountDownLatch(1);
     private SelectionKey acceptKey;
-    private long buffered;
     private long acceptPausedUntil;
     private long acceptBackoffMillis = 10;
     private long lastSweep;
@@ -71,6 +72,7 @@ final class ConnectionLoop implements Runnable, LineBuffer.Budget {
         this.peers = peers;
         this.requests = requests;
         this.limits = limits;
+        this.budget = new MemoryBudget(limits.maxBufferedBytes());
         this.selector = Selector.open();
         this.acceptKey = socket.channel().register(selector, SelectionKey.OP_ACCEPT);
     }
@@ -224,52 +226,24 @@ final class ConnectionLoop implements Runnable, LineBuffer.Budget {
     // --- reading ---
 
     private void read(ClientConnection c) throws IOException {
-        for (int i = 0; i < READS_PER_ROUND && c.phase == ClientConnection.Phase.READING; i++) {
-            readBuffer.clear();
-            // Never read more than the line may still hold, so nothing read is ever dropped.
-            readBuffer.limit(Math.min(readBuffer.capacity(), c.in.room()));
-            int n = c.channel.read(readBuffer);
-            if (n < 0) {
-                close(c);
-                return;
+        switch (c.read(readBuffer, READS_PER_ROUND, budget, limits.request())) {
+            case LINE -> dispatch(c);
+            case END -> close(c);
+            case TOO_LONG -> fail(c, new BitsException(HResult.E_INVALIDARG, "the request is over "
+                    + limits.maxLineBytes() + " bytes without a newline; the agent stopped reading it"));
+            case NO_MEMORY -> {
+                reports.note("refused a request: unfinished requests hold " + budget + "", null);
+                fail(c, new BitsException(HResult.E_OUTOFMEMORY, "the agent holds too many unfinished "
+                        + "requests to take this one; try again"));
             }
-            if (n == 0) {
-                return;
-            }
-            readBuffer.flip();
-            long now = System.nanoTime();
-            if (!c.in.hasPartial()) {
-                c.deadline = now + limits.request().toNanos();
-            }
-            c.lastActivity = now;
-            while (readBuffer.hasRemaining() && c.phase == ClientConnection.Phase.READING) {
-                switch (c.in.append(readBuffer, this)) {
-                    case LINE -> dispatch(c);
-                    case TOO_LONG -> {
-                        fail(c, new BitsException(HResult.E_INVALIDARG, "the request is over "
-                                + limits.maxLineBytes() + " bytes without a newline; the agent stopped reading it"));
-                        return;
-                    }
-                    case NO_MEMORY -> {
-                        reports.note("refused a request: unfinished requests hold " + (buffered >> 20) + " MiB", null);
-                        fail(c, new BitsException(HResult.E_OUTOFMEMORY, "the agent holds too many unfinished "
-                                + "requests to take this one; try again"));
-                        return;
-                    }
-                    case PARTIAL -> {
-                        // the rest of the line is still to come
-                    }
-                }
-            }
-            // Bytes read past a complete line wait in the connection's buffer for the next round of the cycle.
-            if (readBuffer.hasRemaining()) {
-                throw new IllegalStateException("bytes read but not buffered");
+            case MORE -> {
+                // the rest of the line is still to come
             }
         }
     }
 
     private void dispatch(ClientConnection c) {
-        byte[] line = c.in.takeLine(this);
+        byte[] line = c.in.takeLine(budget);
         c.phase = ClientConnection.Phase.DISPATCHED;
         c.deadline = Long.MAX_VALUE;
         c.key.interestOps(0);
@@ -328,13 +302,13 @@ final class ConnectionLoop implements Runnable, LineBuffer.Budget {
     /** Sends one error reply, then closes: nothing more is read from this connection. */
     private void fail(ClientConnection c, BitsException why) {
         c.closeAfterWrite = true;
-        c.in.release(this);
+        c.in.release(budget);
         c.key.interestOps(0);
         replied(c, replyLine(why));
     }
 
     private static byte[] replyLine(BitsException why) {
-        return (new String(Json.bytes(Protocol.error(why)), StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8);
+        return Protocol.line(Protocol.error(why));
     }
 
     // --- time ---
@@ -378,7 +352,7 @@ final class ConnectionLoop implements Runnable, LineBuffer.Budget {
             return;
         }
         c.closed = true;
-        c.in.release(this);
+        c.in.release(budget);
         c.key.cancel();
         closeQuietly(c.channel);
         connections.remove(c);
@@ -458,59 +432,5 @@ final class ConnectionLoop implements Runnable, LineBuffer.Budget {
     /** Connections held now (for tests and reports); called on any thread, so only an estimate. */
     int connectionCount() {
         return connections.size();
-    }
-
-    // --- the memory budget of unfinished lines (I/O thread only) ---
-
-    @Override
-    public boolean grow(int bytes) {
-        if (buffered + bytes > limits.maxBufferedBytes()) {
-            return false;
-        }
-        buffered += bytes;
-        return true;
-    }
-
-    @Override
-    public void release(int bytes) {
-        buffered -= bytes;
-    }
-
-    /**
-     * What went wrong, told once per kind per {@value #REPORT_SECONDS} s: a flood of 3,000 connections must not
-     * write 3,000 log lines, but each kind of trouble is seen at once.
-     */
-    private static final class Reports {
-        private final java.util.Map<String, int[]> counts = new java.util.LinkedHashMap<>();
-        private long lastFlush = System.nanoTime();
-
-        void note(String what, Throwable t) {
-            int[] n = counts.get(what);
-            if (n == null) {
-                if (counts.size() < 100) {
-                    counts.put(what, new int[]{0});
-                }
-                if (t != null) {
-                    log.error(what, t);
-                } else {
-                    log.warn(what);
-                }
-            } else {
-                n[0]++;
-            }
-        }
-
-        void flush(long now) {
-            if (now - lastFlush < TimeUnit.SECONDS.toNanos(REPORT_SECONDS)) {
-                return;
-            }
-            lastFlush = now;
-            counts.forEach((what, n) -> {
-                if (n[0] > 0) {
-                    log.warn("{} ({} more times in {} s)", what, n[0], REPORT_SECONDS);
-                }
-            });
-            counts.clear();
-        }
     }
 }

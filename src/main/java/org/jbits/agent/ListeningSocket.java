@@ -16,7 +16,8 @@ import org.jbits.engine.StateDirectory;
  * The agent's bound socket file, and whether it is still the one the agent bound. Someone may delete
  * {@code agent.sock} (a cleanup script, a user) or put another file there while the agent runs; the agent then
  * listens on a socket nobody can reach, and every CLI takes it for "not running". The server asks
- * {@link #isIntact()} every second and {@link #rebind()}s when it is not, and at close it deletes only its own file.
+ * {@link #isIntact()} four times a second and {@link #rebind()}s when it is not, and at close it deletes only its
+ * own file.
  */
 final class ListeningSocket implements AutoCloseable {
     /** Connections the kernel queues before the agent accepts them. */

@@ -2,7 +2,6 @@ package org.jbits.agent;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -159,10 +158,7 @@ final class RequestExecutor implements ConnectionLoop.Requests, AutoCloseable {
     }
 
     private static byte[] bytes(ObjectNode reply) {
-        byte[] json = Json.bytes(reply);
-        byte[] line = Arrays.copyOf(json, json.length + 1);
-        line[json.length] = '\n';
-        return line;
+        return Protocol.line(reply);
     }
 
     /** Stops taking requests; waits are woken (and answered) at once, the other requests get {@code grace} to end. */

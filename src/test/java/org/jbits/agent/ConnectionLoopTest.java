@@ -98,6 +98,18 @@ class ConnectionLoopTest {
         }
     }
 
+    /**
+     * True when the agent has closed {@code c}: end of stream, or a reset, which a Unix socket reports to the peer
+     * of one closed with bytes still unread (after the bytes sent before it, which are read first).
+     */
+    private static boolean closed(SocketChannel c) throws IOException {
+        try {
+            return reply(c) == null;
+        } catch (java.net.SocketException reset) {
+            return reset.getMessage().contains("reset");
+        }
+    }
+
     @Test
     void aFloodOfConnectionsThatNeverFinishALineCannotKeepANewClientFromBeingAnswered() throws Exception {
         int threadsBefore = Thread.activeCount();
@@ -136,7 +148,7 @@ class ConnectionLoopTest {
         JsonNode r = reply(c);
         assertEquals(HResult.E_INVALIDARG, r.path("hresult").asInt(), r.toString());
         assertTrue(r.path("message").asText().contains("over 4096 bytes"), r.toString());
-        assertEquals(null, reply(c), "closed after the one error");
+        assertTrue(closed(c), "closed after the one error");
         writer.join(30_000);
         assertTrue(!writer.isAlive(), "the writer was stopped by the closed connection, not by sending 100 MB");
         assertEquals(0, handled.get());
@@ -151,7 +163,7 @@ class ConnectionLoopTest {
         assertEquals(HResult.E_INVALIDARG, r.path("hresult").asInt(), r.toString());
         assertTrue(r.path("message").asText().contains("did not arrive"), r.toString());
         assertTrue((System.nanoTime() - t0) / 1_000_000 < 3000);
-        assertEquals(null, reply(c));
+        assertTrue(closed(c));
     }
 
     @Test
