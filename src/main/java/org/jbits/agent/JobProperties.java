@@ -38,6 +38,7 @@ public record JobProperties(String displayName, String description, JobPriority 
     public static final JobProperties NONE = new JobProperties(null, null, null, null, null, null, null, null, null,
             null, null);
 
+    /** Copies the lists and the set, so the record cannot change under its holder. */
     public JobProperties {
         proxyList = proxyList == null ? null : List.copyOf(proxyList);
         proxyBypass = proxyBypass == null ? null : List.copyOf(proxyBypass);

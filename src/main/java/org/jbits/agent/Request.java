@@ -68,6 +68,7 @@ public sealed interface Request {
      * @param suspended leave the job Suspended
      */
     record Submit(JobType type, JobProperties properties, List<NewFile> files, boolean suspended) implements Request {
+        /** Copies the file list. */
         public Submit {
             files = List.copyOf(files);
         }
@@ -89,6 +90,7 @@ public sealed interface Request {
 
     /** The named jobs, or all of the caller's jobs when {@code jobs} is empty. */
     record Get(List<String> jobs) implements Request {
+        /** Copies the job list. */
         public Get {
             jobs = List.copyOf(jobs);
         }
@@ -155,6 +157,7 @@ public sealed interface Request {
         /** The longest wait one request may ask for. */
         public static final Duration MAX_TIMEOUT = Duration.ofSeconds(10);
 
+        /** Clamps the timeout to 0 .. {@link #MAX_TIMEOUT}. */
         public Wait {
             timeout = timeout.compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT : timeout.isNegative() ? Duration.ZERO : timeout;
         }
