@@ -48,6 +48,31 @@ public final class BitsLimits {
         return text;
     }
 
+    /**
+     * A text that has one meaning everywhere it goes: no NUL character (a Windows BITS string ends there, so the
+     * rest would be silently cut off) and no lone surrogate (it has no UTF-8 form, so it cannot reach the store, a
+     * log or another process unchanged); otherwise E_INVALIDARG naming {@code what}. Null is left to the caller.
+     */
+    public static String checkText(String what, String text) {
+        if (text == null) {
+            return null;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0) {
+                throw new BitsException(HResult.E_INVALIDARG, "the " + what + " contains a NUL character (at index "
+                        + i + ")");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new BitsException(HResult.E_INVALIDARG, "the " + what + " contains a lone surrogate (U+"
+                        + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " at index " + i + ")");
+            }
+        }
+        return text;
+    }
+
     /** A ULONG number of seconds (0 to 4,294,967,295); otherwise E_INVALIDARG naming {@code what}. */
     public static long checkSeconds(String what, long seconds) {
         if (seconds < 0 || seconds > MAX_ULONG) {

@@ -34,17 +34,6 @@ public enum JobPriority {
         return values()[value];
     }
 
-    /** Parses {@code foreground}, {@code high}, {@code normal} or {@code low}, ignoring case. */
-    public static JobPriority parse(String text) {
-        for (JobPriority p : values()) {
-            if (p.name().equalsIgnoreCase(text.trim())) {
-                return p;
-            }
-        }
-        throw new BitsException(HResult.E_INVALIDARG,
-                "unknown priority '" + text + "' (expected foreground, high, normal or low)");
-    }
-
     @Override
     public String toString() {
         return name().toLowerCase(Locale.ROOT);

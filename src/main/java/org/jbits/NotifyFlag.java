@@ -56,16 +56,4 @@ public enum NotifyFlag {
         }
         return mask;
     }
-
-    /** Parses the CLI spelling: {@code transferred}, {@code error}, {@code modification}, {@code file-transferred}, {@code disable}. */
-    public static NotifyFlag parse(String text) {
-        String t = text.trim().replace("-", "");
-        for (NotifyFlag f : values()) {
-            if (f.displayName.equalsIgnoreCase(t)) {
-                return f;
-            }
-        }
-        throw new BitsException(HResult.E_INVALIDARG, "unknown notify flag '" + text
-                + "' (expected transferred, error, modification, file-transferred or disable)");
-    }
 }

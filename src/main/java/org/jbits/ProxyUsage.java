@@ -38,16 +38,4 @@ public enum ProxyUsage {
         }
         throw new BitsException(HResult.E_INVALIDARG, "unknown proxy usage " + value);
     }
-
-    /** Parses the CLI spelling: {@code system-default}, {@code no-proxy}, {@code auto-detect}, {@code override}. */
-    public static ProxyUsage parse(String text) {
-        String t = text.trim().replace("-", "").replace("_", "");
-        for (ProxyUsage u : values()) {
-            if (u.displayName.equalsIgnoreCase(t)) {
-                return u;
-            }
-        }
-        throw new BitsException(HResult.E_INVALIDARG, "unknown proxy usage '" + text
-                + "' (expected system-default, no-proxy, auto-detect or override)");
-    }
 }

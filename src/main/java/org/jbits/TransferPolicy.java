@@ -43,16 +43,4 @@ public enum TransferPolicy {
         }
         return null;
     }
-
-    /** Parses the CLI spelling: {@code always}, {@code not-roaming}, {@code no-surcharge}, {@code standard}, {@code unrestricted}. */
-    public static TransferPolicy parse(String text) {
-        String t = text.trim().replace("-", "").replace("_", "");
-        for (TransferPolicy p : values()) {
-            if (p.displayName.equalsIgnoreCase(t)) {
-                return p;
-            }
-        }
-        throw new BitsException(HResult.E_INVALIDARG, "unknown transfer policy '" + text
-                + "' (expected always, not-roaming, no-surcharge, standard or unrestricted)");
-    }
 }

@@ -2,9 +2,10 @@ package org.jbits.agent;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
 import ch.qos.logback.core.util.Duration;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * The log of an agent started in the background: {@code agent.log} in its state directory, rolled over at
  * {@link #MAX_BYTES} into {@code agent.log.1} … {@code agent.log.}{@value #KEEP}, so an agent that runs for
  * months does not fill the disk. An agent run in the foreground (a terminal, a systemd unit) logs to stderr
- * instead, where its supervisor keeps the log.
+ * instead, where its supervisor keeps the log. Every file is 0600 ({@link PrivateRollingFileAppender}), and control
+ * characters in messages are escaped ({@link EscapedMessageConverter}).
  */
 public final class AgentLog {
     /** The size at which agent.log is rolled over. */
@@ -24,6 +26,8 @@ public final class AgentLog {
     /** How many rolled-over files are kept. */
     public static final int KEEP = 3;
     private static final long CHECK_MILLIS = 1000;
+    /** One line per event; {@code %safeMsg}/{@code %safeEx} are {@code %msg}/{@code %ex} with control characters escaped. */
+    static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{20} - %safeMsg%n%safeEx";
 
     private AgentLog() {
     }
@@ -37,12 +41,19 @@ public final class AgentLog {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
             return;
         }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        PatternLayout layout = new PatternLayout();
+        layout.setContext(ctx);
+        // Messages carry user input (display names, URLs): control characters are escaped, so none starts a line.
+        layout.getInstanceConverterMap().put("safeMsg", EscapedMessageConverter.class.getName());
+        layout.getInstanceConverterMap().put("safeEx", EscapedThrowableConverter.class.getName());
+        layout.setPattern(PATTERN);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(ctx);
-        encoder.setPattern("%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{20} - %msg%n");
+        encoder.setLayout(layout);
         encoder.start();
 
-        RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
+        RollingFileAppender<ILoggingEvent> appender = new PrivateRollingFileAppender<>();
         appender.setContext(ctx);
         appender.setName("AGENT_LOG");
         appender.setFile(file.toString());

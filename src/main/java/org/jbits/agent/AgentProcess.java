@@ -1,10 +1,10 @@
 package org.jbits.agent;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,9 +12,13 @@ import org.jbits.BitsException;
 import org.jbits.HResult;
 import org.jbits.engine.StateDirectory;
 
-/** Starts and stops the agent process of a state directory, as the BITS service is started on demand. */
+/**
+ * Finds, starts and describes the agent process of a state directory, as the BITS service is started on demand.
+ * Starting is serialised by a {@link StartLock}, and a live agent that does not answer yet (it is starting, or
+ * rebinding a socket that was removed, or stopping) is waited for rather than raced with a second one.
+ */
 public final class AgentProcess {
-    private static final long START_TIMEOUT_MILLIS = 20_000;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
     private AgentProcess() {
     }
@@ -24,53 +28,122 @@ public final class AgentProcess {
         return stateDir.resolve(Protocol.SOCKET);
     }
 
-    /** Starts an agent for {@code stateDir} unless one answers already; returns once it answers. */
+    /**
+     * Starts an agent for {@code stateDir} unless one answers already; returns once it answers. Fails with
+     * E_ACCESSDENIED when the agent there serves another user (its refusal), otherwise with E_FAIL naming the
+     * problem and the file that has the details.
+     */
     public static void ensureRunning(Path stateDir) {
-        Path socket = socket(stateDir);
-        Optional<ObjectNode> status = AgentClient.status(socket);
-        if (status.isPresent()) {
-            if (status.get().path("ok").asBoolean(false)) {
-                return;
-            }
-            // An agent runs there but will not serve us (another user's): its refusal is the answer.
-            throw Protocol.toException(status.get());
+        AgentClient.Probe probe = AgentClient.probe(socket(stateDir));
+        if (answered(probe, stateDir)) {
+            return;
         }
-        Process p = spawn(stateDir);
-        long deadline = System.nanoTime() + START_TIMEOUT_MILLIS * 1_000_000L;
-        while (System.nanoTime() - deadline < 0) {
-            if (AgentClient.answers(socket)) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        try {
+            StateDirectory.ensure(stateDir);
+        } catch (IOException e) {
+            throw new BitsException(HResult.E_FAIL, "cannot create the state directory " + stateDir + ": " + e.getMessage(), e);
+        }
+        try (StartLock lock = StartLock.acquire(stateDir, deadline)) {
+            // The starter before us may have finished, or an agent may be starting or rebinding on its own.
+            if (answered(locate(stateDir, deadline), stateDir)) {
                 return;
             }
-            if (!p.isAlive() && !AgentClient.answers(socket)) {
-                // Another CLI may have won the race to start it; give that one a moment.
-                sleep(200);
-                if (AgentClient.answers(socket)) {
+            Process p = spawn(stateDir);
+            while (System.nanoTime() - deadline < 0) {
+                AgentClient.Probe now = AgentClient.probe(socket(stateDir));
+                if (answered(now, stateDir)) {
                     return;
                 }
-                throw new BitsException(HResult.E_FAIL, "the agent exited at start (code " + p.exitValue()
-                        + "); see " + stateDir.resolve(Protocol.LOG_FILE) + lastLogLine(stateDir));
+                if (!p.isAlive()) {
+                    // An agent run by hand or by systemd may have started meanwhile and taken the engine's lock.
+                    if (answered(locate(stateDir, System.nanoTime() + Duration.ofSeconds(3).toNanos()), stateDir)) {
+                        return;
+                    }
+                    throw new BitsException(HResult.E_FAIL, "the agent exited at start (code " + p.exitValue() + ")"
+                            + details(stateDir));
+                }
+                sleep(50);
             }
-            sleep(50);
+            throw new BitsException(HResult.E_FAIL, "the agent did not answer within " + START_TIMEOUT.toSeconds()
+                    + " s" + details(stateDir));
         }
-        throw new BitsException(HResult.E_FAIL, "the agent did not answer within "
-                + START_TIMEOUT_MILLIS / 1000 + " s; see " + stateDir.resolve(Protocol.LOG_FILE));
     }
 
-    private static String lastLogLine(Path stateDir) {
-        String line = lastErrorLine(stateDir.resolve(Protocol.OUT_FILE));
-        return line.isEmpty() ? lastErrorLine(stateDir.resolve(Protocol.LOG_FILE)) : line;
+    /** True for a running agent; throws for one that refuses us or is hung; false when none answers. */
+    private static boolean answered(AgentClient.Probe probe, Path stateDir) {
+        return switch (probe.outcome()) {
+            case RUNNING -> true;
+            case REFUSED -> throw Protocol.toException(probe.reply());
+            case UNRESPONSIVE -> throw new BitsException(HResult.E_FAIL, "the agent for " + stateDir
+                    + pidText(stateDir) + " does not answer (" + probe.problem() + "); stop it with 'jbits agent stop'");
+            case ABSENT -> false;
+        };
+    }
+
+    /**
+     * The agent's answer to a status probe. When none answers but the agent process named by the pid file is alive
+     * (starting, rebinding a removed socket, or stopping), probes again until it answers, exits, or
+     * {@code deadline} (System.nanoTime()) passes.
+     */
+    public static AgentClient.Probe locate(Path stateDir, long deadline) {
+        AgentClient.Probe probe = AgentClient.probe(socket(stateDir));
+        while (probe.outcome() == AgentClient.Probe.Outcome.ABSENT && livePid(stateDir).isPresent()
+                && System.nanoTime() - deadline < 0) {
+            sleep(50);
+            probe = AgentClient.probe(socket(stateDir));
+        }
+        return probe;
+    }
+
+    /**
+     * The pid of the live agent process that the pid file names. A pid file left by a killed agent may name an
+     * unrelated process by now: only a process whose command line runs {@code agent run} counts.
+     */
+    public static Optional<Long> livePid(Path stateDir) {
+        return pid(stateDir).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
+                .filter(h -> h.info().arguments().map(args -> runsAgent(List.of(args))).orElse(false))
+                .map(ProcessHandle::pid);
+    }
+
+    private static boolean runsAgent(List<String> args) {
+        int i = args.indexOf("agent");
+        return i >= 0 && i + 1 < args.size() && args.get(i + 1).equals("run");
+    }
+
+    private static String pidText(Path stateDir) {
+        return livePid(stateDir).map(p -> " (pid " + p + ")").orElse("");
+    }
+
+    /**
+     * Where the details of a failed start are: the JVM's own output (agent.out) has a start-up failure, the log
+     * (agent.log) what the agent logged; each file named with its last error line, or both when neither has one.
+     */
+    static String details(Path stateDir) {
+        Path out = stateDir.resolve(Protocol.OUT_FILE);
+        Path log = stateDir.resolve(Protocol.LOG_FILE);
+        String outLine = lastErrorLine(out);
+        if (!outLine.isEmpty()) {
+            return "; see " + out + ": " + outLine;
+        }
+        String logLine = lastErrorLine(log);
+        if (!logLine.isEmpty()) {
+            return "; see " + log + ": " + logLine;
+        }
+        return "; see " + out + " and " + log;
     }
 
     private static String lastErrorLine(Path file) {
         try {
             List<String> lines = Files.readAllLines(file);
             for (int i = lines.size() - 1; i >= 0; i--) {
-                if (lines.get(i).contains("ERROR") || lines.get(i).startsWith("jbits:")) {
-                    return ": " + lines.get(i).trim();
+                String l = lines.get(i);
+                if (l.contains("ERROR") || l.startsWith("jbits:") || l.startsWith("Error") || l.startsWith("Exception")) {
+                    return l.trim();
                 }
             }
         } catch (IOException ignored) {
-            // no log yet
+            // no such file yet
         }
         return "";
     }
@@ -78,7 +151,6 @@ public final class AgentProcess {
     /** Launches {@code jbits agent run} detached (its own session), logging to the state directory. */
     private static Process spawn(Path stateDir) {
         try {
-            StateDirectory.ensure(stateDir);
             Path log = stateDir.resolve(Protocol.LOG_FILE);
             Path out = stateDir.resolve(Protocol.OUT_FILE);
             for (Path p : List.of(log, out)) {
@@ -92,8 +164,7 @@ public final class AgentProcess {
             String java = ProcessHandle.current().info().command()
                     .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             List<String> cmd = new ArrayList<>();
-            Optional<Path> setsid = findOnPath("setsid");
-            setsid.ifPresent(s -> cmd.add(s.toString()));
+            findOnPath("setsid").ifPresent(s -> cmd.add(s.toString()));
             cmd.add(java);
             cmd.add("-Xmx" + System.getProperty("jbits.agent.heap", "256m"));
             cmd.add("-XX:+UseSerialGC");

@@ -11,14 +11,14 @@ import org.jbits.BitsJob;
 import org.jbits.ErrorContext;
 import org.jbits.HResult;
 import org.jbits.JobError;
-import org.jbits.JobPriority;
 import org.jbits.JobProgress;
+import org.jbits.JobState;
 import org.jbits.JobTimes;
-import org.jbits.NotifyFlag;
-import org.jbits.ProxySettings;
-import org.jbits.TransferPolicy;
 
-/** The job object of the CLI contract (the BitsJob object of PowerShell's BitsTransfer module, in camelCase). */
+/**
+ * The job object of the CLI contract (the BitsJob object of PowerShell's BitsTransfer module, in camelCase). Its
+ * settable properties are written by {@link JobPropertiesJson}, under the same names requests use for them.
+ */
 public final class JobJson {
     private JobJson() {
     }
@@ -32,14 +32,10 @@ public final class JobJson {
         JobProgress p = job.progress();
         JobTimes t = optional(job::times);
         JobError err = job.error().orElse(null);
-        ProxySettings proxy = optional(job::proxySettings);
         o.put("jobId", job.id().toString());
-        o.put("displayName", job.displayName());
-        o.put("description", job.description());
+        JobPropertiesJson.writeCurrent(job, o);
         o.put("transferType", job.type().displayName());
         o.put("jobState", job.state().displayName());
-        JobPriority priority = optional(job::priority);
-        o.put("priority", priority == null ? null : priority.displayName());
         o.put("ownerAccount", optional(job::owner));
         o.put("bytesTotal", p.bytesTotal());
         o.put("bytesTransferred", p.bytesTransferred());
@@ -53,23 +49,6 @@ public final class JobJson {
         o.put("internalErrorCode", err == null ? null : HResult.hex(err.hresult()));
         o.put("errorDescription", err == null ? null : err.description());
         o.put("errorCount", optional(job::errorCount));
-        o.put("retryInterval", optional(job::minimumRetryDelay));
-        o.put("retryTimeout", optional(job::noProgressTimeout));
-        o.put("maxDownloadTime", optional(job::maximumDownloadTime));
-        Integer costFlags = optional(job::transferPolicyFlags);
-        TransferPolicy policy = costFlags == null ? null : TransferPolicy.ofFlags(costFlags);
-        o.put("transferPolicy", costFlags == null ? null : policy != null ? policy.displayName() : HResult.hex(costFlags));
-        o.put("proxyUsage", proxy == null ? null : proxy.usage().displayName());
-        ArrayNode list = o.putArray("proxyList");
-        ArrayNode bypass = o.putArray("proxyBypass");
-        if (proxy != null) {
-            proxy.proxyList().forEach(list::add);
-            proxy.bypassList().forEach(bypass::add);
-        }
-        ArrayNode flags = o.putArray("notifyFlags");
-        for (NotifyFlag f : job.notifyFlags()) {
-            flags.add(f.displayName());
-        }
         o.putNull("notifyCmdLine");
         ArrayNode files = o.putArray("fileList");
         for (BitsFile f : job.files()) {
@@ -84,7 +63,7 @@ public final class JobJson {
     }
 
     /** The value, or null when the backend does not implement the call. */
-    private static <T> T optional(Supplier<T> getter) {
+    static <T> T optional(Supplier<T> getter) {
         try {
             return getter.get();
         } catch (BitsException e) {
@@ -97,6 +76,17 @@ public final class JobJson {
 
     private static String iso(Instant t) {
         return t == null ? null : t.toString();
+    }
+
+    /** The state of a job object ({@code jobState}); E_INVALIDARG when it names none. */
+    public static JobState state(JsonNode job) {
+        String s = job.path("jobState").asText("");
+        for (JobState st : JobState.values()) {
+            if (st.displayName().equals(s)) {
+                return st;
+            }
+        }
+        throw new BitsException(HResult.E_INVALIDARG, "the job object has no valid jobState: " + JsonFields.quote(s));
     }
 
     /** Text of a field, or null for JSON null or a missing field. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -22,7 +23,9 @@ import java.util.Map;
  * defaults set up date formats, the time zone database and locale data), a fifth of its start-up.
  */
 public final class Json {
-    private static final JsonFactory FACTORY = new JsonFactory();
+    /** A name twice in one object is an error, not "the last one wins": the agent must not guess which was meant. */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     /** Deeper nesting than any message of the protocol has is refused rather than followed. */
     private static final int MAX_DEPTH = 64;
 

@@ -38,6 +38,14 @@ public final class Protocol {
         return new BitsException(hr, reply.path("message").asText("the agent reported an error"));
     }
 
+    /** {@code reply} as one line of the protocol: compact UTF-8 JSON and a newline. */
+    public static byte[] line(ObjectNode reply) {
+        byte[] json = Json.bytes(reply);
+        byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+        line[json.length] = '\n';
+        return line;
+    }
+
     /** An empty success reply. */
     public static ObjectNode ok() {
         ObjectNode o = Json.object();

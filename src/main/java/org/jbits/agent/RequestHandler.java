@@ -1,158 +1,75 @@
 package org.jbits.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.UUID;
 import org.jbits.BitsException;
-import org.jbits.BitsLimits;
 import org.jbits.BitsJob;
 import org.jbits.BitsManager;
 import org.jbits.HResult;
-import org.jbits.JobPriority;
-import org.jbits.JobType;
-import org.jbits.NotifyFlag;
-import org.jbits.ProxySettings;
-import org.jbits.ProxyUsage;
-import org.jbits.TransferPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries out one control request against a {@link BitsManager}. Used by the agent for its socket clients and
- * by the CLI directly where no agent is needed (native BITS on Windows).
+ * Carries out one control request against a {@link BitsManager}, one small method per request. Used by the agent
+ * for its socket clients and by the CLI directly where no agent is needed (native BITS on Windows). The agent's
+ * life ({@code stop}) is its server's business: this class only answers.
  */
-public final class RequestHandler {
+public final class RequestHandler implements Request.Visitor<ObjectNode> {
     private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
 
     private final BitsManager bits;
-    private final Runnable onStop;
 
-    /** @param onStop run after a {@code stop} request has been answered */
-    public RequestHandler(BitsManager bits, Runnable onStop) {
+    /** A handler of requests against {@code bits}. */
+    public RequestHandler(BitsManager bits) {
         this.bits = bits;
-        this.onStop = onStop;
     }
 
-    /** The reply to {@code request}; never throws for a bad request. */
-    public ObjectNode handle(JsonNode request) {
+    /** The reply to {@code request} from {@code caller}; never throws for a bad request. */
+    public ObjectNode handle(Request request, Caller caller) {
+        // The name only: a request may carry what must stay out of logs (credentials, once they exist).
+        log.debug("{} from {}", request.getClass().getSimpleName(), caller);
         try {
-            return dispatch(request);
+            return request.accept(this);
         } catch (BitsException e) {
             return Protocol.error(e);
         } catch (RuntimeException e) {
-            log.error("request {} failed", request.path("op").asText(), e);
+            log.error("request {} from {} failed", request.getClass().getSimpleName(), caller, e);
             return Protocol.error(new BitsException(HResult.E_FAIL, "internal error: " + e));
         }
     }
 
-    private ObjectNode dispatch(JsonNode req) {
-        String op = req.path("op").asText("");
+    @Override
+    public ObjectNode status(Request.Status r) {
         ObjectNode reply = Protocol.ok();
-        switch (op) {
-            case "status" -> {
-                reply.put("running", true);
-                reply.put("pid", ProcessHandle.current().pid());
-                reply.put("backend", bits.backendName());
-                reply.put("version", bits.backendVersion());
-            }
-            case "submit" -> reply.set("job", JobJson.of(submit(req)));
-            case "get" -> {
-                ArrayNode out = reply.putArray("jobs");
-                JsonNode names = req.path("jobs");
-                if (names.isArray() && !names.isEmpty()) {
-                    for (JsonNode n : names) {
-                        out.add(JobJson.of(resolve(n.asText())));
-                    }
-                } else {
-                    for (BitsJob j : bits.jobs()) {
-                        out.add(JobJson.of(j));
-                    }
-                }
-            }
-            case "addFile" -> {
-                BitsJob job = resolve(req.path("job").asText());
-                job.addFile(req.path("remote").asText(null), req.path("local").asText(null));
-                reply.set("job", JobJson.of(job));
-            }
-            case "set" -> {
-                BitsJob job = resolve(req.path("job").asText());
-                applyProperties(job, req.path("properties"));
-                reply.set("job", JobJson.of(job));
-            }
-            case "suspend" -> {
-                BitsJob job = resolve(req.path("job").asText());
-                job.suspend();
-                reply.set("job", JobJson.of(job));
-            }
-            case "resume" -> {
-                BitsJob job = resolve(req.path("job").asText());
-                job.resume();
-                reply.set("job", JobJson.of(job));
-            }
-            case "complete" -> {
-                BitsJob job = resolve(req.path("job").asText());
-                ObjectNode view = JobJson.of(job);
-                int hr = job.complete();
-                view.put("jobState", job.state().displayName());
-                reply.put("hresult", hr);
-                reply.put("result", HResult.name(hr));
-                reply.set("job", view);
-            }
-            case "remove" -> {
-                BitsJob job = resolve(req.path("job").asText());
-                ObjectNode view = JobJson.of(job);
-                job.cancel();
-                view.put("jobState", job.state().displayName());
-                reply.set("job", view);
-            }
-            case "wait" -> {
-                BitsJob job = resolve(req.path("job").asText());
-                waitForChange(job, req.path("state").asText(""), Math.min(req.path("timeoutMillis").asLong(500), 10_000));
-                reply.set("job", JobJson.of(job));
-            }
-            case "stop" -> {
-                reply.put("stopping", true);
-                if (onStop != null) {
-                    Thread t = new Thread(onStop, "jbits-agent-stop");
-                    t.start();
-                }
-            }
-            default -> throw new BitsException(HResult.E_INVALIDARG, "unknown request '" + op + "'");
-        }
+        reply.put("running", true);
+        reply.put("pid", ProcessHandle.current().pid());
+        reply.put("backend", bits.backendName());
+        reply.put("version", bits.backendVersion());
         return reply;
     }
 
     /**
-     * Creates a job with its properties and files, then resumes it unless {@code suspended}. Any failure cancels
-     * the half-made job, so bad input leaves nothing behind.
+     * Creates the job with its properties and files, then resumes it unless suspended. The properties are checked
+     * in full before the job is created, and any later failure cancels the half-made job: bad input leaves nothing.
      */
-    private BitsJob submit(JsonNode req) {
-        JobType type = parseType(req.path("type").asText("download"));
-        JsonNode files = req.path("files");
-        if (!files.isArray() || files.isEmpty()) {
-            throw new BitsException(HResult.BG_E_EMPTY, "no files to transfer");
-        }
-        JsonNode props = req.path("properties");
-        checkProperties(props);
-        String name = props.path("displayName").asText(req.path("defaultName").asText("jbits transfer"));
-        BitsJob job = bits.createJob(name, type);
+    @Override
+    public ObjectNode submit(Request.Submit r) {
+        JobProperties props = r.properties();
+        props.check(org.jbits.ProxySettings.DEFAULT);
+        String name = props.displayName() != null ? props.displayName() : "jbits transfer";
+        BitsJob job = bits.createJob(name, r.type());
         try {
-            // CreateJob already set the display name; setting it again would fail where SetDisplayName is a stub (Wine).
-            JsonNode rest = props.isObject() ? ((ObjectNode) props.deepCopy()).without("displayName") : props;
-            applyProperties(job, rest);
-            for (JsonNode f : files) {
-                job.addFile(f.path("remote").asText(null), f.path("local").asText(null));
+            // CreateJob set the display name; setting it again would fail where SetDisplayName is a stub (Wine).
+            PropertyUpdate.apply(job, props.withoutDisplayName());
+            for (Request.NewFile f : r.files()) {
+                job.addFile(f.remote(), f.local());
             }
-            if (!req.path("suspended").asBoolean(false)) {
+            if (!r.suspended()) {
                 job.resume();
             }
-            return job;
         } catch (RuntimeException e) {
             try {
                 job.cancel();
@@ -161,22 +78,101 @@ public final class RequestHandler {
             }
             throw e;
         }
+        return withJob(JobJson.of(job));
     }
 
-    /** Returns when the job's state is no longer {@code state} or after {@code timeoutMillis}. */
-    private static void waitForChange(BitsJob job, String state, long timeoutMillis) {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        while (job.state().displayName().equals(state) && System.nanoTime() - deadline < 0) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+    @Override
+    public ObjectNode get(Request.Get r) {
+        ObjectNode reply = Protocol.ok();
+        ArrayNode out = reply.putArray("jobs");
+        if (r.jobs().isEmpty()) {
+            bits.jobs().forEach(j -> out.add(JobJson.of(j)));
+        } else {
+            r.jobs().forEach(ref -> out.add(JobJson.of(resolve(ref))));
         }
+        return reply;
     }
 
-    /** Finds a job by GUID or by a unique display name. */
+    @Override
+    public ObjectNode addFile(Request.AddFile r) {
+        BitsJob job = resolve(r.job());
+        job.addFile(r.remote(), r.local());
+        return withJob(JobJson.of(job));
+    }
+
+    /** Sets every given property or none (see {@link PropertyUpdate}). */
+    @Override
+    public ObjectNode set(Request.Set r) {
+        BitsJob job = resolve(r.job());
+        PropertyUpdate.apply(job, r.properties());
+        return withJob(JobJson.of(job));
+    }
+
+    @Override
+    public ObjectNode suspend(Request.Suspend r) {
+        BitsJob job = resolve(r.job());
+        job.suspend();
+        return withJob(JobJson.of(job));
+    }
+
+    @Override
+    public ObjectNode resume(Request.Resume r) {
+        BitsJob job = resolve(r.job());
+        job.resume();
+        return withJob(JobJson.of(job));
+    }
+
+    /** The reply carries the job as it was before it was completed (its files), in its new state. */
+    @Override
+    public ObjectNode complete(Request.Complete r) {
+        BitsJob job = resolve(r.job());
+        ObjectNode view = JobJson.of(job);
+        int hr = job.complete();
+        view.put("jobState", job.state().displayName());
+        ObjectNode reply = withJob(view);
+        reply.put("hresult", hr);
+        reply.put("result", HResult.name(hr));
+        return reply;
+    }
+
+    @Override
+    public ObjectNode remove(Request.Remove r) {
+        BitsJob job = resolve(r.job());
+        ObjectNode view = JobJson.of(job);
+        job.cancel();
+        view.put("jobState", job.state().displayName());
+        return withJob(view);
+    }
+
+    /**
+     * Waits in this thread for the whole timeout, woken by the backend's change signal
+     * ({@link BitsJob#awaitStateChange}). The agent's server waits in slices instead, so that waits cannot hold
+     * its threads (see RequestExecutor).
+     */
+    @Override
+    public ObjectNode await(Request.Wait r) {
+        BitsJob job = resolve(r.job());
+        job.awaitStateChange(r.state(), r.timeout());
+        return jobReply(job);
+    }
+
+    /** The reply that carries {@code job} as it is now. */
+    public ObjectNode jobReply(BitsJob job) {
+        return withJob(JobJson.of(job));
+    }
+
+    @Override
+    public ObjectNode stop(Request.Stop r) {
+        return Protocol.ok().put("stopping", true);
+    }
+
+    private static ObjectNode withJob(ObjectNode job) {
+        ObjectNode reply = Protocol.ok();
+        reply.set("job", job);
+        return reply;
+    }
+
+    /** Finds a job by GUID (with or without braces) or by a unique display name. */
     public BitsJob resolve(String ref) {
         if (ref == null || ref.isBlank()) {
             throw new BitsException(HResult.E_INVALIDARG, "no job given");
@@ -193,112 +189,13 @@ public final class RequestHandler {
                 }
             }
             if (matches.isEmpty()) {
-                throw new BitsException(HResult.BG_E_NOT_FOUND, "no job with id or display name '" + r + "'");
+                throw new BitsException(HResult.BG_E_NOT_FOUND, "no job with id or display name " + JsonFields.quote(r));
             }
             if (matches.size() > 1) {
-                throw new BitsException(HResult.E_INVALIDARG, matches.size() + " jobs are named '" + r
-                        + "'; give the job id");
+                throw new BitsException(HResult.E_INVALIDARG, matches.size() + " jobs are named " + JsonFields.quote(r)
+                        + "; give the job id");
             }
             return matches.get(0);
         }
-    }
-
-    static JobType parseType(String text) {
-        String t = text.trim().replace("-", "").replace("_", "");
-        for (JobType type : JobType.values()) {
-            if (type.displayName().equalsIgnoreCase(t)) {
-                return type;
-            }
-        }
-        throw new BitsException(HResult.E_INVALIDARG, "unknown transfer type '" + text
-                + "' (expected download, upload or upload-reply)");
-    }
-
-    /** Parses every property before anything is created, so a bad value fails with nothing made. */
-    private static void checkProperties(JsonNode props) {
-        if (props.has("displayName")) {
-            BitsLimits.checkDisplayName(props.get("displayName").asText());
-        }
-        if (props.has("description")) {
-            BitsLimits.checkDescription(props.get("description").asText());
-        }
-        if (props.has("priority")) {
-            JobPriority.parse(props.get("priority").asText());
-        }
-        if (props.has("transferPolicy")) {
-            TransferPolicy.parse(props.get("transferPolicy").asText());
-        }
-        if (props.has("proxyUsage")) {
-            ProxyUsage.parse(props.get("proxyUsage").asText());
-        }
-        if (props.has("notifyFlags")) {
-            notifyFlags(props.get("notifyFlags"));
-        }
-    }
-
-    /** Applies the properties present in {@code props} (the names of the contract's job object). */
-    public static void applyProperties(BitsJob job, JsonNode props) {
-        if (props == null || props.isMissingNode() || props.isNull()) {
-            return;
-        }
-        if (props.has("displayName")) {
-            job.setDisplayName(props.get("displayName").asText());
-        }
-        if (props.has("description")) {
-            job.setDescription(props.get("description").asText());
-        }
-        if (props.has("priority")) {
-            job.setPriority(JobPriority.parse(props.get("priority").asText()));
-        }
-        if (props.has("retryInterval")) {
-            job.setMinimumRetryDelay(props.get("retryInterval").asLong());
-        }
-        if (props.has("retryTimeout")) {
-            job.setNoProgressTimeout(props.get("retryTimeout").asLong());
-        }
-        if (props.has("maxDownloadTime")) {
-            job.setMaximumDownloadTime(props.get("maxDownloadTime").asLong());
-        }
-        if (props.has("transferPolicy")) {
-            job.setTransferPolicy(TransferPolicy.parse(props.get("transferPolicy").asText()));
-        }
-        if (props.has("notifyFlags")) {
-            job.setNotifyFlags(notifyFlags(props.get("notifyFlags")));
-        }
-        if (props.has("proxyUsage") || props.has("proxyList") || props.has("proxyBypass")) {
-            ProxySettings current = job.proxySettings();
-            ProxyUsage usage = props.has("proxyUsage") ? ProxyUsage.parse(props.get("proxyUsage").asText()) : current.usage();
-            List<String> list = props.has("proxyList") ? strings(props.get("proxyList")) : current.proxyList();
-            List<String> bypass = props.has("proxyBypass") ? strings(props.get("proxyBypass")) : current.bypassList();
-            if (usage != ProxyUsage.OVERRIDE && !props.has("proxyList") && !props.has("proxyBypass")) {
-                list = List.of();
-                bypass = List.of();
-            }
-            job.setProxySettings(new ProxySettings(usage, list, bypass));
-        }
-    }
-
-    private static Set<NotifyFlag> notifyFlags(JsonNode node) {
-        Set<NotifyFlag> flags = EnumSet.noneOf(NotifyFlag.class);
-        for (String s : strings(node)) {
-            if (!s.isBlank() && !s.trim().toLowerCase(Locale.ROOT).equals("none")) {
-                flags.add(NotifyFlag.parse(s));
-            }
-        }
-        return flags;
-    }
-
-    private static List<String> strings(JsonNode node) {
-        List<String> out = new ArrayList<>();
-        if (node.isArray()) {
-            node.forEach(n -> out.add(n.asText()));
-        } else if (!node.isNull()) {
-            for (String s : node.asText().split("[,\\s]+")) {
-                if (!s.isBlank()) {
-                    out.add(s);
-                }
-            }
-        }
-        return out;
     }
 }

@@ -1,16 +1,21 @@
 package org.jbits.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jbits.BitsException;
 import org.jbits.BitsManager;
 import org.jbits.BitsOptions;
+import org.jbits.agent.AgentClient;
 import org.jbits.agent.AgentLog;
 import org.jbits.agent.AgentProcess;
 import org.jbits.agent.AgentServer;
-import org.jbits.agent.JobJson;
 import org.jbits.agent.Json;
+import org.jbits.agent.Protocol;
+import org.jbits.agent.Request;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -48,6 +53,10 @@ final class AgentCommand implements Callable<Integer> {
             } catch (BitsException e) {
                 bits.close();
                 throw new CliException(CliException.AGENT_UNREACHABLE, e.detail());
+            } catch (IOException e) {
+                bits.close();
+                throw new CliException(CliException.AGENT_UNREACHABLE, "cannot listen on "
+                        + AgentProcess.socket(dir) + ": " + e.getMessage());
             }
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "jbits-agent-shutdown"));
             server.serve();
@@ -63,30 +72,69 @@ final class AgentCommand implements Callable<Integer> {
             try {
                 AgentProcess.ensureRunning(dir);
             } catch (BitsException e) {
-                throw new CliException(CliException.AGENT_UNREACHABLE, e.detail());
+                throw Connection.unreachable(e);
             }
             System.out.println("agent running for " + dir + " (pid " + AgentProcess.pid(dir).map(String::valueOf).orElse("?") + ")");
             return 0;
         }
     }
 
+    /**
+     * The agent of {@code dir} as a status probe finds it, giving a live agent a moment to answer (it may be
+     * starting, or binding its socket again after someone removed it); a refusal is exit 4.
+     */
+    static AgentClient.Probe find(Path dir) {
+        AgentClient.Probe p = AgentProcess.locate(dir, System.nanoTime() + FIND_PATIENCE.toNanos());
+        if (p.outcome() == AgentClient.Probe.Outcome.REFUSED) {
+            throw CliException.of(Protocol.toException(p.reply()));
+        }
+        return p;
+    }
+
+    private static final Duration FIND_PATIENCE = Duration.ofSeconds(3);
+
     @Command(name = "stop", description = "Stop the agent: transfers are checkpointed and resume at the next start.")
     static final class Stop implements Callable<Integer> {
+        private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
         @Override
         public Integer call() {
-            Connection conn = Connection.forEnvironment();
-            if (!conn.agentRunning()) {
-                System.out.println("no agent is running for " + conn.stateDir());
+            Path dir = BitsOptions.defaultStateDirectory();
+            if (Connection.runsInProcess(BitsOptions.defaults())) {
+                System.out.println("no agent is running for " + dir);
                 return 0;
             }
-            Long pid = AgentProcess.pid(conn.stateDir()).orElse(null);
-            try (conn) {
-                conn.call("stop");
+            AgentClient.Probe p = find(dir);
+            Optional<Long> pid = AgentProcess.livePid(dir);
+            switch (p.outcome()) {
+                case ABSENT -> {
+                    System.out.println("no agent is running for " + dir);
+                    return 0;
+                }
+                case UNRESPONSIVE -> {
+                    // A hung agent cannot take a request; SIGTERM still makes it checkpoint and exit.
+                    ProcessHandle h = pid.flatMap(ProcessHandle::of).orElseThrow(() -> new CliException(
+                            CliException.AGENT_UNREACHABLE, "the agent for " + dir + " does not answer ("
+                            + p.problem() + ") and its pid is unknown"));
+                    System.err.println("jbits: the agent (pid " + h.pid() + ") does not answer; sending it SIGTERM");
+                    h.destroy();
+                }
+                default -> {
+                    try (AgentClient c = AgentClient.connect(AgentProcess.socket(dir))) {
+                        ObjectNode reply = c.call(new Request.Stop());
+                        if (!reply.path("ok").asBoolean(false)) {
+                            throw CliException.of(Protocol.toException(reply));
+                        }
+                    } catch (IOException e) {
+                        throw new CliException(CliException.AGENT_UNREACHABLE, "cannot ask the agent for " + dir
+                                + " to stop: " + e.getMessage());
+                    }
+                }
             }
-            long deadline = System.nanoTime() + 60_000_000_000L;
+            long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
             while (System.nanoTime() - deadline < 0) {
-                boolean alive = pid != null && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-                if (!alive && !conn.agentRunning()) {
+                boolean alive = pid.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
+                if (!alive && !AgentClient.answers(AgentProcess.socket(dir))) {
                     System.out.println("agent stopped");
                     return 0;
                 }
@@ -97,7 +145,8 @@ final class AgentCommand implements Callable<Integer> {
                     break;
                 }
             }
-            throw new CliException(CliException.AGENT_UNREACHABLE, "the agent did not stop within 60 s");
+            throw new CliException(CliException.AGENT_UNREACHABLE, "the agent did not stop within "
+                    + STOP_TIMEOUT.toSeconds() + " s");
         }
     }
 
@@ -108,29 +157,36 @@ final class AgentCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Connection conn = Connection.forEnvironment();
+            Path dir = BitsOptions.defaultStateDirectory();
             ObjectNode out = Json.object();
-            if (conn.agentRunning()) {
-                try (conn) {
-                    ObjectNode s = conn.call("status");
+            AgentClient.Probe p = Connection.runsInProcess(BitsOptions.defaults())
+                    ? new AgentClient.Probe(AgentClient.Probe.Outcome.ABSENT, null, "no agent with native BITS")
+                    : find(dir);
+            switch (p.outcome()) {
+                case RUNNING -> {
+                    ObjectNode s = p.reply();
                     out.put("running", true);
                     out.put("pid", s.path("pid").asLong());
                     out.put("backend", s.path("backend").asText());
                     out.put("version", s.path("version").asText());
                 }
-            } else {
-                out.put("running", false);
-                out.putNull("pid");
-                out.putNull("backend");
-                out.put("version", Main.version());
+                case UNRESPONSIVE -> throw new CliException(CliException.AGENT_UNREACHABLE, "the agent for " + dir
+                        + AgentProcess.livePid(dir).map(pid -> " (pid " + pid + ")").orElse("") + " does not answer: "
+                        + p.problem() + "; 'jbits agent stop' stops it");
+                default -> {
+                    out.put("running", false);
+                    out.putNull("pid");
+                    out.putNull("backend");
+                    out.put("version", Main.version());
+                }
             }
             if (json) {
                 Output.json(System.out, out);
             } else if (out.path("running").asBoolean()) {
-                System.out.println("agent running for " + conn.stateDir() + ": pid " + out.path("pid").asLong()
+                System.out.println("agent running for " + dir + ": pid " + out.path("pid").asLong()
                         + ", backend " + out.path("backend").asText() + ", version " + out.path("version").asText());
             } else {
-                System.out.println("no agent is running for " + conn.stateDir());
+                System.out.println("no agent is running for " + dir);
             }
             return 0;
         }

@@ -3,6 +3,7 @@ package org.jbits.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import org.jbits.BitsException;
 import org.jbits.BitsManager;
@@ -10,9 +11,9 @@ import org.jbits.BitsOptions;
 import org.jbits.HResult;
 import org.jbits.agent.AgentClient;
 import org.jbits.agent.AgentProcess;
-import org.jbits.agent.JobJson;
-import org.jbits.agent.Json;
+import org.jbits.agent.Caller;
 import org.jbits.agent.Protocol;
+import org.jbits.agent.Request;
 import org.jbits.agent.RequestHandler;
 
 /**
@@ -60,22 +61,22 @@ final class Connection implements AutoCloseable {
         return new Connection(stateDir, local);
     }
 
-    /** True in local mode (native BITS, no agent). */
-    boolean isLocal() {
-        return local != null;
-    }
-
     Path stateDir() {
         return stateDir;
     }
 
-    /** Sends a request (starting the agent if none runs) and returns its successful reply, or throws. */
-    ObjectNode call(String op, ObjectNode args) {
-        ObjectNode req = args == null ? Json.object() : args;
-        req.put("op", op);
+    /**
+     * Sends a request (starting the agent if none runs) and returns its successful reply, or throws: the agent's
+     * refusal as exit 3/4/2 by its code, an agent that cannot be reached, or does not answer in time, as exit 5.
+     */
+    ObjectNode call(Request request) {
         ObjectNode reply;
         try {
-            reply = local != null ? handler().handle(req) : client().call(req);
+            reply = local != null ? handler().handle(request, Caller.ofThisProcess()) : client().call(request);
+        } catch (SocketTimeoutException e) {
+            throw new CliException(CliException.AGENT_UNREACHABLE, "the agent for " + stateDir
+                    + AgentProcess.livePid(stateDir).map(p -> " (pid " + p + ")").orElse("") + " did not answer: "
+                    + e.getMessage() + "; it may be hung (see " + stateDir.resolve(Protocol.LOG_FILE) + ")");
         } catch (IOException e) {
             throw new CliException(CliException.AGENT_UNREACHABLE, "lost the connection to the agent for "
                     + stateDir + ": " + e.getMessage());
@@ -86,21 +87,10 @@ final class Connection implements AutoCloseable {
         return reply;
     }
 
-    ObjectNode call(String op) {
-        return call(op, null);
-    }
-
-    /** A job reference request: {@code {"job": ref}}. */
-    ObjectNode callForJob(String op, String job) {
-        ObjectNode args = Json.object();
-        args.put("job", job);
-        return call(op, args);
-    }
-
     private RequestHandler handler() {
         if (handler == null) {
             manager = BitsManager.open(local);
-            handler = new RequestHandler(manager, null);
+            handler = new RequestHandler(manager);
         }
         return handler;
     }
@@ -110,7 +100,7 @@ final class Connection implements AutoCloseable {
             try {
                 AgentProcess.ensureRunning(stateDir);
             } catch (BitsException e) {
-                throw new CliException(CliException.AGENT_UNREACHABLE, e.detail() + " [" + HResult.name(e.hresult()) + "]");
+                throw unreachable(e);
             }
             try {
                 client = AgentClient.connect(AgentProcess.socket(stateDir));
@@ -122,9 +112,16 @@ final class Connection implements AutoCloseable {
         return client;
     }
 
-    /** True when an agent answers, without starting one (never in local mode, which has no agent). */
-    boolean agentRunning() {
-        return local == null && AgentClient.answers(AgentProcess.socket(stateDir));
+    /**
+     * An agent that could not be started or reached: exit 5, except that an agent which refuses this user (it
+     * serves another) is access denied, exit 4.
+     */
+    static CliException unreachable(BitsException e) {
+        if (e.hresult() == HResult.E_ACCESSDENIED) {
+            return CliException.of(e);
+        }
+        return new CliException(CliException.AGENT_UNREACHABLE, e.detail() + " [" + HResult.name(e.hresult()) + " "
+                + HResult.hex(e.hresult()) + "]");
     }
 
     static JsonNode job(ObjectNode reply) {

@@ -1,21 +1,18 @@
 package org.jbits.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.jbits.BitsException;
 import org.jbits.HResult;
-import org.jbits.agent.JobJson;
-import org.jbits.agent.Json;
+import org.jbits.agent.JobProperties;
+import org.jbits.agent.Request;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** The commands that act on existing jobs: get, add-file, set, suspend, resume, complete, remove. */
 final class JobCommands {
@@ -47,11 +44,8 @@ final class JobCommands {
                 throw new CliException(CliException.USAGE, "--all-users is not supported by the portable backend: "
                         + "each user's agent keeps only that user's jobs [" + HResult.name(HResult.E_NOTIMPL) + "]");
             }
-            ObjectNode args = Json.object();
-            ArrayNode a = args.putArray("jobs");
-            jobs.forEach(a::add);
             try (Connection conn = Connection.forEnvironment()) {
-                JsonNode list = conn.call("get", args).path("jobs");
+                JsonNode list = conn.call(new Request.Get(jobs)).path("jobs");
                 if (json) {
                     Output.json(System.out, list);
                 } else {
@@ -89,9 +83,7 @@ final class JobCommands {
             try (Connection conn = Connection.forEnvironment()) {
                 JsonNode last = null;
                 for (FileSpecs.Spec s : specs) {
-                    ObjectNode args = Json.object();
-                    args.put("job", job).put("remote", s.remote()).put("local", s.local());
-                    last = Connection.job(conn.call("addFile", args));
+                    last = Connection.job(conn.call(new Request.AddFile(job, s.remote(), s.local())));
                 }
                 print(last, json);
             }
@@ -112,21 +104,18 @@ final class JobCommands {
 
         @Override
         public Integer call() {
-            ObjectNode props = properties.toJson();
+            JobProperties props = properties.toProperties();
             if (props.isEmpty()) {
                 throw new CliException(CliException.USAGE, "give at least one property to set (see 'jbits set --help')");
             }
-            ObjectNode args = Json.object();
-            args.put("job", job);
-            args.set("properties", props);
             try (Connection conn = Connection.forEnvironment()) {
-                print(Connection.job(conn.call("set", args)), json);
+                print(Connection.job(conn.call(new Request.Set(job, props))), json);
             }
             return 0;
         }
     }
 
-    /** suspend / resume / complete / remove: one job in, the job out; the agent request is the command's name. */
+    /** suspend / resume / complete / remove: one job in, the job out. */
     abstract static class StateChange implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "JOB")
         String job;
@@ -134,13 +123,13 @@ final class JobCommands {
         @Option(names = "--json", description = "Print the job as JSON.")
         boolean json;
 
-        @Spec
-        CommandSpec spec;
+        /** The request for {@code job}. */
+        abstract Request request(String job);
 
         @Override
         public Integer call() {
             try (Connection conn = Connection.forEnvironment()) {
-                ObjectNode reply = conn.callForJob(spec.name(), job);
+                ObjectNode reply = conn.call(request(job));
                 print(reply.path("job"), json);
                 if (reply.has("result") && !json && reply.path("hresult").asInt() != HResult.S_OK) {
                     System.err.println("jbits: " + reply.path("result").asText() + " ("
@@ -154,17 +143,33 @@ final class JobCommands {
 
     @Command(name = "suspend", description = "Suspend a job (Suspend-BitsTransfer).")
     static final class Suspend extends StateChange {
+        @Override
+        Request request(String job) {
+            return new Request.Suspend(job);
+        }
     }
 
     @Command(name = "resume", description = "Resume a job (Resume-BitsTransfer).")
     static final class Resume extends StateChange {
+        @Override
+        Request request(String job) {
+            return new Request.Resume(job);
+        }
     }
 
     @Command(name = "complete", description = "Complete a job: its files appear (Complete-BitsTransfer).")
     static final class Complete extends StateChange {
+        @Override
+        Request request(String job) {
+            return new Request.Complete(job);
+        }
     }
 
     @Command(name = "remove", description = "Cancel a job and delete its temporary files (Remove-BitsTransfer).")
     static final class Remove extends StateChange {
+        @Override
+        Request request(String job) {
+            return new Request.Remove(job);
+        }
     }
 }

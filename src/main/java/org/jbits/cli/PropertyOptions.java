@@ -1,10 +1,8 @@
 package org.jbits.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import org.jbits.agent.JobJson;
-import org.jbits.agent.Json;
+import org.jbits.BitsException;
+import org.jbits.agent.JobProperties;
 import picocli.CommandLine.Option;
 
 /** The job property options shared by {@code start} and {@code set} (Start-/Set-BitsTransfer parameters). */
@@ -47,43 +45,21 @@ final class PropertyOptions {
             description = "transferred, error, modification, file-transferred (or none).")
     List<String> notifyFlags;
 
-    /** The options given, under the names of the contract's job object. */
-    ObjectNode toJson() {
-        ObjectNode o = Json.object();
-        if (displayName != null) {
-            o.put("displayName", displayName);
-        }
-        if (description != null) {
-            o.put("description", description);
-        }
-        if (priority != null) {
-            o.put("priority", priority);
-        }
-        if (retryInterval != null) {
-            o.put("retryInterval", retryInterval);
-        }
-        if (retryTimeout != null) {
-            o.put("retryTimeout", retryTimeout);
-        }
-        if (maxDownloadTime != null) {
-            o.put("maxDownloadTime", maxDownloadTime);
-        }
-        if (transferPolicy != null) {
-            o.put("transferPolicy", transferPolicy);
-        }
-        if (proxyUsage != null) {
-            o.put("proxyUsage", proxyUsage);
-        }
-        putList(o, "proxyList", proxyList);
-        putList(o, "proxyBypass", proxyBypass);
-        putList(o, "notifyFlags", notifyFlags);
-        return o;
-    }
-
-    private static void putList(ObjectNode o, String name, List<String> values) {
-        if (values != null) {
-            ArrayNode a = o.putArray(name);
-            values.forEach(a::add);
+    /**
+     * The options given, parsed from their command-line spellings; a value that is not one fails with exit 2 before
+     * anything is sent. The agent checks the values themselves (lengths, ranges, proxy rules) before it acts.
+     */
+    JobProperties toProperties() {
+        try {
+            return new JobProperties(displayName, description,
+                    priority == null ? null : CliSpellings.priority(priority),
+                    retryInterval, retryTimeout, maxDownloadTime,
+                    transferPolicy == null ? null : CliSpellings.transferPolicy(transferPolicy),
+                    proxyUsage == null ? null : CliSpellings.proxyUsage(proxyUsage),
+                    proxyList, proxyBypass,
+                    notifyFlags == null ? null : CliSpellings.notifyFlags(notifyFlags));
+        } catch (BitsException e) {
+            throw CliException.of(e);
         }
     }
 }

@@ -1,17 +1,20 @@
 package org.jbits.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jbits.BitsException;
 import org.jbits.HResult;
+import org.jbits.JobPriority;
+import org.jbits.JobType;
 import org.jbits.agent.JobJson;
-import org.jbits.agent.Json;
+import org.jbits.agent.JobProperties;
+import org.jbits.agent.Request;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,26 +48,20 @@ final class StartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<FileSpecs.Spec> files = resolveFiles();
-        ObjectNode req = Json.object();
-        req.put("type", transferType);
-        ObjectNode props = properties.toJson();
-        if (!props.has("priority")) {
-            props.put("priority", "foreground");
+        // Start-BitsTransfer's defaults, where they differ from CreateJob's.
+        JobProperties props = properties.toProperties().orElse(new JobProperties("BITS Transfer",
+                "This is a file transfer that uses the Background Intelligent Transfer Service (BITS).",
+                JobPriority.FOREGROUND, null, null, null, null, null, null, null, null));
+        JobType type;
+        try {
+            type = CliSpellings.transferType(transferType);
+        } catch (BitsException e) {
+            throw CliException.of(e);
         }
-        if (!props.has("displayName")) {
-            props.put("displayName", "BITS Transfer");
-        }
-        if (!props.has("description")) {
-            props.put("description", "This is a file transfer that uses the Background Intelligent Transfer Service (BITS).");
-        }
-        req.set("properties", props);
-        ArrayNode arr = req.putArray("files");
-        for (FileSpecs.Spec f : files) {
-            arr.addObject().put("remote", f.remote()).put("local", f.local());
-        }
-        req.put("suspended", suspended);
+        Request.Submit req = new Request.Submit(type, props,
+                files.stream().map(f -> new Request.NewFile(f.remote(), f.local())).toList(), suspended);
         try (Connection conn = Connection.forEnvironment()) {
-            JsonNode job = Connection.job(conn.call("submit", req));
+            JsonNode job = Connection.job(conn.call(req));
             if (async || suspended) {
                 print(job);
                 return 0;
@@ -121,7 +118,7 @@ final class StartCommand implements Callable<Integer> {
             Thread hook = new Thread(() -> {
                 if (!finished) {
                     try (Connection c = conn.again()) {
-                        c.callForJob("remove", id);
+                        c.call(new Request.Remove(id));
                     } catch (RuntimeException ignored) {
                         // the agent will keep the job; the user can remove it
                     }
@@ -134,7 +131,7 @@ final class StartCommand implements Callable<Integer> {
                     render(state);
                     switch (state) {
                         case "Transferred" -> {
-                            ObjectNode done = conn.callForJob("complete", id);
+                            ObjectNode done = conn.call(new Request.Complete(id));
                             finished = true;
                             endLine();
                             if (json) {
@@ -161,12 +158,10 @@ final class StartCommand implements Callable<Integer> {
                                     + " by someone else");
                         }
                         default -> {
-                            ObjectNode args = Json.object();
-                            args.put("job", id);
-                            args.put("state", state);
-                            args.put("timeoutMillis", terminal ? 250 : 1000);
+                            Request.Wait wait = new Request.Wait(id, JobJson.state(job),
+                                    Duration.ofMillis(terminal ? 250 : 1000));
                             try {
-                                job = Connection.job(conn.call("wait", args));
+                                job = Connection.job(conn.call(wait));
                             } catch (CliException e) {
                                 if (e.exitCode == CliException.NOT_FOUND) {
                                     finished = true;

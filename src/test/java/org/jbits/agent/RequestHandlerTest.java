@@ -26,7 +26,16 @@ import org.junit.jupiter.api.Test;
 /** The agent's request handling against a mocked manager: no transfers here, only the request logic. */
 class RequestHandlerTest {
     private final BitsManager bits = mock(BitsManager.class);
-    private final RequestHandler handler = new RequestHandler(bits, null);
+    private final RequestHandler handler = new RequestHandler(bits);
+
+    /** A request line as the agent takes it: decoded strictly, then handled; a refused line is its error reply. */
+    private ObjectNode handle(ObjectNode request) {
+        try {
+            return handler.handle(RequestCodec.decode(request.toString()), new Caller(0, "root"));
+        } catch (BitsException refused) {
+            return Protocol.error(refused);
+        }
+    }
 
     private static BitsJob job(String name) {
         BitsJob j = mock(BitsJob.class);
@@ -62,9 +71,9 @@ class RequestHandlerTest {
         BitsJob j = job("x");
         when(bits.createJob(anyString(), any())).thenReturn(j);
         doThrow(new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "no gopher")).when(j).addFile(anyString(), anyString());
-        ObjectNode req = Json.object().put("op", "submit").put("type", "download");
+        ObjectNode req = Json.object().put("op", "submit").put("type", "Download");
         req.putArray("files").addObject().put("remote", "gopher://h/f").put("local", "/tmp/f");
-        ObjectNode reply = handler.handle(req);
+        ObjectNode reply = handle(req);
         assertFalse(reply.path("ok").asBoolean());
         assertEquals(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, reply.path("hresult").asInt());
         assertEquals("BG_E_PROTOCOL_NOT_AVAILABLE", reply.path("error").asText());
@@ -77,7 +86,7 @@ class RequestHandlerTest {
         ObjectNode req = Json.object().put("op", "submit");
         req.putObject("properties").put("priority", "urgent");
         req.putArray("files").addObject().put("remote", "http://h/f").put("local", "/tmp/f");
-        ObjectNode reply = handler.handle(req);
+        ObjectNode reply = handle(req);
         assertEquals(HResult.E_INVALIDARG, reply.path("hresult").asInt());
         verify(bits, never()).createJob(anyString(), any());
     }
@@ -88,10 +97,10 @@ class RequestHandlerTest {
         when(bits.createJob("n", JobType.DOWNLOAD)).thenReturn(j);
         when(j.proxySettings()).thenReturn(org.jbits.ProxySettings.DEFAULT);
         ObjectNode req = Json.object().put("op", "submit");
-        req.putObject("properties").put("displayName", "n").put("priority", "low").put("retryInterval", 30);
+        req.putObject("properties").put("displayName", "n").put("priority", "Low").put("retryInterval", 30);
         req.putArray("files").addObject().put("remote", "http://h/f").put("local", "/tmp/f");
         // The reply's job object reads a mocked job (nulls and zeros); only the calls on the job matter here.
-        handler.handle(req);
+        handle(req);
         verify(j).setPriority(JobPriority.LOW);
         verify(j).setMinimumRetryDelay(30);
         verify(j).addFile("http://h/f", "/tmp/f");
@@ -100,7 +109,7 @@ class RequestHandlerTest {
 
     @Test
     void anUnknownRequestIsRefused() {
-        ObjectNode reply = handler.handle(Json.object().put("op", "format-disk"));
+        ObjectNode reply = handle(Json.object().put("op", "format-disk"));
         assertEquals(HResult.E_INVALIDARG, reply.path("hresult").asInt());
     }
 }

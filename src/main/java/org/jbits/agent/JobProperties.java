@@ -1,0 +1,123 @@
+package org.jbits.agent;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.jbits.BitsLimits;
+import org.jbits.JobPriority;
+import org.jbits.NotifyFlag;
+import org.jbits.ProxySettings;
+import org.jbits.ProxyUsage;
+import org.jbits.TransferPolicy;
+
+/**
+ * The settable properties of a job, as {@code jbits start} and {@code jbits set} give them (Start-/Set-BitsTransfer
+ * parameters): each component is null when it is not given, and then left as it is. The one description of them
+ * shared by the CLI (which builds it from its options), the protocol (whose names are in {@link JobPropertiesJson})
+ * and the handler (which {@linkplain #check checks} all of it before it creates or changes anything, then applies it
+ * with {@link PropertyUpdate}).
+ *
+ * @param displayName the display name
+ * @param description the description
+ * @param priority the priority
+ * @param retryInterval the minimum retry delay, seconds
+ * @param retryTimeout the no-progress timeout, seconds
+ * @param maxDownloadTime the maximum download time, seconds (0: no limit)
+ * @param transferPolicy the cost policy
+ * @param proxyUsage how the proxy is chosen
+ * @param proxyList the proxies for {@link ProxyUsage#OVERRIDE}
+ * @param proxyBypass the hosts reached without the proxy
+ * @param notifyFlags the events that notify (empty: none)
+ */
+public record JobProperties(String displayName, String description, JobPriority priority, Long retryInterval,
+        Long retryTimeout, Long maxDownloadTime, TransferPolicy transferPolicy, ProxyUsage proxyUsage,
+        List<String> proxyList, List<String> proxyBypass, Set<NotifyFlag> notifyFlags) {
+
+    /** No property given. */
+    public static final JobProperties NONE = new JobProperties(null, null, null, null, null, null, null, null, null,
+            null, null);
+
+    /** Copies the lists and the set, so the record cannot change under its holder. */
+    public JobProperties {
+        proxyList = proxyList == null ? null : List.copyOf(proxyList);
+        proxyBypass = proxyBypass == null ? null : List.copyOf(proxyBypass);
+        if (notifyFlags != null) {
+            EnumSet<NotifyFlag> copy = EnumSet.noneOf(NotifyFlag.class);
+            copy.addAll(notifyFlags);
+            notifyFlags = Collections.unmodifiableSet(copy);
+        }
+    }
+
+    /** True when no property is given. */
+    public boolean isEmpty() {
+        return equals(NONE);
+    }
+
+    /** These properties, with each one not given here taken from {@code defaults}. */
+    public JobProperties orElse(JobProperties defaults) {
+        return new JobProperties(or(displayName, defaults.displayName), or(description, defaults.description),
+                or(priority, defaults.priority), or(retryInterval, defaults.retryInterval),
+                or(retryTimeout, defaults.retryTimeout), or(maxDownloadTime, defaults.maxDownloadTime),
+                or(transferPolicy, defaults.transferPolicy), or(proxyUsage, defaults.proxyUsage),
+                or(proxyList, defaults.proxyList), or(proxyBypass, defaults.proxyBypass),
+                or(notifyFlags, defaults.notifyFlags));
+    }
+
+    /** These properties without the display name (which CreateJob sets). */
+    public JobProperties withoutDisplayName() {
+        return new JobProperties(null, description, priority, retryInterval, retryTimeout, maxDownloadTime,
+                transferPolicy, proxyUsage, proxyList, proxyBypass, notifyFlags);
+    }
+
+    private static <T> T or(T value, T otherwise) {
+        return value != null ? value : otherwise;
+    }
+
+    /** True when a proxy property is given. */
+    public boolean changesProxy() {
+        return proxyUsage != null || proxyList != null || proxyBypass != null;
+    }
+
+    /**
+     * The proxy settings after this change of {@code current}: what is not given is kept, except that a usage
+     * other than override given alone clears the lists (which only override may have).
+     */
+    public ProxySettings proxyFor(ProxySettings current) {
+        ProxyUsage usage = proxyUsage != null ? proxyUsage : current.usage();
+        if (usage != ProxyUsage.OVERRIDE && proxyList == null && proxyBypass == null) {
+            return new ProxySettings(usage, List.of(), List.of());
+        }
+        return new ProxySettings(usage, proxyList != null ? proxyList : current.proxyList(),
+                proxyBypass != null ? proxyBypass : current.bypassList());
+    }
+
+    /**
+     * Checks every given value with BITS' rules ({@link BitsLimits}), the proxy settings as they would be after
+     * the change of {@code currentProxy}, so that a value the backend would refuse is refused before anything is
+     * created or changed.
+     */
+    public void check(ProxySettings currentProxy) {
+        if (displayName != null) {
+            BitsLimits.checkDisplayName(BitsLimits.checkText("display name", displayName));
+        }
+        if (description != null) {
+            BitsLimits.checkDescription(BitsLimits.checkText("description", description));
+        }
+        if (retryInterval != null) {
+            BitsLimits.checkSeconds("retry delay", retryInterval);
+        }
+        if (retryTimeout != null) {
+            BitsLimits.checkSeconds("retry timeout", retryTimeout);
+        }
+        if (maxDownloadTime != null) {
+            BitsLimits.checkSeconds("maximum download time", maxDownloadTime);
+        }
+        if (changesProxy()) {
+            ProxySettings p = proxyFor(currentProxy);
+            p.proxyList().forEach(s -> BitsLimits.checkText("proxy list", s));
+            p.bypassList().forEach(s -> BitsLimits.checkText("proxy bypass list", s));
+            BitsLimits.checkProxy(p);
+        }
+    }
+}

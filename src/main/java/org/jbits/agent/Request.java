@@ -1,0 +1,178 @@
+package org.jbits.agent;
+
+import java.time.Duration;
+import java.util.List;
+import org.jbits.JobState;
+import org.jbits.JobType;
+
+/**
+ * One request of the agent's control protocol, typed. {@link RequestCodec} turns a JSON line into one (strictly) and
+ * one into a JSON line; the CLI builds them; {@link RequestHandler} carries them out, one method per request, through
+ * {@link Visitor} (so a new request cannot be forgotten by the handler or the codec: both stop compiling).
+ * A job is referred to by its GUID or by a unique display name.
+ */
+public sealed interface Request {
+    /** Calls the method of {@code v} for this request. */
+    <R> R accept(Visitor<R> v);
+
+    /** One method per request. */
+    interface Visitor<R> {
+        /** {@code status}. */
+        R status(Status r);
+
+        /** {@code submit}. */
+        R submit(Submit r);
+
+        /** {@code get}. */
+        R get(Get r);
+
+        /** {@code addFile}. */
+        R addFile(AddFile r);
+
+        /** {@code set}. */
+        R set(Set r);
+
+        /** {@code suspend}. */
+        R suspend(Suspend r);
+
+        /** {@code resume}. */
+        R resume(Resume r);
+
+        /** {@code complete}. */
+        R complete(Complete r);
+
+        /** {@code remove}. */
+        R remove(Remove r);
+
+        /** {@code wait}. */
+        R await(Wait r);
+
+        /** {@code stop}. */
+        R stop(Stop r);
+    }
+
+    /** Is the agent there, and which backend and version does it run. */
+    record Status() implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.status(this);
+        }
+    }
+
+    /**
+     * Creates a job with its properties and files and resumes it unless {@code suspended}; bad input creates nothing.
+     *
+     * @param type the job type
+     * @param properties the job's properties (the display name among them)
+     * @param files at least one file
+     * @param suspended leave the job Suspended
+     */
+    record Submit(JobType type, JobProperties properties, List<NewFile> files, boolean suspended) implements Request {
+        /** Copies the file list. */
+        public Submit {
+            files = List.copyOf(files);
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.submit(this);
+        }
+    }
+
+    /**
+     * A file of a job: its remote name (URL) and its local name (absolute path).
+     *
+     * @param remote the URL or path to transfer from
+     * @param local the absolute local path
+     */
+    record NewFile(String remote, String local) {
+    }
+
+    /** The named jobs, or all of the caller's jobs when {@code jobs} is empty. */
+    record Get(List<String> jobs) implements Request {
+        /** Copies the job list. */
+        public Get {
+            jobs = List.copyOf(jobs);
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.get(this);
+        }
+    }
+
+    /** Adds one file to a job. */
+    record AddFile(String job, String remote, String local) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.addFile(this);
+        }
+    }
+
+    /** Changes a job's properties, all or none. */
+    record Set(String job, JobProperties properties) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.set(this);
+        }
+    }
+
+    /** Suspends a job. */
+    record Suspend(String job) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.suspend(this);
+        }
+    }
+
+    /** Resumes a job. */
+    record Resume(String job) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.resume(this);
+        }
+    }
+
+    /** Completes a job: its transferred files appear. */
+    record Complete(String job) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.complete(this);
+        }
+    }
+
+    /** Cancels a job and deletes its temporary files. */
+    record Remove(String job) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.remove(this);
+        }
+    }
+
+    /**
+     * Answers with the job once its state is no longer {@code state}, or after {@code timeout} (at most
+     * {@link #MAX_TIMEOUT}); an answer may come earlier, so the asker looks at the state it gets.
+     */
+    record Wait(String job, JobState state, Duration timeout) implements Request {
+        /** The longest wait one request may ask for. */
+        public static final Duration MAX_TIMEOUT = Duration.ofSeconds(10);
+
+        /** Clamps the timeout to 0 .. {@link #MAX_TIMEOUT}. */
+        public Wait {
+            timeout = timeout.compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT : timeout.isNegative() ? Duration.ZERO : timeout;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.await(this);
+        }
+    }
+
+    /** Stops the agent after answering: transfers are checkpointed. */
+    record Stop() implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.stop(this);
+        }
+    }
+}
