@@ -2,6 +2,9 @@ package org.jbits.engine;
 
 import java.io.IOException;
 import java.nio.charset.Charset;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AccessMode;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -110,20 +113,19 @@ final class LocalNames {
 
     /** The file is created in {@code dir} and renamed there: this user must be able to write it. */
     private static void checkWritable(Path dir) {
-        if (Files.isWritable(dir)) {
-            return;
-        }
-        boolean readOnly;
         try {
-            readOnly = Files.getFileStore(dir).isReadOnly();
+            // access(2), whose reason tells a read-only file system (EROFS) from a denied permission (EACCES).
+            dir.getFileSystem().provider().checkAccess(dir, AccessMode.WRITE);
+        } catch (AccessDeniedException e) {
+            throw new BitsException(HResult.E_ACCESSDENIED, "the directory " + dir + " is not writable by this user");
         } catch (IOException e) {
-            readOnly = false;
+            String reason = String.valueOf(e instanceof FileSystemException f ? f.getReason() : e.getMessage());
+            if (reason.contains("Read-only")) {
+                throw new BitsException(HResult.ERROR_WRITE_PROTECT, "the directory " + dir
+                        + " is on a read-only file system");
+            }
+            throw new BitsException(HResult.E_ACCESSDENIED, "the directory " + dir + " cannot be written: " + reason);
         }
-        if (readOnly) {
-            throw new BitsException(HResult.ERROR_WRITE_PROTECT, "the directory " + dir
-                    + " is on a read-only file system");
-        }
-        throw new BitsException(HResult.E_ACCESSDENIED, "the directory " + dir + " is not writable by this user");
     }
 
     /**
