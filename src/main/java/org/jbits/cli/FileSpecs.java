@@ -72,6 +72,7 @@ final class FileSpecs {
         List<Spec> out = new ArrayList<>();
         for (String s : expanded) {
             Path local = isDir ? dest.resolve(fileNameOf(s)) : dest;
+            requireNameFits(local);
             refuseSameFile(s, local);
             out.add(new Spec(s, local.toString()));
         }
@@ -535,6 +536,21 @@ final class FileSpecs {
         if (dir != null && (!Files.isWritable(dir) || !Files.isExecutable(dir))) {
             throw new BitsException(HResult.E_ACCESSDENIED, "cannot write to the directory " + Output.safe(dir.toString())
                     + ": permission denied");
+        }
+    }
+
+    /** Linux' NAME_MAX and PATH_MAX, in bytes: longer names fail with ENAMETOOLONG, here at once rather than at Complete. */
+    private static final int NAME_MAX = 255;
+    private static final int PATH_MAX = 4095;
+
+    private static void requireNameFits(Path local) {
+        int name = local.getFileName().toString().getBytes(StandardCharsets.UTF_8).length;
+        int path = local.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (name > NAME_MAX || path > PATH_MAX) {
+            String shown = Output.clip(Output.safe(local.getFileName().toString()), 40);
+            throw new BitsException(HResult.E_INVALIDARG, name > NAME_MAX
+                    ? "the file name '" + shown + "' is " + name + " bytes; the file system allows " + NAME_MAX
+                    : "the destination path is " + path + " bytes; the file system allows " + PATH_MAX);
         }
     }
 

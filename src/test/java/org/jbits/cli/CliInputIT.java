@@ -232,7 +232,8 @@ class CliInputIT {
                 new Case(2, "ERROR_FILE_NOT_FOUND", "start", "--from-csv", tmp.resolve("missing.csv").toString()),
                 new Case(2, "a SOURCE is empty", "start", "", dest.toString()),
                 new Case(2, "the destination is empty", "start", u, ""),
-                new Case(2, "control characters", "start", url("a%0Ab.txt"), dest.toString()));
+                new Case(2, "control characters", "start", url("a%0Ab.txt"), dest.toString()),
+                new Case(2, "the file system allows 255", "start", u, dest.resolve("n".repeat(256)).toString()));
         for (Case c : cases) {
             assertRefused(cli.run(c.args()), c.exit(), c.needle(), "jbits " + String.join(" ", c.args()));
         }
@@ -377,5 +378,27 @@ class CliInputIT {
         assertFalse(stderr.contains("someone else"), stderr);
         assertEquals(0, jobs().size());
         assertEquals(List.of(), list(dest), "no file and no temporary file is left");
+    }
+
+    @Test
+    void onATerminalTheBarIsRedrawnInPlaceAndEachTransientErrorIsExplainedOnceAboveIt() throws Exception {
+        // script(1) (util-linux, on every Debian) gives the CLI a pseudo-terminal, so System.console() is there.
+        List<String> java = new ArrayList<>(cli.javaCommand());
+        java.addAll(List.of("start", "--retry-interval", "5", "--retry-timeout", "6", url("unavailable/tty.bin"),
+                dest.resolve("tty.bin").toString()));
+        String command = String.join(" ", java.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
+        ProcessBuilder pb = new ProcessBuilder("script", "-qfec", command, "/dev/null");
+        pb.environment().put("JBITS_HOME", cli.home().toString());
+        Path out = tmp.resolve("tty.txt");
+        Process p = pb.redirectErrorStream(true).redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS));
+        String tty = Files.readString(out);
+        assertTrue(tty.contains("\r  0% [                              ] 0 B / unknown"), tty);
+        List<String> notices = Pattern.compile("\rTransientError: [^\r\n]*").matcher(tty).results().map(r -> r.group()).toList();
+        assertEquals(2, notices.size(), "one explanation per error (attempts at 0 s and 5 s): " + tty);
+        for (String n : notices) {
+            assertTrue(n.contains("BG_E_HTTP_ERROR_503") && n.contains("next retry at "), tty);
+        }
+        assertTrue(tty.contains("failed: BG_E_HTTP_ERROR_503") && tty.contains("kept in Error"), tty);
     }
 }

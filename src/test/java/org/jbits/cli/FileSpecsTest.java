@@ -240,4 +240,13 @@ class FileSpecsTest {
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
+
+    @Test
+    void aFileNameLongerThanTheFileSystemAllowsIsRefusedBeforeTheJobIsMade() {
+        assertEquals(HResult.E_INVALIDARG, code(() -> FileSpecs.pair(List.of("http://h/a"), tmp.resolve("a".repeat(256)).toString())));
+        assertEquals(HResult.E_INVALIDARG, code(() -> FileSpecs.pair(List.of("http://h/" + "\u00e9".repeat(128)), tmp.toString())),
+                "255 bytes, not characters");
+        assertEquals(tmp.resolve("a".repeat(255)).toString(),
+                FileSpecs.pair(List.of("http://h/a"), tmp.resolve("a".repeat(255)).toString()).get(0).local());
+    }
 }
