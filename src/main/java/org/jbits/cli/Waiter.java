@@ -20,7 +20,8 @@ final class Waiter {
     private final boolean json;
     private final boolean terminal = System.console() != null;
     private final PrintStream err = System.err;
-    private final ZoneId zone = ZoneId.systemDefault();
+    /** Looked up on the first TransientError only: the time zone data costs a synchronous start a few ms. */
+    private ZoneId zone;
     private final PlainLines plain = new PlainLines();
     private final long startNanos = System.nanoTime();
     private JsonNode job;
@@ -158,7 +159,7 @@ final class Waiter {
         long done = job.path("bytesTransferred").asLong();
         long total = job.path("bytesTotal").asLong();
         if (terminal) {
-            String notice = state.equals("TransientError") ? progressLine(job, zone, Instant.now()) : null;
+            String notice = state.equals("TransientError") ? progressLine(job, zone(), Instant.now()) : null;
             if (notice != null && !notice.equals(lastNotice)) {
                 // Above the bar, once per error: why it waits and until when.
                 err.print("\r" + notice + "\033[K\n");
@@ -174,11 +175,19 @@ final class Waiter {
             err.print(line);
             err.flush();
         } else {
-            String line = plain.next(state, progressLine(job, zone, Instant.now()), System.nanoTime());
+            String line = plain.next(state, progressLine(job, state.equals("TransientError") ? zone() : null, Instant.now()),
+                    System.nanoTime());
             if (line != null) {
                 err.println(line);
             }
         }
+    }
+
+    private ZoneId zone() {
+        if (zone == null) {
+            zone = ZoneId.systemDefault();
+        }
+        return zone;
     }
 
     private void endLine() {
@@ -190,7 +199,8 @@ final class Waiter {
     /**
      * A plain progress line: "Transferring: 1.5 MiB / 6.0 MiB"; in TransientError with the reason when the job
      * reports one and when it tries again: "TransientError: 0 B / unknown (BG_E_CONNECT_FAILURE ... in
-     * GeneralTransport: ...); next retry at 11:45:02, 600 s after the error". Never the word "null".
+     * GeneralTransport: ...); next retry at 11:45:02, 600 s after the error". Never the word "null". {@code zone}
+     * is read only for a TransientError line.
      */
     static String progressLine(JsonNode job, ZoneId zone, Instant now) {
         String state = Output.text(job, "jobState");
