@@ -113,7 +113,8 @@ final class FileSpecs {
         Path dest = parse(destination);
         if (!dest.isAbsolute()) {
             throw new BitsException(HResult.E_INVALIDARG, "the destination '" + Output.safe(destination)
-                    + "' is a relative path; give an absolute path");
+                    + "' is a relative path; give an absolute path"
+                    + (destination.startsWith("~") ? " (a shell expands ~ only when it is not quoted)" : ""));
         }
         if (namesDirectory(destination, dest)) {
             requireDirectory(dest, "destination");

@@ -249,4 +249,11 @@ class FileSpecsTest {
         assertEquals(tmp.resolve("a".repeat(255)).toString(),
                 FileSpecs.pair(List.of("http://h/a"), tmp.resolve("a".repeat(255)).toString()).get(0).local());
     }
+
+    @Test
+    void aQuotedTildeIsNamedAsTheReasonADestinationIsRelative() {
+        BitsException e = assertThrows(BitsException.class, () -> FileSpecs.destination("~/downloads/f"));
+        assertEquals(HResult.E_INVALIDARG, e.hresult());
+        assertTrue(e.detail().contains("expands ~ only when it is not quoted"), e.detail());
+    }
 }
