@@ -3,18 +3,11 @@ package org.jbits.cli;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,10 +22,10 @@ import org.jbits.HResult;
  * {@code *}/{@code ?} wildcard in their last segment; a destination that is an existing directory takes each
  * source's file name; a destination ending in {@code /} must be an existing directory.
  *
- * <p>Local paths are resolved as the kernel resolves them: every directory on the way must exist, and {@code ..}
- * goes to the parent of the directory before it as the file system has it (after a symbolic link, the parent of
- * the link's target), never by cutting text. A path with {@code ..} is therefore sent with its directory's
- * canonical path; a path without keeps the spelling the user gave (symbolic links and all).
+ * <p>Local paths are resolved as the kernel resolves them ({@link LocalPaths}): every directory on the way must
+ * exist, and {@code ..} goes to the parent of the directory before it as the file system has it (after a symbolic
+ * link, the parent of the link's target), never by cutting text. A path with {@code ..} is therefore sent with its
+ * directory's canonical path; a path without keeps the spelling the user gave (symbolic links and all).
  */
 final class FileSpecs {
     /** One file of a job. */
@@ -68,11 +61,11 @@ final class FileSpecs {
                     + " sources the destination must be an existing directory: " + Output.safe(destination)
                     + (Files.exists(dest) ? " is a file" : " does not exist"));
         }
-        requireWritable(isDir ? dest : dest.getParent());
+        LocalPaths.requireWritable(isDir ? dest : dest.getParent());
         List<Spec> out = new ArrayList<>();
         for (String s : expanded) {
             Path local = isDir ? dest.resolve(fileNameOf(s)) : dest;
-            requireNameFits(local);
+            LocalPaths.requireNameFits(local);
             refuseSameFile(s, local);
             out.add(new Spec(s, local.toString()));
         }
@@ -110,19 +103,19 @@ final class FileSpecs {
         if (destination.isEmpty()) {
             throw new BitsException(HResult.E_INVALIDARG, "the destination is empty; give a file or an existing directory");
         }
-        Path dest = parse(destination);
+        Path dest = LocalPaths.parse(destination);
         if (!dest.isAbsolute()) {
             throw new BitsException(HResult.E_INVALIDARG, "the destination '" + Output.safe(destination)
                     + "' is a relative path; give an absolute path"
                     + (destination.startsWith("~") ? " (a shell expands ~ only when it is not quoted)" : ""));
         }
-        if (namesDirectory(destination, dest)) {
-            requireDirectory(dest, "destination");
-            return physical(dest, true);
+        if (LocalPaths.namesDirectory(destination, dest)) {
+            LocalPaths.requireDirectory(dest, "destination");
+            return LocalPaths.physical(dest, true);
         }
-        switch (kind(dest)) {
+        switch (LocalPaths.kind(dest)) {
             case DIRECTORY:
-                return physical(dest, true);
+                return LocalPaths.physical(dest, true);
             case DENIED:
                 throw new BitsException(HResult.E_ACCESSDENIED, "cannot reach " + Output.safe(dest.toString())
                         + ": permission denied");
@@ -133,8 +126,8 @@ final class FileSpecs {
             default:
                 break;
         }
-        requireDirectory(dest.getParent(), "destination");
-        return physical(dest, false);
+        LocalPaths.requireDirectory(dest.getParent(), "destination");
+        return LocalPaths.physical(dest, false);
     }
 
     /** URLs pass through (the agent checks them); local paths become absolute, wildcards expand. */
@@ -150,7 +143,7 @@ final class FileSpecs {
             throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "'" + Output.safe(source)
                     + "' is not a supported source (http://, https://, smb://, file:// or a local path)");
         }
-        Path p = parse(source).toAbsolutePath();
+        Path p = LocalPaths.parse(source).toAbsolutePath();
         String name = p.getFileName() == null ? "" : p.getFileName().toString();
         Path dir = p.getParent();
         if (dir != null && (dir.toString().contains("*") || dir.toString().contains("?"))) {
@@ -162,17 +155,17 @@ final class FileSpecs {
                 throw new BitsException(HResult.E_INVALIDARG, "a wildcard names files, not directories: "
                         + Output.safe(source));
             }
-            requireDirectory(dir, "source");
-            return expandWildcard(physical(dir, true), name, source);
+            LocalPaths.requireDirectory(dir, "source");
+            return expandWildcard(LocalPaths.physical(dir, true), name, source);
         }
-        if (namesDirectory(source, p)) {
-            requireDirectory(p, "source");
+        if (LocalPaths.namesDirectory(source, p)) {
+            LocalPaths.requireDirectory(p, "source");
             throw isDirectory(p);
         }
         if (dir != null) {
-            requireDirectory(dir, "source");
+            LocalPaths.requireDirectory(dir, "source");
         }
-        switch (kind(p)) {
+        switch (LocalPaths.kind(p)) {
             case MISSING:
                 throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "the source file " + Output.safe(p.toString())
                         + " does not exist");
@@ -191,7 +184,7 @@ final class FileSpecs {
             throw new BitsException(HResult.E_ACCESSDENIED, "cannot read the source file " + Output.safe(p.toString())
                     + ": permission denied");
         }
-        return List.of(physical(p, false).toString());
+        return List.of(LocalPaths.physical(p, false).toString());
     }
 
     private static BitsException isDirectory(Path p) {
@@ -292,38 +285,19 @@ final class FileSpecs {
     }
 
     /**
-     * Reads {@code Source, Destination} rows (header first), as Import-Csv would: UTF-8 with or without a byte
-     * order mark (Excel's "CSV UTF-8" and PowerShell 5.1's {@code -Encoding UTF8} write one), UTF-16 with one
-     * (PowerShell 5.1's {@code >}), CRLF or LF line ends, quoted headers and fields (a quoted field may hold commas,
-     * {@code ""} and line breaks), PowerShell 5.1's {@code #TYPE} first line, other columns ignored. All rows make
-     * one job; every row must be valid, or none is taken.
+     * Reads {@code Source, Destination} rows (header first, in any case), as Import-Csv would ({@link Csv}: a byte
+     * order mark, CRLF, quotes and PowerShell's {@code #TYPE} line are fine); other columns are ignored. All rows
+     * make one job; every row must be valid, or none is taken, and an error names the row's line.
      */
     static List<Spec> fromCsv(Path csv, boolean upload) {
         String shown = Output.safe(csv.toString());
-        if (Files.isDirectory(csv)) {
-            throw new BitsException(HResult.E_INVALIDARG, shown + " is a directory, not a CSV file");
-        }
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(csv);
-        } catch (NoSuchFileException e) {
-            throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "the CSV file " + shown + " does not exist");
-        } catch (AccessDeniedException e) {
-            throw new BitsException(HResult.E_ACCESSDENIED, "cannot read the CSV file " + shown + ": permission denied");
-        } catch (IOException e) {
-            throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "cannot read the CSV file " + shown + ": "
-                    + Output.safe(String.valueOf(e.getMessage())));
-        }
-        List<Record> records = records(decode(bytes, shown));
-        if (!records.isEmpty() && records.get(0).fields.size() == 1 && records.get(0).fields.get(0).startsWith("#TYPE")) {
-            records.remove(0);
-        }
+        List<Csv.Record> records = Csv.read(csv, shown);
         if (records.isEmpty()) {
             throw new BitsException(HResult.E_INVALIDARG, shown + " is empty; expected a 'Source, Destination' header");
         }
-        List<String> header = records.get(0).fields;
-        int src = indexOf(header, "source");
-        int dst = indexOf(header, "destination");
+        List<String> header = records.get(0).fields();
+        int src = Csv.indexOf(header, "source");
+        int dst = Csv.indexOf(header, "destination");
         if (src < 0 || dst < 0) {
             boolean semicolons = header.size() == 1 && header.get(0).contains(";");
             throw new BitsException(HResult.E_INVALIDARG, shown + ": the header must name Source and Destination columns"
@@ -331,13 +305,13 @@ final class FileSpecs {
                     + Output.safe(String.join(",", header)) + "'"));
         }
         List<Spec> out = new ArrayList<>();
-        for (Record r : records.subList(1, records.size())) {
-            String where = shown + " line " + r.line + ": ";
-            if (r.fields.size() <= Math.max(src, dst)) {
+        for (Csv.Record r : records.subList(1, records.size())) {
+            String where = shown + " line " + r.line() + ": ";
+            if (r.fields().size() <= Math.max(src, dst)) {
                 throw new BitsException(HResult.E_INVALIDARG, where + "expected Source and Destination");
             }
-            String source = r.fields.get(src);
-            String destination = r.fields.get(dst);
+            String source = r.fields().get(src);
+            String destination = r.fields().get(dst);
             if (source.isEmpty() || destination.isEmpty()) {
                 throw new BitsException(HResult.E_INVALIDARG, where + "the " + (source.isEmpty() ? "Source" : "Destination")
                         + " is empty");
@@ -361,198 +335,9 @@ final class FileSpecs {
         return out;
     }
 
-    private static String decode(byte[] b, String shown) {
-        Charset cs = StandardCharsets.UTF_8;
-        int skip = 0;
-        if (b.length >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf) {
-            skip = 3;
-        } else if (b.length >= 2 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe) {
-            cs = StandardCharsets.UTF_16LE;
-            skip = 2;
-        } else if (b.length >= 2 && (b[0] & 0xff) == 0xfe && (b[1] & 0xff) == 0xff) {
-            cs = StandardCharsets.UTF_16BE;
-            skip = 2;
-        }
-        try {
-            return cs.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b, skip, b.length - skip)).toString();
-        } catch (CharacterCodingException e) {
-            throw new BitsException(HResult.E_INVALIDARG, shown + " is not " + cs.name()
-                    + " text; save it as CSV UTF-8");
-        }
-    }
-
-    /** One CSV record and the line it starts on. */
-    private record Record(int line, List<String> fields) {
-    }
-
-    /** RFC 4180 records: comma-separated, double quotes around fields with commas, quotes or line breaks; blank lines skipped. */
-    private static List<Record> records(String text) {
-        List<Record> out = new ArrayList<>();
-        int line = 1;
-        int i = 0;
-        while (i < text.length()) {
-            int start = line;
-            List<String> fields = new ArrayList<>();
-            StringBuilder cur = new StringBuilder();
-            boolean quoted = false;
-            for (; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (quoted) {
-                    if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                        cur.append('"');
-                        i++;
-                    } else if (c == '"') {
-                        quoted = false;
-                    } else {
-                        if (c == '\n') {
-                            line++;
-                        }
-                        cur.append(c);
-                    }
-                } else if (c == '"') {
-                    quoted = true;
-                } else if (c == ',') {
-                    fields.add(cur.toString().trim());
-                    cur.setLength(0);
-                } else if (c == '\r' || c == '\n') {
-                    if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-                        i++;
-                    }
-                    i++;
-                    line++;
-                    break;
-                } else {
-                    cur.append(c);
-                }
-            }
-            fields.add(cur.toString().trim());
-            if (fields.size() > 1 || !fields.get(0).isEmpty()) {
-                out.add(new Record(start, fields));
-            }
-        }
-        return out;
-    }
-
-    private static int indexOf(List<String> header, String name) {
-        for (int i = 0; i < header.size(); i++) {
-            if (header.get(i).equalsIgnoreCase(name)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     /** One CSV line: comma-separated, double quotes around fields with commas, "" for a quote. */
     static List<String> splitCsv(String line) {
-        List<Record> r = records(line);
-        return r.isEmpty() ? List.of("") : r.get(0).fields;
-    }
-
-    // ---------------------------------------------------------------- local paths as the kernel sees them
-
-    /** What stat(2) says of a path (following symbolic links). */
-    private enum Kind { DIRECTORY, FILE, OTHER, MISSING, DENIED }
-
-    private static Kind kind(Path p) {
-        try {
-            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-            return a.isDirectory() ? Kind.DIRECTORY : a.isRegularFile() ? Kind.FILE : Kind.OTHER;
-        } catch (AccessDeniedException e) {
-            return Kind.DENIED;
-        } catch (IOException e) {
-            return Kind.MISSING; // ENOENT, or ENOTDIR: a file on the way
-        }
-    }
-
-    private static Path parse(String path) {
-        try {
-            return Path.of(path);
-        } catch (InvalidPathException e) {
-            throw new BitsException(HResult.E_INVALIDARG, "'" + Output.safe(path) + "' is not a valid path");
-        }
-    }
-
-    /** A trailing {@code /}, or a last segment {@code .} or {@code ..}, names a directory. */
-    private static boolean namesDirectory(String raw, Path p) {
-        Path last = p.getFileName();
-        return raw.endsWith("/") || (last != null && (last.toString().equals(".") || last.toString().equals("..")));
-    }
-
-    /**
-     * {@code dir} must be a directory as the kernel resolves it ({@code ..} and symbolic links included); else the
-     * first directory on the way that is missing or is not one is named (ERROR_PATH_NOT_FOUND).
-     */
-    private static void requireDirectory(Path dir, String role) {
-        if (kind(dir) == Kind.DIRECTORY) {
-            return;
-        }
-        Path cur = dir.getRoot();
-        for (Path name : dir) {
-            cur = cur == null ? name : cur.resolve(name); // ".." kept: the kernel resolves it
-            switch (kind(cur)) {
-                case DIRECTORY:
-                    continue;
-                case DENIED:
-                    throw new BitsException(HResult.E_ACCESSDENIED, "cannot reach " + Output.safe(cur.toString())
-                            + ": permission denied");
-                case MISSING:
-                    throw new BitsException(HResult.ERROR_PATH_NOT_FOUND, "the " + role + " directory "
-                            + Output.safe(cur.toString()) + " does not exist");
-                default:
-                    throw new BitsException(HResult.ERROR_PATH_NOT_FOUND, "the " + role + " directory "
-                            + Output.safe(cur.toString()) + " is not a directory");
-            }
-        }
-        throw new BitsException(HResult.ERROR_PATH_NOT_FOUND, "the " + role + " directory "
-                + Output.safe(dir.toString()) + " does not exist");
-    }
-
-    /**
-     * The path to send: without {@code ..} the user's spelling, tidied ({@code .} and doubled slashes dropped);
-     * with {@code ..}, the canonical path of its directory (the last segment kept, so a file yet to be written can
-     * be named). {@code names} a directory: the whole path is that directory.
-     */
-    private static Path physical(Path p, boolean isDirectory) {
-        boolean dotDot = false;
-        for (Path name : p) {
-            dotDot |= name.toString().equals("..");
-        }
-        if (!dotDot) {
-            return p.normalize();
-        }
-        Path dir = isDirectory ? p : p.getParent();
-        Path real;
-        try {
-            real = dir.toRealPath();
-        } catch (IOException e) {
-            throw new BitsException(HResult.ERROR_PATH_NOT_FOUND, "the directory " + Output.safe(dir.toString())
-                    + " does not exist");
-        }
-        return isDirectory ? real : real.resolve(p.getFileName());
-    }
-
-    /** BITS' AddFile refuses a directory the caller cannot write to (E_ACCESSDENIED). */
-    private static void requireWritable(Path dir) {
-        if (dir != null && (!Files.isWritable(dir) || !Files.isExecutable(dir))) {
-            throw new BitsException(HResult.E_ACCESSDENIED, "cannot write to the directory " + Output.safe(dir.toString())
-                    + ": permission denied");
-        }
-    }
-
-    /** Linux' NAME_MAX and PATH_MAX, in bytes: longer names fail with ENAMETOOLONG, here at once rather than at Complete. */
-    private static final int NAME_MAX = 255;
-    private static final int PATH_MAX = 4095;
-
-    private static void requireNameFits(Path local) {
-        int name = local.getFileName().toString().getBytes(StandardCharsets.UTF_8).length;
-        int path = local.toString().getBytes(StandardCharsets.UTF_8).length;
-        if (name > NAME_MAX || path > PATH_MAX) {
-            String shown = Output.clip(Output.safe(local.getFileName().toString()), 40);
-            throw new BitsException(HResult.E_INVALIDARG, name > NAME_MAX
-                    ? "the file name '" + shown + "' is " + name + " bytes; the file system allows " + NAME_MAX
-                    : "the destination path is " + path + " bytes; the file system allows " + PATH_MAX);
-        }
+        return Csv.split(line);
     }
 
     /** Copying a local file onto itself: cp refuses it, and the job would only replace the file with itself. */
