@@ -1,8 +1,11 @@
 package org.jbits.cli;
 
 import java.io.PrintWriter;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jbits.BitsException;
 import org.jbits.BitsOptions;
+import org.jbits.HResult;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,6 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * {@code jbits}: the command line, mirroring the BitsTransfer cmdlets. Exit status: 0 success, 1 the job ended
@@ -57,9 +61,14 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            // One line: the problem and where to read more ("jbits start --help").
-            err.println("jbits: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName()
-                    + " --help')");
+            // One line: the problem, a suggestion for a misspelt name, where to read more, and the code.
+            String suggest = "";
+            if (ex instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                suggest = "; did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3)
+                        .map(s -> "'" + s + "'").toList()) + "?";
+            }
+            err.println(errorLine(String.valueOf(ex.getMessage()) + suggest + " (see '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')", CliException.USAGE));
             err.flush();
             return CliException.USAGE;
         });
@@ -69,11 +78,12 @@ public final class Main implements Runnable {
                     : null;
             PrintWriter err = commandLine.getErr();
             if (ce == null) {
-                err.println("jbits: internal error: " + ex);
+                err.println(errorLine("internal error: " + ex + " [" + HResult.name(HResult.E_UNEXPECTED) + " "
+                        + HResult.hex(HResult.E_UNEXPECTED) + "]", CliException.JOB_ERROR));
                 err.flush();
                 return CliException.JOB_ERROR;
             }
-            err.println("jbits: " + ce.getMessage());
+            err.println(errorLine(ce.getMessage(), ce.exitCode));
             err.flush();
             return ce.exitCode;
         });
@@ -87,6 +97,48 @@ public final class Main implements Runnable {
             } else {
                 System.setProperty(BitsOptions.BACKEND_PROPERTY, saved);
             }
+        }
+    }
+
+    /** "NAME 0x8XXXXXXX" anywhere in a message: the BITS code is named. */
+    private static final Pattern NAMED_CODE = Pattern.compile("\\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+ 0x[0-9A-Fa-f]{8}\\b");
+    /** A trailing "[NAME]" without its value. */
+    private static final Pattern BARE_NAME = Pattern.compile("\\[([A-Z][A-Z0-9_]+)\\]$");
+
+    /**
+     * The one stderr line of a failure: "jbits: " and the message, its control characters escaped (a message may
+     * quote user input or a server's text, and must stay one line), ending with the BITS code: the message's own,
+     * else the one its exit status stands for (2 E_INVALIDARG, 3 BG_E_NOT_FOUND, 4 E_ACCESSDENIED,
+     * 5 RPC_S_SERVER_UNAVAILABLE, what a BITS client gets when the service cannot be reached; 1 E_FAIL).
+     */
+    static String errorLine(String message, int exitCode) {
+        String m = Output.safe(message == null ? "" : message);
+        if (!NAMED_CODE.matcher(m).find()) {
+            Matcher bare = BARE_NAME.matcher(m);
+            int hr;
+            if (bare.find() && known(bare.group(1))) {
+                hr = HResult.parse(bare.group(1));
+                m = m.substring(0, bare.start()).stripTrailing();
+            } else {
+                hr = switch (exitCode) {
+                    case CliException.USAGE -> HResult.E_INVALIDARG;
+                    case CliException.NOT_FOUND -> HResult.BG_E_NOT_FOUND;
+                    case CliException.ACCESS_DENIED -> HResult.E_ACCESSDENIED;
+                    case CliException.AGENT_UNREACHABLE -> HResult.RPC_S_SERVER_UNAVAILABLE;
+                    default -> HResult.E_FAIL;
+                };
+            }
+            m = m + " [" + HResult.name(hr) + " " + HResult.hex(hr) + "]";
+        }
+        return "jbits: " + m;
+    }
+
+    private static boolean known(String name) {
+        try {
+            HResult.parse(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
