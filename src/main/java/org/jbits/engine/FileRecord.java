@@ -22,6 +22,15 @@ final class FileRecord {
     volatile long checkpoint;
     volatile String validator;
     volatile boolean completed;
+    /**
+     * Device and inode of the temporary file once created, and of the destination directory as recorded at
+     * AddFile; null while unknown (before the file exists, or for a job from a store older than schema version 2).
+     * Volatile: the temporary file's are set by the worker that creates it.
+     */
+    volatile Long tempDev;
+    volatile Long tempIno;
+    volatile Long dirDev;
+    volatile Long dirIno;
 
     FileRecord(int index, String remoteName, URI uri, String localName, String tempName) {
         this.index = index;
