@@ -81,7 +81,8 @@ final class JobStore implements AutoCloseable {
             closeQuietly(periodic);
             closeQuietly(main);
             if (e instanceof SQLException sql && StoreErrors.isReadOnly(sql)) {
-                throw StoreErrors.unwritable(this.file, "cannot be written (" + sql.getMessage() + ")", sql);
+                throw StoreErrors.unwritable(this.file, "cannot be written (" + sql.getMessage() + ")",
+                        StoreFile.WRITE_ADVICE, sql);
             }
             throw e instanceof SQLException sql ? StoreErrors.of("opening the job store", this.file, sql)
                     : (RuntimeException) e;

@@ -43,10 +43,13 @@ final class StoreErrors {
         return new BitsException(HResult.BG_E_DATABASE_CORRUPT, "the job store " + file + " " + problem + "; " + advice);
     }
 
-    /** A store jbits may not write: it records every state change before reporting it, so it does not start. */
-    static BitsException unwritable(Path file, String problem, Throwable cause) {
+    /**
+     * A store jbits may not write: it commits every state change before reporting it, so it does not start.
+     * {@code advice} says what to do.
+     */
+    static BitsException unwritable(Path file, String problem, String advice, Throwable cause) {
         return new BitsException(HResult.E_ACCESSDENIED, "the job store " + file + " " + problem
-                + "; jbits commits every job change to it before reporting it, so it cannot run on it", cause);
+                + ": jbits commits every job change to it before reporting it, so it does not start. " + advice, cause);
     }
 
     /** True when SQLite found the file damaged or not a database at all. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +29,9 @@ final class StoreFile {
     private static final Logger log = LoggerFactory.getLogger(StoreFile.class);
     private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
     private static final int HEADER_BYTES = 100;
+    /** What to look at when SQLite, not jbits' own checks, finds the store unwritable. */
+    static final String WRITE_ADVICE = "Check who may write the state directory, jobs.db and its -wal and -shm files"
+            + " (ls -l; lsattr for an immutable flag; mount for a read-only file system)";
 
     private StoreFile() {
     }
@@ -57,26 +59,44 @@ final class StoreFile {
         checkHeader(file);
     }
 
-    /** A missing store on a read-only file system or in a directory jbits may not write fails here, clearly. */
+    /**
+     * The store and its directory must be writable: SQLite would open an unwritable store read-only without a word,
+     * and the first state change would fail. The reason is the system's (a read-only file system, permissions,
+     * an immutable flag), found by trying to open for writing, which changes nothing.
+     */
     private static void checkWritable(Path dir, Path file) {
-        try {
-            if (Files.getFileStore(Files.exists(file) ? file : dir).isReadOnly()) {
-                throw StoreErrors.unwritable(file, "is on a read-only file system (" + Files.getFileStore(dir)
-                        + "); remount it read-write or use a writable state directory", null);
-            }
-        } catch (IOException e) {
-            throw StoreErrors.unwritable(file, "cannot be reached: " + e, e);
-        }
+        String user = System.getProperty("user.name");
         if (!Files.isWritable(dir)) {
-            throw StoreErrors.unwritable(file, "is in the state directory " + dir + ", which user "
-                    + System.getProperty("user.name") + " cannot write (SQLite keeps jobs.db-wal and jobs.db-shm"
-                    + " there); make it writable (chmod u+w, and lsattr for an immutable flag)", null);
+            String why = whyNotWritable(() -> Files.delete(Files.createTempFile(dir, ".jobs.db.", ".probe")));
+            throw StoreErrors.unwritable(file, "is in the state directory " + dir + ", which user " + user
+                    + " cannot write (" + why + "; SQLite keeps jobs.db-wal and jobs.db-shm there)", advice(why), null);
         }
         if (Files.exists(file) && !Files.isWritable(file)) {
-            throw StoreErrors.unwritable(file, "cannot be written by user " + System.getProperty("user.name")
-                    + " (" + permissions(file) + "); give it back write permission (chmod u+w), or check lsattr"
-                    + " for an immutable flag", null);
+            String why = whyNotWritable(() -> FileChannel.open(file, StandardOpenOption.WRITE).close());
+            throw StoreErrors.unwritable(file, "cannot be written by user " + user + " (" + why + ", "
+                    + permissions(file) + ")", advice(why), null);
         }
+    }
+
+    private interface Attempt {
+        void run() throws IOException;
+    }
+
+    private static String whyNotWritable(Attempt write) {
+        try {
+            write.run();
+            return "access(2) says it is not writable";
+        } catch (FileSystemException e) {
+            return e.getReason() != null ? e.getReason() : e.toString();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static String advice(String why) {
+        return why.contains("Read-only file system")
+                ? "Remount it read-write, or use a state directory on a writable file system"
+                : "Give back write permission (chmod u+w), or clear an immutable flag (lsattr; chattr -i)";
     }
 
     /**
@@ -93,7 +113,8 @@ final class StoreFile {
                 // read until the header is full or the file ends
             }
         } catch (IOException e) {
-            throw StoreErrors.unwritable(file, "cannot be read: " + e, e);
+            throw new BitsException(HResult.E_ACCESSDENIED, "the job store " + file + " cannot be read (" + e + "). "
+                    + WRITE_ADVICE, e);
         }
         if (size < HEADER_BYTES) {
             throw StoreErrors.refused(file, "is truncated: " + size + " bytes, less than an SQLite header");
@@ -113,6 +134,19 @@ final class StoreFile {
             throw StoreErrors.refused(file, "is truncated: " + size + " bytes, not a whole number of its "
                     + pageSize + "-byte pages");
         }
+        // The page count in the header (valid when the version-valid-for number equals the change counter, which
+        // SQLite since 3.7.0 always keeps). Only a store without a write-ahead log is whole in its file: with one,
+        // a checkpoint cut short may have written page 1 before the pages that make the file longer.
+        long pages = readInt(header, 28);
+        boolean countValid = pages > 0 && readInt(header, 24) == readInt(header, 92);
+        if (countValid && sizeOrZero(sibling(file, "-wal")) == 0 && pages * pageSize > size) {
+            throw StoreErrors.refused(file, "is truncated: " + size + " bytes, " + size / pageSize + " of the "
+                    + pages + " pages its header counts");
+        }
+    }
+
+    private static long readInt(byte[] b, int at) {
+        return ((b[at] & 0xFFL) << 24) | ((b[at + 1] & 0xFFL) << 16) | ((b[at + 2] & 0xFFL) << 8) | (b[at + 3] & 0xFFL);
     }
 
     /**
@@ -138,12 +172,10 @@ final class StoreFile {
             }
             log.info("job store {}: created at schema version {}", file, schema.latest());
         } catch (SQLException e) {
-            throw StoreErrors.isReadOnly(e) ? StoreErrors.unwritable(file, "cannot be created: " + e.getMessage(), e)
-                    : StoreErrors.of("creating the job store", file, e);
-        } catch (AccessDeniedException e) {
-            throw StoreErrors.unwritable(file, "cannot be created: " + e, e);
+            throw StoreErrors.isReadOnly(e) ? StoreErrors.unwritable(file, "cannot be created (" + e.getMessage() + ")",
+                    WRITE_ADVICE, e) : StoreErrors.of("creating the job store", file, e);
         } catch (FileSystemException e) {
-            throw StoreErrors.unwritable(file, "cannot be created: " + e.getMessage(), e);
+            throw StoreErrors.unwritable(file, "cannot be created (" + e.getMessage() + ")", WRITE_ADVICE, e);
         } catch (IOException e) {
             throw new BitsException(HResult.BG_E_DATABASE_CORRUPT, "creating the job store " + file + " failed: " + e, e);
         }

@@ -86,6 +86,11 @@ final class StoreSchema {
         this.migrations = List.copyOf(migrations);
     }
 
+    /** The migrations, oldest first. */
+    List<Migration> migrations() {
+        return migrations;
+    }
+
     /** The newest version: what this jbits writes and the highest it reads. */
     int latest() {
         return migrations.size();
