@@ -21,8 +21,6 @@ import org.jbits.JobState;
 import org.jbits.JobType;
 import org.jbits.ProxySettings;
 import org.jbits.ProxyUsage;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteOpenMode;
 
 /**
  * The durable job store: one SQLite database in WAL mode, so a committed state change survives a crash of the
@@ -67,19 +65,19 @@ final class JobStore implements AutoCloseable {
         Connection main = null;
         Connection periodic = null;
         try {
-            main = connect(this.file, false, true);
+            main = StoreConnections.readWrite(this.file, false, true);
             schema.migrate(main, version, this.file);
             // Writes the header: a store SQLite could open only for reading (a file system, permissions or flags
             // jbits did not see) fails here, at open, rather than at the first state change.
             try (Statement st = main.createStatement()) {
                 st.execute("PRAGMA user_version = " + schema.latest());
             }
-            periodic = connect(this.file, false, false);
+            periodic = StoreConnections.readWrite(this.file, false, false);
             durableProgress = new ProgressRecords(main);
             periodicProgress = new ProgressRecords(periodic);
         } catch (SQLException | RuntimeException e) {
-            closeQuietly(periodic);
-            closeQuietly(main);
+            StoreConnections.closeQuietly(periodic);
+            StoreConnections.closeQuietly(main);
             if (e instanceof SQLException sql && StoreErrors.isReadOnly(sql)) {
                 throw StoreErrors.unwritable(this.file, "cannot be written (" + sql.getMessage() + ")",
                         StoreFile.WRITE_ADVICE, sql);
@@ -89,48 +87,6 @@ final class JobStore implements AutoCloseable {
         }
         db = main;
         progress = periodic;
-    }
-
-    /**
-     * A read-write connection to {@code file} in WAL mode, never creating the file unless {@code create}: a store
-     * that vanished after the checks must not come back empty.
-     *
-     * @param durable {@code synchronous=FULL} (force the log at every commit), else {@code NORMAL}
-     */
-    static Connection connect(Path file, boolean create, boolean durable) throws SQLException {
-        SQLiteConfig config = new SQLiteConfig();
-        if (!create) {
-            config.resetOpenMode(SQLiteOpenMode.CREATE);
-        }
-        Connection c = config.createConnection("jdbc:sqlite:" + file);
-        try (Statement st = c.createStatement()) {
-            st.execute("PRAGMA journal_mode=WAL");
-            st.execute("PRAGMA synchronous=" + (durable ? "FULL" : "NORMAL"));
-            st.execute("PRAGMA foreign_keys=ON");
-            st.execute("PRAGMA busy_timeout=5000");
-        } catch (SQLException e) {
-            closeQuietly(c);
-            throw e;
-        }
-        return c;
-    }
-
-    /** A read-only connection: it cannot change the file, not even by checkpointing its log when it closes. */
-    static Connection connectReadOnly(Path file) throws SQLException {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setReadOnly(true);
-        config.setBusyTimeout(5000);
-        return config.createConnection("jdbc:sqlite:" + file);
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // already failing with a better error
-            }
-        }
     }
 
     private BitsException storeError(String what, SQLException e) {

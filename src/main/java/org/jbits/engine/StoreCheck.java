@@ -31,7 +31,7 @@ final class StoreCheck {
      */
     static int check(Path file, StoreSchema schema) {
         long t0 = System.nanoTime();
-        try (Connection db = JobStore.connectReadOnly(file)) {
+        try (Connection db = StoreConnections.readOnly(file)) {
             List<String> problems = integrityProblems(db);
             if (!problems.isEmpty()) {
                 throw StoreErrors.refused(file, "is damaged (SQLite's integrity check: "

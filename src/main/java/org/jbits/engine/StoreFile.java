@@ -160,7 +160,7 @@ final class StoreFile {
                 // A creation cut short by a crash left these: nothing in them was ever a store.
                 Files.deleteIfExists(sibling(fresh, suffix));
             }
-            try (Connection db = JobStore.connect(fresh, true, true)) {
+            try (Connection db = StoreConnections.readWrite(fresh, true, true)) {
                 schema.migrate(db, 0, fresh);
             }
             try (FileChannel ch = FileChannel.open(fresh, StandardOpenOption.WRITE)) {

@@ -102,6 +102,9 @@ final class StoreSchema {
      */
     int versionOf(Connection db, Path file) throws SQLException {
         int v = userVersion(db);
+        if (v < 0) {
+            throw StoreErrors.refused(file, "has the schema version " + v + ", which no jbits writes");
+        }
         if (v != 0) {
             return v;
         }
