@@ -147,4 +147,19 @@ public interface BitsJob {
         }
         setTransferPolicyFlags(policy.flags());
     }
+
+    /**
+     * Not a BITS property: the POSIX permission bits (0 to 0777) the job's downloaded files get at Complete. Until
+     * then a file is 0600, readable by its owner only. Defaults to 0666 less the umask of the process that created
+     * the job. Backends without POSIX modes (Windows' BITS, which gives a file its directory's ACL) fail with
+     * E_NOTIMPL.
+     */
+    default int localFileMode() {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no POSIX file modes");
+    }
+
+    /** Sets {@link #localFileMode()}; anything outside 0 to 0777 (setuid, setgid, sticky) fails with E_INVALIDARG. */
+    default void setLocalFileMode(int mode) {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no POSIX file modes");
+    }
 }

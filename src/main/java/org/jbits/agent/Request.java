@@ -67,10 +67,16 @@ public sealed interface Request {
      * @param files at least one file
      * @param suspended leave the job Suspended
      */
-    record Submit(JobType type, JobProperties properties, List<NewFile> files, boolean suspended) implements Request {
+    record Submit(JobType type, JobProperties properties, List<NewFile> files, boolean suspended, Integer fileMode)
+            implements Request {
         /** Copies the file list. */
         public Submit {
             files = List.copyOf(files);
+        }
+
+        /** A submission that leaves the file mode to the backend. */
+        public Submit(JobType type, JobProperties properties, List<NewFile> files, boolean suspended) {
+            this(type, properties, files, suspended, null);
         }
 
         @Override

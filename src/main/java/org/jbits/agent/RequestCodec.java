@@ -96,7 +96,12 @@ public final class RequestCodec {
             out.add(new Request.NewFile(f.requiredString("remote"), f.requiredString("local")));
             f.refuseOthers();
         }
-        return new Request.Submit(type == null ? JobType.DOWNLOAD : type, props, out, r.bool("suspended", false));
+        Long mode = r.wholeNumber("fileMode");
+        if (mode != null && (mode < 0 || mode > 0777)) {
+            throw invalid("\"fileMode\" must be 0 to 511 (0777), not " + mode);
+        }
+        return new Request.Submit(type == null ? JobType.DOWNLOAD : type, props, out, r.bool("suspended", false),
+                mode == null ? null : mode.intValue());
     }
 
     private static Request await(JsonFields r) {
@@ -167,7 +172,11 @@ public final class RequestCodec {
             for (Request.NewFile f : r.files()) {
                 files.addObject().put("remote", f.remote()).put("local", f.local());
             }
-            return o.put("suspended", r.suspended());
+            o.put("suspended", r.suspended());
+            if (r.fileMode() != null) {
+                o.put("fileMode", r.fileMode());
+            }
+            return o;
         }
 
         @Override

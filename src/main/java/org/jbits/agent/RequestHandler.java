@@ -64,6 +64,9 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
         try {
             // CreateJob set the display name; setting it again would fail where SetDisplayName is a stub (Wine).
             PropertyUpdate.apply(job, props.withoutDisplayName());
+            if (r.fileMode() != null) {
+                fileMode(job, r.fileMode());
+            }
             for (Request.NewFile f : r.files()) {
                 job.addFile(f.remote(), f.local());
             }
@@ -79,6 +82,20 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
             throw e;
         }
         return withJob(JobJson.of(job));
+    }
+
+    /**
+     * The caller's files get the caller's umask, not the agent's (whichever command happened to start it). A
+     * backend without POSIX modes (Windows' BITS: the directory's ACL decides) has nothing to set.
+     */
+    private static void fileMode(BitsJob job, int mode) {
+        try {
+            job.setLocalFileMode(mode);
+        } catch (BitsException e) {
+            if (e.hresult() != HResult.E_NOTIMPL) {
+                throw e;
+            }
+        }
     }
 
     @Override

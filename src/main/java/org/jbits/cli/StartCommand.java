@@ -13,6 +13,7 @@ import org.jbits.JobPriority;
 import org.jbits.JobType;
 import org.jbits.agent.JobProperties;
 import org.jbits.agent.Request;
+import org.jbits.file.Umask;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -56,8 +57,10 @@ final class StartCommand implements Callable<Integer> {
         } catch (BitsException e) {
             throw CliException.of(e);
         }
+        // The files get this user's umask, as files a command writes itself do, not the agent's.
         Request.Submit req = new Request.Submit(type, props,
-                files.stream().map(f -> new Request.NewFile(f.remote(), f.local())).toList(), suspended);
+                files.stream().map(f -> new Request.NewFile(f.remote(), f.local())).toList(), suspended,
+                Umask.fileMode(Umask.current()));
         try (Connection conn = Connection.forEnvironment()) {
             JsonNode job = Connection.job(conn.call(req));
             if (async || suspended) {

@@ -18,6 +18,7 @@ import org.jbits.JobType;
 import org.jbits.NotifyFlag;
 import org.jbits.ProxySettings;
 import org.jbits.ProxyUsage;
+import org.jbits.file.Umask;
 
 /**
  * The portable engine's job handle: reads under the engine lock; property changes go through the
@@ -30,6 +31,8 @@ final class EngineJob implements BitsJob {
     // Scheduler state, guarded by the engine lock.
     /** The job's current turn, or null. */
     Run run;
+    /** Complete is checking the job's files: the scheduler does not start it. */
+    boolean held;
     long retryAtNanos;
     long lastStartNanos = Long.MIN_VALUE;
 
@@ -233,6 +236,20 @@ final class EngineJob implements BitsJob {
     public void setTransferPolicyFlags(int flags) {
         BitsLimits.checkCostFlags(flags);
         engine.stateMachine().modify(this, r -> r.costFlags = flags);
+    }
+
+    @Override
+    public int localFileMode() {
+        return engine.stateMachine().locked(() -> rec.fileMode != null ? rec.fileMode : Umask.fileMode(Umask.current()));
+    }
+
+    @Override
+    public void setLocalFileMode(int mode) {
+        if (mode < 0 || mode > 0777) {
+            throw new BitsException(HResult.E_INVALIDARG, "a file mode is 0 to 0777, not 0" + Integer.toOctalString(mode)
+                    + " (a download never gets setuid, setgid or sticky bits)");
+        }
+        engine.stateMachine().modify(this, r -> r.fileMode = mode);
     }
 
     @Override

@@ -3,6 +3,8 @@ package org.jbits.engine;
 import java.net.URI;
 import org.jbits.BitsFile;
 import org.jbits.FileProgress;
+import org.jbits.file.FileIdentity;
+import org.jbits.transport.Credentials;
 import org.jbits.transport.DownloadTarget;
 
 /**
@@ -25,6 +27,19 @@ final class FileRecord {
     volatile boolean completed;
     /** The file's target while a transfer writes it: its position is the live byte count. */
     volatile DownloadTarget live;
+    /**
+     * The temporary file's identity once created, and the destination directory's as recorded at AddFile; null
+     * while unknown (before the file exists, or for a job from a store older than schema version 2). Volatile:
+     * the temporary file's is set by the worker that creates it.
+     */
+    volatile FileIdentity tempId;
+    volatile FileIdentity dirId;
+    /** The {@code user:password@} the remote name came with, kept out of the name (and out of sight); or null. */
+    volatile Credentials urlCredentials;
+
+    /** What AddFile checked: the name without credentials, its URI, the local path, its directory, the credentials. */
+    record Added(String remoteName, URI uri, java.nio.file.Path local, FileIdentity directory, Credentials credentials) {
+    }
 
     FileRecord(int index, String remoteName, URI uri, String localName, String tempName) {
         this.index = index;

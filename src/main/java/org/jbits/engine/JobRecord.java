@@ -46,6 +46,8 @@ final class JobRecord {
     Instant noProgressSince;
     /** Milliseconds spent Connecting/Transferring, for the maximum download time. */
     long activeMillis;
+    /** The permission bits a completed file gets; null when the engine decides (also every job of an older store). */
+    Integer fileMode;
 
     final List<FileRecord> files = new ArrayList<>();
 

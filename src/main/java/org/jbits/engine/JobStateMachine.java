@@ -23,6 +23,7 @@ import org.jbits.JobState;
 import org.jbits.JobType;
 import org.jbits.spi.JobEventDispatcher;
 import org.jbits.NotifyFlag;
+import org.jbits.file.Umask;
 import org.jbits.transport.TransferException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,6 +92,8 @@ final class JobStateMachine {
             ensureOpen();
             JobRecord rec = new JobRecord(UUID.randomUUID(), type, owner, displayName, clock.now());
             rec.sequence = nextSequence++;
+            // The creating process's umask, as a file it wrote itself would get (an agent is told its caller's).
+            rec.fileMode = Umask.fileMode(Umask.current());
             store.insertJob(rec);
             EngineJob job = new EngineJob(engine, rec);
             jobs.put(rec.id, job);
@@ -135,7 +138,9 @@ final class JobStateMachine {
     /**
      * Adds a file whose names were checked ({@link LocalNames}): BITS' per-job rules, then committed with the job.
      */
-    void addFile(EngineJob job, String remoteName, URI uri, Path local, int maxFilesPerJob) {
+    void addFile(EngineJob job, FileRecord.Added added, int maxFilesPerJob) {
+        URI uri = added.uri();
+        Path local = added.local();
         locked(() -> {
             ensureNotFinal(job);
             JobRecord rec = job.rec;
@@ -157,8 +162,10 @@ final class JobStateMachine {
                         + " files");
             }
             int index = rec.files.size();
-            FileRecord file = new FileRecord(index, remoteName, uri, local.toString(),
+            FileRecord file = new FileRecord(index, added.remoteName(), uri, local.toString(),
                     LocalNames.tempNameFor(rec.id, index, local));
+            file.dirId = added.directory();
+            file.urlCredentials = added.credentials();
             rec.files.add(file);
             rec.modified = clock.now();
             try {
@@ -167,7 +174,7 @@ final class JobStateMachine {
                 rec.files.remove(file);
                 throw e;
             }
-            log.info("job {}: added {} -> {}", rec.id, remoteName, local);
+            log.info("job {}: added {} -> {}", rec.id, added.remoteName(), local);
             fireModification(job);
             return null;
         });
@@ -219,6 +226,80 @@ final class JobStateMachine {
             setState(job, finalState);
             jobs.remove(job.rec.id);
             return r;
+        });
+    }
+
+    /**
+     * Stops the job's run for Complete and keeps the scheduler from starting it until {@link #release}; returns the
+     * run for the caller to wait for outside the lock (or null).
+     */
+    Run hold(EngineJob job) {
+        return locked(() -> {
+            ensureNotFinal(job);
+            job.held = true;
+            Run r = stopRun(job);
+            if (r != null && !r.job.rec.state.isFinal() && isActive(job.rec.state)) {
+                setState(job, JobState.QUEUED);
+            }
+            return r;
+        });
+    }
+
+    private static boolean isActive(JobState s) {
+        return s == JobState.CONNECTING || s == JobState.TRANSFERRING;
+    }
+
+    void release(EngineJob job) {
+        locked(() -> {
+            job.held = false;
+            wakeScheduler.run();
+            return null;
+        });
+    }
+
+    /**
+     * Complete found a file it cannot complete: the error is recorded on the job, which goes to Error; a file whose
+     * data is gone is set to be fetched again.
+     */
+    void refuseComplete(EngineJob job, JobFinisher.Problem problem) {
+        locked(() -> {
+            JobRecord rec = job.rec;
+            FileRecord f = problem.file();
+            if (problem.refetch()) {
+                f.completed = false;
+                f.checkpoint = 0;
+                f.bytesTransferred = 0;
+                f.validator = null;
+                f.tempId = null;
+                store.saveFile(rec.id, f);
+            }
+            recordError(job, problem.hresult(), ErrorContext.LOCAL_FILE, problem.message(), f.index);
+            log.info("job {}: cannot complete: {}", rec.id, problem.message());
+            if (rec.state == JobState.ERROR) {
+                rec.modified = clock.now();
+                store.saveJob(rec);
+                fireModification(job);
+            } else {
+                setState(job, JobState.ERROR);
+            }
+            return null;
+        });
+    }
+
+    /** A Complete whose files could not all be moved: the job comes back in the state it had, with the error. */
+    void reinstate(EngineJob job, JobState state, JobFinisher.Problem problem) {
+        locked(() -> {
+            JobRecord rec = job.rec;
+            rec.state = state;
+            recordError(job, problem.hresult(), ErrorContext.LOCAL_FILE, problem.message(), problem.file().index);
+            rec.modified = clock.now();
+            store.saveJob(rec);
+            jobs.put(rec.id, job);
+            changed.signalAll();
+            log.info("job {}: Complete failed, the job is back in {}: {}", rec.id, state.displayName(),
+                    problem.message());
+            fireModification(job);
+            return null;
         });
     }
 

@@ -1,9 +1,7 @@
 package org.jbits.engine;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,81 +16,96 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jbits.BitsException;
 import org.jbits.ErrorContext;
-import org.jbits.HResult;
 import org.jbits.JobPriority;
 import org.jbits.JobState;
 import org.jbits.JobType;
 import org.jbits.ProxySettings;
 import org.jbits.ProxyUsage;
+import org.jbits.file.FileIdentity;
 import org.jbits.file.Segments;
+import org.jbits.transport.Credentials;
 
 /**
- * The durable job store: one SQLite database in WAL mode with {@code synchronous=FULL}, so a committed state
- * change survives a crash of the agent or of the machine. Every method commits before it returns.
+ * The durable job store: one SQLite database in WAL mode, so a committed state change survives a crash of the
+ * agent or of the machine. Every method commits before it returns.
+ *
+ * <p>Opening checks the file before anything is written to it ({@link StoreFile}: missing, truncated, not SQLite,
+ * not writable; {@link StoreCheck}: SQLite's integrity check, the schema version, the tables) and then brings an
+ * older schema up to date ({@link StoreSchema}). A store that fails a check is refused with a BitsException naming
+ * the file and the problem, and left as it was; only a missing file starts empty.
+ *
+ * <p>Two connections, each with its own {@code synchronous} setting, set once: state changes go through one at
+ * {@code FULL} (the write-ahead log is forced at every commit), the periodic progress records (checkpoints,
+ * checksummed ranges) through one at {@code NORMAL} (forced only at WAL checkpoints), because those only need
+ * to outlive the agent. Both append to the same log in the order of their commits, so forcing it for a state
+ * change also forces every progress record before it; a power cut can lose only the newest progress records, after
+ * which the engine resumes from older ones, and SQLite's recovery never applies a commit without the ones before it.
+ * Every method holds this object's lock, so the two connections never wait for each other's write lock (SQLite
+ * would make the second one sleep and retry).
  */
 final class JobStore implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 1;
+    /** The schema version this code writes. */
+    static final int SCHEMA_VERSION = StoreSchema.CURRENT.latest();
 
+    private final Path file;
+    /** State changes: {@code synchronous=FULL}. */
     private final Connection db;
-    private final Statement pragma;
-    private PreparedStatement checkpointStatement;
-    private PreparedStatement segmentStatement;
+    /** Periodic progress records: {@code synchronous=NORMAL}. */
+    private final Connection progress;
+    private final ProgressRecords durableProgress;
+    private final ProgressRecords periodicProgress;
 
+    /** Opens (or, when missing, creates) the store at {@code file} with the current schema. */
     JobStore(Path file) {
-        try {
-            db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            pragma = db.createStatement();
-            try (Statement st = db.createStatement()) {
-                st.execute("PRAGMA journal_mode=WAL");
-                st.execute("PRAGMA synchronous=FULL");
-                st.execute("PRAGMA foreign_keys=ON");
-                st.execute("PRAGMA busy_timeout=5000");
-                st.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)");
-                st.execute("""
-                        CREATE TABLE IF NOT EXISTS jobs(
-                          id TEXT PRIMARY KEY, seq INTEGER NOT NULL, type INTEGER NOT NULL, state INTEGER NOT NULL,
-                          owner TEXT NOT NULL, display_name TEXT NOT NULL, description TEXT NOT NULL,
-                          priority INTEGER NOT NULL, notify_flags INTEGER NOT NULL, notify_cmdline TEXT,
-                          min_retry_delay INTEGER NOT NULL, no_progress_timeout INTEGER NOT NULL,
-                          max_download_time INTEGER NOT NULL, cost_flags INTEGER NOT NULL,
-                          proxy_usage INTEGER NOT NULL, proxy_list TEXT NOT NULL, proxy_bypass TEXT NOT NULL,
-                          created INTEGER NOT NULL, modified INTEGER NOT NULL, completed INTEGER,
-                          error_context INTEGER NOT NULL, error_hresult INTEGER NOT NULL, error_description TEXT,
-                          error_file INTEGER NOT NULL, error_count INTEGER NOT NULL,
-                          no_progress_since INTEGER, active_millis INTEGER NOT NULL)""");
-                st.execute("""
-                        CREATE TABLE IF NOT EXISTS files(
-                          job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, idx INTEGER NOT NULL,
-                          remote TEXT NOT NULL, local TEXT NOT NULL, temp TEXT NOT NULL,
-                          bytes_total INTEGER NOT NULL, checkpoint INTEGER NOT NULL, validator TEXT,
-                          completed INTEGER NOT NULL, PRIMARY KEY(job_id, idx))""");
-                // Bytes written past a file's checkpoint, each range with its CRC-32C: after a crash, the ranges
-                // whose bytes still match are kept (see Segments). No foreign key: a file row is replaced in place.
-                st.execute("""
-                        CREATE TABLE IF NOT EXISTS segments(
-                          job_id TEXT NOT NULL, idx INTEGER NOT NULL, start_offset INTEGER NOT NULL,
-                          end_offset INTEGER NOT NULL, crc32c INTEGER NOT NULL, PRIMARY KEY(job_id, idx, start_offset))""");
-                st.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('schema', '" + SCHEMA_VERSION + "')");
-            }
-        } catch (SQLException e) {
-            throw storeError("opening the job store " + file, e);
-        }
+        this(file, StoreSchema.CURRENT);
     }
 
-    private static BitsException storeError(String what, SQLException e) {
-        return new BitsException(HResult.BG_E_DATABASE_CORRUPT, what + " failed: " + e.getMessage(), e);
+    /** Opens the store with {@code schema} (tests give one with a migration that fails). */
+    JobStore(Path file, StoreSchema schema) {
+        this.file = file.toAbsolutePath();
+        StoreFile.prepare(this.file, schema);
+        int version = StoreCheck.check(this.file, schema);
+        Connection main = null;
+        Connection periodic = null;
+        try {
+            main = StoreConnections.readWrite(this.file, false, true);
+            schema.migrate(main, version, this.file);
+            // Writes the header: a store SQLite could open only for reading (a file system, permissions or flags
+            // jbits did not see) fails here, at open, rather than at the first state change.
+            try (Statement st = main.createStatement()) {
+                st.execute("PRAGMA user_version = " + schema.latest());
+            }
+            periodic = StoreConnections.readWrite(this.file, false, false);
+            durableProgress = new ProgressRecords(main);
+            periodicProgress = new ProgressRecords(periodic);
+        } catch (SQLException | RuntimeException e) {
+            StoreConnections.closeQuietly(periodic);
+            StoreConnections.closeQuietly(main);
+            if (e instanceof SQLException sql && StoreErrors.isReadOnly(sql)) {
+                throw StoreErrors.unwritable(this.file, "cannot be written (" + sql.getMessage() + ")",
+                        StoreFile.WRITE_ADVICE, sql);
+            }
+            throw e instanceof SQLException sql ? StoreErrors.of("opening the job store", this.file, sql)
+                    : (RuntimeException) e;
+        }
+        db = main;
+        progress = periodic;
+    }
+
+    private BitsException storeError(String what, SQLException e) {
+        return StoreErrors.of(what, file, e);
     }
 
     private static final String JOB_COLUMNS = "id, seq, type, state, owner, display_name, description, priority,"
             + " notify_flags, notify_cmdline, min_retry_delay, no_progress_timeout, max_download_time, cost_flags,"
             + " proxy_usage, proxy_list, proxy_bypass, created, modified, completed, error_context, error_hresult,"
-            + " error_description, error_file, error_count, no_progress_since, active_millis";
+            + " error_description, error_file, error_count, no_progress_since, active_millis, file_mode";
     /**
      * An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, and the foreign key's ON DELETE
      * CASCADE then deletes every file of the job.
      */
     private static final String SAVE_JOB = "INSERT INTO jobs(" + JOB_COLUMNS + ") VALUES("
-            + "?,".repeat(26) + "?) ON CONFLICT(id) DO UPDATE SET "
+            + "?,".repeat(27) + "?) ON CONFLICT(id) DO UPDATE SET "
             + Arrays.stream(JOB_COLUMNS.split(",\\s*")).filter(c -> !c.equals("id"))
                     .map(c -> c + "=excluded." + c).collect(Collectors.joining(", "));
 
@@ -126,7 +139,8 @@ final class JobStore implements AutoCloseable {
             ps.setInt(i++, j.errorFile);
             ps.setInt(i++, j.errorCount);
             setNullableTime(ps, i++, j.noProgressSince);
-            ps.setLong(i, j.activeMillis);
+            ps.setLong(i++, j.activeMillis);
+            setNullable(ps, i, j.fileMode == null ? null : j.fileMode.longValue());
             ps.executeUpdate();
         } catch (SQLException e) {
             throw storeError("saving job " + j.id, e);
@@ -134,11 +148,21 @@ final class JobStore implements AutoCloseable {
     }
 
     private static void setNullableTime(PreparedStatement ps, int i, Instant t) throws SQLException {
-        if (t == null) {
+        setNullable(ps, i, t == null ? null : t.toEpochMilli());
+    }
+
+    private static void setNullable(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) {
             ps.setNull(i, java.sql.Types.INTEGER);
         } else {
-            ps.setLong(i, t.toEpochMilli());
+            ps.setLong(i, v);
         }
+    }
+
+    /** The column as a Long, null for SQL NULL. */
+    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
     }
 
     /** Inserts the job's row and all its file rows in one transaction. */
@@ -161,8 +185,10 @@ final class JobStore implements AutoCloseable {
 
     synchronized void saveFile(UUID jobId, FileRecord f) {
         try (PreparedStatement ps = db.prepareStatement("""
-                INSERT OR REPLACE INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, validator, completed)
-                VALUES(?,?,?,?,?,?,?,?,?)""")) {
+                INSERT OR REPLACE INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, validator, completed,
+                                             temp_dev, temp_ino, temp_birth, dir_dev, dir_ino, dir_birth, url_user,
+                                             url_password)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")) {
             ps.setString(1, jobId.toString());
             ps.setInt(2, f.index);
             ps.setString(3, f.remoteName);
@@ -172,9 +198,30 @@ final class JobStore implements AutoCloseable {
             ps.setLong(7, f.checkpoint);
             ps.setString(8, f.validator);
             ps.setInt(9, f.completed ? 1 : 0);
+            setIdentity(ps, 10, f.tempId);
+            setIdentity(ps, 13, f.dirId);
+            Credentials c = f.urlCredentials;
+            ps.setString(16, c == null ? null : c.userName());
+            ps.setString(17, c == null ? null : c.password());
             ps.executeUpdate();
         } catch (SQLException e) {
             throw storeError("saving a file of job " + jobId, e);
+        }
+    }
+
+    /**
+     * Records the identity (device, inode, birth time) of a file's temporary file, once created; committed with an
+     * fsync like a state change, since the engine trusts the file's bytes by it.
+     */
+    synchronized void saveTempFileIdentity(UUID jobId, FileRecord f) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "UPDATE files SET temp_dev=?, temp_ino=?, temp_birth=? WHERE job_id=? AND idx=?")) {
+            setIdentity(ps, 1, f.tempId);
+            ps.setString(4, jobId.toString());
+            ps.setInt(5, f.index);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw storeError("saving the temporary file of job " + jobId, e);
         }
     }
 
@@ -187,41 +234,7 @@ final class JobStore implements AutoCloseable {
      */
     synchronized void saveCheckpoint(UUID jobId, FileRecord f, boolean durable) {
         try {
-            if (!durable) {
-                pragma.execute("PRAGMA synchronous=NORMAL");
-            }
-            db.setAutoCommit(false);
-            try {
-                if (checkpointStatement == null) {
-                    checkpointStatement = db.prepareStatement(
-                            "UPDATE files SET bytes_total=?, checkpoint=?, validator=?, completed=? WHERE job_id=? AND idx=?");
-                }
-                PreparedStatement ps = checkpointStatement;
-                ps.setLong(1, f.bytesTotal);
-                ps.setLong(2, f.checkpoint);
-                ps.setString(3, f.validator);
-                ps.setInt(4, f.completed ? 1 : 0);
-                ps.setString(5, jobId.toString());
-                ps.setInt(6, f.index);
-                ps.executeUpdate();
-                // The ranges now behind the checkpoint need no checking any more.
-                try (PreparedStatement del = db.prepareStatement(
-                        "DELETE FROM segments WHERE job_id=? AND idx=? AND end_offset<=?")) {
-                    del.setString(1, jobId.toString());
-                    del.setInt(2, f.index);
-                    del.setLong(3, f.checkpoint);
-                    del.executeUpdate();
-                }
-                db.commit();
-            } catch (SQLException | RuntimeException e) {
-                db.rollback();
-                throw e;
-            } finally {
-                db.setAutoCommit(true);
-                if (!durable) {
-                    pragma.execute("PRAGMA synchronous=FULL");
-                }
-            }
+            (durable ? durableProgress : periodicProgress).saveCheckpoint(jobId, f);
         } catch (SQLException e) {
             throw storeError("saving progress of job " + jobId, e);
         }
@@ -234,22 +247,7 @@ final class JobStore implements AutoCloseable {
      */
     synchronized void addSegment(UUID jobId, int index, long start, long end, long crc32c) {
         try {
-            pragma.execute("PRAGMA synchronous=NORMAL");
-            try {
-                if (segmentStatement == null) {
-                    segmentStatement = db.prepareStatement(
-                            "INSERT OR REPLACE INTO segments(job_id, idx, start_offset, end_offset, crc32c) VALUES(?,?,?,?,?)");
-                }
-                PreparedStatement ps = segmentStatement;
-                ps.setString(1, jobId.toString());
-                ps.setInt(2, index);
-                ps.setLong(3, start);
-                ps.setLong(4, end);
-                ps.setLong(5, crc32c);
-                ps.executeUpdate();
-            } finally {
-                pragma.execute("PRAGMA synchronous=FULL");
-            }
+            periodicProgress.addSegment(jobId, index, start, end, crc32c);
         } catch (SQLException e) {
             throw storeError("saving progress of job " + jobId, e);
         }
@@ -333,6 +331,8 @@ final class JobStore implements AutoCloseable {
                     long since = rs.getLong("no_progress_since");
                     j.noProgressSince = rs.wasNull() ? null : Instant.ofEpochMilli(since);
                     j.activeMillis = rs.getLong("active_millis");
+                    Long mode = nullableLong(rs, "file_mode");
+                    j.fileMode = mode == null ? null : mode.intValue();
                     jobs.put(j.id.toString(), j);
                 }
             }
@@ -349,6 +349,12 @@ final class JobStore implements AutoCloseable {
                     f.bytesTransferred = f.checkpoint;
                     f.validator = rs.getString("validator");
                     f.completed = rs.getInt("completed") != 0;
+                    f.tempId = identity(rs, "temp");
+                    f.dirId = identity(rs, "dir");
+                    String user = rs.getString("url_user");
+                    if (user != null) {
+                        f.urlCredentials = UrlCredentials.of(remote, user, rs.getString("url_password"));
+                    }
                     j.files.add(f);
                 }
             }
@@ -356,6 +362,21 @@ final class JobStore implements AutoCloseable {
             throw storeError("reading the job store", e);
         }
         return new ArrayList<>(jobs.values());
+    }
+
+    /** Three columns {@code i, i+1, i+2}: device, inode, birth time; all null for an unknown identity. */
+    private static void setIdentity(PreparedStatement ps, int i, FileIdentity id) throws SQLException {
+        setNullable(ps, i, id == null ? null : id.device());
+        setNullable(ps, i + 1, id == null ? null : id.inode());
+        setNullable(ps, i + 2, id == null ? null : id.birthNanos());
+    }
+
+    /** {@code <prefix>_dev}, {@code _ino}, {@code _birth}; null when not recorded. */
+    private static FileIdentity identity(ResultSet rs, String prefix) throws SQLException {
+        Long dev = nullableLong(rs, prefix + "_dev");
+        Long ino = nullableLong(rs, prefix + "_ino");
+        Long birth = nullableLong(rs, prefix + "_birth");
+        return dev == null || ino == null ? null : new FileIdentity(dev, ino, birth == null ? 0 : birth);
     }
 
     private static List<String> split(String s) {
@@ -382,13 +403,9 @@ final class JobStore implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
-            if (segmentStatement != null) {
-                segmentStatement.close();
-            }
-            if (checkpointStatement != null) {
-                checkpointStatement.close();
-            }
-            pragma.close();
+            periodicProgress.close();
+            durableProgress.close();
+            progress.close();
             db.close();
         } catch (SQLException e) {
             throw storeError("closing the job store", e);

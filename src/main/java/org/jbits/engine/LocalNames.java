@@ -12,6 +12,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.UUID;
 import org.jbits.BitsException;
 import org.jbits.HResult;
+import org.jbits.file.FileIdentity;
+import org.jbits.file.SafeDirectory;
 
 /**
  * BITS' rules for a file's local name, checked at AddFile as BITS checks them (so a bad destination fails when it
@@ -125,6 +127,23 @@ final class LocalNames {
                         + " is on a read-only file system");
             }
             throw new BitsException(HResult.E_ACCESSDENIED, "the directory " + dir + " cannot be written: " + reason);
+        }
+    }
+
+    /**
+     * The identity of the destination directory, recorded at AddFile: the temporary file is created, and the file
+     * renamed into place, only in that directory, never in one put under its name later. Null where the platform
+     * cannot tell ({@link SafeDirectory#supported()}).
+     */
+    static FileIdentity directoryIdentity(Path dir) {
+        if (!SafeDirectory.supported()) {
+            return null;
+        }
+        try (SafeDirectory d = SafeDirectory.open(dir, null)) {
+            return d.identity();
+        } catch (IOException e) {
+            throw new BitsException(HResult.ERROR_PATH_NOT_FOUND, "cannot open the directory " + dir + ": "
+                    + e.getMessage());
         }
     }
 

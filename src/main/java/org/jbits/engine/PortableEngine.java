@@ -19,6 +19,7 @@ import org.jbits.HResult;
 import org.jbits.JobListener;
 import org.jbits.JobState;
 import org.jbits.JobType;
+import org.jbits.file.FileIdentity;
 import org.jbits.spi.JobEventDispatcher;
 import org.jbits.transport.Transport;
 import org.jbits.transport.Transports;
@@ -190,9 +191,16 @@ public final class PortableEngine implements BitsManager {
     // ---------------------------------------------------------------- operations of EngineJob
 
     void addFile(EngineJob job, String remoteName, String localName) {
-        URI uri = transports.parse(remoteName);
+        if (remoteName == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "the remote name is empty");
+        }
+        // A password in the name is taken out before the name is parsed, stored, logged or shown.
+        UrlCredentials.Split remote = UrlCredentials.split(remoteName);
+        URI uri = transports.parse(remote.remoteName());
         Path local = LocalNames.check(localName);
-        jobs.addFile(job, remoteName, uri, local, settings.maxFilesPerJob());
+        FileIdentity dir = LocalNames.directoryIdentity(local.getParent());
+        jobs.addFile(job, new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials()),
+                settings.maxFilesPerJob());
     }
 
     void resume(EngineJob job) {
@@ -204,21 +212,42 @@ public final class PortableEngine implements BitsManager {
         awaitStopped(jobs.suspend(job));
     }
 
+    /**
+     * Cancel: Cancelled is committed first, the transfer stopped and waited for outside the lock, then the
+     * temporary files are deleted (which a restart repeats if a crash cuts it short).
+     */
     void cancel(EngineJob job) {
-        end(job, JobState.CANCELLED);
-    }
-
-    int complete(EngineJob job) {
-        return end(job, JobState.ACKNOWLEDGED);
+        awaitStopped(jobs.end(job, JobState.CANCELLED));
+        finisher.finish(job.rec);
     }
 
     /**
-     * Cancel or Complete: the final state is committed first, the transfer stopped and waited for outside the
-     * lock, then the files are dealt with (which a restart repeats if a crash cuts it short).
+     * Complete: the transfer stopped (and the job held so that nothing starts it), every transferred file checked
+     * to be the one the job wrote with a destination that may be replaced; a file that fails the check fails
+     * Complete with its reason and the job is kept (in Error, the file fetched again on resume when its data is
+     * gone). Only then is Acknowledged committed and are the files moved into place; a move that still fails
+     * puts the job back as it was.
      */
-    private int end(EngineJob job, JobState finalState) {
-        awaitStopped(jobs.end(job, finalState));
-        return finisher.finish(job.rec);
+    int complete(EngineJob job) {
+        awaitStopped(jobs.hold(job));
+        try {
+            JobFinisher.Problem problem = finisher.check(job.rec);
+            if (problem != null) {
+                jobs.refuseComplete(job, problem);
+                throw new BitsException(problem.hresult(), problem.message() + "; the job is kept");
+            }
+            JobState before = jobs.locked(() -> job.rec.state);
+            awaitStopped(jobs.end(job, JobState.ACKNOWLEDGED));
+            JobFinisher.Outcome outcome = finisher.finish(job.rec);
+            if (!outcome.failures().isEmpty()) {
+                jobs.reinstate(job, before, outcome.failures().get(0));
+                throw JobFinisher.failure(outcome.failures(), "the job is kept in " + before.displayName()
+                        + ": fix the cause and complete it again");
+            }
+            return outcome.hresult();
+        } finally {
+            jobs.release(job);
+        }
     }
 
     private static void awaitStopped(Run run) {

@@ -1,13 +1,15 @@
 package org.jbits.engine;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jbits.BitsException;
 import org.jbits.JobState;
+import org.jbits.file.SafeDirectory;
+import org.jbits.file.SafeFile;
 import org.jbits.file.Segments;
 import org.jbits.transport.Transports;
 import org.slf4j.Logger;
@@ -36,8 +38,19 @@ final class Recovery {
         List<JobRecord> live = new ArrayList<>();
         for (JobRecord rec : store.loadAll()) {
             if (rec.state.isFinal()) {
-                finisher.finish(rec);
-                continue;
+                JobFinisher.Outcome o = finisher.finish(rec);
+                if (o.failures().isEmpty()) {
+                    continue;
+                }
+                // A Complete the crash cut short cannot be finished: the job is kept, Transferred, with the reason.
+                JobFinisher.Problem p = o.failures().get(0);
+                log.warn("job {}: cannot finish its Complete: {}; kept in Transferred", rec.id, p.message());
+                rec.state = JobState.TRANSFERRED;
+                rec.errorContext = org.jbits.ErrorContext.LOCAL_FILE;
+                rec.errorHresult = p.hresult();
+                rec.errorDescription = p.message();
+                rec.errorFile = p.file().index;
+                store.saveJob(rec);
             }
             for (FileRecord f : rec.files) {
                 try {
@@ -60,31 +73,63 @@ final class Recovery {
     private void recoverTempFile(JobRecord rec, FileRecord f) {
         Path temp = Path.of(f.tempName);
         try {
-            if (f.completed) {
-                boolean intact = Files.exists(temp, LinkOption.NOFOLLOW_LINKS) && Files.size(temp) == f.checkpoint;
-                if (!intact) {
-                    log.info("job {}: {} is not the {} bytes it had when transferred; fetching it again",
-                            rec.id, temp, f.checkpoint);
-                    restart(f);
-                    Segments.recover(temp, 0, List.of());
-                }
+            long kept;
+            if (SafeDirectory.supported()) {
+                kept = recoverSafely(rec, f, temp);
             } else {
-                long kept = Segments.recover(temp, f.checkpoint, store.segments(rec.id, f.index));
-                if (kept > f.checkpoint) {
-                    log.info("job {}: {} verified past its checkpoint up to {} bytes (checkpoint {})",
-                            rec.id, temp, kept, f.checkpoint);
-                    f.checkpoint = kept;
-                } else if (kept < f.checkpoint) {
-                    log.info("job {}: {} lost bytes it had ({} of {}); fetching it again", rec.id, temp,
-                            Math.max(kept, 0), f.checkpoint);
-                    restart(f);
-                }
+                kept = f.completed ? Segments.recover(temp, f.checkpoint, List.of())
+                        : Segments.recover(temp, f.checkpoint, store.segments(rec.id, f.index));
+            }
+            if (f.completed && kept != f.checkpoint) {
+                log.info("job {}: {} is not the {} bytes it had when transferred; fetching it again",
+                        rec.id, temp, f.checkpoint);
+                restart(f);
+            } else if (!f.completed && kept > f.checkpoint) {
+                log.info("job {}: {} verified past its checkpoint up to {} bytes (checkpoint {})",
+                        rec.id, temp, kept, f.checkpoint);
+                f.checkpoint = kept;
+            } else if (!f.completed && kept < f.checkpoint) {
+                log.info("job {}: {} lost bytes it had ({} of {}); fetching it again", rec.id, temp,
+                        Math.max(kept, 0), f.checkpoint);
+                restart(f);
             }
             f.bytesTransferred = f.checkpoint;
             store.clearSegments(rec.id, f.index);
             store.saveCheckpoint(rec.id, f);
         } catch (IOException e) {
+            // Left as recorded: the transfer checks the file again and fails with this reason if it still holds.
             log.warn("job {}: cannot check {}: {}", rec.id, temp, e.toString());
+        }
+    }
+
+    /**
+     * Recovery through the directory handle: only the file this job created is read and cut, never what another
+     * user put under its name (a link, a hard link to someone's file); a file from a store that recorded no
+     * identity yet is taken if it is a regular file of this user with one link, and its identity recorded now.
+     *
+     * @return the trusted length, -1 when there is no file
+     */
+    private long recoverSafely(JobRecord rec, FileRecord f, Path temp) throws IOException {
+        try (SafeDirectory dir = SafeDirectory.open(temp.getParent(), f.dirId)) {
+            if (f.dirId == null) {
+                f.dirId = dir.identity();
+            }
+            SafeFile file;
+            try {
+                file = dir.openExisting(temp.getFileName().toString(), f.tempId);
+            } catch (NoSuchFileException gone) {
+                return -1;
+            }
+            try (file; FileChannel ch = file.channel()) {
+                if (f.tempId == null) {
+                    f.tempId = file.identity();
+                    store.saveTempFileIdentity(rec.id, f);
+                }
+                if (f.completed) {
+                    return ch.size() == f.checkpoint ? f.checkpoint : Segments.recover(ch, 0, List.of());
+                }
+                return Segments.recover(ch, f.checkpoint, store.segments(rec.id, f.index));
+            }
         }
     }
 

@@ -100,7 +100,7 @@ final class Scheduler implements AutoCloseable {
                 jobs.setState(job, JobState.ERROR);
             }
             boolean running = job.run != null && !job.run.isStopped();
-            boolean runnable = rec.state == JobState.QUEUED && job.run == null;
+            boolean runnable = rec.state == JobState.QUEUED && job.run == null && !job.held;
             if (running || runnable) {
                 candidates.add(new SchedulePolicy.Candidate<>(job, rec.priority, running, runnable, job.lastStartNanos,
                         rec.costFlags));

@@ -1,10 +1,14 @@
 package org.jbits.engine;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jbits.file.DurableFile;
+import org.jbits.file.FileErrors;
+import org.jbits.file.SafeDirectory;
+import org.jbits.file.SafeStorage;
 import org.jbits.file.StagingPool;
 import org.jbits.transport.TransferException;
 
@@ -39,10 +43,28 @@ final class TempFiles implements AutoCloseable {
         });
     }
 
+    /**
+     * The file's temporary file as a durable file. Where the platform has {@link SafeDirectory}, it lives in the
+     * directory recorded at AddFile and is the file this job created (or is created new, 0600), whatever another
+     * user did to the names meanwhile; a new file's identity is committed before a byte is written to it.
+     */
     DurableFile open(Run run, FileRecord f) throws TransferException {
         Path temp = Path.of(f.tempName);
-        return DurableFile.open(f.tempName, DurableFile.Storage.at(temp, settings.directIo()),
-                new DurableFile.Recorded(f.checkpoint, f.bytesTotal, f.validator),
+        DurableFile.Storage storage;
+        if (SafeDirectory.supported()) {
+            try {
+                storage = SafeStorage.open(temp.getParent(), f.dirId, temp.getFileName().toString(), f.tempId,
+                        settings.directIo(), id -> {
+                            f.tempId = id;
+                            store.saveTempFileIdentity(run.job.rec.id, f);
+                        });
+            } catch (IOException e) {
+                throw FileErrors.toTransfer("cannot open the directory of " + f.localName, e);
+            }
+        } else {
+            storage = DurableFile.Storage.at(temp, settings.directIo());
+        }
+        return DurableFile.open(f.tempName, storage, new DurableFile.Recorded(f.checkpoint, f.bytesTotal, f.validator),
                 staging, io, clock::nanoTime, options, new StoreFileSink(store, run, f));
     }
 

@@ -90,6 +90,17 @@ final class TransferWorker implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("job {}: unexpected failure", job.rec.id, e);
             jobs.failed(run, TransferException.fatal(HResult.E_FAIL, ErrorContext.UNKNOWN, String.valueOf(e), e));
+        } catch (OutOfMemoryError e) {
+            // Memory may come back (other transfers end): a transient error, retried after the retry delay.
+            log.error("job {}: out of memory", job.rec.id, e);
+            jobs.failed(run, TransferException.transientError(HResult.E_OUTOFMEMORY, ErrorContext.GENERAL_QUEUE_MANAGER,
+                    "the agent ran out of memory: " + e.getMessage(), e));
+        } catch (Error e) {
+            // A class that cannot load (a jar replaced under a running agent), a stack overflow: the job must not
+            // stay in Connecting with no thread behind it.
+            log.error("job {}: internal error", job.rec.id, e);
+            jobs.failed(run, TransferException.fatal(HResult.E_UNEXPECTED, ErrorContext.GENERAL_QUEUE_MANAGER,
+                    "internal error: " + e, e));
         } finally {
             run.markDone();
             jobs.runEnded(run);
@@ -110,7 +121,7 @@ final class TransferWorker implements AutoCloseable {
         try (DurableFile target = tempFiles.open(run, f)) {
             f.live = target;
             try {
-                transport.download(f.uri, target, run.context);
+                transport.download(f.uri, target, run.context.withServerCredentials(f.urlCredentials));
             } finally {
                 f.live = null;
                 f.bytesTransferred = target.position();

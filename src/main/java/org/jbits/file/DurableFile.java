@@ -231,7 +231,7 @@ public final class DurableFile implements DownloadTarget, AutoCloseable {
             }
         } catch (IOException e) {
             storage.close();
-            throw TransferException.localFile("cannot open the temporary file " + name, e);
+            throw FileErrors.toTransfer("cannot open the temporary file " + name, e);
         }
         DurableFile f = new DurableFile(name, storage, held, validator, pool, tasks, nanoClock, options, sink);
         for (int i = 0; i < MIN_BUFFERS; i++) {
@@ -279,7 +279,7 @@ public final class DurableFile implements DownloadTarget, AutoCloseable {
                     out.force(true);
                 }
             } catch (IOException e) {
-                throw TransferException.localFile("cannot open the temporary file " + name, e);
+                throw FileErrors.toTransfer("cannot open the temporary file " + name, e);
             }
             from = received;
             long now = nanoClock.getAsLong();
@@ -402,7 +402,7 @@ public final class DurableFile implements DownloadTarget, AutoCloseable {
     private void checkError() throws TransferException {
         if (error != null) {
             IOException io = error instanceof IOException e ? e : new IOException(error.toString(), error);
-            throw TransferException.localFile("cannot write " + name, io);
+            throw FileErrors.toTransfer("cannot write " + name, io);
         }
     }
 
@@ -576,7 +576,7 @@ public final class DurableFile implements DownloadTarget, AutoCloseable {
             out.force(true);
             out.ensureLinked();
         } catch (IOException e) {
-            throw TransferException.localFile("cannot flush " + name, e);
+            throw FileErrors.toTransfer("cannot flush " + name, e);
         }
         lock.lock();
         try {

@@ -232,7 +232,7 @@ final class Posix {
             case EACCES, EPERM -> new AccessDeniedException(file, null, reason);
             case EEXIST -> new FileAlreadyExistsException(file, null, reason);
             case ENOTDIR -> new NotDirectoryException(file);
-            case ELOOP -> new FileSystemException(file, null, "is a symbolic link, which is not followed");
+            case ELOOP -> new SafeDirectory.NotOursException(file, "is a symbolic link, which is not followed");
             default -> new FileSystemException(file, null, reason);
         };
     }

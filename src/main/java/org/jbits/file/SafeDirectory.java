@@ -20,6 +20,18 @@ public final class SafeDirectory implements AutoCloseable {
     private final int fd;
     private final FileIdentity identity;
 
+    /**
+     * A name that holds something that is not what the job may write: a link, another user's file, a file with
+     * other hard links, a file that replaced the job's own, a replaced directory. Nothing was written through it.
+     */
+    public static final class NotOursException extends FileSystemException {
+        private static final long serialVersionUID = 1L;
+
+        NotOursException(String file, String reason) {
+            super(file, null, reason);
+        }
+    }
+
     private SafeDirectory(Path path, int fd, FileIdentity identity) {
         this.path = path;
         this.fd = fd;
@@ -40,7 +52,7 @@ public final class SafeDirectory implements AutoCloseable {
         try {
             FileIdentity id = Posix.stat(fd).identity();
             if (expected != null && !expected.equals(id)) {
-                throw new FileSystemException(dir.toString(), null,
+                throw new NotOursException(dir.toString(),
                         "is no longer the directory the job's file was added to (it was replaced or moved)");
             }
             return new SafeDirectory(dir, fd, id);
@@ -120,7 +132,7 @@ public final class SafeDirectory implements AutoCloseable {
                 problem = "is not the file this job created (it was replaced)";
             }
             if (problem != null) {
-                throw new FileSystemException(path.resolve(name).toString(), null, problem);
+                throw new NotOursException(path.resolve(name).toString(), problem);
             }
             return new SafeFile(this, name, f, st.identity());
         } catch (IOException | RuntimeException e) {
@@ -141,14 +153,14 @@ public final class SafeDirectory implements AutoCloseable {
             throw new NoSuchFileException(path.resolve(from).toString(), null, "is gone");
         }
         if (!src.identity().equals(expected) || !src.isRegular()) {
-            throw new FileSystemException(path.resolve(from).toString(), null,
+            throw new NotOursException(path.resolve(from).toString(),
                     "is not the file this job wrote (it was replaced by " + src.kind() + ")");
         }
         refuseSpecial(to);
         Posix.renameAt(fd, checkName(from), checkName(to));
         Posix.Stat dst = stat(to);
         if (dst == null || !dst.identity().equals(expected)) {
-            throw new FileSystemException(path.resolve(to).toString(), null,
+            throw new NotOursException(path.resolve(to).toString(),
                     "was replaced by another file right after it was moved into place");
         }
     }
@@ -157,7 +169,7 @@ public final class SafeDirectory implements AutoCloseable {
     public void refuseSpecial(String name) throws IOException {
         Posix.Stat st = stat(name);
         if (st != null && !st.isRegular() && st.type() != Posix.S_IFLNK) {
-            throw new FileSystemException(path.resolve(name).toString(), null,
+            throw new NotOursException(path.resolve(name).toString(),
                     "is " + st.kind() + "; jbits replaces only regular files");
         }
     }
@@ -174,7 +186,7 @@ public final class SafeDirectory implements AutoCloseable {
         boolean ours = expected != null ? expected.equals(st.identity())
                 : st.isRegular() && st.uid() == Posix.geteuid();
         if (!ours) {
-            throw new FileSystemException(path.resolve(name).toString(), null,
+            throw new NotOursException(path.resolve(name).toString(),
                     "is not the file this job wrote (" + st.kind() + "); it is left alone");
         }
         Posix.unlinkAt(fd, name);

@@ -37,6 +37,11 @@ public final class SafeFile implements AutoCloseable {
         return dir;
     }
 
+    /** A channel on this very file, for reading and writing (recovery reads back what it verifies). */
+    public FileChannel channel() throws IOException {
+        return channel(false);
+    }
+
     /** A channel on this very file, for writing; {@code direct}: with {@code O_DIRECT}. */
     FileChannel channel(boolean direct) throws IOException {
         Path self = Path.of("/proc/self/fd/" + fd);

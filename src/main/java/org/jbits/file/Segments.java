@@ -34,22 +34,27 @@ public final class Segments {
      * whose bytes are in the file and match its checksum, in order.
      */
     public static long verify(Path file, long checkpoint, List<Segment> segments) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return verify(ch, checkpoint, segments);
+        }
+    }
+
+    /** {@link #verify(Path, long, List)} on an open file. */
+    public static long verify(FileChannel ch, long checkpoint, List<Segment> segments) throws IOException {
         long trusted = checkpoint;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
-            for (Segment s : segments) {
-                if (s.end() <= trusted) {
-                    continue;
-                }
-                if (s.start() != trusted || s.end() > size) {
-                    break;
-                }
-                if (crc32c(ch, s.start(), s.end(), buf) != s.crc32c()) {
-                    break;
-                }
-                trusted = s.end();
+        long size = ch.size();
+        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+        for (Segment s : segments) {
+            if (s.end() <= trusted) {
+                continue;
             }
+            if (s.start() != trusted || s.end() > size) {
+                break;
+            }
+            if (crc32c(ch, s.start(), s.end(), buf) != s.crc32c()) {
+                break;
+            }
+            trusted = s.end();
         }
         return trusted;
     }
@@ -60,21 +65,28 @@ public final class Segments {
      * file shorter than its checkpoint lost bytes it had (it was replaced behind our back): nothing in it can be
      * trusted, and it is cut to 0.
      *
-     * @return the trusted length, or -1 when the file does not exist
+     * @param ch the file, open for reading and writing
+     * @return the trusted length
      */
+    public static long recover(FileChannel ch, long checkpoint, List<Segment> segments) throws IOException {
+        long size = ch.size();
+        long trusted = size < checkpoint ? 0 : size == checkpoint ? checkpoint : verify(ch, checkpoint, segments);
+        if (size > trusted) {
+            ch.truncate(trusted);
+        }
+        ch.force(true);
+        return trusted;
+    }
+
+    /** {@link #recover(FileChannel, long, List)} by name, never following a link; -1 when there is no file. */
     public static long recover(Path file, long checkpoint, List<Segment> segments) throws IOException {
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return -1;
         }
-        long size = Files.size(file);
-        long trusted = size < checkpoint ? 0 : size == checkpoint ? checkpoint : verify(file, checkpoint, segments);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            if (size > trusted) {
-                ch.truncate(trusted);
-            }
-            ch.force(true);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            return recover(ch, checkpoint, segments);
         }
-        return trusted;
     }
 
     private static long crc32c(FileChannel ch, long start, long end, ByteBuffer buf) throws IOException {

@@ -19,8 +19,14 @@ public final class TransferContext {
     private final List<Header> headers;
     private final Pacer pacer;
     private final Supplier<CostState> cost;
-    private final List<Runnable> stopHooks = new CopyOnWriteArrayList<>();
-    private volatile boolean stopped;
+    /** Shared with the contexts derived from this one ({@link #withServerCredentials}): one transfer, one stop. */
+    private final StopSignal stop;
+
+    /** Whether the transfer was asked to stop, and what aborts its blocking I/O when it is. */
+    private static final class StopSignal {
+        final List<Runnable> hooks = new CopyOnWriteArrayList<>();
+        volatile boolean stopped;
+    }
 
     /** One custom request header: a name and a value with neither CR nor LF (checked where the job takes them). */
     public record Header(String name, String value) {
@@ -36,13 +42,32 @@ public final class TransferContext {
         }
     }
 
-    private TransferContext(Builder b) {
+    private TransferContext(Builder b, StopSignal stop) {
         this.proxy = b.proxy;
         this.serverCredentials = b.serverCredentials;
         this.proxyCredentials = b.proxyCredentials;
         this.headers = List.copyOf(b.headers);
         this.pacer = b.pacer;
         this.cost = b.cost;
+        this.stop = stop;
+    }
+
+    /**
+     * This context with other credentials for the server (one file's own, say), stopped together with it.
+     * {@code credentials} null keeps these.
+     */
+    public TransferContext withServerCredentials(Credentials credentials) {
+        if (credentials == null) {
+            return this;
+        }
+        Builder b = new Builder();
+        b.proxy = proxy;
+        b.serverCredentials = credentials;
+        b.proxyCredentials = proxyCredentials;
+        b.headers = headers;
+        b.pacer = pacer;
+        b.cost = cost;
+        return new TransferContext(b, stop);
     }
 
     /** A context with BITS' defaults: the system's proxy, no credentials, no headers, no pacing, unrestricted cost. */
@@ -52,21 +77,21 @@ public final class TransferContext {
 
     /** True once the owner of the transfer asked it to stop (suspend, preemption, cancel, shutdown). */
     public boolean isStopped() {
-        return stopped;
+        return stop.stopped;
     }
 
     /** Runs {@code action} when the transfer is stopped (at once if it already is). Used to abort a blocking read. */
     public void onStop(Runnable action) {
-        stopHooks.add(action);
-        if (stopped) {
+        stop.hooks.add(action);
+        if (stop.stopped) {
             action.run();
         }
     }
 
     /** Asks the transfer to stop and runs the hooks that abort its blocking I/O. For the transfer's owner only. */
     public void stop() {
-        stopped = true;
-        for (Runnable r : stopHooks) {
+        stop.stopped = true;
+        for (Runnable r : stop.hooks) {
             r.run();
         }
     }
@@ -144,7 +169,7 @@ public final class TransferContext {
         }
 
         public TransferContext build() {
-            return new TransferContext(this);
+            return new TransferContext(this, new StopSignal());
         }
     }
 }
