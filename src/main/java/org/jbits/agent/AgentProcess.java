@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jbits.BitsException;
 import org.jbits.HResult;
-import org.jbits.engine.StateDirectory;
+import org.jbits.file.StateDirectory;
 
 /**
  * Finds, starts and describes the agent process of a state directory, as the BITS service is started on demand.

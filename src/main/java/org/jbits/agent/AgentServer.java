@@ -9,7 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import org.jbits.BitsException;
 import org.jbits.BitsManager;
 import org.jbits.HResult;
-import org.jbits.engine.StateDirectory;
+import org.jbits.file.StateDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,7 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
-import org.jbits.engine.StateDirectory;
+import org.jbits.file.StateDirectory;
 
 /**
  * The agent's bound socket file, and whether it is still the one the agent bound. Someone may delete

@@ -21,6 +21,11 @@ final class MemoryBudget implements LineBuffer.Budget {
         return true;
     }
 
+    /** Bytes held now. */
+    long held() {
+        return held;
+    }
+
     @Override
     public void release(int bytes) {
         held -= bytes;

@@ -7,7 +7,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.jbits.engine.StateDirectory;
+import org.jbits.file.StateDirectory;
 
 /**
  * A rolling file appender whose files are 0600 from the moment they exist. Logback opens a new {@code agent.log}

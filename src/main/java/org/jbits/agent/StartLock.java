@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.jbits.BitsException;
 import org.jbits.HResult;
-import org.jbits.engine.StateDirectory;
+import org.jbits.file.StateDirectory;
 
 /**
  * The lock that lets one CLI at a time start the agent of a state directory ({@code agent.start.lock}). Without

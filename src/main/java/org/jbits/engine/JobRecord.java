@@ -26,7 +26,6 @@ final class JobRecord {
     String description = "";
     JobPriority priority = JobPriority.NORMAL;
     int notifyFlags = NotifyFlag.DEFAULT_MASK;
-    String notifyCmdLine;
     long minimumRetryDelaySeconds = 600;
     long noProgressTimeoutSeconds = 1_209_600;
     long maximumDownloadTimeSeconds = 7_776_000;

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,10 +20,9 @@ import org.jbits.HResult;
 import org.jbits.JobError;
 import org.jbits.JobState;
 import org.jbits.JobType;
-import org.jbits.spi.JobEventDispatcher;
 import org.jbits.NotifyFlag;
 import org.jbits.file.Umask;
-import org.jbits.transport.TransferException;
+import org.jbits.spi.JobEventDispatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -348,104 +346,6 @@ final class JobStateMachine {
         rec.errorCount++;
     }
 
-    // ------------------------------------------------------------ what a run reports
-
-    /** Applies what the run's byte path noted since the last look. Call with the lock held. */
-    void applyEvents(Run run) {
-        assertLocked();
-        if (run.takeConnected()) {
-            connected(run);
-        }
-        if (run.takeProgress()) {
-            progressed(run);
-        }
-    }
-
-    /** The run's server answered: Connecting becomes Transferring. Call with the lock held. */
-    private void connected(Run run) {
-        assertLocked();
-        if (run.job.run == run && !run.isStopped() && run.job.rec.state == JobState.CONNECTING) {
-            setState(run.job, JobState.TRANSFERRING);
-        }
-    }
-
-    /** The run moved bytes: a run of errors without progress is over. Call with the lock held. */
-    private void progressed(Run run) {
-        assertLocked();
-        JobRecord rec = run.job.rec;
-        if (run.job.run == run && (rec.noProgressSince != null || rec.hasError())) {
-            rec.noProgressSince = null;
-            rec.clearError();
-            store.saveJob(rec);
-        }
-        fireModification(run.job);
-    }
-
-    void fileTransferred(Run run, FileRecord f) {
-        locked(() -> {
-            EngineJob job = run.job;
-            log.info("job {}: file {} transferred ({} bytes)", job.rec.id, f.remoteName, f.bytesTransferred);
-            var snapshot = f.snapshot();
-            notifier.fire(job.rec.notifyFlags, NotifyFlag.FILE_TRANSFERRED, l -> l.fileTransferred(job, snapshot));
-            return null;
-        });
-    }
-
-    void transferred(Run run) {
-        locked(() -> {
-            applyEvents(run);
-            if (run.job.run == run && !run.isStopped()) {
-                run.job.rec.noProgressSince = null;
-                run.job.rec.clearError();
-                setState(run.job, JobState.TRANSFERRED);
-            }
-            return null;
-        });
-    }
-
-    /** A run failed: the error is recorded and {@link RetryPolicy} decides between TransientError and Error. */
-    void failed(Run run, TransferException e) {
-        locked(() -> {
-            EngineJob job = run.job;
-            JobRecord rec = job.rec;
-            applyEvents(run);
-            if (job.run != run || run.isStopped()) {
-                return null;
-            }
-            FileRecord f = rec.nextFile();
-            recordError(job, e.hresult(), e.context(), e.getMessage(), f == null ? -1 : f.index);
-            log.info("job {}: {} {} ({}): {}", rec.id, e.isTransient() ? "transient error" : "error",
-                    HResult.name(e.hresult()), e.context().displayName(), e.getMessage());
-            Instant now = clock.now();
-            RetryPolicy.Outcome next = RetryPolicy.decide(e.isTransient(), e.retryAfter(),
-                    rec.minimumRetryDelaySeconds, rec.noProgressTimeoutSeconds, rec.noProgressSince, now);
-            if (next instanceof RetryPolicy.Retry retry) {
-                rec.noProgressSince = retry.noProgressSince();
-                job.retryAtNanos = clock.nanoTime() + retry.delay().toNanos();
-                log.info("job {}: retrying in {} s", rec.id, retry.delay().toSeconds());
-                setState(job, JobState.TRANSIENT_ERROR);
-            } else {
-                if (e.isTransient()) {
-                    log.info("job {}: not retried: {}", rec.id, ((RetryPolicy.Fail) next).reason());
-                }
-                setState(job, JobState.ERROR);
-            }
-            return null;
-        });
-    }
-
-    /** The run's thread is done with the job's files. */
-    void runEnded(Run run) {
-        locked(() -> {
-            run.job.rec.activeMillis += (clock.nanoTime() - run.startNanos) / 1_000_000;
-            if (run.job.run == run) {
-                run.job.run = null;
-            }
-            wakeScheduler.run();
-            return null;
-        });
-    }
-
     /** Waits until the job leaves {@code from}, on the signal every state change raises. */
     JobState awaitStateChange(EngineJob job, JobState from, Duration timeout) {
         lock.lock();
@@ -485,6 +385,23 @@ final class JobStateMachine {
 
     boolean isClosed() {
         return locked(() -> closed);
+    }
+
+    /** Asks the scheduler for a look. */
+    void wakeScheduler() {
+        wakeScheduler.run();
+    }
+
+    JobStore store() {
+        return store;
+    }
+
+    EngineClock clock() {
+        return clock;
+    }
+
+    JobEventDispatcher notifier() {
+        return notifier;
     }
 
     void fireModification(EngineJob job) {

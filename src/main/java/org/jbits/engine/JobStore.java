@@ -122,7 +122,8 @@ final class JobStore implements AutoCloseable {
             ps.setString(i++, j.description);
             ps.setInt(i++, j.priority.value());
             ps.setInt(i++, j.notifyFlags);
-            ps.setString(i++, j.notifyCmdLine);
+            // notify_cmdline: kept in the schema for the notify command line, which jbits does not run yet.
+            ps.setNull(i++, java.sql.Types.VARCHAR);
             ps.setLong(i++, j.minimumRetryDelaySeconds);
             ps.setLong(i++, j.noProgressTimeoutSeconds);
             ps.setLong(i++, j.maximumDownloadTimeSeconds);
@@ -313,7 +314,6 @@ final class JobStore implements AutoCloseable {
                     j.description = rs.getString("description");
                     j.priority = JobPriority.of(rs.getInt("priority"));
                     j.notifyFlags = rs.getInt("notify_flags");
-                    j.notifyCmdLine = rs.getString("notify_cmdline");
                     j.minimumRetryDelaySeconds = rs.getLong("min_retry_delay");
                     j.noProgressTimeoutSeconds = rs.getLong("no_progress_timeout");
                     j.maximumDownloadTimeSeconds = rs.getLong("max_download_time");

@@ -20,6 +20,7 @@ import org.jbits.JobListener;
 import org.jbits.JobState;
 import org.jbits.JobType;
 import org.jbits.file.FileIdentity;
+import org.jbits.file.StateDirectory;
 import org.jbits.spi.JobEventDispatcher;
 import org.jbits.transport.Transport;
 import org.jbits.transport.Transports;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The portable, pure-Java BITS engine: a facade that wires its parts. {@link JobStateMachine} holds the jobs and
- * commits every change before it is reported; the {@link Scheduler} thread decides which jobs run
+ * commits every change before it is reported ({@link RunReports}: what a run reports); the {@link Scheduler} thread
+ * decides which jobs run
  * ({@link SchedulePolicy}); a {@link TransferWorker} moves a job's files through the {@link Transports} it was
  * given into {@link TempFiles}; {@link RetryPolicy} decides what a failure does; {@link Recovery} makes the store
  * and the temporary files agree at start-up; {@link JobFinisher} does the file work of Complete and Cancel.
@@ -85,11 +87,12 @@ public final class PortableEngine implements BitsManager {
         jobs = new JobStateMachine(store, clock, notifier, this::wakeScheduler);
         finisher = new JobFinisher(store);
         tempFiles = new TempFiles(store, clock, settings);
-        worker = new TransferWorker(jobs, transports, tempFiles, cost, this::wakeScheduler);
+        RunReports reports = new RunReports(jobs);
+        worker = new TransferWorker(jobs, reports, transports, tempFiles, cost, this::wakeScheduler);
         for (JobRecord rec : new Recovery(store, transports, finisher).recover()) {
             jobs.load(new EngineJob(this, rec));
         }
-        scheduler = new Scheduler(jobs, worker, clock, settings.timeSliceMillis(), cost);
+        scheduler = new Scheduler(jobs, reports, worker, clock, settings.timeSliceMillis(), cost);
         scheduler.start();
         log.info("portable engine started on {} with {} job(s)", stateDir, jobs.list().size());
     }

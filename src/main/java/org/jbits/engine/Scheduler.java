@@ -23,6 +23,7 @@ final class Scheduler implements AutoCloseable {
     private static final long MAX_WAIT_NANOS = 1_000_000_000L;
 
     private final JobStateMachine jobs;
+    private final RunReports reports;
     private final TransferWorker worker;
     private final EngineClock clock;
     private final long sliceNanos;
@@ -32,8 +33,10 @@ final class Scheduler implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopping;
 
-    Scheduler(JobStateMachine jobs, TransferWorker worker, EngineClock clock, long sliceMillis, Supplier<CostState> cost) {
+    Scheduler(JobStateMachine jobs, RunReports reports, TransferWorker worker, EngineClock clock, long sliceMillis,
+            Supplier<CostState> cost) {
         this.jobs = jobs;
+        this.reports = reports;
         this.worker = worker;
         this.clock = clock;
         this.sliceNanos = sliceMillis * 1_000_000L;
@@ -78,7 +81,7 @@ final class Scheduler implements AutoCloseable {
         for (EngineJob job : jobs.all()) {
             JobRecord rec = job.rec;
             if (job.run != null) {
-                jobs.applyEvents(job.run);
+                reports.applyEvents(job.run);
             }
             if (rec.state == JobState.TRANSIENT_ERROR) {
                 if (RetryPolicy.expired(rec.noProgressSince, rec.noProgressTimeoutSeconds, clock.now())) {

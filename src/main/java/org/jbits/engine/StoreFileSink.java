@@ -1,12 +1,12 @@
 package org.jbits.engine;
 
-import org.jbits.file.DurableFile;
+import org.jbits.file.FileSink;
 
 /**
- * The engine's side of a {@link DurableFile}: what the file reports becomes the file's record in the store and a
+ * The engine's side of a {@link org.jbits.file.DurableFile}: what the file reports becomes the file's record in the store and a
  * flag on the job's {@link Run}. Nothing here takes the engine's lock.
  */
-final class StoreFileSink implements DurableFile.Sink {
+final class StoreFileSink implements FileSink {
     private final JobStore store;
     private final Run run;
     private final FileRecord file;

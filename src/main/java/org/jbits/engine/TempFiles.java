@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jbits.file.DurableFile;
 import org.jbits.file.FileErrors;
+import org.jbits.file.FileStorage;
 import org.jbits.file.SafeDirectory;
 import org.jbits.file.SafeStorage;
 import org.jbits.file.StagingPool;
@@ -50,7 +51,7 @@ final class TempFiles implements AutoCloseable {
      */
     DurableFile open(Run run, FileRecord f) throws TransferException {
         Path temp = Path.of(f.tempName);
-        DurableFile.Storage storage;
+        FileStorage storage;
         if (SafeDirectory.supported()) {
             try {
                 storage = SafeStorage.open(temp.getParent(), f.dirId, temp.getFileName().toString(), f.tempId,
@@ -62,7 +63,7 @@ final class TempFiles implements AutoCloseable {
                 throw FileErrors.toTransfer("cannot open the directory of " + f.localName, e);
             }
         } else {
-            storage = DurableFile.Storage.at(temp, settings.directIo());
+            storage = FileStorage.at(temp, settings.directIo());
         }
         return DurableFile.open(f.tempName, storage, new DurableFile.Recorded(f.checkpoint, f.bytesTotal, f.validator),
                 staging, io, clock::nanoTime, options, new StoreFileSink(store, run, f));

@@ -20,21 +20,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A job's turn on a thread of its own: the job's files one after another, in order, each through the transport
- * for its URI into its {@link DurableFile}; the outcome goes to the {@link JobStateMachine}.
+ * for its URI into its {@link DurableFile}; the outcome goes to the {@link RunReports}.
  */
 final class TransferWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TransferWorker.class);
 
     private final JobStateMachine jobs;
+    private final RunReports reports;
     private final Transports transports;
     private final TempFiles tempFiles;
     private final Supplier<CostState> cost;
     private final Runnable wakeScheduler;
     private final ExecutorService threads;
 
-    TransferWorker(JobStateMachine jobs, Transports transports, TempFiles tempFiles, Supplier<CostState> cost,
-            Runnable wakeScheduler) {
+    TransferWorker(JobStateMachine jobs, RunReports reports, Transports transports, TempFiles tempFiles,
+            Supplier<CostState> cost, Runnable wakeScheduler) {
         this.jobs = jobs;
+        this.reports = reports;
         this.transports = transports;
         this.tempFiles = tempFiles;
         this.cost = cost;
@@ -70,7 +72,7 @@ final class TransferWorker implements AutoCloseable {
                     return;
                 }
                 if (f == null) {
-                    jobs.transferred(run);
+                    reports.transferred(run);
                     return;
                 }
                 transferFile(run, f);
@@ -81,29 +83,29 @@ final class TransferWorker implements AutoCloseable {
                     throw TransferException.transientError(HResult.BG_E_CONNECTION_CLOSED, ErrorContext.GENERAL_TRANSPORT,
                             "the transfer of " + f.remoteName + " ended early", null);
                 }
-                jobs.fileTransferred(run, f);
+                reports.fileTransferred(run, f);
             }
         } catch (TransferException e) {
-            jobs.failed(run, e);
+            reports.failed(run, e);
         } catch (BitsException e) {
-            jobs.failed(run, TransferException.fatal(e.hresult(), ErrorContext.GENERAL_QUEUE_MANAGER, e.detail(), e));
+            reports.failed(run, TransferException.fatal(e.hresult(), ErrorContext.GENERAL_QUEUE_MANAGER, e.detail(), e));
         } catch (RuntimeException e) {
             log.error("job {}: unexpected failure", job.rec.id, e);
-            jobs.failed(run, TransferException.fatal(HResult.E_FAIL, ErrorContext.UNKNOWN, String.valueOf(e), e));
+            reports.failed(run, TransferException.fatal(HResult.E_FAIL, ErrorContext.UNKNOWN, String.valueOf(e), e));
         } catch (OutOfMemoryError e) {
             // Memory may come back (other transfers end): a transient error, retried after the retry delay.
             log.error("job {}: out of memory", job.rec.id, e);
-            jobs.failed(run, TransferException.transientError(HResult.E_OUTOFMEMORY, ErrorContext.GENERAL_QUEUE_MANAGER,
+            reports.failed(run, TransferException.transientError(HResult.E_OUTOFMEMORY, ErrorContext.GENERAL_QUEUE_MANAGER,
                     "the agent ran out of memory: " + e.getMessage(), e));
         } catch (Error e) {
             // A class that cannot load (a jar replaced under a running agent), a stack overflow: the job must not
             // stay in Connecting with no thread behind it.
             log.error("job {}: internal error", job.rec.id, e);
-            jobs.failed(run, TransferException.fatal(HResult.E_UNEXPECTED, ErrorContext.GENERAL_QUEUE_MANAGER,
+            reports.failed(run, TransferException.fatal(HResult.E_UNEXPECTED, ErrorContext.GENERAL_QUEUE_MANAGER,
                     "internal error: " + e, e));
         } finally {
             run.markDone();
-            jobs.runEnded(run);
+            reports.runEnded(run);
         }
     }
 

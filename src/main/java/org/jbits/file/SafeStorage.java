@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * file only if it is the one this job created (or created new, 0600, when there is none), and a new file's
  * identity is handed to the caller to record before a byte is written to it.
  */
-public final class SafeStorage implements DurableFile.Storage {
+public final class SafeStorage implements FileStorage {
     /** New files are private until their job completes (the job then gives them their final mode). */
     public static final int PRIVATE = 0600;
 

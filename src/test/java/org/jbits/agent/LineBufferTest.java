@@ -11,37 +11,13 @@ import org.junit.jupiter.api.Test;
 
 /** The line limit holds while bytes stream in, and the memory a connection holds stays near what its line needs. */
 class LineBufferTest {
-    /** A budget that counts, with a limit. */
-    static final class Counting implements LineBuffer.Budget {
-        long held;
-        final long limit;
-
-        Counting(long limit) {
-            this.limit = limit;
-        }
-
-        @Override
-        public boolean grow(int bytes) {
-            if (held + bytes > limit) {
-                return false;
-            }
-            held += bytes;
-            return true;
-        }
-
-        @Override
-        public void release(int bytes) {
-            held -= bytes;
-        }
-    }
-
     private static ByteBuffer bytes(String s) {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void aLineThatNeverEndsIsCutOffAtTheLimitWhileItStreams() {
-        Counting budget = new Counting(Long.MAX_VALUE);
+        MemoryBudget budget = new MemoryBudget(Long.MAX_VALUE);
         LineBuffer b = new LineBuffer(1024);
         LineBuffer.Result r = LineBuffer.Result.PARTIAL;
         long offered = 0;
@@ -54,14 +30,14 @@ class LineBufferTest {
         }
         assertEquals(LineBuffer.Result.TOO_LONG, r);
         assertEquals(1025, offered, "nothing past the limit was taken");
-        assertTrue(b.capacity() <= 1025 && budget.held == b.capacity(), "held " + b.capacity());
+        assertTrue(b.capacity() <= 1025 && budget.held() == b.capacity(), "held " + b.capacity());
         b.release(budget);
-        assertEquals(0, budget.held);
+        assertEquals(0, budget.held());
     }
 
     @Test
     void aLineOfExactlyTheLimitIsALine() {
-        Counting budget = new Counting(Long.MAX_VALUE);
+        MemoryBudget budget = new MemoryBudget(Long.MAX_VALUE);
         LineBuffer b = new LineBuffer(8);
         assertEquals(LineBuffer.Result.LINE, b.append(bytes("12345678\n"), budget));
         assertEquals("12345678", new String(b.takeLine(budget), StandardCharsets.UTF_8));
@@ -70,7 +46,7 @@ class LineBufferTest {
 
     @Test
     void linesSentTogetherComeOutOneAtATimeInOrder() {
-        Counting budget = new Counting(Long.MAX_VALUE);
+        MemoryBudget budget = new MemoryBudget(Long.MAX_VALUE);
         LineBuffer b = new LineBuffer(1024);
         assertEquals(LineBuffer.Result.LINE, b.append(bytes("one\ntwo\nthr"), budget));
         assertArrayEquals("one".getBytes(), b.takeLine(budget));
@@ -85,11 +61,11 @@ class LineBufferTest {
 
     @Test
     void theBudgetCanRefuseAndABigLineIsGivenBackOnceTaken() {
-        Counting budget = new Counting(4096);
+        MemoryBudget budget = new MemoryBudget(4096);
         LineBuffer b = new LineBuffer(1 << 20);
         assertEquals(LineBuffer.Result.NO_MEMORY, b.append(ByteBuffer.allocate(8192), budget));
-        assertEquals(0, budget.held);
-        Counting roomy = new Counting(Long.MAX_VALUE);
+        assertEquals(0, budget.held());
+        MemoryBudget roomy = new MemoryBudget(Long.MAX_VALUE);
         ByteBuffer big = ByteBuffer.allocate(100_000);
         big.put(big.capacity() - 1, (byte) '\n');
         assertEquals(LineBuffer.Result.LINE, b.append(big, roomy));

@@ -1,11 +1,5 @@
 package org.jbits.file;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +16,11 @@ import org.jbits.testing.TestData;
 import org.jbits.transport.TransferException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The durable file built directly, with a clock the test moves and an executor the test controls: when ranges and
@@ -39,7 +38,7 @@ class DurableFileTest {
     private final Sink sink = new Sink();
 
     /** What the file reported, in order. */
-    static final class Sink implements DurableFile.Sink {
+    static final class Sink implements FileSink {
         final List<String> events = new CopyOnWriteArrayList<>();
         final List<long[]> ranges = new CopyOnWriteArrayList<>();
         volatile RuntimeException failNext;
@@ -104,7 +103,7 @@ class DurableFileTest {
     private DurableFile open(Path file, DurableFile.Recorded recorded, Executor tasks, StagingPool pool)
             throws Exception {
         DurableFile.Options options = new DurableFile.Options(2L * STAGE, 64L << 20, SYNC_NANOS, NOTIFY_NANOS, true);
-        return DurableFile.open(file.toString(), DurableFile.Storage.at(file, true), recorded, pool, tasks, clock::get,
+        return DurableFile.open(file.toString(), FileStorage.at(file, true), recorded, pool, tasks, clock::get,
                 options, sink);
     }
 

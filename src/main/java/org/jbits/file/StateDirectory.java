@@ -1,4 +1,4 @@
-package org.jbits.engine;
+package org.jbits.file;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;
