@@ -44,6 +44,16 @@ public final class SafeFile implements AutoCloseable {
                 : FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
+    /** A channel on this very file for reading and writing (positioned I/O; the file's handle stays open). */
+    public FileChannel openChannel() throws IOException {
+        return channel(false);
+    }
+
+    /** A channel on this very file, for reading only. */
+    public FileChannel readChannel() throws IOException {
+        return FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ);
+    }
+
     /** The file's size now. */
     public long size() throws IOException {
         return Posix.stat(fd).size();

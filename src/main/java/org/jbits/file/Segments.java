@@ -34,24 +34,46 @@ public final class Segments {
      * whose bytes are in the file and match its checksum, in order.
      */
     public static long verify(Path file, long checkpoint, List<Segment> segments) throws IOException {
-        long trusted = checkpoint;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
-            for (Segment s : segments) {
-                if (s.end() <= trusted) {
-                    continue;
-                }
-                if (s.start() != trusted || s.end() > size) {
-                    break;
-                }
-                if (crc32c(ch, s.start(), s.end(), buf) != s.crc32c()) {
-                    break;
-                }
-                trusted = s.end();
+            return verify(ch, checkpoint, segments);
+        }
+    }
+
+    private static long verify(FileChannel ch, long checkpoint, List<Segment> segments) throws IOException {
+        long trusted = checkpoint;
+        long size = ch.size();
+        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+        for (Segment s : segments) {
+            if (s.end() <= trusted) {
+                continue;
             }
+            if (s.start() != trusted || s.end() > size) {
+                break;
+            }
+            if (crc32c(ch, s.start(), s.end(), buf) != s.crc32c()) {
+                break;
+            }
+            trusted = s.end();
         }
         return trusted;
+    }
+
+    /**
+     * {@link #recover(Path, long, List)} for a file held open by its handle (an upload server's received file, in a
+     * directory other users may write): nothing is opened by name.
+     *
+     * @return the trusted length
+     */
+    public static long recover(SafeFile file, long checkpoint, List<Segment> segments) throws IOException {
+        try (FileChannel ch = file.openChannel()) {
+            long size = ch.size();
+            long trusted = size < checkpoint ? 0 : size == checkpoint ? checkpoint : verify(ch, checkpoint, segments);
+            if (size > trusted) {
+                ch.truncate(trusted);
+            }
+            ch.force(true);
+            return trusted;
+        }
     }
 
     /**
