@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
 final class BitsHandler extends Handler.Abstract {
     private static final Logger log = LoggerFactory.getLogger(BitsHandler.class);
     static final String BITS_POST = "BITS_POST";
+    /** The largest refused fragment body still read to its end (Windows sends at most 13 MB). */
+    private static final long MAX_DRAIN = 64L << 20;
 
     private final SessionStore store;
     private final FragmentReceiver receiver;
@@ -143,6 +145,7 @@ final class BitsHandler extends Handler.Abstract {
                     compact(s);
                 }
             } catch (BitsError e) {
+                drain(request);
                 return refusal(request, e, id).header(BitsHeaders.RECEIVED_CONTENT_RANGE, Long.toString(s.received));
             }
             Ack ack = Ack.ok().header(BitsHeaders.SESSION_ID, id)
@@ -153,6 +156,22 @@ final class BitsHandler extends Handler.Abstract {
             return ack;
         } finally {
             s.lock.unlock();
+        }
+    }
+
+    /**
+     * Reads what is left of a refused fragment's body, so that the client, which sends its whole body before it reads
+     * the ack, gets the ack (with the offset to resync from) instead of a connection reset. A body larger than
+     * {@link #MAX_DRAIN} is not read: the connection is closed instead.
+     */
+    private static void drain(Request request) {
+        long length = request.getLength();
+        if (length >= 0 && length <= MAX_DRAIN) {
+            try {
+                RequestBody.discard(request);
+            } catch (java.io.IOException | RuntimeException e) {
+                // the client is gone already
+            }
         }
     }
 
