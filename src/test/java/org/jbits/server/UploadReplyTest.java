@@ -119,6 +119,21 @@ class UploadReplyTest {
     }
 
     @Test
+    void anApplicationSlowerThanTheIdleTimeoutStillGetsItsAckThrough() throws Exception {
+        Path cmd = script("sleep 3\necho slow > \"$BITS_RESPONSE_DATAFILE_NAME\"");
+        try (UploadServer server = UploadServer.builder(dir).port(0).idleTimeout(java.time.Duration.ofSeconds(1))
+                .notifyCommand(List.of(cmd.toString())).build().start()) {
+            BitsClient bits = new BitsClient(server.url());
+            byte[] file = TestData.random(1000, 4);
+            String id = bits.session("/slow-app.bin");
+            BitsClient.Ack last = bits.fragment("/slow-app.bin", id, file, 0, 999);
+            assertEquals(200, last.status(), last.toString());
+            assertNotNull(last.header("BITS-Reply-URL"));
+            bits.disconnect();
+        }
+    }
+
+    @Test
     void aUrlApplicationGetsTheUploadByValueAndItsResponseBodyIsTheReply() throws Exception {
         HttpServer app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         AtomicReference<byte[]> received = new AtomicReference<>();
