@@ -136,7 +136,7 @@ final class SessionFiles {
 
     private static boolean isCommitted(SafeDirectory dir, UploadSession s) {
         try (SafeFile f = dir.openExisting(s.path.name(), s.tempIdentity)) {
-            return true;
+            return f.identity().equals(s.tempIdentity);
         } catch (IOException notOurs) {
             return false;
         }

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
-import org.eclipse.jetty.server.ConnectionLimit;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -193,7 +193,7 @@ public final class UploadServer implements AutoCloseable {
         connector.setPort(b.port);
         connector.setIdleTimeout(b.idleTimeout.toMillis());
         server.addConnector(connector);
-        server.addBean(new ConnectionLimit(b.maxConnections, server));
+        server.addBean(new NetworkConnectionLimit(b.maxConnections, server));
         server.setHandler(handler);
         server.setErrorHandler(new AckErrorHandler());
         server.setStopTimeout(5000);
