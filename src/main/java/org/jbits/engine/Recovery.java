@@ -120,7 +120,7 @@ final class Recovery {
             } catch (NoSuchFileException gone) {
                 return -1;
             }
-            try (file; FileChannel ch = file.channel()) {
+            try (file; FileChannel ch = file.openChannel()) {
                 if (f.tempId == null) {
                     f.tempId = file.identity();
                     store.saveTempFileIdentity(rec.id, f);

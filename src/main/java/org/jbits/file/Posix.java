@@ -81,6 +81,12 @@ final class Posix {
 
         int fchmod(int fd, int mode) throws LastErrorException;
 
+        int mkdirat(int dirfd, byte[] path, int mode) throws LastErrorException;
+
+        int renameat2(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags) throws LastErrorException;
+
+        int fsync(int fd) throws LastErrorException;
+
         int geteuid();
 
         String strerror(int errnum);
@@ -189,6 +195,43 @@ final class Posix {
             LIBC.renameat(dirfd, cstr(from), dirfd, cstr(to));
         } catch (LastErrorException e) {
             throw error(e, from + " -> " + to);
+        }
+    }
+
+    /** The flag of {@code renameat2} that refuses to replace an existing name (EEXIST instead). */
+    private static final int RENAME_NOREPLACE = 1;
+
+    /** Opens the directory {@code name} in {@code dirfd}, refusing a symbolic link (ELOOP) and anything else (ENOTDIR). */
+    static int openDirectoryAt(int dirfd, String name) throws IOException {
+        try {
+            return LIBC.openat(dirfd, cstr(name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+        } catch (LastErrorException e) {
+            throw error(e, name);
+        }
+    }
+
+    static void mkdirAt(int dirfd, String name, int mode) throws IOException {
+        try {
+            LIBC.mkdirat(dirfd, cstr(name), mode);
+        } catch (LastErrorException e) {
+            throw error(e, name);
+        }
+    }
+
+    /** Renames within {@code dirfd} only if nothing has the name {@code to} (atomically: no check-then-act). */
+    static void renameAtNoReplace(int dirfd, String from, String to) throws IOException {
+        try {
+            LIBC.renameat2(dirfd, cstr(from), dirfd, cstr(to), RENAME_NOREPLACE);
+        } catch (LastErrorException e) {
+            throw error(e, to);
+        }
+    }
+
+    static void fsync(int fd) throws IOException {
+        try {
+            LIBC.fsync(fd);
+        } catch (LastErrorException e) {
+            throw error(e, "descriptor " + fd);
         }
     }
 

@@ -5,6 +5,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A directory held open by its handle, so that the files in it are created, opened, renamed and deleted relative to
@@ -191,6 +194,86 @@ public final class SafeDirectory implements AutoCloseable {
         }
         Posix.unlinkAt(fd, name);
         return true;
+    }
+
+    /**
+     * Opens the directory {@code name} in this one through this handle, never following a link: a symbolic link (or
+     * anything but a directory) there is refused, so a walk from a trusted directory never leaves it.
+     */
+    public SafeDirectory openSubdirectory(String name) throws IOException {
+        int f = Posix.openDirectoryAt(fd, checkName(name));
+        try {
+            return new SafeDirectory(path.resolve(name), f, Posix.stat(f).identity());
+        } catch (IOException | RuntimeException e) {
+            Posix.close(f);
+            throw e;
+        }
+    }
+
+    /** Creates the directory {@code name} (which must not exist) with permissions {@code mode}, and opens it. */
+    public SafeDirectory createSubdirectory(String name, int mode) throws IOException {
+        Posix.mkdirAt(fd, checkName(name), mode);
+        return openSubdirectory(name);
+    }
+
+    /**
+     * Null when this directory belongs to this process's user and neither its group nor others may write it (so no
+     * other user can plant a name in it, or move it elsewhere); otherwise what is wrong, in words.
+     */
+    public String untrustedReason() throws IOException {
+        Posix.Stat st = Posix.stat(fd);
+        if (st.uid() != Posix.geteuid()) {
+            return "belongs to user id " + st.uid() + ", not to this process's user";
+        }
+        if ((st.mode() & 0022) != 0) {
+            return "may be written by its group or by others (mode " + Integer.toOctalString(st.mode() & 07777) + ")";
+        }
+        return null;
+    }
+
+    /** Sets this directory's permission bits. */
+    public void chmod(int mode) throws IOException {
+        Posix.chmod(fd, mode);
+    }
+
+    /** Forces this directory's entries to disk: a file created or renamed in it survives a power cut. */
+    public void force() throws IOException {
+        Posix.fsync(fd);
+    }
+
+    /** The names in this directory, read through its handle. */
+    public List<String> list() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> s = java.nio.file.Files.list(Path.of("/proc/self/fd/" + fd))) {
+            s.forEach(p -> names.add(p.getFileName().toString()));
+        }
+        return names;
+    }
+
+    /**
+     * As {@link #rename(String, FileIdentity, String)}, but with {@code replace} false the rename fails with
+     * {@link FileAlreadyExistsException} when anything has the name {@code to} (checked and done in one call, so
+     * nothing can appear there in between).
+     */
+    public void rename(String from, FileIdentity expected, String to, boolean replace) throws IOException {
+        if (replace) {
+            rename(from, expected, to);
+            return;
+        }
+        Posix.Stat src = stat(from);
+        if (src == null) {
+            throw new NoSuchFileException(path.resolve(from).toString(), null, "is gone");
+        }
+        if (!src.identity().equals(expected) || !src.isRegular()) {
+            throw new FileSystemException(path.resolve(from).toString(), null,
+                    "is not the file this job wrote (it was replaced by " + src.kind() + ")");
+        }
+        Posix.renameAtNoReplace(fd, checkName(from), checkName(to));
+        Posix.Stat dst = stat(to);
+        if (dst == null || !dst.identity().equals(expected)) {
+            throw new FileSystemException(path.resolve(to).toString(), null,
+                    "was replaced by another file right after it was moved into place");
+        }
     }
 
     /** A name in this directory: one segment, no separators, not "." or "..". */

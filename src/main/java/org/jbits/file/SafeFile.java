@@ -37,16 +37,21 @@ public final class SafeFile implements AutoCloseable {
         return dir;
     }
 
-    /** A channel on this very file, for reading and writing (recovery reads back what it verifies). */
-    public FileChannel channel() throws IOException {
-        return channel(false);
-    }
-
     /** A channel on this very file, for writing; {@code direct}: with {@code O_DIRECT}. */
     FileChannel channel(boolean direct) throws IOException {
         Path self = Path.of("/proc/self/fd/" + fd);
         return direct ? FileChannel.open(self, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)
                 : FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+
+    /** A channel on this very file for reading and writing (positioned I/O; the file's handle stays open). */
+    public FileChannel openChannel() throws IOException {
+        return channel(false);
+    }
+
+    /** A channel on this very file, for reading only. */
+    public FileChannel readChannel() throws IOException {
+        return FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ);
     }
 
     /** The file's size now. */

@@ -60,6 +60,18 @@ public final class Segments {
     }
 
     /**
+     * {@link #recover(Path, long, List)} for a file held open by its handle (an upload server's received file, in a
+     * directory other users may write): nothing is opened by name.
+     *
+     * @return the trusted length
+     */
+    public static long recover(SafeFile file, long checkpoint, List<Segment> segments) throws IOException {
+        try (FileChannel ch = file.openChannel()) {
+            return recover(ch, checkpoint, segments);
+        }
+    }
+
+    /**
      * After a crash: keeps what {@code checkpoint} and the verified {@code segments} vouch for, cuts the rest off and
      * forces what it kept (the verified bytes may be in the page cache only, and the checkpoint will claim them). A
      * file shorter than its checkpoint lost bytes it had (it was replaced behind our back): nothing in it can be
