@@ -11,7 +11,8 @@ import org.jbits.HResult;
 /**
  * SMB remote names: {@code smb://host[:port]/share/path} URLs and the UNC forms {@code \\host\share\path} and
  * {@code //host/share/path}, which become {@code smb://} URLs. A UNC name is taken literally (no escape processing,
- * as BITS takes remote names); an {@code smb://} URL is a URL, so a space in it is {@code %20}.
+ * as BITS takes remote names); an {@code smb://} URL is a URL, so a space in it is {@code %20}. A UNC name names no
+ * port (SMB is 445); {@code \\host@PORT\share\path}, the spelling of Windows' WebDAV redirector, gives one.
  */
 public final class SmbNames {
     private SmbNames() {
@@ -101,8 +102,17 @@ public final class SmbNames {
         if (host.isEmpty() || rest.isEmpty() || rest.startsWith("/")) {
             throw new BitsException(HResult.E_INVALIDARG, "'" + unc + "' names no share; a UNC name is \\\\server\\share\\path");
         }
+        int port = -1;
+        int at = host.lastIndexOf('@');
+        if (at > 0 && host.substring(at + 1).matches("\\d{1,5}")) {
+            port = Integer.parseInt(host.substring(at + 1));
+            host = host.substring(0, at);
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
         try {
-            return new URI("smb", null, host, -1, "/" + rest, null, null);
+            return new URI("smb", null, host, port, "/" + rest, null, null);
         } catch (URISyntaxException e) {
             throw new BitsException(HResult.E_INVALIDARG, "'" + unc + "' is not a valid UNC name: " + e.getReason());
         }

@@ -277,6 +277,41 @@ class SmbTransportTest {
         assertEquals(HResult.name(HResult.ERROR_PATH_NOT_FOUND), HResult.name(e.hresult()), e.getMessage());
     }
 
+    @Test
+    void noLogLineCarriesThePasswordEvenAtTrace() throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Logger jcifs = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("jcifs");
+        ch.qos.logback.classic.Level rootLevel = root.getLevel();
+        ch.qos.logback.classic.Level jcifsLevel = jcifs.getLevel();
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        root.addAppender(seen);
+        root.setLevel(ch.qos.logback.classic.Level.TRACE);
+        jcifs.setLevel(ch.qos.logback.classic.Level.TRACE);
+        try {
+            samba.put("share", "t/logged.bin", new byte[1000]);
+            // A new transport: its connection and logon are made (and logged) now.
+            SmbTransport fresh = new SmbTransport(5_000, 10_000);
+            fresh.download(samba.url("share", "t/logged.bin"), new MemoryTarget(), user());
+            assertThrows(TransferException.class, () -> fresh.download(samba.url("share", "t/logged.bin"),
+                    new MemoryTarget(), TransferContext.builder().serverCredentials(new Credentials(
+                            Credentials.Scheme.NTLM, SambaServer.USER, "Wr0ng-Secret-77")).build()));
+        } finally {
+            root.detachAppender(seen);
+            root.setLevel(rootLevel);
+            jcifs.setLevel(jcifsLevel);
+        }
+        assertTrue(seen.list.stream().anyMatch(e -> e.getLoggerName().startsWith("jcifs")),
+                "jcifs-ng logged at TRACE: " + seen.list.size() + " lines");
+        for (ch.qos.logback.classic.spi.ILoggingEvent e : seen.list) {
+            String line = e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
+                    : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy()));
+            assertFalse(line.contains(SambaServer.PASSWORD) || line.contains("Wr0ng-Secret-77"), line);
+        }
+    }
+
     /** A target that keeps its bytes in memory, with an optional head held from an earlier attempt. */
     static final class MemoryTarget implements DownloadTarget {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
