@@ -44,6 +44,8 @@ final class SmbBlockReader implements AutoCloseable {
     }
 
     private final long end;
+    /** Run once, by the last reader to exit. */
+    private final Runnable whenDone;
     private final int blockBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -59,11 +61,13 @@ final class SmbBlockReader implements AutoCloseable {
 
     /**
      * Starts the readers on {@code tasks}: the first with {@code first} (opened by the caller, so that opening errors
-     * come before any byte), the others each with a stream from {@code opener}.
+     * come before any byte), the others each with a stream from {@code opener}; {@code whenDone} runs when the last
+     * reader has exited and closed its stream.
      */
-    SmbBlockReader(Stream first, Opener opener, long start, long end, int readers, int blockBytes, int window,
-            Executor tasks) {
+    SmbBlockReader(Stream first, Opener opener, Runnable whenDone, long start, long end, int readers, int blockBytes,
+            int window, Executor tasks) {
         this.end = end;
+        this.whenDone = whenDone;
         this.blockBytes = blockBytes;
         this.nextClaim = start;
         this.nextHand = start;
@@ -78,10 +82,10 @@ final class SmbBlockReader implements AutoCloseable {
             try {
                 tasks.execute(() -> readLoop(s, opener));
             } catch (RejectedExecutionException e) {
-                finished(new IOException("the SMB reader threads have stopped", e), Long.MAX_VALUE);
                 if (s != null) {
                     s.close();
                 }
+                finished(new IOException("the SMB reader threads have stopped", e), Long.MAX_VALUE);
             }
         }
     }
@@ -140,6 +144,7 @@ final class SmbBlockReader implements AutoCloseable {
     private void readLoop(Stream given, Opener opener) {
         Stream s = given;
         long at = Long.MAX_VALUE;
+        IOException failed = null;
         try {
             if (s == null) {
                 s = opener.open();
@@ -179,25 +184,28 @@ final class SmbBlockReader implements AutoCloseable {
                 }
                 at = Long.MAX_VALUE;
             }
-            finished(null, Long.MAX_VALUE);
         } catch (IOException e) {
-            finished(e, at);
+            failed = e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            finished(new InterruptedIOException("interrupted"), at);
+            failed = new InterruptedIOException("interrupted");
         } catch (RuntimeException e) {
-            finished(new IOException(e.toString(), e), at);
+            failed = new IOException(e.toString(), e);
         } finally {
             if (s != null) {
                 s.close();
             }
         }
+        // After the stream is closed: the last reader's whenDone may close what the streams were opened on.
+        finished(failed, failed == null ? Long.MAX_VALUE : at);
     }
 
     private void finished(IOException e, long at) {
+        boolean last;
         lock.lock();
         try {
             running--;
+            last = running == 0;
             if (e != null && (failure == null || at < failedAt)) {
                 failure = e;
                 failedAt = at;
@@ -205,6 +213,9 @@ final class SmbBlockReader implements AutoCloseable {
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (last) {
+            whenDone.run();
         }
     }
 }

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * SMB downloads ({@code smb://host[:port]/share/path}; UNC names are turned into these by {@link Transports#parse})
  * over jcifs-ng: SMB 2.0.2 to 3.1.1, NTLMv2 through SPNEGO, signing when the server signs, no SMB1.
  *
- * <p>One {@link CIFSContext} per transport holds the connections (one per server, shared by every job); a job's
+ * <p>The transport's contexts hold the connections (two per server, shared by every job); a job's
  * credentials ({@link TransferContext#serverCredentials()}, else the URL's {@code user:password@}) get a child
  * context ({@code withCredentials}), which shares those connections and has a session of its own. No credentials
  * is an anonymous logon, which a guest share takes.
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * while it is read (checked every second and at the end) fails the attempt as transient BG_E_REMOTE_FILE_CHANGED, so
  * the retry starts it again from 0.
  *
- * <p>Throughput: {@link SmbBlockReader} keeps {@value #READERS} requests of 64 KiB in flight on the connection
+ * <p>Throughput: {@link SmbBlockReader} keeps {@value #READERS} requests of 64 KiB in flight over two connections
  * (jcifs-ng sends one at a time per stream), and the blocks go to the target in order; the pacer is called per block.
  */
 public final class SmbTransport implements Transport {
@@ -52,7 +52,14 @@ public final class SmbTransport implements Transport {
     /** How often a file being read is looked at again for a change. */
     private static final long RECHECK_NANOS = 1_000_000_000L;
 
+    /**
+     * Two contexts, so two connections per server: jcifs-ng reads each connection's replies on one thread (decode,
+     * signature check, copy), and smbd serves each connection in one process; with the readers split between two,
+     * that work runs on two cores. Measured here (1 GiB, loopback, 8 readers): 1.55x smbclient's time with one
+     * connection, 1.04x with two. A job's credentials get a session on each.
+     */
     private final CIFSContext base;
+    private final CIFSContext second;
     private final ExecutorService readers;
 
     /** A transport with its own connections; timeouts in milliseconds. */
@@ -74,6 +81,7 @@ public final class SmbTransport implements Transport {
         p.setProperty("jcifs.smb.client.password", "");
         try {
             this.base = new BaseContext(new PropertyConfiguration(p));
+            this.second = new BaseContext(new PropertyConfiguration(p));
         } catch (CIFSException e) {
             throw new IllegalStateException("cannot configure the SMB client: " + e.getMessage(), e);
         }
@@ -139,7 +147,11 @@ public final class SmbTransport implements Transport {
 
     private void copy(SmbBlockReader.Stream first, SmbFile file, SmbNames.Location where, Version version, long start,
             DownloadTarget target, TransferContext context) throws TransferException {
-        SmbBlockReader reader = new SmbBlockReader(first, () -> openStream(file), start, version.size(), READERS,
+        // The same file on the second connection, for every other reader; closed when the last reader is done.
+        SmbFile onSecond = open(second.withCredentials(file.getContext().getCredentials()), where);
+        AtomicInteger opened = new AtomicInteger();
+        SmbBlockReader reader = new SmbBlockReader(first,
+                () -> openStream(opened.incrementAndGet() % 2 == 0 ? file : onSecond), onSecond::close, start, version.size(), READERS,
                 BLOCK, 2 * READERS, readers);
         context.onStop(reader::abort);
         Pacer pacer = context.pacer();
