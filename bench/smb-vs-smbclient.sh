@@ -148,7 +148,7 @@ res = {
     "ratio_jbits_over_smbclient": ratio, "ratio_jbits_over_smbclient_sync": ratio_sync,
     "warmup_jbits_seconds": [float(x) for x in warm.split()],
     "target": "ratio <= 1.0", "met": ratio <= 1.0,
-    "limits": "jcifs-ng: 64 KiB per read request (no multi-credit I/O), every message signed (AES-CMAC in Java for SMB 3.1.1); jbits keeps 8 reads in flight over two connections",
+    "limits": "jcifs-ng: 64 KiB per read request (no multi-credit I/O), every message signed once the server signs the session setup; jbits keeps 8 reads in flight over two connections",
     "machine": {"cpus": os.cpu_count()},
 }
 os.makedirs(out, exist_ok=True)
