@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import org.jbits.BitsException;
 import org.jbits.HResult;
 
@@ -176,10 +175,5 @@ public final class SmbNames {
             return new String[]{userName.substring(0, bs), userName.substring(bs + 1)};
         }
         return new String[]{null, userName};
-    }
-
-    /** A name to match server-side wildcards against: DOS matching is case-insensitive. */
-    static String foldCase(String s) {
-        return s.toUpperCase(Locale.ROOT);
     }
 }
