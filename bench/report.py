@@ -55,7 +55,7 @@ class Charts:
             "set grid ytics",
             "set key off",
             f"set xrange [-0.6:{len(rows) - 0.4}]",
-            "set yrange [0:*]" if not log else "set logscale y",
+            "set yrange [0:*]" if not log else "set logscale y\nset yrange [0.05:*]",
             "set bmargin 9",
         ]
         plot = (f"plot '{dat}' using 1:3:(0.7):($6==1?0xd62728:0x1f77b4):xtic(2) with boxes lc rgb variable, "
@@ -159,11 +159,9 @@ def scale_md(r, charts, lines):
                      f"{spread(a['get_json_s'], ms)} | {spread(a['restart_clean_s'], ms)} | "
                      f"{ms(a['restart_after_kill9_s'])} | {a['jobs_found']:,} |")
         for k, t in e["targets"].items():
-            if k != "durable" and isinstance(t["value"], (int, float)):
-                lim = float(t["target"].split()[-2].replace(",", "")) if "jobs/s" in t["target"] else \
-                    float(t["target"].split("<=")[1].split()[0].replace(",", ""))
-                v = t["value"]
-                norm = (lim / v) if "jobs/s" in t["target"] else (v / lim)
+            if "limit" in t:
+                lim, v = t["limit"], t["value"]
+                norm = (lim / v) if t.get("higher_is_better") else (v / lim)
                 rows_norm.append((f"{int(n) // 1000}k {k}", norm, norm, norm))
     lines.append("")
     for n, e in r["counts"].items():
@@ -179,7 +177,7 @@ def scale_md(r, charts, lines):
             lines.append(f"  - target {t['target']}: {v:,.3f} — {met(t)}" if isinstance(v, float) else
                          f"  - target {t['target']}: {v:,} — {met(t)}")
     c = charts.bars("scale-vs-targets", "Scale: each figure over its target (<= 1 is met)", "value / target",
-                    rows_norm, hline=1.0, hlabel="target")
+                    rows_norm, hline=1.0, hlabel="target", log=True)
     if c:
         lines.append(f"\n![{c}]({c})")
     lines.append("")

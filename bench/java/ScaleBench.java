@@ -76,7 +76,7 @@ public final class ScaleBench {
         long suspended = bits.jobs().stream().filter(j -> j.state() == JobState.SUSPENDED).count();
         long[] sorted = latencyNanos.clone();
         Arrays.sort(sorted);
-        System.out.printf(Locale.ROOT, "{\"mode\":\"create\",\"jobs\":%d,\"threads\":%d,\"seconds\":%.4f,"
+        System.out.printf(Locale.ROOT, "RESULT {\"mode\":\"create\",\"jobs\":%d,\"threads\":%d,\"seconds\":%.4f,"
                         + "\"jobs_per_s\":%.1f,\"call_ms_p50\":%.3f,\"call_ms_p99\":%.3f,\"call_ms_max\":%.3f,"
                         + "\"suspended\":%d,\"open_seconds\":%.3f,\"rss_kib\":%d,\"hwm_kib\":%d}%n",
                 n, threads, seconds, n / seconds, sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6,
@@ -158,7 +158,7 @@ public final class ScaleBench {
         }
         double[] sortedDone = done.clone();
         Arrays.sort(sortedDone);
-        System.out.printf(Locale.ROOT, "{\"mode\":\"concurrent\",\"jobs\":%d,\"wall_seconds\":%.3f,\"resume_all_seconds\":%.3f,"
+        System.out.printf(Locale.ROOT, "RESULT {\"mode\":\"concurrent\",\"jobs\":%d,\"wall_seconds\":%.3f,\"resume_all_seconds\":%.3f,"
                         + "\"done_seconds_min\":%.3f,\"done_seconds_median\":%.3f,\"done_seconds_max\":%.3f,"
                         + "\"half_time_seconds\":%.3f,\"jain_at_half\":%.4f,\"min_over_mean_at_half\":%.4f,"
                         + "\"threads_before\":%d,\"threads_max\":%d,\"rss_before_kib\":%d,\"rss_max_kib\":%d,\"hwm_kib\":%d,"

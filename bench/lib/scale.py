@@ -91,10 +91,13 @@ def create(ctx, home, n, threads, url, dest):
     env = dict(os.environ, JBITS_HOME=home)
     p = subprocess.Popen(harness_cmd(ctx, "create", str(n), str(threads), url, dest), env=env,
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = p.stdout.readline()
-    if not line:
+    r = None
+    for line in p.stdout:
+        if line.startswith("RESULT "):
+            r = json.loads(line[7:])
+            break
+    if r is None:
         raise RuntimeError("ScaleBench create failed: " + p.stderr.read()[-3000:])
-    r = json.loads(line)
     # Every call has returned: kill -9 now, and the agent must find every job.
     os.kill(p.pid, signal.SIGKILL)
     p.wait()
@@ -151,9 +154,11 @@ def bench(ctx, counts, get_rounds, restart_rounds):
         e["targets"] = {}
         for key, what, v, lim, unit in tg:
             if lim < 0:
-                e["targets"][key] = {"target": f"{what} >= {-lim:,}", "value": -v, "met": -v >= -lim}
+                e["targets"][key] = {"target": f"{what} >= {-lim:,}", "value": -v, "met": -v >= -lim,
+                                     "limit": -lim, "higher_is_better": True}
             else:
-                e["targets"][key] = {"target": f"{what} <= {lim} {unit}", "value": v, "met": v <= lim}
+                e["targets"][key] = {"target": f"{what} <= {lim} {unit}", "value": v, "met": v <= lim,
+                                     "limit": lim}
         e["targets"]["durable"] = {"target": "every job found after kill -9 of the creator", "value": a["jobs_found"],
                                    "met": a["durable"]}
         res["counts"][str(n)] = e
@@ -183,7 +188,7 @@ def concurrent(ctx, n, file_mib):
     p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     if p.returncode != 0:
         raise RuntimeError("ScaleBench concurrent failed: " + p.stderr[-3000:])
-    r = json.loads(p.stdout.strip().splitlines()[-1])
+    r = json.loads([x for x in p.stdout.splitlines() if x.startswith("RESULT ")][-1][7:])
     r["process_wall_s"] = time.perf_counter() - t0
     drop_file(dest)
     drop_file(home)
