@@ -31,10 +31,11 @@ class Context:
         self.work = os.path.join(out, "work")
         self.www = os.path.join(self.work, "www")
         os.makedirs(self.www, exist_ok=True)
-        self.prefix = os.path.join(out, "prefix")
+        # bench/run installs the launcher and compiles the harness here (target/bench), whatever --out says.
+        self.prefix = os.environ.get("BENCH_PREFIX", os.path.join(out, "prefix"))
         self.launcher = os.path.join(self.prefix, "bin", "jbits")
         self.jar = os.path.join(self.prefix, "lib", "jbits", "jbits.jar")
-        self.classes = os.path.join(out, "classes")
+        self.classes = os.environ.get("BENCH_CLASSES", os.path.join(out, "classes"))
         self.available = available
         self.nginx = Nginx(os.path.join(self.work, "nginx"), self.www)
         self.jbits = Jbits(self.launcher, self.jar, os.path.join(self.work, "home"))
@@ -57,8 +58,10 @@ class Context:
         return self.jbits.pid()
 
     def close(self):
-        self.jbits.stop_agent()
-        self.nginx.close()
+        try:
+            self.jbits.stop_agent()
+        finally:
+            self.nginx.close()
 
 
 def main():

@@ -11,6 +11,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -303,6 +304,9 @@ class Jbits:
         out = open(os.path.join(self.home, "agent.out"), "ab")
         p = subprocess.Popen(self.agent_command(), env=self.env, stdin=subprocess.DEVNULL, stdout=out,
                              stderr=subprocess.STDOUT)
+        # Reaped as soon as it exits: a zombie child still counts as alive to `jbits agent stop`, which would then
+        # wait its full minute for the agent to go.
+        threading.Thread(target=p.wait, daemon=True).start()
         while time.perf_counter() - t0 < timeout:
             if p.poll() is not None:
                 raise RuntimeError(f"the agent exited at start ({p.returncode}); see {self.home}/agent.out")

@@ -9,36 +9,17 @@ from collections import Counter
 
 from common import log, ratio, rotations, run_measured, summary
 
-LAUNCHER_FLAGS = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"]
+LAUNCHER_FLAGS = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData"]
 COMMANDS = {"get": ["get"], "help": ["--help"]}
 
 
-def all_classes_archive(ctx, jsa):
-    """A static AppCDS archive of the classes that --help, get, get --json, start --help, agent status and a
-    usage error load, from merged -XX:DumpLoadedClassList lists."""
-    lists = []
-    for i, args in enumerate((["--help"], ["get"], ["get", "--json"], ["start", "--help"], ["agent", "status"],
-                              ["get", "--nope"], ["agent", "status", "--json"])):
-        lst = os.path.join(ctx.work, f"classes-{i}.lst")
-        subprocess.run(["java", f"-XX:DumpLoadedClassList={lst}", *LAUNCHER_FLAGS, "-cp", ctx.jar,
-                        "org.jbits.cli.Main", *args], env=ctx.jbits.env, capture_output=True)
-        lists.append(lst)
-    merged = os.path.join(ctx.work, "classes-all.lst")
-    seen, lines = set(), []
-    for lst in lists:
-        for line in open(lst):
-            # Lambda-proxy lines (@lambda-proxy ...) and plain class names; keep each once, first occurrence.
-            if line not in seen:
-                seen.add(line)
-                lines.append(line)
-    with open(merged, "w") as f:
-        f.writelines(lines)
-    p = subprocess.run(["java", "-Xshare:dump", f"-XX:SharedClassListFile={merged}", f"-XX:SharedArchiveFile={jsa}",
-                        *LAUNCHER_FLAGS, "-cp", ctx.jar], capture_output=True, text=True)
-    if p.returncode != 0 or not os.path.exists(jsa):
-        log("startup: the all-classes archive could not be made: " + p.stdout[-500:] + p.stderr[-500:])
-        return None, len(lines)
-    return jsa, len(lines)
+def previous_archive(ctx, jsa):
+    """The archive the launcher had before: a dynamic one of the classes a single `agent status --json` loads."""
+    drop = os.path.join(ctx.work, "cds-home")
+    subprocess.run(["java", f"-XX:ArchiveClassesAtExit={jsa}", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-jar", ctx.jar, "agent", "status", "--json"], env=dict(os.environ, JBITS_HOME=drop),
+                   capture_output=True)
+    return jsa if os.path.exists(jsa) else None
 
 
 def class_counts(ctx, args):
@@ -61,7 +42,7 @@ def class_counts(ctx, args):
 def bench(ctx, rounds):
     classes = ctx.classes
     installed_jsa = os.path.join(ctx.prefix, "lib", "jbits", "jbits.jsa")
-    all_jsa, n_classes = all_classes_archive(ctx, os.path.join(ctx.work, "jbits-all.jsa"))
+    old_jsa = previous_archive(ctx, os.path.join(ctx.work, "jbits-previous.jsa"))
     jar = ctx.jar
     main = ["-cp", jar, "org.jbits.cli.Main"]
     variants = {
@@ -69,17 +50,17 @@ def bench(ctx, rounds):
         "java Hello (launcher flags)": ["java", "-Xshare:auto", *LAUNCHER_FLAGS, "-cp", classes, "Hello"],
     }
     for cmd, args in COMMANDS.items():
-        variants[f"jbits {' '.join(args)} (installed launcher)"] = [ctx.launcher, *args]
-        variants[f"jbits {' '.join(args)}: no CDS archive"] = ["java", "-Xshare:auto", *LAUNCHER_FLAGS, *main, *args]
-        if all_jsa:
-            variants[f"jbits {' '.join(args)}: AppCDS of all classes"] = [
-                "java", f"-XX:SharedArchiveFile={all_jsa}", "-Xlog:cds=off", *LAUNCHER_FLAGS, *main, *args]
-            variants[f"jbits {' '.join(args)}: AppCDS all + -XX:-UsePerfData -Xss512k"] = [
-                "java", f"-XX:SharedArchiveFile={all_jsa}", "-Xlog:cds=off", "-XX:-UsePerfData", "-Xss512k",
-                "-XX:CICompilerCount=1", *LAUNCHER_FLAGS, *main, *args]
-        variants[f"jbits {' '.join(args)}: installed archive, -Xint"] = [
-            "java", f"-XX:SharedArchiveFile={installed_jsa}", "-Xlog:cds=off", "-Xint", "-XX:+UseSerialGC",
-            *main, *args]
+        a = " ".join(args)
+        variants[f"jbits {a} (installed launcher)"] = [ctx.launcher, *args]
+        if old_jsa:
+            variants[f"jbits {a}: previous launcher (archive of agent status only)"] = [
+                "java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", f"-XX:SharedArchiveFile={old_jsa}",
+                "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-jar", jar, *args]
+        variants[f"jbits {a}: no CDS archive"] = ["java", "-Xshare:auto", *LAUNCHER_FLAGS, *main, *args]
+    # What building only the running command's picocli model would give (bench/java/org/jbits/cli/LazyMain).
+    variants["jbits get: installed archive + only get's picocli model (experiment)"] = [
+        "java", f"-XX:SharedArchiveFile={installed_jsa}", "-Xlog:cds=off", *LAUNCHER_FLAGS, "-cp",
+        jar + ":" + classes, "org.jbits.cli.LazyMain", "get"]
     jb = ctx.jbits
     jb.run("agent", "start")
     # The agent has no jobs here: ctx.jbits' home is the throughput benches' and keeps none after them.
@@ -89,7 +70,7 @@ def bench(ctx, rounds):
     for i, order in enumerate(rotations(list(variants), rounds)):
         for v in order:
             runs[v].append(run_measured(variants[v], env=jb.env)["wall_s"])
-    res = {"rounds": rounds, "variants": {}, "all_classes_archive_entries": n_classes,
+    res = {"rounds": rounds, "variants": {},
            "classes_loaded": {c: class_counts(ctx, a) for c, a in COMMANDS.items()},
            "loadavg_after": os.getloadavg()}
     hello = summary(runs["java Hello (-Xshare:auto)"])
