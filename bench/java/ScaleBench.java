@@ -27,7 +27,7 @@ import org.jbits.agent.AgentLog;
  * create N THREADS URL DESTDIR      N suspended jobs of one file each, from THREADS threads; every call returns
  *                                    only once it is committed (synchronous=FULL), so after the JSON line the driver
  *                                    kills this JVM with kill -9 and counts the jobs the agent then finds
- * concurrent N URLPREFIX DESTDIR    N Foreground jobs of one file each (URLPREFIX + index), resumed at once; samples
+ * concurrent N URLPREFIX DESTDIR SIZE  N Foreground jobs of one file each (URLPREFIX + index), resumed at once; samples
  *                                    progress, threads and memory every 100 ms until all are Transferred
  * </pre>
  */
@@ -38,7 +38,8 @@ public final class ScaleBench {
         AgentLog.toFile(home.resolve("bench-engine.log"));
         switch (args[0]) {
             case "create" -> create(home, Integer.parseInt(args[1]), Integer.parseInt(args[2]), args[3], Path.of(args[4]));
-            case "concurrent" -> concurrent(home, Integer.parseInt(args[1]), args[2], Path.of(args[3]));
+            case "concurrent" -> concurrent(home, Integer.parseInt(args[1]), args[2], Path.of(args[3]),
+                    Long.parseLong(args[4]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -87,7 +88,7 @@ public final class ScaleBench {
         bits.close();
     }
 
-    private static void concurrent(Path home, int n, String urlPrefix, Path dest) throws Exception {
+    private static void concurrent(Path home, int n, String urlPrefix, Path dest, long fileBytes) throws Exception {
         Files.createDirectories(dest);
         BitsManager bits = open(home);
         List<BitsJob> jobs = new ArrayList<>();
@@ -111,7 +112,7 @@ public final class ScaleBench {
         int remaining = n;
         double halfTime = -1;
         long[] atHalf = null;
-        long total = -1;
+        long total = n * fileBytes;
         List<String> errors = new ArrayList<>();
         while (remaining > 0) {
             double now = (System.nanoTime() - start) / 1e9;
@@ -120,13 +121,11 @@ public final class ScaleBench {
             }
             long[] bytes = new long[n];
             long sum = 0;
-            long sumTotal = 0;
             for (int i = 0; i < n; i++) {
                 BitsJob j = jobs.get(i);
                 var p = j.progress();
                 bytes[i] = p.bytesTransferred();
                 sum += bytes[i];
-                sumTotal += Math.max(0, p.bytesTotal());
                 if (done[i] < 0) {
                     JobState s = j.state();
                     if (s == JobState.TRANSFERRED) {
@@ -138,9 +137,6 @@ public final class ScaleBench {
                         remaining--;
                     }
                 }
-            }
-            if (total < 0 && sumTotal > 0) {
-                total = sumTotal;
             }
             if (atHalf == null && total > 0 && sum * 2 >= total && remaining > 0) {
                 atHalf = bytes;

@@ -183,7 +183,7 @@ def concurrent(ctx, n, file_mib):
     os.makedirs(home, mode=0o700)
     log(f"concurrent: {n} Foreground jobs of {file_mib} MiB at once")
     env = dict(os.environ, JBITS_HOME=home)
-    cmd = harness_cmd(ctx, "concurrent", str(n), ctx.nginx.url("conc/c"), dest)
+    cmd = harness_cmd(ctx, "concurrent", str(n), ctx.nginx.url("conc/c"), dest, str(file_mib * MIB))
     t0 = time.perf_counter()
     p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     if p.returncode != 0:
