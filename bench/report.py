@@ -126,7 +126,8 @@ def small_md(r, charts, lines):
     lines.append("|---|---|---|---|---|---|")
     for t, e in r["tools"].items():
         name = {"jbits": "**jbits start** (one job of all the files)",
-                "curl": f"`curl --remote-name-all` ({r['files']} URLs, one command)"}.get(t, f"`{t}`")
+                "curl": f"`curl --remote-name-all` ({r['files']} URLs, one command)",
+                "curl+sync": "the same curl, then `sync` of every file (durable, as jbits)"}.get(t, f"`{t}`")
         j = e.get("jbits_over_this_wall")
         lines.append(f"| {name} | {spread(e['wall_s'])} s | {e['files_per_s']['median']:.0f} | "
                      f"{e['cpu_s']['median']:.2f} | {e['rss_peak_mib']['median']:.0f} | "

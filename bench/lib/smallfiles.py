@@ -30,6 +30,9 @@ def bench(ctx, count, size_kib, rounds):
 
     t = {"jbits": ctx.jbits.cmd("start", *urls, d("jbits") + "/"),
          "curl": ["curl", "-s", "--output-dir", d("curl"), "--remote-name-all", *urls]}
+    # curl's files made durable as jbits makes each one before it is Transferred: sync of every file.
+    t["curl+sync"] = ["sh", "-c", 'd="$1"; shift; curl -s --output-dir "$d" --remote-name-all "$@" && sync "$d"/*',
+                      "sh", d("curl+sync"), *urls]
     if "wget" in ctx.available:
         t["wget-i"] = ["wget", "-q", "-P", d("wget-i"), "-i", listing]
     if "aria2c" in ctx.available:
@@ -49,7 +52,7 @@ def bench(ctx, count, size_kib, rounds):
     log(f"small files {count} x {size_kib} KiB: warm-up")
     for tool in t:
         once(tool)
-        if tool in ("jbits", "curl"):
+        if tool in ("jbits", "curl", "curl+sync"):
             for n in names[:5] + names[-5:]:
                 if hashlib.sha256(open(os.path.join(dirs[tool], n), "rb").read()).hexdigest() != digest[n]:
                     raise RuntimeError(f"{tool}'s {n} differs")
