@@ -101,27 +101,16 @@ def main():
                "benches": {}}
     t_start = time.time()
     try:
-        from throughput import bench as throughput
-        from smallfiles import bench as smallfiles
-        from scale import bench as scale, concurrent
-        from startup import bench as startup
-        from resume import bench as resume
         for b in selected:
             t0 = time.time()
             log(f"=== {b}")
-            if b == "throughput":
-                r = {f"{s}": throughput(ctx, s, cfg["rounds"] if s <= 1024 else max(3, cfg["rounds"] - 2))
-                     for s in cfg["sizes"]}
-            elif b == "small-files":
-                r = smallfiles(ctx, cfg["small"][0], cfg["small"][1], cfg["rounds"])
-            elif b == "scale":
-                r = scale(ctx, cfg["jobs"], cfg["get_rounds"], cfg["restart_rounds"])
-            elif b == "concurrent":
-                r = concurrent(ctx, *cfg["concurrent"])
-            elif b == "startup":
-                r = startup(ctx, cfg["startup_rounds"])
-            elif b == "resume":
-                r = resume(ctx, cfg["resume"])
+            try:
+                r = run_one(ctx, b, cfg)
+            except Exception as e:  # one sub-bench failing keeps the others' figures
+                import traceback
+                traceback.print_exc()
+                r = {"error": f"{type(e).__name__}: {e}"[:3000]}
+                results.setdefault("errors", []).append(b)
             r["bench_seconds"] = time.time() - t0
             results["benches"][b] = r
             # Written after every sub-bench, so a failure later keeps what was measured.
@@ -133,6 +122,28 @@ def main():
     write(out, results)
     subprocess.run([sys.executable, os.path.join(root, "bench", "report.py"), os.path.join(out, "results.json")],
                    check=True)
+    if results.get("errors"):
+        sys.exit(f"bench: failed: {', '.join(results['errors'])} (see results.json)")
+
+
+def run_one(ctx, b, cfg):
+    from throughput import bench as throughput
+    from smallfiles import bench as smallfiles
+    from scale import bench as scale, concurrent
+    from startup import bench as startup
+    from resume import bench as resume
+    if b == "throughput":
+        return {f"{s}": throughput(ctx, s, cfg["rounds"] if s <= 1024 else max(3, cfg["rounds"] - 2))
+                for s in cfg["sizes"]}
+    if b == "small-files":
+        return smallfiles(ctx, cfg["small"][0], cfg["small"][1], cfg["rounds"])
+    if b == "scale":
+        return scale(ctx, cfg["jobs"], cfg["get_rounds"], cfg["restart_rounds"])
+    if b == "concurrent":
+        return concurrent(ctx, *cfg["concurrent"])
+    if b == "startup":
+        return startup(ctx, cfg["startup_rounds"])
+    return resume(ctx, cfg["resume"])
 
 
 def write(out, results):

@@ -152,7 +152,9 @@ def scale_md(r, charts, lines):
     lines.append(f"| 0 (peer: the same agent, empty) | | | | {e0['rss_mib']:.0f} | {spread(e0['get_json_s'], ms)} | "
                  f"{spread(e0['restart_clean_s'], ms)} | {ms(e0['restart_after_kill9_s'])} | |")
     rows_norm = []
-    for n, e in r["counts"].items():
+    failed = {n: e for n, e in r["counts"].items() if "error" in e}
+    counts = {n: e for n, e in r["counts"].items() if "error" not in e}
+    for n, e in counts.items():
         a = e["agent_t1"]
         lines.append(f"| {int(n):,} | {e['create_t1']['jobs_per_s']:,.0f} (call p50 {e['create_t1']['call_ms_p50']:.2f} ms, "
                      f"p99 {e['create_t1']['call_ms_p99']:.2f} ms) | {e['create_t8']['jobs_per_s']:,.0f} | "
@@ -164,8 +166,10 @@ def scale_md(r, charts, lines):
                 lim, v = t["limit"], t["value"]
                 norm = (lim / v) if t.get("higher_is_better") else (v / lim)
                 rows_norm.append((f"{int(n) // 1000}k {k}", norm, norm, norm))
+    for n, e in failed.items():
+        lines.append(f"| {int(n):,} | failed: {e['error'][:300]} | | | | | | | |")
     lines.append("")
-    for n, e in r["counts"].items():
+    for n, e in counts.items():
         rr = e["ratios"]
         lines.append(f"- {int(n):,} jobs: jobs/s at {rr['create_t1_over_sqlite_peer']:.0%} (1 thread) and "
                      f"{rr['create_t8_over_sqlite_peer']:.0%} (8 threads) of the SQLite peer; RSS "
@@ -266,8 +270,8 @@ def main():
     summary_rows = []
     for name, res in b.items():
         groups = [res] if "targets" in res else [v for v in res.values() if isinstance(v, dict) and "targets" in v]
-        if name == "scale":
-            groups = list(res["counts"].values())
+        if name == "scale" and "counts" in res:
+            groups = [g for g in res["counts"].values() if "targets" in g]
         for g in groups:
             for t in g["targets"].values():
                 summary_rows.append((name, t))
@@ -279,6 +283,10 @@ def main():
             lines.append(f"| {name} | {t['target']} | {vs} | {met(t)} |")
         lines.append("")
     lines.append("## Figures\n")
+    for name, res in list(b.items()):
+        if "error" in res:
+            lines.append(f"### {name}: failed\n\n`{res['error']}`\n")
+            del b[name]
     if "throughput" in b:
         for size, res in b["throughput"].items():
             if isinstance(res, dict) and "tools" in res:
