@@ -53,9 +53,9 @@ def sqlite_peer(path, n):
     return {"jobs_per_s": n / secs, "seconds": secs, "read_all_as_json_s": read_secs}
 
 
-def measure_agent(ctx, jb, n, get_rounds, restart_rounds):
-    """The agent of jb.home holding n jobs: restart to ready, get --json of all, RSS."""
-    out = {}
+def measure_agent(ctx, jb, n, get_rounds, restart_rounds, out=None):
+    """The agent of jb.home holding n jobs: restart to ready, get --json of all, RSS (filled into out as measured)."""
+    out = {} if out is None else out
     pid, ready = jb.spawn_agent()
     out["restart_after_kill9_s"] = ready
     p = jb.run("get", "--json")
@@ -138,13 +138,31 @@ def one_count(ctx, n, url, get_rounds, restart_rounds, empty_a):
         if threads == 1 or n <= 10_000:
             from common import Jbits
             jb = Jbits(ctx.launcher, ctx.jar, home)
-            m = measure_agent(ctx, jb, n, get_rounds, restart_rounds)
+            partial = {}
+            try:
+                m = measure_agent(ctx, jb, n, get_rounds, restart_rounds, partial)
+            except Exception as ex:
+                # The agent holding these jobs failed (at 100,000: out of heap in get --json): record what it said.
+                out = open(os.path.join(home, "agent.out"), errors="replace").read()
+                oom = [l for l in out.splitlines() if "OutOfMemoryError" in l]
+                pid = jb.pid()
+                m = {**partial, "error": f"{type(ex).__name__}: {ex}"[:1500], "agent_out_errors": oom[:5],
+                     "rss_mib": (proc_status(pid, "VmRSS") or 0) / 1024 if pid else None}
+                log(f"scale {n}: the agent failed: {m['error'][:200]}; {oom[:2]}")
+                jb.kill_agent()
+                e[f"agent_t{threads}"] = m
+                drop_file(home)
+                continue
             m["durable"] = m["jobs_found"] == n and m["suspended_found"] == n
             e[f"agent_t{threads}"] = m
             log(f"scale {n}: found {m['jobs_found']}, get --json {m['get_json_s']['median']:.3f} s, RSS "
                 f"{m['rss_mib']:.0f} MiB, restart {m['restart_clean_s']['median']:.2f} s")
         drop_file(home)
     a = e["agent_t1"]
+    if "error" in a:
+        e["targets"] = {"agent_works": {"target": f"the agent serves {n:,} jobs", "value": a["error"][:300],
+                                        "met": False}}
+        return e
     e["ratios"] = {
         "create_t1_over_sqlite_peer": ratio(e["create_t1"]["jobs_per_s"], e["sqlite_peer"]["jobs_per_s"]),
         "create_t8_over_sqlite_peer": ratio(e["create_t8"]["jobs_per_s"], e["sqlite_peer"]["jobs_per_s"]),
