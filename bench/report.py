@@ -193,13 +193,19 @@ def concurrent_md(r, lines):
     lines.append(f"### {r['jobs']} Foreground jobs at once ({r['file_mib']} MiB each, full speed)\n")
     lines.append("| tool | wall time | peak RSS MiB | threads | fairness |")
     lines.append("|---|---|---|---|---|")
-    lines.append(f"| **jbits** (one engine, Java API) | {j['wall_seconds']:.2f} s (first done {j['done_seconds_min']:.2f}, "
-                 f"median {j['done_seconds_median']:.2f}, last {j['done_seconds_max']:.2f}) | {j['rss_max_kib'] / 1024:.0f} "
-                 f"(peak {j['hwm_kib'] / 1024:.0f}) | {j['threads_max']} (idle {j['threads_before']}) | Jain index "
-                 f"{j['jain_at_half']:.3f}, slowest job at {j['min_over_mean_at_half']:.0%} of the mean when half was done |")
+    if "job_seconds_median" in j:
+        fair = (f"each job's own time {j['job_seconds_min']:.2f} / {j['job_seconds_median']:.2f} / "
+                f"{j['job_seconds_max']:.2f} s (min/median/max); Jain index of the jobs' rates "
+                f"{j['jain_of_job_rates']:.3f}")
+        took = f"{j['wall_seconds']:.2f} s, of which {j['resume_all_seconds']:.2f} s to resume them one by one"
+    else:
+        fair = f"Jain index at half {j['jain_at_half']:.3f}"
+        took = f"{j['wall_seconds']:.2f} s"
+    lines.append(f"| **jbits** (one engine, Java API: {r['jobs']} resume calls) | {took} | {j['rss_max_kib'] / 1024:.0f} "
+                 f"(idle {j['rss_before_kib'] / 1024:.0f}) | {j['threads_max']} (idle {j['threads_before']}) | {fair} |")
     for name, p in r["peers"].items():
         lines.append(f"| `{name}` | {p['wall_s']:.2f} s | {p['rss_peak_mib']:.0f} | | |")
-    lines.append(f"\njbits / curl -Z wall: {r['jbits_over_curl_wall']:.2f}; errors: {j['errors']}.\n")
+    lines.append(f"\njbits / curl -Z wall: {r['jbits_over_curl_wall']:.2f}; jobs in Error: {j['errors']}.\n")
 
 
 def startup_md(r, charts, lines):
@@ -252,6 +258,20 @@ def main():
     path = sys.argv[1]
     out = os.path.dirname(os.path.abspath(path))
     r = json.load(open(path))
+    # bench/report.py MAIN.json MORE.json...: the sub-benches of the others are merged into MAIN (later ones win),
+    # each keeping its own run's machine figures; MAIN.json is rewritten.
+    if len(sys.argv) > 2:
+        r.setdefault("merged_from", [])
+        for more in sys.argv[2:]:
+            m = json.load(open(more))
+            for name, res in m["benches"].items():
+                res["run_started"] = m["started"]
+                res["run_loadavg_at_start"] = m["machine"]["loadavg_at_start"]
+                r["benches"][name] = res
+            r["merged_from"].append({"file": os.path.relpath(more, out), "started": m["started"],
+                                     "benches": list(m["benches"])})
+        with open(path, "w") as f:
+            json.dump(r, f, indent=1)
     charts = Charts(out)
     lines = [f"# jbits performance, side by side{' (quick run)' if r.get('quick') else ''}\n"]
     from_machine = r["machine"]
@@ -264,6 +284,9 @@ def main():
                  + (f", at end {', '.join(f'{x:.2f}' for x in from_machine['loadavg_at_end'])}"
                     if "loadavg_at_end" in from_machine else "") + f". Run started {r['started']}.\n")
     lines.append(r["note"] + ".\n")
+    for mf in r.get("merged_from", []):
+        lines.append(f"Merged from a second run on the same machine, started {mf['started']}: "
+                     f"{', '.join(mf['benches'])}.\n")
     if r.get("missing_tools"):
         lines.append(f"Not installed, so not measured: {', '.join(r['missing_tools'])}.\n")
     b = r["benches"]

@@ -11,10 +11,12 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
 MIB = 1 << 20
 
 
@@ -150,15 +152,29 @@ def run_measured(cmd, env=None, agent_pid=None, stdout=subprocess.DEVNULL, check
     agent_cpu0 = proc_cpu_seconds(agent_pid) if agent_pid else 0.0
     if agent_pid:
         reset_peak_rss(agent_pid)
+    # The peak RSS comes from GNU time, not from wait4: a child forked from this Python process counts Python's
+    # pages as its own until it execs, so wait4's ru_maxrss is never below this process's RSS.
+    rss_file = None
+    if GNU_TIME:
+        fd, rss_file = tempfile.mkstemp(prefix="bench-rss-")
+        os.close(fd)
+        cmd = [GNU_TIME, "-f", "%M", "-o", rss_file, *cmd]
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=subprocess.PIPE, cwd=cwd)
     err = p.stderr.read()
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
+    rss = ru.ru_maxrss
+    if rss_file:
+        try:
+            rss = int(open(rss_file).read().strip().splitlines()[-1])
+        except (OSError, ValueError, IndexError):
+            pass
+        os.unlink(rss_file)
     if check and p.returncode != 0:
         raise RuntimeError(f"{cmd[0]} exited {p.returncode}: {err.decode(errors='replace').strip()[:2000]}")
-    r = {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "rss_peak_kib": ru.ru_maxrss, "rc": p.returncode}
+    r = {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "rss_peak_kib": rss, "rc": p.returncode}
     if agent_pid:
         r["agent_cpu_s"] = proc_cpu_seconds(agent_pid) - agent_cpu0
         r["agent_rss_peak_kib"] = proc_status(agent_pid, "VmHWM")
