@@ -152,8 +152,9 @@ def scale_md(r, charts, lines):
     lines.append(f"| 0 (peer: the same agent, empty) | | | | {e0['rss_mib']:.0f} | {spread(e0['get_json_s'], ms)} | "
                  f"{spread(e0['restart_clean_s'], ms)} | {ms(e0['restart_after_kill9_s'])} | |")
     rows_norm = []
-    failed = {n: e for n, e in r["counts"].items() if "error" in e}
-    counts = {n: e for n, e in r["counts"].items() if "error" not in e}
+    bad = lambda e: "error" in e or "error" in e.get("agent_t1", {})
+    failed = {n: e for n, e in r["counts"].items() if bad(e)}
+    counts = {n: e for n, e in r["counts"].items() if not bad(e)}
     for n, e in counts.items():
         a = e["agent_t1"]
         lines.append(f"| {int(n):,} | {e['create_t1']['jobs_per_s']:,.0f} (call p50 {e['create_t1']['call_ms_p50']:.2f} ms, "
@@ -167,7 +168,13 @@ def scale_md(r, charts, lines):
                 norm = (lim / v) if t.get("higher_is_better") else (v / lim)
                 rows_norm.append((f"{int(n) // 1000}k {k}", norm, norm, norm))
     for n, e in failed.items():
-        lines.append(f"| {int(n):,} | failed: {e['error'][:300]} | | | | | | | |")
+        a = e.get("agent_t1", {})
+        err = e.get("error") or a.get("error", "")
+        c1, c8 = e.get("create_t1", {}), e.get("create_t8", {})
+        lines.append(f"| {int(n):,} | {c1.get('jobs_per_s', 0):,.0f} | {c8.get('jobs_per_s', 0):,.0f} | "
+                     f"{e.get('sqlite_peer', {}).get('jobs_per_s', 0):,.0f} | {a.get('rss_mib') or 0:.0f} | "
+                     f"**failed**: {err[:200]} {'; '.join(a.get('agent_out_errors', [])[:2])} | | "
+                     f"{ms(a['restart_after_kill9_s']) if 'restart_after_kill9_s' in a else ''} | |")
     lines.append("")
     for n, e in counts.items():
         rr = e["ratios"]
@@ -231,15 +238,20 @@ def startup_md(r, charts, lines):
 
 def resume_md(r, charts, lines):
     lines.append("### Resume after kill -9 of the agent\n")
-    lines.append("| link speed | file | kills at | jbits: MiB fetched twice per kill | curl -C - after kill -9 of curl | sha256 |")
-    lines.append("|---|---|---|---|---|---|")
+    lines.append("| link speed | file | kills at | jbits: MiB nginx sent twice per kill | of which the agent had received "
+                 "| curl -C - after kill -9 of curl | sha256 |")
+    lines.append("|---|---|---|---|---|---|---|")
     rows = []
     for s in r["speeds"]:
         tw = ", ".join(f"{x:.2f}" for x in s["bytes_twice_per_kill_mib"])
         cp = ", ".join(f"{x:.2f}" for x in s["curl_peer"]["bytes_twice_per_kill_mib"])
         kills = ", ".join(f"{k['fraction']:.0%}" for k in s["kills"])
+        if "agent_lost_per_kill_mib" not in s:   # older results: computed from the same figures
+            s["agent_lost_per_kill_mib"] = [max(0, k["reported_bytes_at_kill"] - q[0]) / (1 << 20)
+                                            for k, q in zip(s["kills"], s["requests"][1:])]
+        lost = ", ".join(f"{x:.2f}" for x in s["agent_lost_per_kill_mib"])
         lines.append(f"| {s['rate']}/s | {s['size_mib']} MiB | {kills} "
-                     f"| {tw} | {cp} | {'ok' if s['sha256_ok'] else 'WRONG'} |")
+                     f"| {tw} | {lost} | {cp} | {'ok' if s['sha256_ok'] else 'WRONG'} |")
         xs = s["bytes_twice_per_kill_mib"] or [0]
         rows.append((f"jbits {s['rate']}", max(xs), min(xs), max(xs)))
         cs = s["curl_peer"]["bytes_twice_per_kill_mib"] or [0]

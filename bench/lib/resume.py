@@ -79,9 +79,13 @@ def one_speed(ctx, rate, size_mib, fractions):
     for (s0, b0, _), (s1, _, _) in zip(reqs, reqs[1:]):
         twice.append(max(0, s0 + b0 - s1))
     sent = sum(b for _, b, _ in reqs)
+    # What the agent itself lost: the bytes it reported received when it was killed, less where it resumed. The
+    # rest of what nginx sent twice was in flight (socket buffers, and what arrived between the last look and the
+    # kill), which curl's peer figure shows too.
+    lost = [max(0, k["reported_bytes_at_kill"] - s1) / MIB for k, (s1, _, _) in zip(kills, reqs[1:])]
     peer = curl_peer(ctx, rate, name, size_mib, fractions)
     return {"curl_peer": peer, "rate": rate, "size_mib": size_mib, "kills": kills, "requests": [list(r) for r in reqs],
-            "bytes_twice_per_kill_mib": [x / MIB for x in twice], "sent_total_mib": sent / MIB,
+            "bytes_twice_per_kill_mib": [x / MIB for x in twice], "agent_lost_per_kill_mib": lost, "sent_total_mib": sent / MIB,
             "sent_minus_size_mib": (sent - size_mib * MIB) / MIB, "sha256_ok": ok}
 
 
