@@ -24,6 +24,11 @@ def spread(s, fmt=s3):
     return f"{fmt(s['median'])} [{fmt(s['min'])}-{fmt(s['max'])}]"
 
 
+def rss(e):
+    v = e["rss_peak_mib"]["median"]
+    return "-" if v != v else f"{v:.0f}"   # NaN: not measured right in that run
+
+
 def met(t):
     return "met" if t["met"] else "**missed**"
 
@@ -93,7 +98,7 @@ def throughput_md(size, r, charts, lines):
         jc = e.get("jbits_over_this_cpu")
         share = e.get("jbits_share")
         lines.append(f"| {name} | {spread(e['wall_s'])} s | {e['mib_per_s']['median']:.0f} | "
-                     f"{spread(e['cpu_s_per_gib'], lambda x: f'{x:.2f}')} | {e['rss_peak_mib']['median']:.0f} | "
+                     f"{spread(e['cpu_s_per_gib'], lambda x: f'{x:.2f}')} | {rss(e)} | "
                      f"{'' if jw is None else f'{jw:.2f}'}{'' if share is None else f' (jbits at {share:.0%} of it)'} | "
                      f"{'' if jc is None else f'{jc:.2f}'} |")
     jb = tools["jbits"]
@@ -130,7 +135,7 @@ def small_md(r, charts, lines):
                 "curl+sync": "the same curl, then `sync` of every file (durable, as jbits)"}.get(t, f"`{t}`")
         j = e.get("jbits_over_this_wall")
         lines.append(f"| {name} | {spread(e['wall_s'])} s | {e['files_per_s']['median']:.0f} | "
-                     f"{e['cpu_s']['median']:.2f} | {e['rss_peak_mib']['median']:.0f} | "
+                     f"{e['cpu_s']['median']:.2f} | {rss(e)} | "
                      f"{'' if j is None else f'{j:.2f}'} |")
     lines.append("")
     for t in r["targets"].values():
