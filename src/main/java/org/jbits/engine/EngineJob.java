@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.jbits.BitsException;
 import org.jbits.BitsFile;
+import org.jbits.FileInfo;
 import org.jbits.BitsLimits;
 import org.jbits.BitsJob;
 import org.jbits.HResult;
@@ -69,6 +70,11 @@ final class EngineJob implements BitsJob {
     @Override
     public void addFile(String remoteName, String localName) {
         engine.addFile(this, remoteName, localName);
+    }
+
+    @Override
+    public void addFileSet(List<FileInfo> files) {
+        engine.addFileSet(this, files);
     }
 
     @Override
