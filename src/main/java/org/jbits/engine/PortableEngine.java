@@ -19,6 +19,10 @@ import org.jbits.HResult;
 import org.jbits.JobListener;
 import org.jbits.JobState;
 import org.jbits.JobType;
+import org.jbits.NetworkStatus;
+import org.jbits.network.CostOverride;
+import org.jbits.network.CostPolicyDefaults;
+import org.jbits.network.NetworkCost;
 import org.jbits.file.FileIdentity;
 import org.jbits.spi.JobEventDispatcher;
 import org.jbits.transport.Transport;
@@ -51,12 +55,25 @@ public final class PortableEngine implements BitsManager {
     private final TempFiles tempFiles;
     private final TransferWorker worker;
     private final Scheduler scheduler;
+    /** The network's cost: detection with the administrator's override over it. */
+    private final CostOverride cost;
+    private final CostGate costGate;
 
     /**
      * Opens the engine on {@code stateDir} with the given transports (e.g. {@link Transports#standard}); tests pass
      * transports that inject faults.
      */
     public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports) {
+        this(stateDir, settings, clock, transports, NetworkCost.none("no cost detection was asked for",
+                clock.now()), CostPolicyDefaults.BITS);
+    }
+
+    /**
+     * Opens the engine with a cost detector ({@code detector}, closed with the engine) and the default transfer
+     * policy of each priority; the administrator's override kept in the state directory goes over the detector.
+     */
+    public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
+            NetworkCost detector, CostPolicyDefaults costDefaults) {
         this.stateDir = stateDir;
         this.settings = settings;
         this.transports = transports;
@@ -80,16 +97,24 @@ public final class PortableEngine implements BitsManager {
         }
         store = new JobStore(stateDir.resolve("jobs.db"));
         StateDirectory.restrictAll(stateDir);
-        // The network is unrestricted until cost detection lands; the scheduler and transfers already ask.
-        Supplier<CostState> cost = () -> CostState.UNRESTRICTED;
+        try {
+            cost = CostOverride.open(detector, stateDir, java.time.Clock.systemUTC());
+        } catch (RuntimeException e) {
+            detector.close();
+            store.close();
+            throw e;
+        }
+        Supplier<CostState> costState = () -> cost.current().cost();
         jobs = new JobStateMachine(store, clock, notifier, this::wakeScheduler);
+        costGate = new CostGate(jobs, cost::current, costDefaults, clock);
         finisher = new JobFinisher(store);
         tempFiles = new TempFiles(store, clock, settings);
-        worker = new TransferWorker(jobs, transports, tempFiles, cost, this::wakeScheduler);
+        worker = new TransferWorker(jobs, transports, tempFiles, costState, this::wakeScheduler);
         for (JobRecord rec : new Recovery(store, transports, finisher).recover()) {
             jobs.load(new EngineJob(this, rec));
         }
-        scheduler = new Scheduler(jobs, worker, clock, settings.timeSliceMillis(), cost);
+        scheduler = new Scheduler(jobs, worker, clock, settings.timeSliceMillis(), costGate);
+        cost.addListener(s -> wakeScheduler());
         scheduler.start();
         log.info("portable engine started on {} with {} job(s)", stateDir, jobs.list().size());
     }
@@ -108,6 +133,10 @@ public final class PortableEngine implements BitsManager {
 
     JobStateMachine stateMachine() {
         return jobs;
+    }
+
+    CostGate costGate() {
+        return costGate;
     }
 
     // ---------------------------------------------------------------- BitsManager
@@ -152,6 +181,18 @@ public final class PortableEngine implements BitsManager {
         return v != null ? v : "dev";
     }
 
+    /** The cost the scheduler goes by: detection, or the override kept in the state directory. */
+    @Override
+    public NetworkStatus networkStatus() {
+        return cost.current();
+    }
+
+    /** Sets ({@code null}: clears) the override, kept in the state directory; the scheduler acts on it at once. */
+    @Override
+    public NetworkStatus overrideNetworkCost(CostState state) {
+        return cost.set(state);
+    }
+
     /** The state directory this engine keeps its store in. */
     public Path stateDirectory() {
         return stateDir;
@@ -175,6 +216,7 @@ public final class PortableEngine implements BitsManager {
             r.awaitDone(STOP_WAIT_MILLIS);
         }
         scheduler.close();
+        cost.close();
         worker.close();
         tempFiles.close();
         notifier.close();
