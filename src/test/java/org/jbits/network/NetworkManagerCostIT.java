@@ -1,6 +1,7 @@
 package org.jbits.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -61,6 +62,35 @@ class NetworkManagerCostIT {
             s = awaitCost(changes, CostState.CAPPED);
             System.out.printf("metered yes: %s after %d ms from nmcli modify%n", s, (System.nanoTime() - t0) / 1_000_000);
         }
+    }
+
+    @Test
+    void followsNetworkManagerLeavingAndRejoiningTheBus() throws Exception {
+        try (NetworkManagerCost cost = NetworkManagerCost.start(nm.busAddress(), Clock.systemUTC())) {
+            NetworkStatus before = cost.current();
+            assertEquals(CostSource.NETWORK_MANAGER, before.source(), before.toString());
+            LinkedBlockingQueue<NetworkStatus> changes = new LinkedBlockingQueue<>();
+            cost.addListener(changes::add);
+            nm.stopNetworkManager();
+            NetworkStatus gone = awaitSource(changes, CostSource.NONE);
+            assertEquals(CostState.UNRESTRICTED, gone.cost());
+            assertTrue(gone.detail().startsWith("NetworkManager left the system bus at "), gone.detail());
+            nm.startNetworkManager();
+            NetworkStatus back = awaitCost(changes, before.cost());
+            assertEquals(before.detail(), back.detail(), "read again from the NetworkManager that rejoined");
+        }
+    }
+
+    private static NetworkStatus awaitSource(LinkedBlockingQueue<NetworkStatus> changes, CostSource want)
+            throws InterruptedException {
+        NetworkStatus s = changes.poll(10, TimeUnit.SECONDS);
+        while (s != null && s.source() != want) {
+            s = changes.poll(10, TimeUnit.SECONDS);
+        }
+        if (s == null) {
+            throw new AssertionError("no change to source " + want + " within 10 s");
+        }
+        return s;
     }
 
     private static NetworkStatus awaitCost(LinkedBlockingQueue<NetworkStatus> changes, CostState want) throws InterruptedException {

@@ -99,21 +99,66 @@ public final class NetworkManagerNamespace implements AutoCloseable {
                 %2$s --daemon
                 udevadm trigger --action=add --subsystem-match=net
                 udevadm settle -t 5
-                NetworkManager --no-daemon --config='%3$s' --state-file=/run/nm.state >/run/nm.log 2>&1 &
+                %3$s
                 echo ready
                 exec sleep 100000
-                """.formatted(run, UDEVD, root.resolve("etc/NetworkManager.conf"));
+                """.formatted(run, UDEVD, networkManagerCommand());
         holder = new ProcessBuilder("ip", "netns", "exec", name, "unshare", "-m", "sh", "-c", script)
                 .redirectErrorStream(true).redirectOutput(root.resolve("holder.log").toFile()).start();
-        Await.until(Duration.ofSeconds(20), () -> "NetworkManager answering in " + name + "; " + logs(),
-                () -> nmcli(false, "general", "status").exit() == 0);
-        Await.until(Duration.ofSeconds(20), () -> "veth0 managed; " + logs(),
-                () -> nmcli(false, "device", "set", "veth0", "managed", "yes").exit() == 0);
+        awaitManagedVeth();
         nmcli(true, "connection", "add", "type", "ethernet", "ifname", "veth0", "con-name", CONNECTION,
                 "ipv4.method", "manual", "ipv4.addresses", "192.0.2.1/24", "ipv4.gateway", "192.0.2.254",
                 "ipv6.method", "disabled", "connection.metered", metered ? "yes" : "no");
+        awaitConnectionUp();
+    }
+
+    /** NetworkManager in the foreground, backgrounded by the shell, logging to the private /run. */
+    private String networkManagerCommand() {
+        return "NetworkManager --no-daemon --config='" + root.resolve("etc/NetworkManager.conf")
+                + "' --state-file=/run/nm.state >>/run/nm.log 2>&1 &";
+    }
+
+    private void awaitManagedVeth() {
+        Await.until(Duration.ofSeconds(20), () -> "NetworkManager answering in " + name + "; " + logs(),
+                () -> nmcli(false, "general", "status").exit() == 0);
+        // veth devices are unmanaged by NetworkManager's udev rule; this setting lasts until NetworkManager exits.
+        Await.until(Duration.ofSeconds(20), () -> "veth0 managed; " + logs(),
+                () -> nmcli(false, "device", "set", "veth0", "managed", "yes").exit() == 0);
+    }
+
+    private void awaitConnectionUp() {
         Await.until(Duration.ofSeconds(20), () -> CONNECTION + " up; " + logs(),
                 () -> nmcli(false, "connection", "up", CONNECTION).exit() == 0);
+    }
+
+    /** Stops NetworkManager (SIGTERM), leaving the bus; returns once it has exited. */
+    public void stopNetworkManager() {
+        List<ProcessHandle> nm = exec(false, "ip", "netns", "pids", name).out().lines()
+                .filter(l -> l.strip().matches("\\d+")).map(l -> ProcessHandle.of(Long.parseLong(l.strip())))
+                .flatMap(java.util.Optional::stream)
+                .filter(h -> h.info().command().map(c -> c.endsWith("/NetworkManager")).orElse(false)).toList();
+        if (nm.isEmpty()) {
+            throw new IllegalStateException("no NetworkManager runs in " + name + logs());
+        }
+        nm.forEach(ProcessHandle::destroy);
+        // The holder shell does not reap it (it has exec'd sleep): a zombie counts as exited.
+        Await.until(Duration.ofSeconds(20), "NetworkManager exited", () -> nm.stream().allMatch(h -> exited(h.pid())));
+    }
+
+    private static boolean exited(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException gone) {
+            return true;
+        }
+    }
+
+    /** Starts NetworkManager again on the same bus and brings the connection up; returns once it is up. */
+    public void startNetworkManager() {
+        inside(true, "sh", "-c", networkManagerCommand());
+        awaitManagedVeth();
+        awaitConnectionUp();
     }
 
     /** The private system bus, for {@code DBUS_SYSTEM_BUS_ADDRESS}. */
