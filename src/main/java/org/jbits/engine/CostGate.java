@@ -60,10 +60,16 @@ final class CostGate {
         return rec.state == JobState.TRANSIENT_ERROR && rec.errorHresult == HResult.BG_E_BLOCKED_BY_COST_TRANSFER_POLICY;
     }
 
-    /** Stops the job's transfer, if any, and has it wait in TransientError. */
+    /**
+     * Stops the job's transfer, if any, and has it wait in TransientError. A job already in another state (its
+     * failed run still winding down: TransientError or Error) is left alone; a retry brings it back through Queued.
+     */
     void block(EngineJob job, CostState cost) {
         jobs.assertLocked();
         JobRecord rec = job.rec;
+        if (rec.state != JobState.QUEUED && rec.state != JobState.CONNECTING && rec.state != JobState.TRANSFERRING) {
+            return;
+        }
         if (job.run != null) {
             job.run.stop();
         }

@@ -167,6 +167,39 @@ class CostBlockingTest {
     }
 
     @Test
+    void timeSpentBlockedDoesNotCountAgainstTheNoProgressTimeout() throws Exception {
+        // Nothing listens there: each attempt is a transient connection failure, and no attempt makes progress.
+        String url = "http://127.0.0.1:" + org.jbits.testing.Ports.free() + "/refused.bin";
+        try (PortableEngine engine = open()) {
+            BitsJob job = engine.createJob("refused", JobType.DOWNLOAD);
+            job.setTransferPolicy(TransferPolicy.NOT_ROAMING);
+            job.setMinimumRetryDelay(5);
+            job.setNoProgressTimeout(7);
+            job.addFile(url, downloads.resolve("refused.bin").toString());
+            job.resume();
+            Await.state(job, TIMEOUT, JobState.TRANSIENT_ERROR);
+            long firstError = System.nanoTime();
+            engine.overrideNetworkCost(CostState.ROAMING);
+            // The retry after 5 s finds the network roaming: blocked, with the no-progress clock standing still.
+            Await.until(Duration.ofSeconds(8), () -> "blocked at the retry: " + Await.describe(job),
+                    () -> CostGate.isBlocked(((EngineJob) job).rec));
+            Thread.sleep(Math.max(0, 9_000 - (System.nanoTime() - firstError) / 1_000_000));
+            assertBlocked(job);
+            engine.overrideNetworkCost(null);
+            // The attempt right after the release fails at once, 9+ s after the first error, past the 7 s timeout;
+            // but about 4 s of that were spent blocked, so the failure is retried instead of ending the job.
+            Await.until(TIMEOUT, () -> "the attempt after the release failed: " + Await.describe(job), () -> {
+                JobState s = job.state();
+                return s == JobState.ERROR || (s == JobState.TRANSIENT_ERROR && job.error().map(
+                        e -> e.hresult() != HResult.BG_E_BLOCKED_BY_COST_TRANSFER_POLICY).orElse(false));
+            });
+            assertEquals(JobState.TRANSIENT_ERROR, job.state(), "the blocked time counted against the timeout: "
+                    + Await.describe(job));
+            assertEquals(HResult.name(HResult.BG_E_CONNECT_FAILURE), HResult.name(job.error().get().hresult()));
+        }
+    }
+
+    @Test
     void aJobWithoutAPolicyFollowsItsPrioritysDefaultAndAnExplicitPolicyWins() throws Exception {
         nginx.put("default.bin", TestData.random(200_000, 44));
         try (PortableEngine engine = open("transferPolicy.normal", "standard", "transferPolicy.low", "0x800000FF")) {
