@@ -51,6 +51,7 @@ public final class PortableEngine implements BitsManager {
     private final JobStateMachine jobs;
     private final JobFinisher finisher;
     private final TempFiles tempFiles;
+    private final UploadRunner uploads;
     private final TransferWorker worker;
     private final Scheduler scheduler;
 
@@ -87,8 +88,9 @@ public final class PortableEngine implements BitsManager {
         jobs = new JobStateMachine(store, clock, notifier, this::wakeScheduler);
         finisher = new JobFinisher(store);
         tempFiles = new TempFiles(store, clock, settings);
+        uploads = new UploadRunner(store, tempFiles, transports, clock);
         RunReports reports = new RunReports(jobs);
-        worker = new TransferWorker(jobs, reports, transports, tempFiles, cost, this::wakeScheduler);
+        worker = new TransferWorker(jobs, reports, transports, tempFiles, uploads, cost, this::wakeScheduler);
         for (JobRecord rec : new Recovery(store, transports, finisher).recover()) {
             jobs.load(new EngineJob(this, rec));
         }
@@ -200,10 +202,44 @@ public final class PortableEngine implements BitsManager {
         // A password in the name is taken out before the name is parsed, stored, logged or shown.
         UrlCredentials.Split remote = UrlCredentials.split(remoteName);
         URI uri = transports.parse(remote.remoteName());
+        if (job.rec.type != JobType.DOWNLOAD) {
+            // An upload's local name is its source: it must be there to read, not a place to write.
+            LocalNames.Source source = LocalNames.checkSource(localName);
+            jobs.addFile(job, new FileRecord.Added(remote.remoteName(), uri, source.path(), source.directory(),
+                    remote.credentials(), source), settings.maxFilesPerJob());
+            return;
+        }
         Path local = LocalNames.check(localName);
         FileIdentity dir = LocalNames.directoryIdentity(local.getParent());
-        jobs.addFile(job, new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials()),
+        jobs.addFile(job, new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials(), null),
                 settings.maxFilesPerJob());
+    }
+
+    /** SetReplyFileName: checked as a download's destination is; null or empty lets the engine choose. */
+    void setReplyFileName(EngineJob job, String name) {
+        ReplyFiles.requireReplyJob(job.rec);
+        Path reply = null;
+        FileIdentity dir = null;
+        if (name != null && !name.isEmpty()) {
+            reply = LocalNames.check(name);
+            dir = LocalNames.directoryIdentity(reply.getParent());
+        }
+        FileRecord replaced = jobs.setReplyFile(job, reply, dir);
+        if (replaced != null) {
+            finisher.deleteTemporary(replaced);
+        }
+    }
+
+    /** GetReplyData: the reply file's bytes, once the job is Transferred (or Acknowledged). */
+    byte[] replyData(EngineJob job) {
+        ReplyFiles.requireReplyJob(job.rec);
+        JobState state = jobs.locked(() -> job.rec.state);
+        FileRecord reply = jobs.locked(() -> job.rec.upload.reply);
+        if (state != JobState.TRANSFERRED && state != JobState.ACKNOWLEDGED) {
+            throw new BitsException(HResult.BG_E_INVALID_STATE, "the reply data of " + job + " is there once the job"
+                    + " is Transferred; it is " + state.displayName());
+        }
+        return ReplyFiles.read(reply, state == JobState.ACKNOWLEDGED);
     }
 
     void resume(EngineJob job) {
@@ -221,6 +257,7 @@ public final class PortableEngine implements BitsManager {
      */
     void cancel(EngineJob job) {
         awaitStopped(jobs.end(job, JobState.CANCELLED));
+        uploads.cancelSession(job.rec);
         finisher.finish(job.rec);
     }
 
@@ -241,6 +278,8 @@ public final class PortableEngine implements BitsManager {
             }
             JobState before = jobs.locked(() -> job.rec.state);
             awaitStopped(jobs.end(job, JobState.ACKNOWLEDGED));
+            // An upload completed before it was uploaded: the server need not keep what it received.
+            uploads.cancelSession(job.rec);
             JobFinisher.Outcome outcome = finisher.finish(job.rec);
             if (!outcome.failures().isEmpty()) {
                 jobs.reinstate(job, before, outcome.failures().get(0));

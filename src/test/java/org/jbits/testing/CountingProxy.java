@@ -56,6 +56,8 @@ public final class CountingProxy implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final AtomicInteger threads = new AtomicInteger();
     private volatile boolean closed;
+    /** Request bodies go through at most this fast (0: at full speed). */
+    private volatile long bytesPerSecond;
 
     private CountingProxy(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -68,6 +70,12 @@ public final class CountingProxy implements AutoCloseable {
     /** A proxy on a free loopback port in front of {@code target}. */
     public static CountingProxy start(InetSocketAddress target) throws IOException {
         return new CountingProxy(target);
+    }
+
+    /** Request bodies go through at most {@code rate} bytes per second from now on (0: at full speed). */
+    public CountingProxy throttle(long rate) {
+        this.bytesPerSecond = rate;
+        return this;
     }
 
     /** Where new connections go from now on. */
@@ -189,7 +197,7 @@ public final class CountingProxy implements AutoCloseable {
                 long declared = req.contentLength();
                 long forwarded = 0;
                 try {
-                    forwarded = copy(cin, uout, declared);
+                    forwarded = copy(cin, uout, declared, true);
                 } finally {
                     if (forwarded < declared) {
                         // The client is gone mid-body: the server sees its connection end there.
@@ -221,7 +229,7 @@ public final class CountingProxy implements AutoCloseable {
                     if ("chunked".equalsIgnoreCase(String.valueOf(resp.header("transfer-encoding")).trim())) {
                         copyChunked(uin, cout);
                     } else if (resp.contentLength() >= 0) {
-                        copy(uin, cout, resp.contentLength());
+                        copy(uin, cout, resp.contentLength(), false);
                     } else {
                         uin.transferTo(cout);
                         cout.flush();
@@ -241,16 +249,40 @@ public final class CountingProxy implements AutoCloseable {
         }
     }
 
-    private static long copy(InputStream in, OutputStream out, long n) throws IOException {
+    private long copy(InputStream in, OutputStream out, long n, boolean request) throws IOException {
         byte[] buf = new byte[64 << 10];
         long done = 0;
+        long began = System.nanoTime();
         while (done < n) {
+            long rate = request ? bytesPerSecond : 0;
+            if (rate > 0) {
+                long due = began + done * 1_000_000_000L / rate;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Await.sleep(Math.max(1, wait / 1_000_000));
+                }
+                out.flush();
+            }
             int r;
             try {
                 r = in.read(buf, 0, (int) Math.min(buf.length, n - done));
             } catch (SocketException e) {
                 return done;
             }
+            if (r < 0) {
+                return done;
+            }
+            out.write(buf, 0, r);
+            done += r;
+        }
+        return done;
+    }
+
+    private static long copyPlain(InputStream in, OutputStream out, long n) throws IOException {
+        byte[] buf = new byte[64 << 10];
+        long done = 0;
+        while (done < n) {
+            int r = in.read(buf, 0, (int) Math.min(buf.length, n - done));
             if (r < 0) {
                 return done;
             }
@@ -274,7 +306,7 @@ public final class CountingProxy implements AutoCloseable {
                 out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
                 return;
             }
-            if (copy(in, out, size) < size) {
+            if (copyPlain(in, out, size) < size) {
                 throw new EOFException("chunk cut short");
             }
             out.write((line(in) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
