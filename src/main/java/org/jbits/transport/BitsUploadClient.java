@@ -436,6 +436,16 @@ final class BitsUploadClient {
             return length;
         }
 
+        /**
+         * One-shot, so that OkHttp never sends a fragment again by itself (after a reset, on a fresh connection):
+         * the client asks again with a probe instead, and only what did not reach the server goes twice. A fragment
+         * is never what answers a challenge: a body-less packet to the same origin always goes first.
+         */
+        @Override
+        public boolean isOneShot() {
+            return true;
+        }
+
         @Override
         public void writeTo(BufferedSink sink) throws IOException {
             long position = first;

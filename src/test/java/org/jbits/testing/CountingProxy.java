@@ -58,6 +58,8 @@ public final class CountingProxy implements AutoCloseable {
     private volatile boolean closed;
     /** Request bodies go through at most this fast (0: at full speed). */
     private volatile long bytesPerSecond;
+    /** The next fragment's connection is cut after this many body bytes (-1: none). */
+    private volatile long cutAfter = -1;
 
     private CountingProxy(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -75,6 +77,12 @@ public final class CountingProxy implements AutoCloseable {
     /** Request bodies go through at most {@code rate} bytes per second from now on (0: at full speed). */
     public CountingProxy throttle(long rate) {
         this.bytesPerSecond = rate;
+        return this;
+    }
+
+    /** Cuts the next fragment's connection (both sides) after {@code bytes} of its body: a network that fails. */
+    public CountingProxy cutNextFragmentAfter(long bytes) {
+        this.cutAfter = bytes;
         return this;
     }
 
@@ -196,15 +204,22 @@ public final class CountingProxy implements AutoCloseable {
                 uout.write(req.raw);
                 long declared = req.contentLength();
                 long forwarded = 0;
-                try {
-                    forwarded = copy(cin, uout, declared, true);
-                } finally {
-                    if (forwarded < declared) {
-                        // The client is gone mid-body: the server sees its connection end there.
-                        packets.add(new Packet(req.method(), req.path(), req.header("bits-packet-type"),
-                                req.header("content-range"), declared, forwarded, -1, null));
-                        upstream.shutdownOutput();
+                long cut = cutAfter;
+                boolean cutting = cut >= 0 && "fragment".equalsIgnoreCase(String.valueOf(req.header("bits-packet-type")))
+                        && cut < declared;
+                if (cutting) {
+                    cutAfter = -1;
+                }
+                forwarded = copy(cin, uout, cutting ? cut : declared, true);
+                if (cutting || forwarded < declared) {
+                    // Cut here, or the client is gone mid-body: the server sees its connection end there.
+                    uout.flush();
+                    packets.add(new Packet(req.method(), req.path(), req.header("bits-packet-type"),
+                            req.header("content-range"), declared, forwarded, -1, null));
+                    if (cutting) {
+                        return;
                     }
+                    upstream.shutdownOutput();
                 }
                 if (forwarded < declared) {
                     return;

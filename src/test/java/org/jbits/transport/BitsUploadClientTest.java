@@ -164,6 +164,48 @@ class BitsUploadClientTest {
     }
 
     @Test
+    void aConnectionCutMidFragmentIsAskedAgainAtOnceWithAProbe() throws Exception {
+        byte[] content = TestData.random((int) (12 * MIB), 8);
+        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        proxy.cutNextFragmentAfter(300_000);
+        http.upload(proxy.url("/cut.bin"), source, context());
+
+        assertTrue(source.isUploaded(), "the same attempt went on after the cut: " + source.events());
+        assertArrayEquals(content, Files.readAllBytes(uploads.resolve("cut.bin")));
+        List<CountingProxy.Packet> fragments = proxy.fragments();
+        assertEquals(-1, fragments.get(0).status(), "the first fragment was cut: " + fragments);
+        assertEquals(300_000, fragments.get(0).forwarded());
+        assertEquals(0, fragments.get(1).first(), "asked again at the recorded offset");
+        assertEquals(FragmentSizer.MIN, fragments.get(1).declaredLength(), "as a probe");
+        assertEquals("300000", fragments.get(1).received(), "the server kept what reached it");
+        assertEquals(FragmentSizer.MIN, proxy.resentBytes(), "only the probe went twice");
+    }
+
+    @Test
+    void basicCredentialsAnswerTheFirstChallengeAndGoWithTheLaterPacketsSoNoBodyIsSentTwice() throws Exception {
+        server.close();
+        server = UploadServer.builder(uploads).port(0).basicAuth(java.util.Map.of("alice", "s3cret")).build().start();
+        proxy.target(server.address());
+        byte[] content = TestData.random((int) (6 * MIB), 9);
+        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        TransferContext ctx = context().withServerCredentials(
+                new Credentials(Credentials.Scheme.BASIC, "alice", "s3cret"));
+        http.upload(proxy.url("/auth.bin"), source, ctx);
+
+        assertArrayEquals(content, Files.readAllBytes(uploads.resolve("auth.bin")));
+        List<CountingProxy.Packet> refused = proxy.packets().stream().filter(p -> p.status() == 401).toList();
+        assertEquals(1, refused.size(), "one challenge: " + proxy.packets());
+        assertEquals("Create-Session", refused.get(0).type());
+        assertEquals(content.length, proxy.fragmentBytes(), "every fragment body went once");
+
+        TransferException e = assertThrows(TransferException.class, () -> http.upload(proxy.url("/wrong.bin"),
+                new MemoryUploadSource(content, false), context().withServerCredentials(
+                        new Credentials(Credentials.Scheme.BASIC, "alice", "Wr0ngPassw0rd"))));
+        assertEquals(HResult.E_ACCESSDENIED, e.hresult(), e.getMessage());
+        assertFalse(e.getMessage().contains("Wr0ngPassw0rd"), "no password in the message: " + e.getMessage());
+    }
+
+    @Test
     void anEmptyFileIsOneFragmentOfNoBytes() throws Exception {
         MemoryUploadSource source = new MemoryUploadSource(new byte[0], false);
         http.upload(proxy.url("/empty.bin"), source, context());
