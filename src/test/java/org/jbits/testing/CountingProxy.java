@@ -212,14 +212,18 @@ public final class CountingProxy implements AutoCloseable {
                 }
                 forwarded = copy(cin, uout, cutting ? cut : declared, true);
                 if (cutting || forwarded < declared) {
-                    // Cut here, or the client is gone mid-body: the server sees its connection end there.
-                    uout.flush();
+                    // Cut here, or one side is gone mid-body: the other sees its connection end there.
                     packets.add(new Packet(req.method(), req.path(), req.header("bits-packet-type"),
                             req.header("content-range"), declared, forwarded, -1, null));
                     if (cutting) {
                         return;
                     }
-                    upstream.shutdownOutput();
+                    try {
+                        uout.flush();
+                        upstream.shutdownOutput();
+                    } catch (IOException serverGone) {
+                        // nothing more reaches it
+                    }
                 }
                 if (forwarded < declared) {
                     return;
@@ -287,7 +291,12 @@ public final class CountingProxy implements AutoCloseable {
             if (r < 0) {
                 return done;
             }
-            out.write(buf, 0, r);
+            try {
+                out.write(buf, 0, r);
+            } catch (IOException e) {
+                // The far side is gone (a server killed): what was written before counts as having reached it.
+                return done;
+            }
             done += r;
         }
         return done;
