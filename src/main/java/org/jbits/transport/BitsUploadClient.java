@@ -219,6 +219,10 @@ final class BitsUploadClient {
             } catch (PacketSender.Stopped s) {
                 return false;
             } catch (IOException e) {
+                if (sizer.connectionFailed(length)) {
+                    log.info("{}: the connection failed on a fragment of {} bytes; sending at most {} from now on",
+                            session, length, sizer.current());
+                }
                 if (!retried) {
                     // Once at once, on a fresh connection (a pooled one the server closed, a reset): as a probe, so
                     // what reached the server before the failure is not sent again.

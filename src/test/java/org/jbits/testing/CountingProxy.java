@@ -60,6 +60,8 @@ public final class CountingProxy implements AutoCloseable {
     private volatile long bytesPerSecond;
     /** The next fragment's connection is cut after this many body bytes (-1: none). */
     private volatile long cutAfter = -1;
+    /** Fragments declaring more bytes than this get their connection closed at once, as a server may refuse them. */
+    private volatile long refuseOver = Long.MAX_VALUE;
 
     private CountingProxy(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -83,6 +85,12 @@ public final class CountingProxy implements AutoCloseable {
     /** Cuts the next fragment's connection (both sides) after {@code bytes} of its body: a network that fails. */
     public CountingProxy cutNextFragmentAfter(long bytes) {
         this.cutAfter = bytes;
+        return this;
+    }
+
+    /** Closes the connection of every fragment of more than {@code bytes} before its body: a server's size limit. */
+    public CountingProxy refuseFragmentsOver(long bytes) {
+        this.refuseOver = bytes;
         return this;
     }
 
@@ -205,6 +213,12 @@ public final class CountingProxy implements AutoCloseable {
                 long declared = req.contentLength();
                 long forwarded = 0;
                 long cut = cutAfter;
+                if ("fragment".equalsIgnoreCase(String.valueOf(req.header("bits-packet-type")))
+                        && declared > refuseOver) {
+                    packets.add(new Packet(req.method(), req.path(), req.header("bits-packet-type"),
+                            req.header("content-range"), declared, 0, -1, null));
+                    return;
+                }
                 boolean cutting = cut >= 0 && "fragment".equalsIgnoreCase(String.valueOf(req.header("bits-packet-type")))
                         && cut < declared;
                 if (cutting) {

@@ -63,15 +63,17 @@ class BitsProtocolPartsTest {
     }
 
     @Test
-    void fragmentsGrowWithTheRateWithinTheirBoundsAndHalveOn413() {
+    void fragmentsGrowWithTheRateWithinTheirBoundsAndShrinkOn413() {
         FragmentSizer s = new FragmentSizer();
         assertEquals(FragmentSizer.INITIAL, s.next(Long.MAX_VALUE));
         assertEquals(100, s.next(100), "never more than what is left");
         s.acknowledged(FragmentSizer.INITIAL, 1_000_000);          // 1 MiB in 1 ms: a fast link
         assertEquals(4L * FragmentSizer.INITIAL, s.current(), "at most fourfold per fragment");
         s.acknowledged(4 << 20, 1_000_000);
-        assertEquals(FragmentSizer.MAX, s.current(), "at most 12 MiB");
-        s.acknowledged(FragmentSizer.MAX, 60_000_000_000L);         // 12 MiB in a minute: 200 KiB/s
+        assertEquals(16 << 20, s.current(), "past Windows' 13 MB where two seconds carry more");
+        s.acknowledged(16 << 20, 1_000_000);
+        assertEquals(FragmentSizer.MAX, s.current(), "at most 64 MiB");
+        s.acknowledged(FragmentSizer.WINDOWS_MAX, 60_000_000_000L); // 12 MiB in a minute: 200 KiB/s
         assertEquals(0, s.current() % FragmentSizer.ALIGN);
         assertTrue(s.current() <= 420 << 10 && s.current() >= 320 << 10, "about two seconds' worth: " + s.current());
         s.acknowledged(FragmentSizer.MIN, 1);
@@ -85,6 +87,27 @@ class BitsProtocolPartsTest {
         }
         assertEquals(FragmentSizer.MIN, s.current());
         assertFalse(s.tooLarge(FragmentSizer.MIN), "nothing below 5 KiB");
+    }
+
+    @Test
+    void aServerThatRefusesMoreThanWindowsSendsGetsWindowsSize() {
+        FragmentSizer refused = grown();
+        assertTrue(refused.tooLarge(FragmentSizer.MAX));
+        assertEquals(FragmentSizer.WINDOWS_MAX, refused.current(), "a 413 beyond Windows' size: Windows' size");
+        FragmentSizer closed = grown();
+        assertFalse(closed.connectionFailed(FragmentSizer.WINDOWS_MAX), "within Windows' size a reset is a reset");
+        assertTrue(closed.connectionFailed(FragmentSizer.MAX));
+        assertEquals(FragmentSizer.WINDOWS_MAX, closed.current());
+        assertFalse(closed.connectionFailed(FragmentSizer.MAX), "once");
+    }
+
+    private static FragmentSizer grown() {
+        FragmentSizer s = new FragmentSizer();
+        for (int i = 0; i < 4; i++) {
+            s.acknowledged(s.current(), 1_000_000);
+        }
+        assertEquals(FragmentSizer.MAX, s.current());
+        return s;
     }
 
     @Test

@@ -84,6 +84,8 @@ class BitsUploadClientTest {
         assertTrue(fragments.stream().anyMatch(f -> f.declaredLength() > FragmentSizer.INITIAL),
                 "fragments grow on a fast link: " + fragments);
         assertTrue(fragments.stream().allMatch(f -> f.declaredLength() <= FragmentSizer.MAX), fragments.toString());
+        assertTrue(fragments.stream().anyMatch(f -> f.declaredLength() > FragmentSizer.WINDOWS_MAX),
+                "past Windows' size on loopback: " + fragments);
         assertEquals(0, proxy.resentBytes());
         assertEquals(content.length, proxy.fragmentBytes());
         assertEquals(0, server.openSessions(), "Close-Session ended the session");
@@ -203,6 +205,29 @@ class BitsUploadClientTest {
                         new Credentials(Credentials.Scheme.BASIC, "alice", "Wr0ngPassw0rd"))));
         assertEquals(HResult.E_ACCESSDENIED, e.hresult(), e.getMessage());
         assertFalse(e.getMessage().contains("Wr0ngPassw0rd"), "no password in the message: " + e.getMessage());
+    }
+
+    @Test
+    void aServerThatClosesTheConnectionOnFragmentsBeyondWindowsSizeGetsWindowsSize() throws Exception {
+        byte[] content = TestData.random((int) (100 * MIB), 10);
+        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        proxy.refuseFragmentsOver(13_000_000);
+        http.upload(proxy.url("/windows.bin"), source, context());
+
+        assertTrue(source.isUploaded());
+        assertArrayEquals(content, Files.readAllBytes(uploads.resolve("windows.bin")));
+        List<CountingProxy.Packet> fragments = proxy.fragments();
+        int refused = -1;
+        for (int i = 0; i < fragments.size(); i++) {
+            if (fragments.get(i).status() == -1) {
+                refused = i;
+                break;
+            }
+        }
+        assertTrue(refused > 0, "a fragment beyond Windows' size was sent and refused: " + fragments);
+        assertTrue(fragments.subList(refused + 1, fragments.size()).stream()
+                .allMatch(f -> f.declaredLength() <= FragmentSizer.WINDOWS_MAX), "then at most 12 MiB: " + fragments);
+        assertEquals(1, fragments.stream().filter(f -> f.status() == -1).count(), "refused once: " + fragments);
     }
 
     @Test
