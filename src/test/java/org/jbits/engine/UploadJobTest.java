@@ -323,6 +323,35 @@ class UploadJobTest {
     }
 
     @Test
+    void anEngineClosedWhileTheReplyDownloadsResumesTheReplyWithARangeBeforeCloseSession() throws Exception {
+        Path side = tmp.resolve("reply-as-sent");
+        serve(UploadServer.builder(uploads).notifyCommand(List.of(script("head -c 6291456 /dev/urandom | tee \""
+                + side + "\" > \"$BITS_RESPONSE_DATAFILE_NAME\"").toString())));
+        Path file = source("q.bin", TestData.random(50_000, 8));
+        proxy.throttleResponses(2 * MIB);
+        BitsJob job = job(JobType.UPLOAD_REPLY, "/q.bin", file);
+        job.resume();
+        Await.until(TIMEOUT, "a part of the reply", () -> job.replyProgress().bytesTransferred() > MIB);
+        engine.close();
+        proxy.throttleResponses(0);
+
+        engine = Engines.open(tmp.resolve("state"));
+        BitsJob again = engine.getJob(job.id());
+        Await.state(again, TIMEOUT, JobState.TRANSFERRED);
+        List<CountingProxy.Packet> gets = proxy.packets().stream().filter(p -> p.method().equals("GET")).toList();
+        assertEquals(2, gets.size(), proxy.packets().toString());
+        assertNull(gets.get(0).range());
+        assertTrue(gets.get(1).range() != null && gets.get(1).range().matches("bytes=[1-9][0-9]*-"),
+                "the reply resumed where it stopped: " + gets.get(1));
+        List<String> types = proxy.packets().stream().map(CountingProxy.Packet::type).toList();
+        assertEquals(1, types.stream().filter("Close-Session"::equals).count());
+        assertTrue(types.lastIndexOf("Close-Session") > proxy.packets().indexOf(gets.get(1)), "Close after the reply");
+        assertEquals(HResult.BG_E_TOO_LARGE, assertThrows(BitsException.class, again::replyData).hresult());
+        again.complete();
+        assertArrayEquals(Files.readAllBytes(side), Files.readAllBytes(Path.of(again.replyFileName())));
+    }
+
+    @Test
     void cancelSendsCancelSessionAndLeavesNoReplyBehind() throws Exception {
         serve(UploadServer.builder(uploads).notifyCommand(List.of(upperCaseCommand().toString())));
         Path file = source("cancel.bin", TestData.random((int) (8 * MIB), 7));

@@ -38,7 +38,7 @@ public final class CountingProxy implements AutoCloseable {
 
     /** One request as it passed; {@code status} -1 when no answer came back. */
     public record Packet(String method, String path, String type, String contentRange, long declaredLength,
-            long forwarded, int status, String received) {
+            long forwarded, int status, String received, String range) {
         /** The first byte of a fragment's Content-Range, or -1. */
         public long first() {
             Matcher m = contentRange == null ? null : RANGE.matcher(contentRange.trim());
@@ -58,6 +58,8 @@ public final class CountingProxy implements AutoCloseable {
     private volatile boolean closed;
     /** Request bodies go through at most this fast (0: at full speed). */
     private volatile long bytesPerSecond;
+    /** Response bodies go through at most this fast (0: at full speed). */
+    private volatile long responseBytesPerSecond;
     /** The next fragment's connection is cut after this many body bytes (-1: none). */
     private volatile long cutAfter = -1;
     /** Fragments declaring more bytes than this get their connection closed at once, as a server may refuse them. */
@@ -79,6 +81,12 @@ public final class CountingProxy implements AutoCloseable {
     /** Request bodies go through at most {@code rate} bytes per second from now on (0: at full speed). */
     public CountingProxy throttle(long rate) {
         this.bytesPerSecond = rate;
+        return this;
+    }
+
+    /** Response bodies (a reply's download) go through at most {@code rate} bytes per second (0: at full speed). */
+    public CountingProxy throttleResponses(long rate) {
+        this.responseBytesPerSecond = rate;
         return this;
     }
 
@@ -216,7 +224,7 @@ public final class CountingProxy implements AutoCloseable {
                 if ("fragment".equalsIgnoreCase(String.valueOf(req.header("bits-packet-type")))
                         && declared > refuseOver) {
                     packets.add(new Packet(req.method(), req.path(), req.header("bits-packet-type"),
-                            req.header("content-range"), declared, 0, -1, null));
+                            req.header("content-range"), declared, 0, -1, null, req.header("range")));
                     return;
                 }
                 boolean cutting = cut >= 0 && "fragment".equalsIgnoreCase(String.valueOf(req.header("bits-packet-type")))
@@ -228,7 +236,7 @@ public final class CountingProxy implements AutoCloseable {
                 if (cutting || forwarded < declared) {
                     // Cut here, or one side is gone mid-body: the other sees its connection end there.
                     packets.add(new Packet(req.method(), req.path(), req.header("bits-packet-type"),
-                            req.header("content-range"), declared, forwarded, -1, null));
+                            req.header("content-range"), declared, forwarded, -1, null, req.header("range")));
                     if (cutting) {
                         return;
                     }
@@ -251,7 +259,7 @@ public final class CountingProxy implements AutoCloseable {
                 }
                 packets.add(new Packet(req.method(), req.path(), req.header("bits-packet-type"),
                         req.header("content-range"), declared, forwarded, resp == null ? -1 : resp.status(),
-                        resp == null ? null : resp.header("bits-received-content-range")));
+                        resp == null ? null : resp.header("bits-received-content-range"), req.header("range")));
                 if (resp == null) {
                     return;
                 }
@@ -287,7 +295,7 @@ public final class CountingProxy implements AutoCloseable {
         long done = 0;
         long began = System.nanoTime();
         while (done < n) {
-            long rate = request ? bytesPerSecond : 0;
+            long rate = request ? bytesPerSecond : responseBytesPerSecond;
             if (rate > 0) {
                 long due = began + done * 1_000_000_000L / rate;
                 long wait = due - System.nanoTime();
