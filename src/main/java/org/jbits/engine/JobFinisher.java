@@ -93,6 +93,12 @@ final class JobFinisher {
     }
 
     private static Problem vanished(FileRecord f) {
+        if (f.index == UploadRecord.REPLY_INDEX) {
+            // The server deleted the reply at Close-Session: it cannot come again. A resumed job completes without it.
+            return new Problem(f, HResult.ERROR_FILE_NOT_FOUND, "the reply " + f.localName + " (" + f.tempName
+                    + ") was deleted before the job was completed; the server no longer has it: resume and complete"
+                    + " the job to end it without its reply", true);
+        }
         return new Problem(f, HResult.ERROR_FILE_NOT_FOUND, "the transferred data of " + f.localName + " ("
                 + f.tempName + ") was deleted before the job was completed; resume the job to fetch it again", true);
     }

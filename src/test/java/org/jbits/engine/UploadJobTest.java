@@ -352,6 +352,35 @@ class UploadJobTest {
     }
 
     @Test
+    void aReplyDeletedBeforeCompleteIsNotAskedForAgainAndAResumedJobCompletesWithoutIt() throws Exception {
+        serve(UploadServer.builder(uploads).notifyCommand(List.of(upperCaseCommand().toString())));
+        Path file = source("gone.txt", "abc".getBytes(StandardCharsets.US_ASCII));
+        BitsJob job = job(JobType.UPLOAD_REPLY, "/gone.txt", file);
+        job.resume();
+        Await.state(job, TIMEOUT, JobState.TRANSFERRED);
+        Path reply = Path.of(job.replyFileName());
+        Files.delete(Path.of(LocalNames.tempNameFor(job.id(), UploadRecord.REPLY_INDEX, reply)));
+        int packetsAtTransferred = proxy.packets().size();
+
+        BitsException refused = assertThrows(BitsException.class, job::complete);
+        assertEquals(HResult.ERROR_FILE_NOT_FOUND, refused.hresult());
+        assertTrue(refused.getMessage().contains("the server no longer has it"), refused.getMessage());
+        assertEquals(JobState.ERROR, job.state());
+        JobError error = job.error().orElseThrow();
+        assertEquals(ErrorContext.LOCAL_FILE, error.context());
+        assertTrue(error.description().contains("resume and complete the job to end it without its reply"),
+                error.description());
+
+        job.resume();
+        Await.state(job, TIMEOUT, JobState.TRANSFERRED);
+        assertEquals(packetsAtTransferred, proxy.packets().size(),
+                "the session is closed: nothing is sent or asked again: " + proxy.packets());
+        assertEquals(HResult.BG_S_PARTIAL_COMPLETE, job.complete(), "the job ends without its reply");
+        assertFalse(Files.exists(reply));
+        assertArrayEquals("abc".getBytes(StandardCharsets.US_ASCII), Files.readAllBytes(file), "the source is untouched");
+    }
+
+    @Test
     void cancelSendsCancelSessionAndLeavesNoReplyBehind() throws Exception {
         serve(UploadServer.builder(uploads).notifyCommand(List.of(upperCaseCommand().toString())));
         Path file = source("cancel.bin", TestData.random((int) (8 * MIB), 7));
