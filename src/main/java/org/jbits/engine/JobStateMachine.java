@@ -1,7 +1,6 @@
 package org.jbits.engine;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,36 +133,44 @@ final class JobStateMachine {
     }
 
     /**
-     * Adds a file whose names were checked ({@link LocalNames}): BITS' per-job rules, then committed with the job.
+     * Adds files whose names were checked ({@link LocalNames}): BITS' per-job rules for all of them first, then all
+     * committed with the job in one transaction, or none.
      */
-    void addFile(EngineJob job, FileRecord.Added added, int maxFilesPerJob) {
-        URI uri = added.uri();
-        Path local = added.local();
+    void addFiles(EngineJob job, List<FileRecord.Added> added, int maxFilesPerJob) {
         locked(() -> {
             ensureNotFinal(job);
             JobRecord rec = job.rec;
             if (rec.type != JobType.DOWNLOAD) {
-                addUploadFile(job, added);
+                if (!rec.files.isEmpty() || added.size() > 1) {
+                    throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
+                }
+                addUploadFile(job, added.get(0));
                 return null;
             }
-            if (rec.files.size() >= maxFilesPerJob) {
+            if (rec.files.size() + added.size() > maxFilesPerJob) {
                 throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
                         + " files");
             }
-            int index = rec.files.size();
-            FileRecord file = new FileRecord(index, added.remoteName(), uri, local.toString(),
-                    LocalNames.tempNameFor(rec.id, index, local));
-            file.dirId = added.directory();
-            file.urlCredentials = added.credentials();
-            rec.files.add(file);
+            List<FileRecord> files = new ArrayList<>(added.size());
+            for (FileRecord.Added a : added) {
+                int index = rec.files.size() + files.size();
+                FileRecord file = new FileRecord(index, a.remoteName(), a.uri(), a.local().toString(),
+                        LocalNames.tempNameFor(rec.id, index, a.local()));
+                file.dirId = a.directory();
+                file.urlCredentials = a.credentials();
+                files.add(file);
+            }
+            rec.files.addAll(files);
             rec.modified = clock.now();
             try {
-                store.saveJobAndFile(rec, file);
+                store.saveJobAndFiles(rec, files);
             } catch (RuntimeException e) {
-                rec.files.remove(file);
+                rec.files.removeAll(files);
                 throw e;
             }
-            log.info("job {}: added {} -> {}", rec.id, added.remoteName(), local);
+            for (FileRecord f : files) {
+                log.info("job {}: added {} -> {}", rec.id, f.remoteName, f.localName);
+            }
             fireModification(job);
             return null;
         });
