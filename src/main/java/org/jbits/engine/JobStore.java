@@ -166,14 +166,62 @@ final class JobStore implements AutoCloseable {
         return rs.wasNull() ? null : v;
     }
 
-    /** Inserts the job's row and all its file rows in one transaction. */
+    /** Inserts the job's row and all its file rows (and an upload job's upload row) in one transaction. */
     synchronized void insertJob(JobRecord j) {
         inTransaction(() -> {
             saveJob(j);
             for (FileRecord f : j.files) {
                 saveFile(j.id, f);
             }
+            if (j.upload != null) {
+                saveUpload(j.id, j.upload);
+                if (j.upload.reply != null) {
+                    saveFile(j.id, j.upload.reply);
+                }
+            }
         });
+    }
+
+    /** Inserts or replaces an upload job's upload row: its session and its local file's identity. */
+    synchronized void saveUpload(UUID jobId, UploadRecord u) {
+        try {
+            UploadRecords.save(db, jobId, u);
+        } catch (SQLException e) {
+            throw storeError("saving the upload session of job " + jobId, e);
+        }
+    }
+
+    /**
+     * An upload job's state in one transaction: its job row (with {@code withJob}), the file row of {@code file},
+     * its upload row, and its reply's file row.
+     */
+    synchronized void saveUploadState(JobRecord j, FileRecord file, boolean withJob) {
+        inTransaction(() -> {
+            if (withJob) {
+                saveJob(j);
+            }
+            if (file != null) {
+                saveFile(j.id, file);
+            }
+            saveUpload(j.id, j.upload);
+            if (j.upload.reply != null) {
+                saveFile(j.id, j.upload.reply);
+            }
+        });
+    }
+
+    /** Forgets an upload-reply job's reply file row (its name changed before any of it was kept). */
+    synchronized void deleteReply(UUID jobId) {
+        try (PreparedStatement ps = db.prepareStatement("DELETE FROM files WHERE job_id=? AND idx=?");
+             PreparedStatement segs = db.prepareStatement("DELETE FROM segments WHERE job_id=? AND idx=?")) {
+            for (PreparedStatement p : List.of(ps, segs)) {
+                p.setString(1, jobId.toString());
+                p.setInt(2, UploadRecord.REPLY_INDEX);
+                p.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw storeError("saving the reply of job " + jobId, e);
+        }
     }
 
     /** Adds or replaces one file row and the job row, atomically. */
@@ -365,9 +413,17 @@ final class JobStore implements AutoCloseable {
                     if (user != null) {
                         f.urlCredentials = UrlCredentials.of(remote, user, rs.getString("url_password"));
                     }
-                    j.files.add(f);
+                    if (f.index == UploadRecord.REPLY_INDEX) {
+                        if (j.upload != null) {
+                            j.upload.reply = f;
+                        }
+                    } else if (f.index >= 0) {
+                        f.uploadSource = j.upload != null;
+                        j.files.add(f);
+                    }
                 }
             }
+            UploadRecords.load(db, jobs);
         } catch (SQLException e) {
             throw storeError("reading the job store", e);
         }
