@@ -37,8 +37,14 @@ final class FileRecord {
     /** The {@code user:password@} the remote name came with, kept out of the name (and out of sight); or null. */
     volatile Credentials urlCredentials;
 
+    /** The SHA-256 the file must have (lower-case hex), or null. */
+    volatile String expectedSha256;
+    /** The SHA-256 the transferred file was checked to have (equal to {@link #expectedSha256}), or null. */
+    volatile String sha256;
+
     /** What AddFile checked: the name without credentials, its URI, the local path, its directory, the credentials. */
-    record Added(String remoteName, URI uri, java.nio.file.Path local, FileIdentity directory, Credentials credentials) {
+    record Added(String remoteName, URI uri, java.nio.file.Path local, FileIdentity directory, Credentials credentials,
+            String expectedSha256) {
     }
 
     FileRecord(int index, String remoteName, URI uri, String localName, String tempName) {
@@ -56,6 +62,7 @@ final class FileRecord {
     }
 
     BitsFile snapshot() {
-        return new BitsFile(remoteName, localName, new FileProgress(bytesTotal, bytesNow(), completed), tempName);
+        return new BitsFile(remoteName, localName, new FileProgress(bytesTotal, bytesNow(), completed), tempName,
+                expectedSha256, sha256);
     }
 }

@@ -133,6 +133,18 @@ final class JobStateMachine {
         });
     }
 
+    /** Applies a change of the job's credentials: committed with the job's row, then announced; never logged. */
+    void modifyCredentials(EngineJob job, Consumer<JobRecord> change) {
+        locked(() -> {
+            ensureNotFinal(job);
+            change.accept(job.rec);
+            job.rec.modified = clock.now();
+            store.saveJobAndCredentials(job.rec);
+            fireModification(job);
+            return null;
+        });
+    }
+
     /**
      * Adds a file whose names were checked ({@link LocalNames}): BITS' per-job rules, then committed with the job.
      */
@@ -164,6 +176,7 @@ final class JobStateMachine {
                     LocalNames.tempNameFor(rec.id, index, local));
             file.dirId = added.directory();
             file.urlCredentials = added.credentials();
+            file.expectedSha256 = added.expectedSha256();
             rec.files.add(file);
             rec.modified = clock.now();
             try {

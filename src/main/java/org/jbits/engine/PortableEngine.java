@@ -194,6 +194,12 @@ public final class PortableEngine implements BitsManager {
     // ---------------------------------------------------------------- operations of EngineJob
 
     void addFile(EngineJob job, String remoteName, String localName) {
+        addFile(job, remoteName, localName, null);
+    }
+
+    /** AddFile with the SHA-256 the file must have (null: none). */
+    void addFile(EngineJob job, String remoteName, String localName, String expectedSha256) {
+        String sha = expectedSha256 == null ? null : BitsLimits.checkSha256(expectedSha256);
         if (remoteName == null) {
             throw new BitsException(HResult.E_INVALIDARG, "the remote name is empty");
         }
@@ -202,7 +208,7 @@ public final class PortableEngine implements BitsManager {
         URI uri = transports.parse(remote.remoteName());
         Path local = LocalNames.check(localName);
         FileIdentity dir = LocalNames.directoryIdentity(local.getParent());
-        jobs.addFile(job, new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials()),
+        jobs.addFile(job, new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials(), sha),
                 settings.maxFilesPerJob());
     }
 

@@ -74,8 +74,40 @@ final class StoreSchema {
             "ALTER TABLE files ADD COLUMN url_password TEXT",
             "ALTER TABLE jobs ADD COLUMN file_mode INTEGER"));
 
+    /**
+     * A placeholder for version 3, which the upload client's branch (upload-client) defines: its uploads table. The
+     * versions must follow one another, and this branch's own version is 4; when the two branches are merged this
+     * placeholder gives way to that migration (a store this placeholder made exists only in this branch's tests).
+     */
+    private static final Migration V3_RESERVED = new Migration(3, "reserved for the upload client's version 3",
+            List.of());
+
+    /**
+     * What a job keeps for its HTTP requests: its credentials, one per target and scheme (the passwords are secrets
+     * of the 0600 store, never shown), its custom headers and whether they are write-only, its security flags, the
+     * certificate authorities it trusts besides the system's (PEM), its client certificate (a PKCS#12 file's bytes and
+     * password); and per file the SHA-256 it must have and, once checked, the one it had. Null is none (every job and
+     * file of an older store).
+     */
+    private static final Migration V4_AUTH_HEADERS_TLS_HASHES = new Migration(4,
+            "credentials table; jobs.custom_headers/headers_write_only/security_flags/trusted_certificates/"
+                    + "client_certificate/client_certificate_password; files.expected_sha256/sha256",
+            List.of("""
+            CREATE TABLE credentials(
+              job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, target INTEGER NOT NULL,
+              scheme INTEGER NOT NULL, user_name TEXT, password TEXT, PRIMARY KEY(job_id, target, scheme))""",
+            "ALTER TABLE jobs ADD COLUMN custom_headers TEXT",
+            "ALTER TABLE jobs ADD COLUMN headers_write_only INTEGER",
+            "ALTER TABLE jobs ADD COLUMN security_flags INTEGER",
+            "ALTER TABLE jobs ADD COLUMN trusted_certificates TEXT",
+            "ALTER TABLE jobs ADD COLUMN client_certificate BLOB",
+            "ALTER TABLE jobs ADD COLUMN client_certificate_password TEXT",
+            "ALTER TABLE files ADD COLUMN expected_sha256 TEXT",
+            "ALTER TABLE files ADD COLUMN sha256 TEXT"));
+
     /** The schema this jbits writes. */
-    static final StoreSchema CURRENT = new StoreSchema(List.of(V1_TABLES, V2_IDENTITIES_AND_MODE));
+    static final StoreSchema CURRENT = new StoreSchema(List.of(V1_TABLES, V2_IDENTITIES_AND_MODE, V3_RESERVED,
+            V4_AUTH_HEADERS_TLS_HASHES));
 
     private final List<Migration> migrations;
     /** Per version, the tables and columns its migrations create; worked out once, in memory. */
