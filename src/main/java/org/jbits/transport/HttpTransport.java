@@ -58,6 +58,7 @@ public final class HttpTransport implements Transport {
             X509TrustManager trustManager) {
         this.client = builder(connectTimeoutMillis, readTimeoutMillis).sslSocketFactory(sslSocketFactory, trustManager)
                 .build();
+        this.systemTrust = trustManager;
     }
 
     private static OkHttpClient.Builder builder(long connectTimeoutMillis, long readTimeoutMillis) {
