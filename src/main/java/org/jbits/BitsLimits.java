@@ -277,4 +277,59 @@ public final class BitsLimits {
         }
         return hex.toLowerCase(java.util.Locale.ROOT);
     }
+
+    /**
+     * PEM text holding at least one X.509 certificate ({@code -----BEGIN CERTIFICATE-----}); otherwise E_INVALIDARG.
+     *
+     * @return the certificates
+     */
+    public static java.util.List<java.security.cert.X509Certificate> checkTrustedCertificates(String pem) {
+        if (pem == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "no certificates given");
+        }
+        try {
+            java.util.List<java.security.cert.X509Certificate> out = new java.util.ArrayList<>();
+            for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))) {
+                out.add((java.security.cert.X509Certificate) c);
+            }
+            if (out.isEmpty()) {
+                throw new BitsException(HResult.E_INVALIDARG, "the trusted certificates hold no PEM certificate");
+            }
+            return out;
+        } catch (java.security.cert.CertificateException e) {
+            throw new BitsException(HResult.E_INVALIDARG, "the trusted certificates are not PEM X.509 certificates");
+        }
+    }
+
+    /**
+     * A PKCS#12 file that opens with {@code password} and holds a private key with its certificate; otherwise
+     * E_INVALIDARG (the password is never repeated).
+     *
+     * @return the subject of that certificate ({@code CN=...})
+     */
+    public static String checkClientCertificate(byte[] pkcs12, String password) {
+        if (pkcs12 == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "no client certificate given");
+        }
+        java.security.KeyStore ks;
+        try {
+            ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(new java.io.ByteArrayInputStream(pkcs12), password == null ? new char[0] : password.toCharArray());
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new BitsException(HResult.E_INVALIDARG, "the client certificate is not a PKCS#12 file, or its"
+                    + " password is wrong");
+        }
+        try {
+            for (java.util.Enumeration<String> e = ks.aliases(); e.hasMoreElements(); ) {
+                String alias = e.nextElement();
+                if (ks.isKeyEntry(alias) && ks.getCertificate(alias) instanceof java.security.cert.X509Certificate c) {
+                    return c.getSubjectX500Principal().getName();
+                }
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new BitsException(HResult.E_INVALIDARG, "the client certificate file cannot be read");
+        }
+        throw new BitsException(HResult.E_INVALIDARG, "the client certificate file holds no private key with a certificate");
+    }
 }

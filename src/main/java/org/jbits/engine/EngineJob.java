@@ -336,7 +336,7 @@ final class EngineJob implements BitsJob {
     @Override
     public void setTrustedCertificates(String pem) {
         if (pem != null) {
-            org.jbits.transport.TlsSetup.certificates(pem);
+            BitsLimits.checkTrustedCertificates(pem);
         }
         engine.stateMachine().modify(this, r -> r.trustedCertificates = pem);
     }
@@ -351,7 +351,7 @@ final class EngineJob implements BitsJob {
         if (pkcs12 == null) {
             throw new BitsException(HResult.E_INVALIDARG, "no client certificate given (removeClientCertificate removes it)");
         }
-        org.jbits.transport.TlsSetup.clientSubject(pkcs12, password);
+        BitsLimits.checkClientCertificate(pkcs12, password);
         byte[] copy = pkcs12.clone();
         engine.stateMachine().modifyCredentials(this, r -> {
             r.clientCertificate = copy;
@@ -371,6 +371,6 @@ final class EngineJob implements BitsJob {
     public String clientCertificateSubject() {
         byte[][] c = engine.stateMachine().locked(() -> new byte[][]{rec.clientCertificate});
         String pw = engine.stateMachine().locked(() -> rec.clientCertificatePassword);
-        return c[0] == null ? null : org.jbits.transport.TlsSetup.clientSubject(c[0], pw);
+        return c[0] == null ? null : BitsLimits.checkClientCertificate(c[0], pw);
     }
 }

@@ -2,17 +2,10 @@ package org.jbits.transport;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.Enumeration;
 import java.util.List;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.KeyManager;
@@ -23,6 +16,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.jbits.BitsException;
+import org.jbits.BitsLimits;
 import org.jbits.HResult;
 import org.jbits.SecurityFlags;
 
@@ -77,45 +71,9 @@ public record TlsSetup(SSLSocketFactory socketFactory, X509TrustManager trustMan
         }
     }
 
-    /**
-     * The certificates of a PEM text (one or more {@code -----BEGIN CERTIFICATE-----} blocks); E_INVALIDARG when it
-     * holds none or one cannot be read.
-     */
-    public static List<X509Certificate> certificates(String pem) {
-        try {
-            Collection<? extends Certificate> cs = CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-            List<X509Certificate> out = new ArrayList<>();
-            for (Certificate c : cs) {
-                out.add((X509Certificate) c);
-            }
-            if (out.isEmpty()) {
-                throw new BitsException(HResult.E_INVALIDARG, "the trusted certificates hold no PEM certificate");
-            }
-            return out;
-        } catch (CertificateException e) {
-            throw new BitsException(HResult.E_INVALIDARG, "the trusted certificates are not PEM X.509 certificates: "
-                    + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The subject of the first key entry's certificate of a PKCS#12 file; E_INVALIDARG when the file cannot be
-     * opened with {@code password} or holds no private key.
-     */
-    public static String clientSubject(byte[] pkcs12, String password) {
-        KeyStore ks = open(pkcs12, password);
-        try {
-            for (Enumeration<String> e = ks.aliases(); e.hasMoreElements(); ) {
-                String alias = e.nextElement();
-                if (ks.isKeyEntry(alias) && ks.getCertificate(alias) instanceof X509Certificate c) {
-                    return c.getSubjectX500Principal().getName();
-                }
-            }
-        } catch (GeneralSecurityException e) {
-            throw new BitsException(HResult.E_INVALIDARG, "the client certificate file cannot be read: " + e.getMessage(), e);
-        }
-        throw new BitsException(HResult.E_INVALIDARG, "the client certificate file holds no private key with a certificate");
+    /** The certificates of a PEM text; E_INVALIDARG when it holds none ({@link BitsLimits#checkTrustedCertificates}). */
+    static List<X509Certificate> certificates(String pem) {
+        return BitsLimits.checkTrustedCertificates(pem);
     }
 
     private static KeyStore open(byte[] pkcs12, String password) {
