@@ -61,6 +61,20 @@ public interface BitsJob {
         throw new BitsException(HResult.E_NOTIMPL, "this backend does not check expected SHA-256 hashes");
     }
 
+    /**
+     * Adds several files at once ({@code AddFileSet}). The portable engine checks them all first and adds them in
+     * one commit, or none; this default adds them one by one.
+     */
+    default void addFileSet(List<FileInfo> files) {
+        for (FileInfo f : files) {
+            if (f.expectedSha256() == null) {
+                addFile(f.remoteName(), f.localName());
+            } else {
+                addFile(f.remoteName(), f.localName(), f.expectedSha256());
+            }
+        }
+    }
+
     /** The job's files, in the order they were added. */
     List<BitsFile> files();
 

@@ -8,6 +8,7 @@ import org.jbits.AuthScheme;
 import org.jbits.AuthTarget;
 import org.jbits.BitsException;
 import org.jbits.BitsFile;
+import org.jbits.FileInfo;
 import org.jbits.BitsLimits;
 import org.jbits.BitsJob;
 import org.jbits.HResult;
@@ -76,6 +77,11 @@ final class EngineJob implements BitsJob {
     @Override
     public void addFile(String remoteName, String localName, String expectedSha256) {
         engine.addFile(this, remoteName, localName, expectedSha256);
+    }
+
+    @Override
+    public void addFileSet(List<FileInfo> files) {
+        engine.addFileSet(this, files);
     }
 
     @Override

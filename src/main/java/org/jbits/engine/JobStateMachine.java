@@ -146,49 +146,63 @@ final class JobStateMachine {
     }
 
     /**
-     * Adds a file whose names were checked ({@link LocalNames}): BITS' per-job rules, then committed with the job.
+     * Adds files whose names were checked ({@link LocalNames}): BITS' per-job rules for all of them first, then all
+     * committed with the job in one transaction, or none.
      */
-    void addFile(EngineJob job, FileRecord.Added added, int maxFilesPerJob) {
-        URI uri = added.uri();
-        Path local = added.local();
+    void addFiles(EngineJob job, List<FileRecord.Added> added, int maxFilesPerJob) {
         locked(() -> {
             ensureNotFinal(job);
             JobRecord rec = job.rec;
-            if (rec.type != JobType.DOWNLOAD) {
-                if (!rec.files.isEmpty()) {
-                    throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
-                }
-                if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
-                    throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE,
-                            "an upload goes to an http:// or https:// URL");
-                }
-                if (!Files.isRegularFile(local)) {
-                    throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "the file to upload, " + local
-                            + ", does not exist");
-                }
+            for (int i = 0; i < added.size(); i++) {
+                checkRules(rec, added.get(i), rec.files.size() + i, maxFilesPerJob);
             }
-            if (rec.files.size() >= maxFilesPerJob) {
-                throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
-                        + " files");
+            List<FileRecord> files = new ArrayList<>(added.size());
+            for (FileRecord.Added a : added) {
+                int index = rec.files.size() + files.size();
+                FileRecord file = new FileRecord(index, a.remoteName(), a.uri(), a.local().toString(),
+                        LocalNames.tempNameFor(rec.id, index, a.local()));
+                file.dirId = a.directory();
+                file.urlCredentials = a.credentials();
+                file.expectedSha256 = a.expectedSha256();
+                files.add(file);
             }
-            int index = rec.files.size();
-            FileRecord file = new FileRecord(index, added.remoteName(), uri, local.toString(),
-                    LocalNames.tempNameFor(rec.id, index, local));
-            file.dirId = added.directory();
-            file.urlCredentials = added.credentials();
-            file.expectedSha256 = added.expectedSha256();
-            rec.files.add(file);
+            rec.files.addAll(files);
             rec.modified = clock.now();
             try {
-                store.saveJobAndFile(rec, file);
+                store.saveJobAndFiles(rec, files);
             } catch (RuntimeException e) {
-                rec.files.remove(file);
+                rec.files.removeAll(files);
                 throw e;
             }
-            log.info("job {}: added {} -> {}", rec.id, added.remoteName(), local);
+            for (FileRecord f : files) {
+                log.info("job {}: added {} -> {}", rec.id, f.remoteName, f.localName);
+            }
             fireModification(job);
             return null;
         });
+    }
+
+    /** BITS' rules for the file that would be the job's {@code index}-th. */
+    private static void checkRules(JobRecord rec, FileRecord.Added added, int index, int maxFilesPerJob) {
+        URI uri = added.uri();
+        Path local = added.local();
+        if (rec.type != JobType.DOWNLOAD) {
+            if (index > 0) {
+                throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
+            }
+            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+                throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE,
+                        "an upload goes to an http:// or https:// URL");
+            }
+            if (!Files.isRegularFile(local)) {
+                throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "the file to upload, " + local
+                        + ", does not exist");
+            }
+        }
+        if (index >= maxFilesPerJob) {
+            throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
+                    + " files");
+        }
     }
 
     void resume(EngineJob job) {

@@ -14,6 +14,7 @@ import org.jbits.BitsException;
 import org.jbits.BitsJob;
 import org.jbits.BitsLimits;
 import org.jbits.BitsManager;
+import org.jbits.FileInfo;
 import org.jbits.CostState;
 import org.jbits.HResult;
 import org.jbits.JobListener;
@@ -194,22 +195,40 @@ public final class PortableEngine implements BitsManager {
     // ---------------------------------------------------------------- operations of EngineJob
 
     void addFile(EngineJob job, String remoteName, String localName) {
-        addFile(job, remoteName, localName, null);
+        jobs.addFiles(job, List.of(checked(remoteName, localName, null)), settings.maxFilesPerJob());
     }
 
     /** AddFile with the SHA-256 the file must have (null: none). */
     void addFile(EngineJob job, String remoteName, String localName, String expectedSha256) {
+        jobs.addFiles(job, List.of(checked(remoteName, localName, expectedSha256)), settings.maxFilesPerJob());
+    }
+
+    /** Every file checked first, then all added in one commit, or none. */
+    void addFileSet(EngineJob job, List<FileInfo> files) {
+        if (files == null || files.isEmpty()) {
+            throw new BitsException(HResult.E_INVALIDARG, "the file set is empty");
+        }
+        List<FileRecord.Added> added = new java.util.ArrayList<>(files.size());
+        for (FileInfo f : files) {
+            added.add(checked(f.remoteName(), f.localName(), f.expectedSha256()));
+        }
+        jobs.addFiles(job, added, settings.maxFilesPerJob());
+    }
+
+    /**
+     * AddFile's checks of one file's names and expected hash; a password in the remote name is taken out before it
+     * is parsed.
+     */
+    private FileRecord.Added checked(String remoteName, String localName, String expectedSha256) {
         String sha = expectedSha256 == null ? null : BitsLimits.checkSha256(expectedSha256);
         if (remoteName == null) {
             throw new BitsException(HResult.E_INVALIDARG, "the remote name is empty");
         }
-        // A password in the name is taken out before the name is parsed, stored, logged or shown.
         UrlCredentials.Split remote = UrlCredentials.split(remoteName);
         URI uri = transports.parse(remote.remoteName());
         Path local = LocalNames.check(localName);
         FileIdentity dir = LocalNames.directoryIdentity(local.getParent());
-        jobs.addFile(job, new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials(), sha),
-                settings.maxFilesPerJob());
+        return new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials(), sha);
     }
 
     void resume(EngineJob job) {
