@@ -131,6 +131,12 @@ public final class BitsLimits {
                     + MAX_PROXY_LIST + " characters");
         }
         for (String p : s.proxyList()) {
+            if (p.indexOf('@') >= 0) {
+                // Never repeated: what is before the @ may be a password.
+                throw new BitsException(HResult.BG_E_INVALID_PROXY_INFO, "a proxy of the proxy list names a user"
+                        + " (user@ or user:password@); a proxy list holds hosts only, and the proxy's credentials are"
+                        + " set apart (SetCredentials with the proxy target, --proxy-credential)");
+            }
             java.util.regex.Matcher m = PROXY.matcher(p);
             if (!m.matches()) {
                 throw new BitsException(HResult.BG_E_INVALID_PROXY_INFO, "'" + p

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jbits.BitsException;
+import org.jbits.BitsLimits;
 import org.jbits.HResult;
 import org.jbits.JobPriority;
 import org.jbits.JobType;
@@ -44,9 +45,18 @@ final class StartCommand implements Callable<Integer> {
     @Mixin
     PropertyOptions properties = new PropertyOptions();
 
+    @Mixin
+    HttpCliOptions http = new HttpCliOptions();
+
+    @Option(names = "--expected-sha256", paramLabel = "HEX",
+            description = "The SHA-256 each file must have, one per file in file order (repeatable); a mismatch"
+                    + " fails the file with BG_E_VALIDATION_FAILED and nothing appears under its name.")
+    List<String> expectedSha256;
+
     @Override
     public Integer call() {
         List<FileSpecs.Spec> files = resolveFiles();
+        List<String> hashes = expectedHashes(files.size());
         // Start-BitsTransfer's defaults, where they differ from CreateJob's.
         JobProperties props = properties.toProperties().orElse(new JobProperties("BITS Transfer",
                 "This is a file transfer that uses the Background Intelligent Transfer Service (BITS).",
@@ -57,10 +67,14 @@ final class StartCommand implements Callable<Integer> {
         } catch (BitsException e) {
             throw CliException.of(e);
         }
+        org.jbits.agent.HttpOptions httpOptions = http.toHttpOptions();
+        List<Request.NewFile> newFiles = new java.util.ArrayList<>(files.size());
+        for (int i = 0; i < files.size(); i++) {
+            newFiles.add(new Request.NewFile(files.get(i).remote(), files.get(i).local(), hashes.get(i)));
+        }
         // The files get this user's umask, as files a command writes itself do, not the agent's.
-        Request.Submit req = new Request.Submit(type, props,
-                files.stream().map(f -> new Request.NewFile(f.remote(), f.local())).toList(), suspended,
-                Umask.fileMode(Umask.current()));
+        Request.Submit req = new Request.Submit(type, props, newFiles, suspended, Umask.fileMode(Umask.current()),
+                httpOptions);
         try (Connection conn = Connection.forEnvironment()) {
             JsonNode job = Connection.job(conn.call(req));
             if (async || suspended) {
@@ -92,6 +106,22 @@ final class StartCommand implements Callable<Integer> {
             List<String> sources = args.subList(0, args.size() - 1);
             String destination = args.get(args.size() - 1);
             return upload ? FileSpecs.pairUpload(sources, destination) : FileSpecs.pair(sources, destination);
+        } catch (BitsException e) {
+            throw CliException.of(e);
+        }
+    }
+
+    /** One checked hash per file, in file order, or nulls when none is given; a count that differs is refused. */
+    private List<String> expectedHashes(int files) {
+        if (expectedSha256 == null || expectedSha256.isEmpty()) {
+            return java.util.Collections.nCopies(files, null);
+        }
+        try {
+            if (expectedSha256.size() != files) {
+                throw new BitsException(HResult.E_INVALIDARG, expectedSha256.size() + " --expected-sha256 given for "
+                        + files + (files == 1 ? " file" : " files") + "; give one per file, in file order");
+            }
+            return expectedSha256.stream().map(BitsLimits::checkSha256).toList();
         } catch (BitsException e) {
             throw CliException.of(e);
         }
