@@ -63,6 +63,8 @@ final class StartCommand implements Callable<Integer> {
                 JobPriority.FOREGROUND, null, null, null, null, null, null, null, null));
         JobType type;
         try {
+            // The agent checks them again; checked here, bad input does not even start an agent.
+            props.check(org.jbits.ProxySettings.DEFAULT);
             type = CliSpellings.transferType(transferType);
         } catch (BitsException e) {
             throw CliException.of(e);
