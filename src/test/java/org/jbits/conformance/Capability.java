@@ -23,5 +23,9 @@ public enum Capability {
     /** {@code IBackgroundCopyJob4::Get/SetMaximumDownloadTime}. */
     MAXIMUM_DOWNLOAD_TIME,
     /** {@code IBackgroundCopyJob5} cost flags. */
-    TRANSFER_POLICY
+    TRANSFER_POLICY,
+    /** {@code IBackgroundCopyJobHttpOptions3::MakeCustomHeadersWriteOnly} (BITS 10.3). */
+    WRITE_ONLY_HEADERS,
+    /** The client-certificate methods ({@code IBackgroundCopyJobHttpOptions::Remove/GetClientCertificate}, ...). */
+    CLIENT_CERTIFICATE
 }
