@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * headers an nginx location insists on (write-only: never shown again), a private CA with {@code --ca-file}, a
  * PKCS#12 client certificate through nginx's {@code ssl_verify_client}, {@code --expected-sha256} matched (shown in
  * {@code get}) and mismatched (BG_E_VALIDATION_FAILED, nothing under the name), and the input errors of these
- * options: one line, its BITS code, exit 2, nothing created.
+ * options (and of the numbers and lists they come with): one line, its BITS code, exit 2, nothing created.
  */
 class CliHttpOptionsIT {
     private static final Pattern CODE_AT_END = Pattern.compile("\\[[A-Z][A-Z0-9_]+ 0x[0-9A-F]{8}]$");
@@ -332,6 +332,11 @@ class CliHttpOptionsIT {
         assertRefused(proxyUser, "BG_E_INVALID_PROXY_INFO", "a proxy list naming a user");
         assertFalse(proxyUser.err().contains("proxy-Secret"), proxyUser::toString);
         assertRefused(cli.run("start", "--authentication", "basic", url, out), "needs --credential", "a scheme alone");
+        assertRefused(cli.run("start", "--retry-interval", "4294967296", url, out), "E_INVALIDARG", "a ULONG out of range");
+        assertRefused(cli.run("start", "--retry-interval", "soon", url, out), "E_INVALIDARG", "a number that is not one");
+        String longList = String.join(",", java.util.Collections.nCopies(400, "proxy-host:3128"));
+        assertRefused(cli.run("start", "--proxy-usage", "override", "--proxy-list", longList, url, out),
+                "BG_E_PROXY_LIST_TOO_LARGE", "a proxy list over 4,000 characters");
         assertFalse(Files.exists(cli.home()), "every refusal came before the agent was needed");
     }
 }
