@@ -194,6 +194,21 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
         return withJob(JobJson.of(job));
     }
 
+    /** {@code {"ok": true, "network": {...}}} ({@link NetworkJson}); E_NOTIMPL from a backend without the call. */
+    @Override
+    public ObjectNode network(Request.Network r) {
+        ObjectNode reply = Protocol.ok();
+        reply.set("network", NetworkJson.of(bits.networkStatus()));
+        return reply;
+    }
+
+    @Override
+    public ObjectNode networkOverride(Request.NetworkOverride r) {
+        ObjectNode reply = Protocol.ok();
+        reply.set("network", NetworkJson.of(bits.overrideNetworkCost(r.cost())));
+        return reply;
+    }
+
     @Override
     public ObjectNode stop(Request.Stop r) {
         return Protocol.ok().put("stopping", true);

@@ -38,6 +38,8 @@ final class EngineJob implements BitsJob {
     boolean held;
     long retryAtNanos;
     long lastStartNanos = Long.MIN_VALUE;
+    /** While the network's cost blocks the job: since when (the no-progress clock stands still meanwhile). */
+    java.time.Instant blockedSince;
 
     EngineJob(PortableEngine engine, JobRecord rec) {
         this.engine = engine;
@@ -242,7 +244,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public int transferPolicyFlags() {
-        return engine.stateMachine().locked(() -> rec.costFlags);
+        return engine.stateMachine().locked(() -> engine.costGate().flags(rec));
     }
 
     @Override

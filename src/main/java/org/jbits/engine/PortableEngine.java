@@ -20,6 +20,10 @@ import org.jbits.HResult;
 import org.jbits.JobListener;
 import org.jbits.JobState;
 import org.jbits.JobType;
+import org.jbits.NetworkStatus;
+import org.jbits.network.CostOverride;
+import org.jbits.network.CostPolicyDefaults;
+import org.jbits.network.NetworkCost;
 import org.jbits.file.FileIdentity;
 import org.jbits.file.StateDirectory;
 import org.jbits.spi.JobEventDispatcher;
@@ -54,12 +58,25 @@ public final class PortableEngine implements BitsManager {
     private final TempFiles tempFiles;
     private final TransferWorker worker;
     private final Scheduler scheduler;
+    /** The network's cost: detection with the administrator's override over it. */
+    private final CostOverride cost;
+    private final CostGate costGate;
 
     /**
      * Opens the engine on {@code stateDir} with the given transports (e.g. {@link Transports#standard}); tests pass
      * transports that inject faults.
      */
     public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports) {
+        this(stateDir, settings, clock, transports, NetworkCost.none("no cost detection was asked for",
+                clock.now()), CostPolicyDefaults.BITS);
+    }
+
+    /**
+     * Opens the engine with a cost detector ({@code detector}, closed with the engine) and the default transfer
+     * policy of each priority; the administrator's override kept in the state directory goes over the detector.
+     */
+    public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
+            NetworkCost detector, CostPolicyDefaults costDefaults) {
         this.stateDir = stateDir;
         this.settings = settings;
         this.transports = transports;
@@ -83,17 +100,25 @@ public final class PortableEngine implements BitsManager {
         }
         store = new JobStore(stateDir.resolve("jobs.db"));
         StateDirectory.restrictAll(stateDir);
-        // The network is unrestricted until cost detection lands; the scheduler and transfers already ask.
-        Supplier<CostState> cost = () -> CostState.UNRESTRICTED;
+        try {
+            cost = CostOverride.open(detector, stateDir, java.time.Clock.systemUTC());
+        } catch (RuntimeException e) {
+            detector.close();
+            store.close();
+            throw e;
+        }
+        Supplier<CostState> costState = () -> cost.current().cost();
         jobs = new JobStateMachine(store, clock, notifier, this::wakeScheduler);
+        costGate = new CostGate(jobs, cost::current, costDefaults, clock);
         finisher = new JobFinisher(store);
         tempFiles = new TempFiles(store, clock, settings);
         RunReports reports = new RunReports(jobs);
-        worker = new TransferWorker(jobs, reports, transports, tempFiles, cost, this::wakeScheduler);
+        worker = new TransferWorker(jobs, reports, transports, tempFiles, costState, this::wakeScheduler);
         for (JobRecord rec : new Recovery(store, transports, finisher).recover()) {
             jobs.load(new EngineJob(this, rec));
         }
-        scheduler = new Scheduler(jobs, reports, worker, clock, settings.timeSliceMillis(), cost);
+        scheduler = new Scheduler(jobs, reports, worker, clock, settings.timeSliceMillis(), costGate);
+        cost.addListener(s -> wakeScheduler());
         scheduler.start();
         log.info("portable engine started on {} with {} job(s)", stateDir, jobs.list().size());
     }
@@ -112,6 +137,10 @@ public final class PortableEngine implements BitsManager {
 
     JobStateMachine stateMachine() {
         return jobs;
+    }
+
+    CostGate costGate() {
+        return costGate;
     }
 
     // ---------------------------------------------------------------- BitsManager
@@ -156,6 +185,18 @@ public final class PortableEngine implements BitsManager {
         return v != null ? v : "dev";
     }
 
+    /** The cost the scheduler goes by: detection, or the override kept in the state directory. */
+    @Override
+    public NetworkStatus networkStatus() {
+        return cost.current();
+    }
+
+    /** Sets ({@code null}: clears) the override, kept in the state directory; the scheduler acts on it at once. */
+    @Override
+    public NetworkStatus overrideNetworkCost(CostState state) {
+        return cost.set(state);
+    }
+
     /** The state directory this engine keeps its store in. */
     public Path stateDirectory() {
         return stateDir;
@@ -179,6 +220,7 @@ public final class PortableEngine implements BitsManager {
             r.awaitDone(STOP_WAIT_MILLIS);
         }
         scheduler.close();
+        cost.close();
         worker.close();
         tempFiles.close();
         notifier.close();
