@@ -60,7 +60,7 @@ final class TlsErrors {
 
     private static String advice(int hr) {
         if (hr == HResult.ERROR_WINHTTP_SECURE_INVALID_CA) {
-            return "; trust its authority with --trusted-ca FILE (PEM), or set the ignore-unknown-ca security flag";
+            return "; trust its authority with --ca-file FILE (PEM), or set the ignore-unknown-ca security flag";
         }
         if (hr == HResult.ERROR_WINHTTP_SECURE_CERT_DATE_INVALID) {
             return "; the ignore-date-invalid security flag accepts it";

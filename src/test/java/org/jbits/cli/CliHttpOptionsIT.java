@@ -239,6 +239,7 @@ class CliHttpOptionsIT {
         assertEquals(1, unknown.exit(), unknown::toString);
         assertTrue(unknown.err().contains("ERROR_WINHTTP_SECURE_INVALID_CA"), unknown::toString);
         assertFalse(unknown.err().contains("PKIX"), "no Java text: " + unknown);
+        assertTrue(unknown.err().contains("--ca-file"), "names the option that fixes it: " + unknown);
         cli.run("remove", "BITS Transfer");
 
         String ca = TestCa.shared().caCertificate().toString();
