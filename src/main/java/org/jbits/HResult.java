@@ -61,6 +61,18 @@ public final class HResult {
     public static final int ERROR_DISK_FULL = def(0x80070070, "ERROR_DISK_FULL");
     /** HRESULT_FROM_WIN32(ERROR_INVALID_NAME). */
     public static final int ERROR_INVALID_NAME = def(0x8007007B, "ERROR_INVALID_NAME");
+    /** HRESULT_FROM_WIN32(ERROR_BAD_NETPATH): the network path was not found (an SMB server that cannot be reached). */
+    public static final int ERROR_BAD_NETPATH = def(0x80070035, "ERROR_BAD_NETPATH");
+    /** HRESULT_FROM_WIN32(ERROR_NETNAME_DELETED): the network name is no longer available (an SMB connection dropped). */
+    public static final int ERROR_NETNAME_DELETED = def(0x80070040, "ERROR_NETNAME_DELETED");
+    /** HRESULT_FROM_WIN32(ERROR_BAD_NET_NAME): the network name cannot be found (no such SMB share). */
+    public static final int ERROR_BAD_NET_NAME = def(0x80070043, "ERROR_BAD_NET_NAME");
+    /** HRESULT_FROM_WIN32(ERROR_SEM_TIMEOUT): the timeout period expired (an SMB server that stopped answering). */
+    public static final int ERROR_SEM_TIMEOUT = def(0x80070079, "ERROR_SEM_TIMEOUT");
+    /** HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE): the user name or password is incorrect. */
+    public static final int ERROR_LOGON_FAILURE = def(0x8007052E, "ERROR_LOGON_FAILURE");
+    /** HRESULT_FROM_WIN32(ERROR_ACCOUNT_RESTRICTION): the account may not log on now (disabled, locked out, expired). */
+    public static final int ERROR_ACCOUNT_RESTRICTION = def(0x8007052F, "ERROR_ACCOUNT_RESTRICTION");
     /** WinHTTP: the operation timed out. */
     public static final int ERROR_WINHTTP_TIMEOUT = def(0x80072EE2, "ERROR_WINHTTP_TIMEOUT");
     /** WinHTTP: the URL is invalid. */

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jbits.BitsException;
+import org.jbits.CostState;
 import org.jbits.HResult;
 import org.jbits.JobState;
 import org.jbits.JobType;
@@ -78,6 +79,8 @@ public final class RequestCodec {
             case "remove" -> new Request.Remove(r.requiredString("job"));
             case "wait" -> await(r);
             case "stop" -> new Request.Stop();
+            case "network" -> new Request.Network();
+            case "networkOverride" -> networkOverride(r);
             default -> throw invalid("unknown request " + JsonFields.quote(op));
         };
         r.refuseOthers();
@@ -102,6 +105,27 @@ public final class RequestCodec {
         }
         return new Request.Submit(type == null ? JobType.DOWNLOAD : type, props, out, r.bool("suspended", false),
                 mode == null ? null : mode.intValue());
+    }
+
+    /** The spelling of "back to detection" in {@code networkOverride}'s {@code cost} field. */
+    static final String AUTO = "Auto";
+
+    private static Request networkOverride(JsonFields r) {
+        String cost = r.requiredString("cost");
+        if (cost.equals(AUTO)) {
+            return new Request.NetworkOverride(null);
+        }
+        CostState[] states = CostState.values();
+        String[] names = new String[states.length + 1];
+        for (int i = 0; i < states.length; i++) {
+            if (states[i].displayName().equals(cost)) {
+                return new Request.NetworkOverride(states[i]);
+            }
+            names[i] = states[i].displayName();
+        }
+        names[states.length] = AUTO;
+        throw invalid("the 'cost' field of the 'networkOverride' request must be one of " + String.join(", ", names)
+                + ", not " + JsonFields.quote(cost));
     }
 
     private static Request await(JsonFields r) {
@@ -227,6 +251,16 @@ public final class RequestCodec {
         @Override
         public ObjectNode stop(Request.Stop r) {
             return op("stop");
+        }
+
+        @Override
+        public ObjectNode network(Request.Network r) {
+            return op("network");
+        }
+
+        @Override
+        public ObjectNode networkOverride(Request.NetworkOverride r) {
+            return op("networkOverride").put("cost", r.cost() == null ? AUTO : r.cost().displayName());
         }
     };
 }

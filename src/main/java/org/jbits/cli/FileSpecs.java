@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.jbits.BitsException;
 import org.jbits.HResult;
+import org.jbits.transport.Redacted;
+import org.jbits.transport.SmbNames;
+import org.jbits.transport.SmbTransport;
 
 /**
  * Turns the CLI's SOURCE... DESTINATION into (remote, local) pairs, as Start-BitsTransfer pairs them, and refuses
@@ -134,6 +137,9 @@ final class FileSpecs {
     static List<String> expandSource(String source) {
         if (source.isEmpty()) {
             throw new BitsException(HResult.E_INVALIDARG, "a SOURCE is empty");
+        }
+        if (isSmbSource(source)) {
+            return expandSmbSource(source);
         }
         if (isUrl(source)) {
             checkUrl(source);
@@ -257,6 +263,9 @@ final class FileSpecs {
 
     /** The file name a source gives a destination directory. */
     static String fileNameOf(String source) {
+        if (SmbNames.isUnc(source)) {
+            return smbFileName(source);
+        }
         String path = source;
         if (isUrl(source)) {
             try {
@@ -375,5 +384,67 @@ final class FileSpecs {
                         + "; give each its own destination");
             }
         }
+    }
+
+    // ---------------------------------------------------------------- SMB sources
+
+    /** An {@code smb://} URL or a UNC name ({@code \\host\share\path}, {@code //host/share/path}). */
+    static boolean isSmbSource(String source) {
+        return SmbNames.isSmbUrl(source) || SmbNames.isUnc(source);
+    }
+
+    /**
+     * An SMB source without a wildcard passes through (the agent checks it). A {@code *}/{@code ?} in its last
+     * segment lists that directory on the server (with the URL's credentials, if any) and gives one source per
+     * matching file, sorted by upper-cased name as an NTFS directory lists them, each spelt as the source was
+     * (a UNC name, or a URL with the same user info). No match is ERROR_FILE_NOT_FOUND, never an empty job.
+     */
+    static List<String> expandSmbSource(String source) {
+        boolean unc = SmbNames.isUnc(source);
+        URI uri;
+        if (unc) {
+            uri = SmbNames.fromUnc(source);
+        } else {
+            try {
+                uri = new URI(source);
+            } catch (java.net.URISyntaxException e) {
+                throw new BitsException(HResult.ERROR_WINHTTP_INVALID_URL, "'" + Redacted.text(source)
+                        + "' is not a valid URL: " + e.getReason() + " (a space in an smb:// URL is %20; a UNC name "
+                        + "\\\\host\\share\\path takes names as they are)");
+            }
+        }
+        SmbNames.Location where = SmbNames.Location.of(uri);
+        if (where.directory().contains("*") || where.directory().contains("?") || where.share().contains("*")
+                || where.share().contains("?")) {
+            throw new BitsException(HResult.E_INVALIDARG, "a wildcard is allowed only in the last segment: "
+                    + Redacted.text(source));
+        }
+        String pattern = where.name();
+        if (!pattern.contains("*") && !pattern.contains("?")) {
+            return List.of(source);
+        }
+        URI directory = where.withPath(where.directory()).toUri();
+        List<URI> matches = new SmbTransport(30_000, 60_000).list(directory, pattern, SmbNames.credentialsIn(uri));
+        List<String> out = new ArrayList<>();
+        for (URI m : matches) {
+            if (unc) {
+                out.add(SmbNames.Location.of(m).unc());
+            } else {
+                String s = m.toString();
+                out.add(uri.getRawUserInfo() == null ? s
+                        : "smb://" + uri.getRawUserInfo() + "@" + s.substring("smb://".length()));
+            }
+        }
+        return out;
+    }
+
+    /** The last segment of a UNC name. */
+    private static String smbFileName(String unc) {
+        String name = SmbNames.Location.of(SmbNames.fromUnc(unc)).name();
+        if (name.isEmpty()) {
+            throw new BitsException(HResult.E_INVALIDARG, "cannot take a file name from '" + unc
+                    + "'; give a file as the destination");
+        }
+        return name;
     }
 }

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.jbits.BitsException;
 import org.jbits.BitsFile;
+import org.jbits.FileInfo;
 import org.jbits.BitsLimits;
 import org.jbits.BitsJob;
 import org.jbits.HResult;
@@ -36,6 +37,8 @@ final class EngineJob implements BitsJob {
     boolean held;
     long retryAtNanos;
     long lastStartNanos = Long.MIN_VALUE;
+    /** While the network's cost blocks the job: since when (the no-progress clock stands still meanwhile). */
+    java.time.Instant blockedSince;
 
     EngineJob(PortableEngine engine, JobRecord rec) {
         this.engine = engine;
@@ -70,6 +73,11 @@ final class EngineJob implements BitsJob {
     @Override
     public void addFile(String remoteName, String localName) {
         engine.addFile(this, remoteName, localName);
+    }
+
+    @Override
+    public void addFileSet(List<FileInfo> files) {
+        engine.addFileSet(this, files);
     }
 
     @Override
@@ -230,7 +238,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public int transferPolicyFlags() {
-        return engine.stateMachine().locked(() -> rec.costFlags);
+        return engine.stateMachine().locked(() -> engine.costGate().flags(rec));
     }
 
     @Override

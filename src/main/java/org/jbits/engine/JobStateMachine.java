@@ -134,36 +134,43 @@ final class JobStateMachine {
     }
 
     /**
-     * Adds a file whose names were checked ({@link LocalNames}): BITS' per-job rules, then committed with the job.
+     * Adds files whose names were checked ({@link LocalNames}): BITS' per-job rules for all of them first, then all
+     * committed with the job in one transaction, or none.
      */
-    void addFile(EngineJob job, FileRecord.Added added, int maxFilesPerJob) {
-        URI uri = added.uri();
-        Path local = added.local();
+    void addFiles(EngineJob job, List<FileRecord.Added> added, int maxFilesPerJob) {
         locked(() -> {
             ensureNotFinal(job);
             JobRecord rec = job.rec;
             if (rec.type != JobType.DOWNLOAD) {
-                addUploadFile(job, added);
+                if (added.size() > 1) {
+                    throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
+                }
+                addUploadFile(job, added.get(0));
                 return null;
             }
-            if (rec.files.size() >= maxFilesPerJob) {
-                throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
-                        + " files");
+            for (int i = 0; i < added.size(); i++) {
+                checkRules(added.get(i), rec.files.size() + i, maxFilesPerJob);
             }
-            int index = rec.files.size();
-            FileRecord file = new FileRecord(index, added.remoteName(), uri, local.toString(),
-                    LocalNames.tempNameFor(rec.id, index, local));
-            file.dirId = added.directory();
-            file.urlCredentials = added.credentials();
-            rec.files.add(file);
+            List<FileRecord> files = new ArrayList<>(added.size());
+            for (FileRecord.Added a : added) {
+                int index = rec.files.size() + files.size();
+                FileRecord file = new FileRecord(index, a.remoteName(), a.uri(), a.local().toString(),
+                        LocalNames.tempNameFor(rec.id, index, a.local()));
+                file.dirId = a.directory();
+                file.urlCredentials = a.credentials();
+                files.add(file);
+            }
+            rec.files.addAll(files);
             rec.modified = clock.now();
             try {
-                store.saveJobAndFile(rec, file);
+                store.saveJobAndFiles(rec, files);
             } catch (RuntimeException e) {
-                rec.files.remove(file);
+                rec.files.removeAll(files);
                 throw e;
             }
-            log.info("job {}: added {} -> {}", rec.id, added.remoteName(), local);
+            for (FileRecord f : files) {
+                log.info("job {}: added {} -> {}", rec.id, f.remoteName, f.localName);
+            }
             fireModification(job);
             return null;
         });
@@ -253,6 +260,14 @@ final class JobStateMachine {
             fireModification(job);
             return old;
         });
+    }
+
+    /** BITS' rule for the number of files in a job, for the file that would be the job's {@code index}-th. */
+    private static void checkRules(FileRecord.Added added, int index, int maxFilesPerJob) {
+        if (index >= maxFilesPerJob) {
+            throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
+                    + " files");
+        }
     }
 
     void resume(EngineJob job) {

@@ -60,6 +60,11 @@ public final class SafeFile implements AutoCloseable {
         return new FileVersion(st.size(), st.modifiedNanos());
     }
 
+    /** The file system's block size (the alignment of direct writes). */
+    long blockSize() throws IOException {
+        return Posix.blockSize(fd);
+    }
+
     /** The file's size now. */
     public long size() throws IOException {
         return Posix.stat(fd).size();

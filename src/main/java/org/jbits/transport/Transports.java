@@ -17,9 +17,10 @@ public final class Transports {
         this.transports = List.copyOf(transports);
     }
 
-    /** HTTP(S) and local files: what the engine moves by default. Timeouts in milliseconds. */
+    /** HTTP(S), SMB and local files: what the engine moves by default. Timeouts in milliseconds. */
     public static Transports standard(long connectTimeoutMillis, long readTimeoutMillis) {
-        return new Transports(List.of(new HttpTransport(connectTimeoutMillis, readTimeoutMillis), new FileTransport()));
+        return new Transports(List.of(new HttpTransport(connectTimeoutMillis, readTimeoutMillis),
+                new SmbTransport(connectTimeoutMillis, readTimeoutMillis), new FileTransport()));
     }
 
     /** The transport for {@code uri}; {@link HResult#BG_E_PROTOCOL_NOT_AVAILABLE} when none handles it. */
@@ -34,8 +35,9 @@ public final class Transports {
     }
 
     /**
-     * Parses a remote name as BITS accepts it: an {@code http(s)://} URL, a {@code file://} URL, or an absolute
-     * local path. Fails with one clear message and code for anything else.
+     * Parses a remote name as BITS accepts it: an {@code http(s)://} URL, an {@code smb://} URL, a UNC name
+     * ({@code \\host\share\path} or {@code //host/share/path}, which becomes an {@code smb://} URL), a
+     * {@code file://} URL, or an absolute local path. Fails with one clear message and code for anything else.
      */
     public URI parse(String remoteName) {
         if (remoteName == null || remoteName.isBlank()) {
@@ -43,7 +45,10 @@ public final class Transports {
         }
         BitsLimits.checkLength("remote name", remoteName, BitsLimits.MAX_REMOTE_NAME);
         URI uri;
-        if (remoteName.startsWith("/")) {
+        if (SmbNames.isUnc(remoteName)) {
+            uri = SmbNames.fromUnc(remoteName);
+            SmbNames.check(uri, remoteName);
+        } else if (remoteName.startsWith("/")) {
             try {
                 uri = Path.of(remoteName).toUri();
             } catch (java.nio.file.InvalidPathException e) {
@@ -70,6 +75,9 @@ public final class Transports {
                     && (uri.getPort() < 1 || uri.getPort() > 65535)) {
                 throw new BitsException(HResult.ERROR_WINHTTP_INVALID_URL, "'" + Redacted.text(remoteName)
                         + "' has port " + uri.getPort() + "; a port is 1 to 65535");
+            }
+            if (scheme.equals("smb")) {
+                SmbNames.check(uri, Redacted.text(remoteName));
             }
             if (scheme.equals("file") && (uri.getPath() == null || !uri.getPath().startsWith("/"))) {
                 throw new BitsException(HResult.E_INVALIDARG, "'" + remoteName + "' is not an absolute file URL");

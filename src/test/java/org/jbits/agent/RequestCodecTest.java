@@ -39,7 +39,9 @@ class RequestCodecTest {
                 new Request.AddFile("j", "http://h/x", "/tmp/x"), new Request.Set("j", ALL),
                 new Request.Set("j", new JobProperties(null, null, null, null, null, null, null, null, null, null, Set.of())),
                 new Request.Suspend("j"), new Request.Resume("j"), new Request.Complete("j"), new Request.Remove("j"),
-                new Request.Wait("j", JobState.TRANSIENT_ERROR, Duration.ofMillis(250)), new Request.Stop());
+                new Request.Wait("j", JobState.TRANSIENT_ERROR, Duration.ofMillis(250)), new Request.Stop(),
+                new Request.Network(), new Request.NetworkOverride(null),
+                new Request.NetworkOverride(org.jbits.CostState.OVER_CAP_CHARGED));
         for (Request r : all) {
             assertEquals(r, roundTrip(r), r.toString());
         }
@@ -51,6 +53,19 @@ class RequestCodecTest {
         assertTrue(line.contains("\"replyFileName\":\"/tmp/reply.txt\""), line);
         refused("{\"op\":\"set\",\"job\":\"j\",\"properties\":{\"replyFileName\":7}}", "replyFileName");
         refused("{\"op\":\"set\",\"job\":\"j\",\"properties\":{\"replyFile\":\"/x\"}}", "replyFile");
+    }
+
+    @Test
+    void networkOverrideTakesACostStateByItsJobObjectSpellingOrAutoAndNothingElse() {
+        assertEquals("{\"op\":\"networkOverride\",\"cost\":\"OverCapCharged\"}",
+                RequestCodec.encode(new Request.NetworkOverride(org.jbits.CostState.OVER_CAP_CHARGED)).toString());
+        assertEquals("{\"op\":\"networkOverride\",\"cost\":\"Auto\"}",
+                RequestCodec.encode(new Request.NetworkOverride(null)).toString());
+        refused("{\"op\":\"networkOverride\",\"cost\":\"roaming\"}", "cost");
+        refused("{\"op\":\"networkOverride\"}", "cost");
+        refused("{\"op\":\"networkOverride\",\"cost\":null}", "cost");
+        refused("{\"op\":\"networkOverride\",\"cost\":\"Roaming\",\"persist\":true}", "persist");
+        refused("{\"op\":\"network\",\"json\":true}", "json");
     }
 
     @Test

@@ -171,6 +171,37 @@ class HostileUserIT {
     }
 
     @Test
+    void aDirectorySwappedForALinkIsRefusedByItsIdentityAndNothingIsWrittenWhereTheLinkPoints() throws Exception {
+        Path dir = Files.createDirectory(shared.resolve("d"));
+        Path dest = dir.resolve("big.bin");
+        String id = startAsync(nginx.slowUrl("big.bin").toString(), dest);
+        await(id, "bytes on disk", j -> j.path("bytesTransferred").asLong() > 0);
+        Path rootOnly = Files.createDirectory(tmp.resolve("root-only"));
+        Files.setPosixFilePermissions(rootOnly, PosixFilePermissions.fromString("rwx------"));
+        // nobody may rename entries of the shared directory: the job's directory goes, a link takes its name.
+        asNobody("sh", "-c", "mv '" + dir + "' '" + dir + ".moved' && ln -s '" + rootOnly + "' '" + dir + "'");
+        assertEquals(0, cli.run("suspend", id).exit());
+        assertEquals(0, cli.run("resume", id).exit());
+        JsonNode j = await(id, "the job refuses the directory", x -> x.path("jobState").asText().equals("Error"));
+        assertEquals("E_ACCESSDENIED", j.path("errorCondition").asText(), j.toString());
+        assertTrue(j.path("errorDescription").asText().contains("no longer the directory"), j.toString());
+        try (Stream<Path> s = Files.list(rootOnly)) {
+            assertEquals(0, s.count(), "nothing was created where the link points");
+        }
+        assertTrue(Files.isSymbolicLink(dir), "the link is left as it is");
+    }
+
+    @Test
+    void aFailedTransferLeavesNoTemporaryFile() throws Exception {
+        Cli.Result r = cli.run("start", nginx.url("missing.bin").toString(), shared.resolve("missing.bin").toString());
+        assertEquals(1, r.exit(), r.toString());
+        try (Stream<Path> s = Files.list(shared)) {
+            assertEquals(List.of(), s.map(p -> p.getFileName().toString()).toList(),
+                    "a 404 before any byte arrived leaves no 0-byte temporary file");
+        }
+    }
+
+    @Test
     void aTemporaryFileDeletedBeforeCompleteFailsCompleteAndTheJobFetchesItAgain() throws Exception {
         Path dest = shared.resolve("small.bin");
         String id = startAsync(nginx.url("small.bin").toString(), dest);

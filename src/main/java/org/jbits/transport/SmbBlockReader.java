@@ -1,0 +1,221 @@
+package org.jbits.transport;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Reads {@code [start, end)} of one SMB file with several requests in flight, and hands the blocks over in order.
+ *
+ * <p>Why: jcifs-ng sends one request of at most 64 KiB at a time per stream (it has no multi-credit I/O), so one
+ * stream waits a round trip per 64 KiB. Here {@code readers} streams, each with its own handle on the file, take the
+ * next block in turn, so {@code readers} requests are on the wire at once on the one connection; the caller takes
+ * the blocks in file order ({@link #next}). At most {@code window} blocks are read ahead of the caller, so a paced
+ * caller holds the readers back: the bytes on the wire follow the pace.
+ *
+ * <p>A failure stops the readers from taking new blocks; the blocks before it are still handed over, then
+ * {@link #next} throws it. {@link #abort} (a stop) makes {@link #next} return null at once; the readers finish their
+ * current request and exit (no thread is interrupted inside the library).
+ */
+final class SmbBlockReader implements AutoCloseable {
+    /** One stream on the file: positioned by {@link #read}'s offset. */
+    interface Stream extends AutoCloseable {
+        /** Reads up to {@code len} bytes of the file at {@code position} into {@code buf[off...]}; -1 at its end. */
+        int read(long position, byte[] buf, int off, int len) throws IOException;
+
+        @Override
+        void close();
+    }
+
+    /** Opens another stream on the same file (the readers after the first). */
+    interface Opener {
+        Stream open() throws IOException;
+    }
+
+    /** A block in file order: {@code length} bytes of {@code data} at {@code offset}; give it back with {@link #release}. */
+    record Block(long offset, byte[] data, int length) {
+    }
+
+    private final long end;
+    /** Run once, by the last reader to exit. */
+    private final Runnable whenDone;
+    private final int blockBytes;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    // Guarded by lock.
+    private final ArrayDeque<byte[]> free = new ArrayDeque<>();
+    private final Map<Long, Block> ready = new HashMap<>();
+    private long nextClaim;
+    private long nextHand;
+    private int running;
+    private IOException failure;
+    private long failedAt = Long.MAX_VALUE;
+    private boolean aborted;
+
+    /**
+     * Starts the readers on {@code tasks}: the first with {@code first} (opened by the caller, so that opening errors
+     * come before any byte), the others each with a stream from {@code opener}; {@code whenDone} runs when the last
+     * reader has exited and closed its stream.
+     */
+    SmbBlockReader(Stream first, Opener opener, Runnable whenDone, long start, long end, int readers, int blockBytes,
+            int window, Executor tasks) {
+        this.end = end;
+        this.whenDone = whenDone;
+        this.blockBytes = blockBytes;
+        this.nextClaim = start;
+        this.nextHand = start;
+        long blocks = Math.max(1, (end - start + blockBytes - 1) / blockBytes);
+        int n = (int) Math.min(readers, blocks);
+        for (int i = 0; i < Math.min(window, blocks + n); i++) {
+            free.add(new byte[blockBytes]);
+        }
+        running = n;
+        for (int i = 0; i < n; i++) {
+            Stream s = i == 0 ? first : null;
+            try {
+                tasks.execute(() -> readLoop(s, opener));
+            } catch (RejectedExecutionException e) {
+                if (s != null) {
+                    s.close();
+                }
+                finished(new IOException("the SMB reader threads have stopped", e), Long.MAX_VALUE);
+            }
+        }
+    }
+
+    /** The next block in file order; null at the end or after {@link #abort}. Throws the readers' first failure. */
+    Block next() throws IOException, InterruptedException {
+        lock.lock();
+        try {
+            while (true) {
+                if (aborted || nextHand >= end) {
+                    return null;
+                }
+                Block b = ready.remove(nextHand);
+                if (b != null) {
+                    nextHand += b.length();
+                    return b;
+                }
+                if (failure != null && (running == 0 || failedAt <= nextHand)) {
+                    throw failure;
+                }
+                changed.await();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives a block's buffer back to the readers. */
+    void release(Block b) {
+        lock.lock();
+        try {
+            free.add(b.data());
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops: {@link #next} returns null, the readers exit after their current request. */
+    void abort() {
+        lock.lock();
+        try {
+            aborted = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Aborts and closes what is not in use; a reader still in a request closes its own stream when it returns. */
+    @Override
+    public void close() {
+        abort();
+    }
+
+    private void readLoop(Stream given, Opener opener) {
+        Stream s = given;
+        long at = Long.MAX_VALUE;
+        IOException failed = null;
+        try {
+            if (s == null) {
+                s = opener.open();
+            }
+            while (true) {
+                byte[] buf;
+                int len;
+                lock.lock();
+                try {
+                    while (!aborted && failure == null && nextClaim < end && free.isEmpty()) {
+                        changed.await();
+                    }
+                    if (aborted || failure != null || nextClaim >= end) {
+                        break;
+                    }
+                    at = nextClaim;
+                    len = (int) Math.min(blockBytes, end - at);
+                    nextClaim += len;
+                    buf = free.poll();
+                } finally {
+                    lock.unlock();
+                }
+                int got = 0;
+                while (got < len) {
+                    int n = s.read(at + got, buf, got, len - got);
+                    if (n <= 0) {
+                        throw new EOFException("the file ended at byte " + (at + got) + ", before byte " + end);
+                    }
+                    got += n;
+                }
+                lock.lock();
+                try {
+                    ready.put(at, new Block(at, buf, len));
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                at = Long.MAX_VALUE;
+            }
+        } catch (IOException e) {
+            failed = e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failed = new InterruptedIOException("interrupted");
+        } catch (RuntimeException e) {
+            failed = new IOException(e.toString(), e);
+        } finally {
+            if (s != null) {
+                s.close();
+            }
+        }
+        // After the stream is closed: the last reader's whenDone may close what the streams were opened on.
+        finished(failed, failed == null ? Long.MAX_VALUE : at);
+    }
+
+    private void finished(IOException e, long at) {
+        boolean last;
+        lock.lock();
+        try {
+            running--;
+            last = running == 0;
+            if (e != null && (failure == null || at < failedAt)) {
+                failure = e;
+                failedAt = at;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (last) {
+            whenDone.run();
+        }
+    }
+}
