@@ -57,6 +57,12 @@ final class StartCommand implements Callable<Integer> {
                     + "(--transfer-type upload-reply)");
         }
         List<FileSpecs.Spec> files = resolveFiles();
+        if (type == JobType.UPLOAD_REPLY && files.stream().anyMatch(f -> FileSpecs.isSmbSource(f.remote()))) {
+            // BG_FILE_INFO: "there is no SMB support for upload-reply jobs"; AddFile refuses it the same way.
+            throw CliException.of(new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "an upload-reply job goes to "
+                    + "an http:// or https:// URL: BITS has no SMB upload-reply (use --transfer-type upload for an "
+                    + "SMB share)"));
+        }
         // Start-BitsTransfer's defaults, where they differ from CreateJob's.
         JobProperties props = properties.toProperties().orElse(new JobProperties("BITS Transfer",
                 "This is a file transfer that uses the Background Intelligent Transfer Service (BITS).",
