@@ -104,11 +104,20 @@ final class SmbUploader {
             start = 0;
         }
         SmbNames.Location temp = temporary(dest, session);
-        write(temp, dest, source, cifs, second, start, size, context);
-        if (context.isStopped()) {
-            return;
+        try {
+            write(temp, dest, source, cifs, second, start, size, context);
+            if (context.isStopped()) {
+                return;
+            }
+            source.checkUnchanged();
+        } catch (TransferException e) {
+            if (e.hresult() == HResult.BG_E_LOCAL_FILE_CHANGED) {
+                // What the share holds is of the old version: deleted, and Resume uploads the new one from byte 0.
+                deleteQuietly(cifs, temp);
+                source.sessionLost();
+            }
+            throw e;
         }
-        source.checkUnchanged();
         finishFile(cifs, temp, dest, source, size);
         source.uploadedAwaitingComplete(session);
         log.debug("{}: {} bytes in {}, renamed into place at Complete", dest.unc(), size, temp.name());
