@@ -1,7 +1,6 @@
 package org.jbits.engine;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,14 +141,15 @@ final class JobStateMachine {
             ensureNotFinal(job);
             JobRecord rec = job.rec;
             if (rec.type != JobType.DOWNLOAD) {
-                if (added.size() > 1) {
+                if (!rec.files.isEmpty() || added.size() > 1) {
                     throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
                 }
                 addUploadFile(job, added.get(0));
                 return null;
             }
-            for (int i = 0; i < added.size(); i++) {
-                checkRules(added.get(i), rec.files.size() + i, maxFilesPerJob);
+            if (rec.files.size() + added.size() > maxFilesPerJob) {
+                throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
+                        + " files");
             }
             List<FileRecord> files = new ArrayList<>(added.size());
             for (FileRecord.Added a : added) {
@@ -267,14 +267,6 @@ final class JobStateMachine {
             fireModification(job);
             return old;
         });
-    }
-
-    /** BITS' rule for the number of files in a job, for the file that would be the job's {@code index}-th. */
-    private static void checkRules(FileRecord.Added added, int index, int maxFilesPerJob) {
-        if (index >= maxFilesPerJob) {
-            throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
-                    + " files");
-        }
     }
 
     void resume(EngineJob job) {

@@ -254,7 +254,10 @@ public final class PortableEngine implements BitsManager {
         jobs.addFiles(job, added, settings.maxFilesPerJob());
     }
 
-    /** AddFile's checks of one file's names; a password in the remote name is taken out before it is parsed. */
+    /**
+     * AddFile's checks of one file's names; a password in the remote name is taken out before it is parsed. An
+     * upload's local name is its source: it must be there to read (recorded by identity), not a place to write.
+     */
     private FileRecord.Added checked(EngineJob job, String remoteName, String localName) {
         if (remoteName == null) {
             throw new BitsException(HResult.E_INVALIDARG, "the remote name is empty");
@@ -262,7 +265,6 @@ public final class PortableEngine implements BitsManager {
         UrlCredentials.Split remote = UrlCredentials.split(remoteName);
         URI uri = transports.parse(remote.remoteName());
         if (job.rec.type != JobType.DOWNLOAD) {
-            // An upload's local name is its source: it must be there to read, not a place to write.
             LocalNames.Source source = LocalNames.checkSource(localName);
             return new FileRecord.Added(remote.remoteName(), uri, source.path(), source.directory(),
                     remote.credentials(), source);
