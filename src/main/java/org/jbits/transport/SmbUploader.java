@@ -52,6 +52,8 @@ final class SmbUploader {
     /** Bytes read back from the share and compared with the local file before an upload continues. */
     static final int VERIFY = 64 * 1024;
     private static final long RECHECK_NANOS = 1_000_000_000L;
+    /** How often the acknowledged run is recorded (progress, and where a resume may start). */
+    private static final long RECORD_NANOS = 200_000_000L;
     private static final int SHARING = SmbConstants.FILE_SHARE_READ | SmbConstants.FILE_SHARE_WRITE;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -284,6 +286,7 @@ final class SmbUploader {
         long pos = start;
         long recorded = start;
         long lastCheck = System.nanoTime();
+        long lastRecord = Long.MIN_VALUE / 2;
         try {
             while (pos < size && !context.isStopped()) {
                 byte[] buf = writer.buffer();
@@ -296,11 +299,15 @@ final class SmbUploader {
                 pos += len;
                 pacer.pace(len);
                 long w = writer.written();
-                if (w > recorded) {
+                long now = System.nanoTime();
+                // At most every RECORD_NANOS: each record is a store commit, and a resume starts from what the share
+                // holds anyway, so a record behind costs nothing but progress shown a moment late.
+                if (w > recorded && now - lastRecord >= RECORD_NANOS) {
                     recorded = w;
+                    lastRecord = now;
                     source.acknowledgedUpTo(w);
                 }
-                if (System.nanoTime() - lastCheck > RECHECK_NANOS) {
+                if (now - lastCheck > RECHECK_NANOS) {
                     lastCheck = System.nanoTime();
                     source.checkUnchanged();
                 }
