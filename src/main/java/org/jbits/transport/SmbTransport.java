@@ -206,8 +206,23 @@ public final class SmbTransport implements Transport {
             throw TransferException.transientError(HResult.BG_E_CONNECTION_CLOSED, ErrorContext.GENERAL_TRANSPORT,
                     "interrupted while reading " + where.unc(), e);
         } catch (java.io.EOFException e) {
-            // The file got shorter than it was when the attempt began.
-            throw changed(where, version, null);
+            // Either the file got shorter than it was when the attempt began, or jcifs-ng ended the stream because the
+            // connection went (a server killed mid-read answers no more): the file is looked at again to tell which.
+            Version now;
+            try {
+                now = stat(file, where);
+            } catch (TransferException t) {
+                if (!t.isTransient() || t.hresult() == HResult.BG_E_REMOTE_FILE_CHANGED) {
+                    throw t;
+                }
+                now = version;
+            }
+            if (now.equals(version)) {
+                throw TransferException.transientError(HResult.ERROR_NETNAME_DELETED, ErrorContext.GENERAL_TRANSPORT,
+                        "the connection to the SMB server " + where.host() + " ended a read of " + where.unc()
+                                + " early; the retry continues from the checkpoint", e);
+            }
+            throw changed(where, version, now.size() < version.size() ? null : now);
         } catch (IOException e) {
             if (context.isStopped()) {
                 return;
