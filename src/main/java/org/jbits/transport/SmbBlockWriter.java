@@ -18,7 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Why: jcifs-ng sends one request of at most 64 KiB at a time per stream (no multi-credit I/O; Samba refuses a
  * larger request whose credit charge is 1), so one stream waits a round trip per 64 KiB; with {@code writers}
  * streams that many requests are on the wire at once. At most {@code window} blocks are held (filled, queued or
- * being written), so a paced caller holds the writers back.
+ * being written), so a paced caller holds the writers back, and no block ends more than {@code window} blocks past
+ * {@link #written} ({@link #buffer}).
  *
  * <p>A failure stops the writers from taking new blocks; {@link #buffer}, {@link #submit} and {@link #drain} then
  * throw it (the blocks acknowledged before it still count in {@link #written}). {@link #abort} (a stop) makes them
@@ -56,6 +57,8 @@ final class SmbBlockWriter implements AutoCloseable {
     /** Writers that have begun to exit; the last one runs {@code whenDone}. */
     private int exiting;
     private final int writers;
+    private final int blockBytes;
+    private final long windowBytes;
     private IOException failure;
     private boolean aborted;
     private boolean closing;
@@ -69,6 +72,8 @@ final class SmbBlockWriter implements AutoCloseable {
             Executor tasks) {
         this.whenDone = whenDone;
         this.writers = writers;
+        this.blockBytes = blockBytes;
+        this.windowBytes = (long) window * blockBytes;
         this.written = start;
         for (int i = 0; i < Math.max(window, writers); i++) {
             free.add(new byte[blockBytes]);
@@ -87,11 +92,18 @@ final class SmbBlockWriter implements AutoCloseable {
         }
     }
 
-    /** A free block to fill (waits for one); null after {@link #abort}. Throws the writers' first failure. */
-    byte[] buffer() throws IOException, InterruptedException {
+    /**
+     * A free block to fill for {@code offset} (waits for one, and until the block would end within {@code window}
+     * blocks of {@link #written}); null after {@link #abort}. Throws the writers' first failure.
+     *
+     * <p>The second wait is what lets a resume trust the file's size: no byte at or past {@code written + window x
+     * blockBytes} is ever sent, so every byte below {@code size - window x blockBytes} of the file on the share is
+     * there, however long one request stalls while the others complete.
+     */
+    byte[] buffer(long offset) throws IOException, InterruptedException {
         lock.lock();
         try {
-            while (!aborted && failure == null && free.isEmpty()) {
+            while (!aborted && failure == null && (free.isEmpty() || offset + blockBytes > written + windowBytes)) {
                 changed.await();
             }
             if (failure != null) {

@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * know of, and Cancel deletes it ({@link #cancel}).
  *
  * <p>Resume: the share is the authority on what it holds, as the server is for a BITS HTTP upload. The temporary
- * file's size is looked at; since at most {@link #WINDOW} blocks are written at once and a block is handed to the
- * writers only when a buffer is free (a buffer is freed only when its block is acknowledged), every byte below
- * {@code size - WINDOW x BLOCK} is there; what the job recorded as acknowledged (the contiguous run) may say more.
+ * file's size is looked at; since a block is handed to the writers only when it ends within {@link #WINDOW} blocks of
+ * the contiguous run the server has acknowledged ({@link SmbBlockWriter#buffer}), every byte below
+ * {@code size - WINDOW x BLOCK} is there, however long one request stalled; what the job recorded as acknowledged (the contiguous run) may say more.
  * The larger of the two, never past the file's size, is where the upload continues; the last 64 KiB before it are
  * read back and compared with the local file, and a temporary file that is not what the job wrote starts the upload
  * anew. The local file is checked against the version the upload began with first (a changed file is
@@ -289,7 +289,7 @@ final class SmbUploader {
         long lastRecord = Long.MIN_VALUE / 2;
         try {
             while (pos < size && !context.isStopped()) {
-                byte[] buf = writer.buffer();
+                byte[] buf = writer.buffer(pos);
                 if (buf == null) {
                     break;
                 }
