@@ -72,7 +72,11 @@ final class UploadRunner {
     }
 
     private static TransferContext context(JobRecord rec, FileRecord f) {
-        return TransferContext.builder().proxy(rec.proxy).build().withServerCredentials(f.urlCredentials);
+        // The job's credentials too: an SMB upload's Complete (rename) and Cancel (delete) log on as the upload did.
+        return TransferContext.builder().proxy(rec.proxy)
+                .serverCredentials(JobCredentials.forTarget(rec, org.jbits.AuthTarget.SERVER))
+                .proxyCredentials(JobCredentials.forTarget(rec, org.jbits.AuthTarget.PROXY))
+                .build().withServerCredentials(f.urlCredentials);
     }
 
     /**

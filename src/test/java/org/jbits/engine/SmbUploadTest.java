@@ -381,6 +381,32 @@ class SmbUploadTest {
     }
 
     @Test
+    void theJobsNtlmCredentialsWithADomainLogOnForTheUploadItsCompleteAndItsCancel() throws Exception {
+        Path src = local("jobcred.bin", 2 * MIB, 56);
+        Files.createDirectories(samba.dir("share").resolve("u10"));
+        BitsJob job = engine.createJob("job credentials", JobType.UPLOAD);
+        job.setPriority(JobPriority.FOREGROUND);
+        job.setCredentials(org.jbits.AuthTarget.SERVER, org.jbits.AuthScheme.NTLM,
+                SambaServer.DOMAIN + "\\" + SambaServer.USER, SambaServer.PASSWORD);
+        job.addFile(samba.url("share", "u10/jobcred.bin").toString(), src.toString());
+        job.resume();
+        Await.state(job, TIMEOUT, JobState.TRANSFERRED);
+        job.complete();
+        assertEquals(TestData.sha256(src), TestData.sha256(samba.dir("share").resolve("u10/jobcred.bin")));
+
+        BitsJob cancelled = engine.createJob("job credentials, cancelled", JobType.UPLOAD);
+        cancelled.setCredentials(org.jbits.AuthTarget.SERVER, org.jbits.AuthScheme.NTLM,
+                SambaServer.DOMAIN + "\\" + SambaServer.USER, SambaServer.PASSWORD);
+        cancelled.addFile(samba.url("share", "u10/cancelled.bin").toString(), src.toString());
+        cancelled.resume();
+        Await.state(cancelled, TIMEOUT, JobState.TRANSFERRED);
+        assertEquals(1, temporaries(samba.dir("share").resolve("u10")).size());
+        cancelled.cancel();
+        assertEquals(List.of(), temporaries(samba.dir("share").resolve("u10")), "Cancel logged on and deleted it");
+        assertFalse(Files.exists(samba.dir("share").resolve("u10/cancelled.bin")));
+    }
+
+    @Test
     void anUploadReplyJobToAShareIsRefusedAtAddFile() {
         Path src = local("reply.bin", 1000, 55);
         BitsJob job = engine.createJob("reply", JobType.UPLOAD_REPLY);
