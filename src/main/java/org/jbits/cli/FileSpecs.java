@@ -78,8 +78,10 @@ final class FileSpecs {
 
     /** An upload: one local file to the URL it goes to (the remote name is the URL, the local name the file). */
     static List<Spec> pairUpload(List<String> sources, String destination) {
-        if (!destination.regionMatches(true, 0, "http://", 0, 7) && !destination.regionMatches(true, 0, "https://", 0, 8)) {
-            throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "an upload goes to an http:// or https:// URL, not '"
+        if (!destination.regionMatches(true, 0, "http://", 0, 7) && !destination.regionMatches(true, 0, "https://", 0, 8)
+                && !isSmbSource(destination)) {
+            throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "an upload goes to an http:// or https:// URL "
+                    + "or an SMB share (smb://server/share/path, \\\\server\\share\\path), not '"
                     + Output.safe(destination) + "'");
         }
         checkUrl(destination);

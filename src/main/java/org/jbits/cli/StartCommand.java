@@ -73,6 +73,12 @@ final class StartCommand implements Callable<Integer> {
             throw new CliException(CliException.USAGE, "--reply-file is for upload-reply jobs "
                     + "(--transfer-type upload-reply)");
         }
+        if (type == JobType.UPLOAD_REPLY && files.stream().anyMatch(f -> FileSpecs.isSmbSource(f.remote()))) {
+            // BG_FILE_INFO: "there is no SMB support for upload-reply jobs"; AddFile refuses it the same way.
+            throw CliException.of(new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "an upload-reply job goes to "
+                    + "an http:// or https:// URL: BITS has no SMB upload-reply (use --transfer-type upload for an "
+                    + "SMB share)"));
+        }
         org.jbits.agent.HttpOptions httpOptions = http.toHttpOptions();
         List<Request.NewFile> newFiles = new java.util.ArrayList<>(files.size());
         for (int i = 0; i < files.size(); i++) {

@@ -200,8 +200,15 @@ final class JobStateMachine {
             throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
         }
         URI uri = added.uri();
-        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
-            throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "an upload goes to an http:// or https:// URL");
+        boolean smb = "smb".equalsIgnoreCase(uri.getScheme());
+        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme()) && !smb) {
+            throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "an upload goes to an http:// or https:// URL "
+                    + "or an SMB share");
+        }
+        if (smb && rec.type == JobType.UPLOAD_REPLY) {
+            // BG_FILE_INFO: "there is no SMB support for upload-reply jobs".
+            throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "an upload-reply job goes to an http:// or "
+                    + "https:// URL: BITS has no SMB upload-reply (use an upload job for an SMB share)");
         }
         LocalNames.Source source = added.source();
         FileRecord file = new FileRecord(0, added.remoteName(), uri, source.path().toString(), "");
@@ -358,6 +365,11 @@ final class JobStateMachine {
      * data is gone is set to be fetched again.
      */
     void refuseComplete(EngineJob job, JobFinisher.Problem problem) {
+        refuseComplete(job, problem, ErrorContext.LOCAL_FILE);
+    }
+
+    /** {@link #refuseComplete(EngineJob, JobFinisher.Problem)} with the error in {@code context}. */
+    void refuseComplete(EngineJob job, JobFinisher.Problem problem, ErrorContext context) {
         locked(() -> {
             JobRecord rec = job.rec;
             FileRecord f = problem.file();
@@ -369,7 +381,7 @@ final class JobStateMachine {
                 f.tempId = null;
                 store.saveFile(rec.id, f);
             }
-            recordError(job, problem.hresult(), ErrorContext.LOCAL_FILE, problem.message(), f.index);
+            recordError(job, problem.hresult(), context, problem.message(), f.index);
             log.info("job {}: cannot complete: {}", rec.id, problem.message());
             if (rec.state == JobState.ERROR) {
                 rec.modified = clock.now();

@@ -342,6 +342,7 @@ public final class PortableEngine implements BitsManager {
                 jobs.refuseComplete(job, problem);
                 throw new BitsException(problem.hresult(), problem.message() + "; the job is kept");
             }
+            commitUpload(job);
             JobState before = jobs.locked(() -> job.rec.state);
             awaitStopped(jobs.end(job, JobState.ACKNOWLEDGED));
             // An upload completed before it was uploaded: the server need not keep what it received.
@@ -355,6 +356,24 @@ public final class PortableEngine implements BitsManager {
             return outcome.hresult();
         } finally {
             jobs.release(job);
+        }
+    }
+
+    /**
+     * An upload whose destination takes it at Complete (SMB: the temporary file renamed into place), before Acknowledged
+     * is committed: a failure fails Complete and keeps the job as it is; bytes gone from the share put the job in
+     * Error, to be uploaded again on Resume.
+     */
+    private void commitUpload(EngineJob job) {
+        try {
+            uploads.commit(job.rec);
+        } catch (org.jbits.transport.TransferException e) {
+            if (e.hresult() == HResult.ERROR_FILE_NOT_FOUND && !job.rec.files.isEmpty()) {
+                uploads.lost(job.rec);
+                jobs.refuseComplete(job, new JobFinisher.Problem(job.rec.files.get(0), e.hresult(), e.getMessage(),
+                        true), e.context());
+            }
+            throw new BitsException(e.hresult(), e.getMessage() + "; the job is kept");
         }
     }
 

@@ -248,6 +248,25 @@ final class StoreUploadSource implements UploadSource, ReplyTarget, AutoCloseabl
     }
 
     @Override
+    public void uploadedAwaitingComplete(UploadSession session) throws TransferException {
+        long size = size();
+        file.checkpoint = size;
+        file.bytesTransferred = size;
+        file.bytesTotal = size;
+        file.completed = true;
+        // Kept: Complete renames what the session wrote into place.
+        rec.upload.session = session;
+        store.saveUploadState(rec, file, false);
+        run.noteProgress();
+    }
+
+    @Override
+    public long modifiedMillis() throws TransferException {
+        FileVersion v = FileVersion.parse(file.validator);
+        return (v != null ? v : version()).modifiedNanos() / 1_000_000L;
+    }
+
+    @Override
     public ReplyTarget reply() {
         return rec.type == JobType.UPLOAD_REPLY ? this : null;
     }

@@ -43,6 +43,43 @@ final class UploadRunner {
     }
 
     /**
+     * Complete of an upload whose destination takes its bytes only at Complete (an SMB upload: the temporary file on
+     * the share renamed into place), before Acknowledged is committed; the session is forgotten once it is done.
+     * Nothing for an upload the server already committed (Close-Session) or one not uploaded yet.
+     */
+    void commit(JobRecord rec) throws TransferException {
+        UploadRecord u = rec.upload;
+        UploadSession s = u == null ? null : u.session;
+        if (s == null || rec.files.isEmpty() || !rec.files.get(0).completed) {
+            return;
+        }
+        FileRecord f = rec.files.get(0);
+        Transport t = transports.forUri(f.uri);
+        t.commitUpload(f.uri, s, f.bytesTotal, context(rec, f));
+        u.session = null;
+        store.saveUpload(rec.id, u);
+    }
+
+    /**
+     * The upload's bytes are gone from the destination before Complete: the session is forgotten and the file is to
+     * be uploaded again from byte 0 (Resume).
+     */
+    void lost(JobRecord rec) {
+        if (rec.upload != null) {
+            rec.upload.session = null;
+            store.saveUpload(rec.id, rec.upload);
+        }
+    }
+
+    private static TransferContext context(JobRecord rec, FileRecord f) {
+        // The job's credentials too: an SMB upload's Complete (rename) and Cancel (delete) log on as the upload did.
+        return TransferContext.builder().proxy(rec.proxy)
+                .serverCredentials(JobCredentials.forTarget(rec, org.jbits.AuthTarget.SERVER))
+                .proxyCredentials(JobCredentials.forTarget(rec, org.jbits.AuthTarget.PROXY))
+                .build().withServerCredentials(f.urlCredentials);
+    }
+
+    /**
      * Cancel-Session for the session the job holds, if any, best effort (the server expires it otherwise); the job's
      * run has stopped. The session is forgotten either way.
      */
@@ -55,9 +92,7 @@ final class UploadRunner {
         FileRecord f = rec.files.get(0);
         try {
             Transport t = transports.forUri(s.url());
-            TransferContext context = TransferContext.builder().proxy(rec.proxy).build()
-                    .withServerCredentials(f.urlCredentials);
-            t.cancelUpload(s, context);
+            t.cancelUpload(s, context(rec, f));
         } catch (RuntimeException e) {
             log.info("job {}: Cancel-Session of {} failed: {}", rec.id, s, e.toString());
         }

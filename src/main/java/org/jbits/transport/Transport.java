@@ -35,4 +35,13 @@ public interface Transport {
      */
     default void cancelUpload(UploadSession session, TransferContext context) {
     }
+
+    /**
+     * Complete of an upload whose destination takes the bytes only then ({@link UploadSource#uploadedAwaitingComplete}:
+     * an SMB upload's temporary file is renamed into place); nothing for protocols whose server commits the file
+     * itself (BITS' Close-Session). Fails when the bytes are no longer there or the destination refuses them.
+     */
+    default void commitUpload(URI destination, UploadSession session, long size, TransferContext context)
+            throws TransferException {
+    }
 }

@@ -53,6 +53,19 @@ public interface UploadSource {
     /** Close-Session was acknowledged: the upload is done (and recorded so). */
     void uploaded() throws TransferException;
 
+    /**
+     * Every byte is at the destination, which takes them only at Complete ({@link Transport#commitUpload}): the upload
+     * is done (and recorded so), and {@code session} is kept for Complete (an SMB upload's temporary file).
+     */
+    default void uploadedAwaitingComplete(UploadSession session) throws TransferException {
+        throw new UnsupportedOperationException("this source keeps no session for Complete");
+    }
+
+    /** The local file's last-write time (milliseconds since the epoch), or -1 when unknown. */
+    default long modifiedMillis() throws TransferException {
+        return -1;
+    }
+
     /** Where the reply goes for an upload-reply job; null for an upload job. */
     ReplyTarget reply();
 }
