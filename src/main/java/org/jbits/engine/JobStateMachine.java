@@ -18,6 +18,7 @@ import org.jbits.BitsJob;
 import org.jbits.ErrorContext;
 import org.jbits.HResult;
 import org.jbits.JobError;
+import org.jbits.JobListener;
 import org.jbits.JobState;
 import org.jbits.JobType;
 import org.jbits.NotifyFlag;
@@ -55,14 +56,29 @@ final class JobStateMachine {
         this.wakeScheduler = wakeScheduler;
     }
 
-    /** Runs {@code body} under the lock: every read and change of job state goes through here. */
+    /**
+     * Runs {@code body} under the lock: every read and change of job state goes through here. The store writes the
+     * body makes are queued under the lock and waited for after it is released (the store's group commit): the
+     * call returns once they are committed, and no other caller waits for this one's fsync to take the lock.
+     */
     <T> T locked(Supplier<T> body) {
         lock.lock();
+        store.beginDeferring();
+        T result;
         try {
-            return body.get();
-        } finally {
+            result = body.get();
+        } catch (RuntimeException | Error e) {
             lock.unlock();
+            try {
+                store.endDeferring();
+            } catch (RuntimeException commit) {
+                e.addSuppressed(commit);
+            }
+            throw e;
         }
+        lock.unlock();
+        store.endDeferring();
+        return result;
     }
 
     void assertLocked() {
@@ -86,18 +102,32 @@ final class JobStateMachine {
 
     /** Creates and commits a new job (Suspended, BITS' defaults). */
     EngineJob create(PortableEngine engine, String displayName, JobType type, String owner) {
-        return locked(() -> {
-            ensureOpen();
-            JobRecord rec = new JobRecord(UUID.randomUUID(), type, owner, displayName, clock.now());
-            rec.sequence = nextSequence++;
-            // The creating process's umask, as a file it wrote itself would get (an agent is told its caller's).
-            rec.fileMode = Umask.fileMode(Umask.current());
-            store.insertJob(rec);
-            EngineJob job = new EngineJob(engine, rec);
-            jobs.put(rec.id, job);
-            log.info("job {} created: '{}' ({})", rec.id, displayName, type.displayName());
-            return job;
-        });
+        EngineJob[] made = new EngineJob[1];
+        try {
+            return locked(() -> {
+                made[0] = createLocked(engine, displayName, type, owner);
+                return made[0];
+            });
+        } catch (BitsException e) {
+            if (made[0] != null) {
+                // Its commit failed: the job was never there.
+                locked(() -> jobs.remove(made[0].rec.id));
+            }
+            throw e;
+        }
+    }
+
+    private EngineJob createLocked(PortableEngine engine, String displayName, JobType type, String owner) {
+        ensureOpen();
+        JobRecord rec = new JobRecord(UUID.randomUUID(), type, owner, displayName, clock.now());
+        rec.sequence = nextSequence++;
+        // The creating process's umask, as a file it wrote itself would get (an agent is told its caller's).
+        rec.fileMode = Umask.fileMode(Umask.current());
+        store.insertJob(rec);
+        EngineJob job = new EngineJob(engine, rec);
+        jobs.put(rec.id, job);
+        log.info("job {} created: '{}' ({})", rec.id, displayName, type.displayName());
+        return job;
     }
 
     EngineJob get(UUID id) {
@@ -138,6 +168,20 @@ final class JobStateMachine {
      * committed with the job in one transaction, or none.
      */
     void addFiles(EngineJob job, List<FileRecord.Added> added, int maxFilesPerJob) {
+        List<FileRecord> queued = new ArrayList<>();
+        try {
+            addFilesLocked(job, added, maxFilesPerJob, queued);
+        } catch (BitsException e) {
+            if (!queued.isEmpty()) {
+                // Their commit failed: the files were never added.
+                locked(() -> job.rec.files.removeAll(queued));
+            }
+            throw e;
+        }
+    }
+
+    private void addFilesLocked(EngineJob job, List<FileRecord.Added> added, int maxFilesPerJob,
+            List<FileRecord> queued) {
         locked(() -> {
             ensureNotFinal(job);
             JobRecord rec = job.rec;
@@ -161,6 +205,7 @@ final class JobStateMachine {
                 rec.files.removeAll(files);
                 throw e;
             }
+            queued.addAll(files);
             for (FileRecord f : files) {
                 log.info("job {}: added {} -> {}", rec.id, f.remoteName, f.localName);
             }
@@ -342,10 +387,10 @@ final class JobStateMachine {
         log.info("job {}: {} -> {}", rec.id, old.displayName(), state.displayName());
         fireModification(job);
         if (state == JobState.TRANSFERRED) {
-            notifier.fire(rec.notifyFlags, NotifyFlag.JOB_TRANSFERRED, l -> l.jobTransferred(job));
+            fire(rec.notifyFlags, NotifyFlag.JOB_TRANSFERRED, l -> l.jobTransferred(job));
         } else if (state == JobState.ERROR) {
             JobError err = job.error().orElse(null);
-            notifier.fire(rec.notifyFlags, NotifyFlag.JOB_ERROR, l -> l.jobError(job, err));
+            fire(rec.notifyFlags, NotifyFlag.JOB_ERROR, l -> l.jobError(job, err));
         }
     }
 
@@ -414,12 +459,21 @@ final class JobStateMachine {
         return clock;
     }
 
-    JobEventDispatcher notifier() {
-        return notifier;
+    void fireModification(EngineJob job) {
+        fire(job.rec.notifyFlags, NotifyFlag.JOB_MODIFICATION, l -> l.jobModification(job));
     }
 
-    void fireModification(EngineJob job) {
-        notifier.fire(job.rec.notifyFlags, NotifyFlag.JOB_MODIFICATION, l -> l.jobModification(job));
+    /**
+     * Queues an event for the listeners, delivered once every store write queued before it is committed: a
+     * listener never hears of a change a crash could still take back (the writes are committed after the lock is
+     * released, the event is delivered on the dispatcher's thread).
+     */
+    void fire(int notifyFlags, NotifyFlag event, Consumer<JobListener> delivery) {
+        long upTo = store.queuedSoFar();
+        notifier.fire(notifyFlags, event, l -> {
+            store.awaitCommitted(upTo);
+            delivery.accept(l);
+        });
     }
 
     private void ensureOpen() {

@@ -59,7 +59,7 @@ final class RunReports {
             EngineJob job = run.job;
             log.info("job {}: file {} transferred ({} bytes)", job.rec.id, f.remoteName, f.bytesTransferred);
             var snapshot = f.snapshot();
-            jobs.notifier().fire(job.rec.notifyFlags, NotifyFlag.FILE_TRANSFERRED, l -> l.fileTransferred(job, snapshot));
+            jobs.fire(job.rec.notifyFlags, NotifyFlag.FILE_TRANSFERRED, l -> l.fileTransferred(job, snapshot));
             return null;
         });
     }
