@@ -1,7 +1,12 @@
 package org.jbits.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Writer;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -22,6 +27,44 @@ final class Output {
 
     static void json(PrintStream out, JsonNode node) {
         out.println(Json.pretty(node));
+    }
+
+    /**
+     * Prints the {@code jobs} array of a successful {@code get} reply line ({@code {"ok":true,"jobs":[...]}}) as
+     * {@link #json} prints it, character for character, copying the parser's tokens into the pretty printer instead
+     * of building a tree: one pass over the bytes. False, with nothing printed, for any other reply (a failure),
+     * which the caller then reads as a tree.
+     */
+    static boolean jobsJson(byte[] line, PrintStream out) throws IOException {
+        try (JsonParser p = Json.parser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME
+                    || !"ok".equals(p.currentName()) || p.nextToken() != JsonToken.VALUE_TRUE
+                    || p.nextToken() != JsonToken.FIELD_NAME || !"jobs".equals(p.currentName())
+                    || p.nextToken() != JsonToken.START_ARRAY) {
+                return false;
+            }
+            Writer to = new Writer() {
+                @Override
+                public void write(char[] chars, int off, int len) {
+                    out.append(java.nio.CharBuffer.wrap(chars, off, len));
+                }
+
+                @Override
+                public void flush() {
+                    out.flush();
+                }
+
+                @Override
+                public void close() {
+                    // the caller's stream stays open
+                }
+            };
+            try (JsonGenerator g = Json.prettyGenerator(to)) {
+                g.copyCurrentStructure(p);
+            }
+            out.println();
+            return true;
+        }
     }
 
     static void table(PrintStream out, Iterable<JsonNode> jobs) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -40,6 +41,12 @@ final class JobStateMachine {
     private final Condition changed = lock.newCondition();
     /** Guarded by {@link #lock}: the jobs that are not final, in creation order. */
     private final Map<UUID, EngineJob> jobs = new LinkedHashMap<>();
+    /**
+     * Guarded by {@link #lock}: the jobs the scheduler looks at, by creation order: Queued, Connecting,
+     * Transferring, TransientError, and any whose run is still winding down. A Suspended, Error or Transferred job
+     * costs the scheduler nothing, however many there are.
+     */
+    private final TreeMap<Long, EngineJob> scheduled = new TreeMap<>();
     private final JobStore store;
     private final EngineClock clock;
     private final JobEventDispatcher notifier;
@@ -96,6 +103,7 @@ final class JobStateMachine {
                 job.retryAtNanos = clock.nanoTime() + rec.minimumRetryDelaySeconds * 1_000_000_000L;
             }
             jobs.put(rec.id, job);
+            track(job);
             return null;
         });
     }
@@ -144,10 +152,28 @@ final class JobStateMachine {
         return locked(() -> List.copyOf(jobs.values()));
     }
 
-    /** The jobs, for the scheduler's look at them. Call with the lock held. */
+    /**
+     * The jobs the scheduler has to look at (see {@link #scheduled}), a copy it may change states under. Call with
+     * the lock held.
+     */
     List<EngineJob> all() {
         assertLocked();
-        return new ArrayList<>(jobs.values());
+        return new ArrayList<>(scheduled.values());
+    }
+
+    /** Puts the job in or out of the scheduler's set after a change of its state or its run. Call with the lock held. */
+    void track(EngineJob job) {
+        assertLocked();
+        JobRecord rec = job.rec;
+        boolean looked = job.run != null || switch (rec.state) {
+            case QUEUED, CONNECTING, TRANSFERRING, TRANSIENT_ERROR -> true;
+            default -> false;
+        };
+        if (looked && jobs.get(rec.id) == job) {
+            scheduled.put(rec.sequence, job);
+        } else {
+            scheduled.remove(rec.sequence, job);
+        }
     }
 
     /** Applies a property change: checked, timestamped, committed, then announced. */
@@ -282,6 +308,7 @@ final class JobStateMachine {
             Run r = stopRun(job);
             setState(job, finalState);
             jobs.remove(job.rec.id);
+            track(job);
             return r;
         });
     }
@@ -352,6 +379,7 @@ final class JobStateMachine {
             rec.modified = clock.now();
             store.saveJob(rec);
             jobs.put(rec.id, job);
+            track(job);
             changed.signalAll();
             log.info("job {}: Complete failed, the job is back in {}: {}", rec.id, state.displayName(),
                     problem.message());
@@ -382,6 +410,7 @@ final class JobStateMachine {
             rec.completedAt = rec.modified;
         }
         store.saveJob(rec);
+        track(job);
         changed.signalAll();
         wakeScheduler.run();
         log.info("job {}: {} -> {}", rec.id, old.displayName(), state.displayName());

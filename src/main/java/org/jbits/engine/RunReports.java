@@ -113,6 +113,7 @@ final class RunReports {
             run.job.rec.activeMillis += (jobs.clock().nanoTime() - run.startNanos) / 1_000_000;
             if (run.job.run == run) {
                 run.job.run = null;
+                jobs.track(run.job);
             }
             jobs.wakeScheduler();
             return null;
