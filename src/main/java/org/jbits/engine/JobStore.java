@@ -580,21 +580,26 @@ final class JobStore implements AutoCloseable {
         try (Statement st = db.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT * FROM jobs ORDER BY seq")) {
                 while (rs.next()) {
+                    // Per job memory: the owner (one user's, nearly always) and an empty description shared.
                     JobRecord j = new JobRecord(UUID.fromString(rs.getString("id")), JobType.of(rs.getInt("type")),
-                            rs.getString("owner"), rs.getString("display_name"),
+                            shared(rs.getString("owner")), rs.getString("display_name"),
                             Instant.ofEpochMilli(rs.getLong("created")));
                     j.sequence = rs.getLong("seq");
                     j.state = JobState.of(rs.getInt("state"));
-                    j.description = rs.getString("description");
+                    String description = rs.getString("description");
+                    j.description = description != null && description.isEmpty() ? "" : description;
                     j.priority = JobPriority.of(rs.getInt("priority"));
                     j.notifyFlags = rs.getInt("notify_flags");
                     j.minimumRetryDelaySeconds = rs.getLong("min_retry_delay");
                     j.noProgressTimeoutSeconds = rs.getLong("no_progress_timeout");
                     j.maximumDownloadTimeSeconds = rs.getLong("max_download_time");
                     j.costFlags = rs.getInt("cost_flags");
-                    j.proxy = new ProxySettings(ProxyUsage.of(rs.getInt("proxy_usage")),
+                    ProxySettings proxy = new ProxySettings(ProxyUsage.of(rs.getInt("proxy_usage")),
                             split(rs.getString("proxy_list")), split(rs.getString("proxy_bypass")));
-                    j.modified = Instant.ofEpochMilli(rs.getLong("modified"));
+                    // The default, as nearly every job has it, is one object for all of them.
+                    j.proxy = proxy.equals(ProxySettings.DEFAULT) ? ProxySettings.DEFAULT : proxy;
+                    long modified = rs.getLong("modified");
+                    j.modified = modified == j.created.toEpochMilli() ? j.created : Instant.ofEpochMilli(modified);
                     long completed = rs.getLong("completed");
                     j.completedAt = rs.wasNull() ? null : Instant.ofEpochMilli(completed);
                     j.errorContext = ErrorContext.of(rs.getInt("error_context"));
@@ -644,6 +649,11 @@ final class JobStore implements AutoCloseable {
         Long ino = nullableLong(rs, prefix + "_ino");
         Long birth = nullableLong(rs, prefix + "_birth");
         return dev == null || ino == null ? null : new FileIdentity(dev, ino, birth == null ? 0 : birth);
+    }
+
+    /** The owner's name, one String for every job of that owner. */
+    private static String shared(String owner) {
+        return owner == null ? null : owner.intern();
     }
 
     private static List<String> split(String s) {
