@@ -90,6 +90,47 @@ class StreamedGetTest {
             }
             assertEquals(printed.toString(StandardCharsets.UTF_8), copied.toString(StandardCharsets.UTF_8));
             assertArrayEquals(printed.toByteArray(), copied.toByteArray());
+            // Both ways of copying, whichever this JVM's standard output picks.
+            ByteArrayOutputStream indented = new ByteArrayOutputStream();
+            JsonIndent.pretty(line, "{\"ok\":true,\"jobs\":".length(), indented);
+            indented.write(System.lineSeparator().getBytes(StandardCharsets.UTF_8));
+            assertArrayEquals(printed.toByteArray(), indented.toByteArray());
+            ByteArrayOutputStream tokens = new ByteArrayOutputStream();
+            try (PrintStream ps = new PrintStream(tokens, true, StandardCharsets.UTF_8)) {
+                assertTrue(Output.copyTokens(Arrays.copyOf(line, line.length - 1), ps));
+            }
+            assertArrayEquals(printed.toByteArray(), tokens.toByteArray());
+        }
+    }
+
+    @Test
+    void nestedAndEmptyValuesAreLaidOutAsThePrettyPrinterLaysThemOut() throws Exception {
+        String compact = "[{\"a\":{},\"b\":[],\"c\":[1,-2500.0,true,null,\"x\\\"y\\\\\"],\"d\":[{\"e\":{\"f\":[[],[{}]]}}],"
+                + "\"g\":\"\\u0001\\n\u00e9\u2713 \\uD83D\\uDE00 \\uD800 x\"},{}]";
+        ByteArrayOutputStream indented = new ByteArrayOutputStream();
+        JsonIndent.pretty(compact.getBytes(StandardCharsets.UTF_8), 0, indented);
+        indented.write(System.lineSeparator().getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (PrintStream ps = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
+            Output.json(ps, org.jbits.agent.Json.parse(compact));
+        }
+        assertEquals(printed.toString(StandardCharsets.UTF_8), indented.toString(StandardCharsets.UTF_8));
+        assertArrayEquals(printed.toByteArray(), indented.toByteArray());
+    }
+
+    @Test
+    void aReplyThatIsNotTheExpectedJsonPrintsNothing() throws Exception {
+        for (String bad : List.of("{\"ok\":true,\"jobs\":[{\"a\":1]}", "{\"ok\":true,\"jobs\":[\"x]}",
+                "{\"ok\":true,\"jobs\":[1,2]} ", "{\"ok\":true,\"jobs\":[1],\"more\":2}")) {
+            ByteArrayOutputStream nothing = new ByteArrayOutputStream();
+            try (PrintStream ps = new PrintStream(nothing, true, StandardCharsets.UTF_8)) {
+                try {
+                    assertFalse(Output.jobsJson(bad.getBytes(StandardCharsets.UTF_8), ps), bad);
+                } catch (java.io.IOException expected) {
+                    // malformed: refused
+                }
+            }
+            assertEquals(0, nothing.size(), bad);
         }
     }
 
