@@ -159,6 +159,49 @@ public interface BitsJob {
     }
 
     /**
+     * The file an upload-reply job's reply is written to ({@code IBackgroundCopyJob2::GetReplyFileName}): the name
+     * set with {@link #setReplyFileName}, or the one the backend chose; null before the job has its file. The file
+     * appears under this name only at {@link #complete()}.
+     *
+     * @throws BitsException E_NOTIMPL for download and upload jobs, and where a backend has no reply files
+     */
+    default String replyFileName() {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no upload-reply jobs");
+    }
+
+    /**
+     * Sets the reply file ({@code IBackgroundCopyJob2::SetReplyFileName}): a full path in an existing directory this
+     * user may write; null or empty lets the backend choose. Fails with BG_E_INVALID_STATE once the reply is being
+     * transferred (or is there).
+     *
+     * @throws BitsException E_NOTIMPL for download and upload jobs, and where a backend has no reply files
+     */
+    default void setReplyFileName(String replyFileName) {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no upload-reply jobs");
+    }
+
+    /**
+     * How much of the reply has arrived ({@code IBackgroundCopyJob2::GetReplyProgress}).
+     *
+     * @throws BitsException E_NOTIMPL for download and upload jobs, and where a backend has no reply files
+     */
+    default ReplyProgress replyProgress() {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no upload-reply jobs");
+    }
+
+    /**
+     * The reply in memory ({@code IBackgroundCopyJob2::GetReplyData}): once the job is Transferred (and after
+     * Complete), at most 1 MiB; an empty array when the server application gave no reply.
+     *
+     * @throws BitsException BG_E_INVALID_STATE before the job is Transferred; BG_E_TOO_LARGE for a reply larger than
+     *     1 MiB (its size in the message: read {@link #replyFileName()} after Complete instead); E_NOTIMPL for download
+     *     and upload jobs, and where a backend has no reply files
+     */
+    default byte[] replyData() {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no upload-reply jobs");
+    }
+
+    /**
      * Not a BITS property: the POSIX permission bits (0 to 0777) the job's downloaded files get at Complete. Until
      * then a file is 0600, readable by its owner only. Defaults to 0666 less the umask of the process that created
      * the job. Backends without POSIX modes (Windows' BITS, which gives a file its directory's ACL) fail with

@@ -14,6 +14,8 @@ public final class BitsLimits {
     public static final int MAX_PROXY_LIST = 4000;
     /** A remote name (URL): at most this many characters. */
     public static final int MAX_REMOTE_NAME = 2200;
+    /** The most reply data {@code IBackgroundCopyJob2::GetReplyData} returns: 1 MB (BG_E_TOO_LARGE beyond). */
+    public static final int MAX_REPLY_DATA = 1 << 20;
     /** The largest ULONG: retry delay, no-progress timeout and maximum download time are ULONG seconds. */
     public static final long MAX_ULONG = 0xFFFFFFFFL;
     /** SetMinimumRetryDelay clamps shorter delays to this many seconds. */

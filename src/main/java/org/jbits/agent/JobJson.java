@@ -14,6 +14,7 @@ import org.jbits.JobError;
 import org.jbits.JobProgress;
 import org.jbits.JobState;
 import org.jbits.JobTimes;
+import org.jbits.ReplyProgress;
 
 /**
  * The job object of the CLI contract (the BitsJob object of PowerShell's BitsTransfer module, in camelCase). Its
@@ -52,6 +53,9 @@ public final class JobJson {
         o.put("internalErrorCode", err == null ? null : HResult.hex(err.hresult()));
         o.put("errorDescription", err == null ? null : err.description());
         o.put("errorCount", optional(job::errorCount));
+        ReplyProgress reply = optional(job::replyProgress);
+        o.put("replyBytesTotal", reply == null ? null : reply.bytesTotal());
+        o.put("replyBytesTransferred", reply == null ? null : reply.bytesTransferred());
         o.putNull("notifyCmdLine");
         ArrayNode files = o.putArray("fileList");
         for (BitsFile f : job.files()) {

@@ -295,8 +295,10 @@ final class FileSpecs {
 
     /**
      * Reads {@code Source, Destination} rows (header first, in any case), as Import-Csv would ({@link Csv}: a byte
-     * order mark, CRLF, quotes and PowerShell's {@code #TYPE} line are fine); other columns are ignored. All rows
-     * make one job; every row must be valid, or none is taken, and an error names the row's line.
+     * order mark, CRLF, quotes and PowerShell's {@code #TYPE} line are fine); other columns are ignored. A download's
+     * rows make one job; an upload's rows (a local Source, a URL Destination) are one job each, as
+     * {@code Import-Csv | Start-BitsTransfer -TransferType Upload} makes them. Every row must be valid, or none is
+     * taken, and an error names the row's line.
      */
     static List<Spec> fromCsv(Path csv, boolean upload) {
         String shown = Output.safe(csv.toString());
@@ -333,10 +335,6 @@ final class FileSpecs {
         }
         if (out.isEmpty()) {
             throw new BitsException(HResult.BG_E_EMPTY, shown + " has no rows");
-        }
-        if (upload && out.size() > 1) {
-            throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file; " + shown
-                    + " has " + out.size());
         }
         if (!upload) {
             requireDistinct(out);

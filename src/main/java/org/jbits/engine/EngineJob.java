@@ -19,6 +19,7 @@ import org.jbits.JobType;
 import org.jbits.NotifyFlag;
 import org.jbits.ProxySettings;
 import org.jbits.ProxyUsage;
+import org.jbits.ReplyProgress;
 import org.jbits.file.Umask;
 
 /**
@@ -244,6 +245,29 @@ final class EngineJob implements BitsJob {
     public void setTransferPolicyFlags(int flags) {
         BitsLimits.checkCostFlags(flags);
         engine.stateMachine().modify(this, r -> r.costFlags = flags);
+    }
+
+    @Override
+    public String replyFileName() {
+        ReplyFiles.requireReplyJob(rec);
+        return engine.stateMachine().locked(() -> rec.upload.reply == null ? null : rec.upload.reply.localName);
+    }
+
+    @Override
+    public void setReplyFileName(String replyFileName) {
+        engine.setReplyFileName(this, replyFileName);
+    }
+
+    @Override
+    public ReplyProgress replyProgress() {
+        ReplyFiles.requireReplyJob(rec);
+        long[] p = engine.stateMachine().locked(rec.upload::replyProgress);
+        return new ReplyProgress(p[0], p[1]);
+    }
+
+    @Override
+    public byte[] replyData() {
+        return engine.replyData(this);
     }
 
     @Override

@@ -36,9 +36,18 @@ final class FileRecord {
     volatile FileIdentity dirId;
     /** The {@code user:password@} the remote name came with, kept out of the name (and out of sight); or null. */
     volatile Credentials urlCredentials;
+    /**
+     * An upload's file: the local name is the source the upload reads (its record's checkpoint is what the server
+     * acknowledged, its validator the version the session uploads), and there is no temporary file.
+     */
+    boolean uploadSource;
 
-    /** What AddFile checked: the name without credentials, its URI, the local path, its directory, the credentials. */
-    record Added(String remoteName, URI uri, java.nio.file.Path local, FileIdentity directory, Credentials credentials) {
+    /**
+     * What AddFile checked: the name without credentials, its URI, the local path, its directory, the credentials;
+     * for an upload job, the local file it reads ({@code source}, null for a download).
+     */
+    record Added(String remoteName, URI uri, java.nio.file.Path local, FileIdentity directory, Credentials credentials,
+            LocalNames.Source source) {
     }
 
     FileRecord(int index, String remoteName, URI uri, String localName, String tempName) {
@@ -56,6 +65,7 @@ final class FileRecord {
     }
 
     BitsFile snapshot() {
-        return new BitsFile(remoteName, localName, new FileProgress(bytesTotal, bytesNow(), completed), tempName);
+        return new BitsFile(remoteName, localName, new FileProgress(bytesTotal, bytesNow(), completed),
+                uploadSource ? null : tempName);
     }
 }

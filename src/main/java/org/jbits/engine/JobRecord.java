@@ -49,6 +49,8 @@ final class JobRecord {
     Integer fileMode;
 
     final List<FileRecord> files = new ArrayList<>();
+    /** Upload and upload-reply jobs: the session and the reply; null for a download job. */
+    final UploadRecord upload;
 
     JobRecord(UUID id, JobType type, String owner, String displayName, Instant created) {
         this.id = id;
@@ -57,6 +59,7 @@ final class JobRecord {
         this.displayName = displayName;
         this.created = created;
         this.modified = created;
+        this.upload = type == JobType.DOWNLOAD ? null : new UploadRecord();
     }
 
     boolean hasError() {

@@ -1,9 +1,9 @@
 package org.jbits.engine;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,12 +80,50 @@ final class JobStateMachine {
                 store.endDeferring();
             } catch (RuntimeException commit) {
                 e.addSuppressed(commit);
+                undo();
             }
+            undos.get().clear();
             throw e;
         }
         lock.unlock();
-        store.endDeferring();
+        try {
+            store.endDeferring();
+        } catch (RuntimeException notCommitted) {
+            undo();
+            throw notCommitted;
+        }
+        undos.get().clear();
         return result;
+    }
+
+    /** Per thread: what to undo in memory if the writes of its current locked section are not committed. */
+    private final ThreadLocal<List<Runnable>> undos = ThreadLocal.withInitial(ArrayList::new);
+
+    /**
+     * Registers what puts memory back as the store has it if the writes queued in this locked section fail to
+     * commit (a full disk, a store gone read-only); run under the lock, after the failed commit, newest first.
+     * Call with the lock held.
+     */
+    void onNotCommitted(Runnable undo) {
+        assertLocked();
+        undos.get().add(undo);
+    }
+
+    private void undo() {
+        List<Runnable> list = undos.get();
+        if (list.isEmpty()) {
+            return;
+        }
+        List<Runnable> copy = new ArrayList<>(list);
+        list.clear();
+        lock.lock();
+        try {
+            for (int i = copy.size() - 1; i >= 0; i--) {
+                copy.get(i).run();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     void assertLocked() {
@@ -211,8 +249,16 @@ final class JobStateMachine {
         locked(() -> {
             ensureNotFinal(job);
             JobRecord rec = job.rec;
-            for (int i = 0; i < added.size(); i++) {
-                checkRules(rec, added.get(i), rec.files.size() + i, maxFilesPerJob);
+            if (rec.type != JobType.DOWNLOAD) {
+                if (!rec.files.isEmpty() || added.size() > 1) {
+                    throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
+                }
+                addUploadFile(job, added.get(0));
+                return null;
+            }
+            if (rec.files.size() + added.size() > maxFilesPerJob) {
+                throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
+                        + " files");
             }
             List<FileRecord> files = new ArrayList<>(added.size());
             for (FileRecord.Added a : added) {
@@ -240,27 +286,103 @@ final class JobStateMachine {
         });
     }
 
-    /** BITS' rules for the file that would be the job's {@code index}-th. */
-    private static void checkRules(JobRecord rec, FileRecord.Added added, int index, int maxFilesPerJob) {
+    /**
+     * An upload job's one file (a second is BG_E_TOO_MANY_FILES), to an HTTP(S) URL, with the identity of the local
+     * file it reads; an upload-reply job without a reply file name gets one next to that file. Call with the lock.
+     */
+    private void addUploadFile(EngineJob job, FileRecord.Added added) {
+        JobRecord rec = job.rec;
+        if (!rec.files.isEmpty()) {
+            throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
+        }
         URI uri = added.uri();
-        Path local = added.local();
-        if (rec.type != JobType.DOWNLOAD) {
-            if (index > 0) {
-                throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
-            }
-            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
-                throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE,
-                        "an upload goes to an http:// or https:// URL");
-            }
-            if (!Files.isRegularFile(local)) {
-                throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "the file to upload, " + local
-                        + ", does not exist");
-            }
+        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+            throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "an upload goes to an http:// or https:// URL");
         }
-        if (index >= maxFilesPerJob) {
-            throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
-                    + " files");
+        LocalNames.Source source = added.source();
+        FileRecord file = new FileRecord(0, added.remoteName(), uri, source.path().toString(), "");
+        file.uploadSource = true;
+        file.dirId = source.directory();
+        file.urlCredentials = added.credentials();
+        file.bytesTotal = source.size();
+        UploadRecord u = rec.upload;
+        FileRecord replyBefore = u.reply;
+        if (rec.type == JobType.UPLOAD_REPLY && u.reply == null) {
+            u.reply = ReplyFiles.record(rec.id, Path.of(LocalNames.replyNameFor(rec.id, source.path())),
+                    source.directory());
         }
+        u.sourceId = source.file();
+        rec.files.add(file);
+        rec.modified = clock.now();
+        try {
+            store.saveUploadState(rec, file, true);
+        } catch (RuntimeException e) {
+            rec.files.remove(file);
+            u.reply = replyBefore;
+            u.sourceId = null;
+            throw e;
+        }
+        FileRecord replyAdded = u.reply;
+        onNotCommitted(() -> {
+            rec.files.remove(file);
+            if (u.reply == replyAdded) {
+                u.reply = replyBefore;
+                u.sourceId = null;
+            }
+        });
+        log.info("job {}: added {} <- {}{}", rec.id, added.remoteName(), source.path(),
+                u.reply != null ? " (reply to " + u.reply.localName + ")" : "");
+        fireModification(job);
+    }
+
+    /**
+     * SetReplyFileName: the reply goes to {@code reply} (in the directory {@code dir}), or, for null, to the name
+     * the engine chooses (none until the job has its file). Refused with BG_E_INVALID_STATE while the reply is being
+     * downloaded and once it is there. Returns the reply record replaced, whose temporary file the caller deletes,
+     * or null.
+     */
+    FileRecord setReplyFile(EngineJob job, Path reply, org.jbits.file.FileIdentity dir) {
+        return locked(() -> {
+            ensureNotFinal(job);
+            JobRecord rec = job.rec;
+            UploadRecord u = rec.upload;
+            FileRecord old = u.reply;
+            if (old != null && (old.completed || (isActive(rec.state) && old.bytesTotal >= 0))) {
+                throw new BitsException(HResult.BG_E_INVALID_STATE, "the reply of " + job + " is "
+                        + (old.completed ? "already in " + old.tempName + "; it appears as " + old.localName
+                        + " at Complete" : "being downloaded"));
+            }
+            Path target = reply;
+            org.jbits.file.FileIdentity targetDir = dir;
+            if (target == null && !rec.files.isEmpty()) {
+                FileRecord f = rec.files.get(0);
+                target = Path.of(LocalNames.replyNameFor(rec.id, Path.of(f.localName)));
+                targetDir = f.dirId;
+            }
+            FileRecord next = target == null ? null : ReplyFiles.record(rec.id, target, targetDir);
+            if (next != null && old != null) {
+                // The reply URL stays: only where its bytes go changes, from byte 0.
+                next.remoteName = old.remoteName;
+                next.uri = old.uri;
+            }
+            u.reply = next;
+            rec.modified = clock.now();
+            try {
+                store.deleteReply(rec.id);
+                store.saveUploadState(rec, null, true);
+            } catch (RuntimeException e) {
+                u.reply = old;
+                throw e;
+            }
+            onNotCommitted(() -> {
+                if (u.reply == next) {
+                    u.reply = old;
+                }
+            });
+            log.info("job {}: the reply goes to {}", rec.id, next == null ? "a name chosen at AddFile" : next.localName);
+            fireModification(job);
+            return old;
+        });
     }
 
     void resume(EngineJob job) {
@@ -309,6 +431,10 @@ final class JobStateMachine {
             setState(job, finalState);
             jobs.remove(job.rec.id);
             track(job);
+            onNotCommitted(() -> {
+                // Not committed: the job is still there, in the state its store says (undone next).
+                jobs.put(job.rec.id, job);
+            });
             return r;
         });
     }
@@ -404,12 +530,25 @@ final class JobStateMachine {
             return;
         }
         JobState old = rec.state;
+        Instant oldModified = rec.modified;
+        Instant oldCompletedAt = rec.completedAt;
         rec.state = state;
         rec.modified = clock.now();
         if (state == JobState.TRANSFERRED) {
             rec.completedAt = rec.modified;
         }
         store.saveJob(rec);
+        Instant newModified = rec.modified;
+        onNotCommitted(() -> {
+            // The job is in the state its store says (a full disk, a store gone read-only).
+            if (rec.state == state && rec.modified == newModified) {
+                rec.state = old;
+                rec.modified = oldModified;
+                rec.completedAt = oldCompletedAt;
+                track(job);
+                changed.signalAll();
+            }
+        });
         track(job);
         changed.signalAll();
         wakeScheduler.run();

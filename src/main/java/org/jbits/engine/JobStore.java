@@ -25,6 +25,7 @@ import org.jbits.ProxyUsage;
 import org.jbits.file.FileIdentity;
 import org.jbits.file.Segments;
 import org.jbits.transport.Credentials;
+import org.jbits.transport.UploadSession;
 
 /**
  * The durable job store: one SQLite database in WAL mode, so a committed state change survives a crash of the
@@ -234,10 +235,10 @@ final class JobStore implements AutoCloseable {
     }
 
     /**
-     * Inserts the job's row and all its file rows in one transaction. A job without files is committed without a
-     * fsync of its own ({@code synchronous=NORMAL}): it survives the agent's death as it is, and the FULL commit
-     * of its first AddFile (or any later one) forces it with the rest of the log; only a power cut in between
-     * can lose it, before it had anything to transfer.
+     * Inserts the job's row and all its file rows (and an upload job's upload row) in one transaction. A job without
+     * files is committed without a fsync of its own ({@code synchronous=NORMAL}): it survives the agent's death as
+     * it is, and the FULL commit of its first AddFile (or any later one) forces it with the rest of the log; only a
+     * power cut in between can lose it, before it had anything to transfer.
      */
     void insertJob(JobRecord j) {
         Object[] row = jobRow(j);
@@ -245,10 +246,68 @@ final class JobStore implements AutoCloseable {
         for (FileRecord f : j.files) {
             files.add(fileRow(j.id, f));
         }
-        write(!files.isEmpty() || !wal, "saving job " + j.id, () -> {
+        Write upload = j.upload == null ? null : uploadWrite(j);
+        write(!files.isEmpty() || upload != null || !wal, "saving job " + j.id, () -> {
             run(saveJobStatement, row);
             for (Object[] f : files) {
                 run(saveFileStatement, f);
+            }
+            if (upload != null) {
+                upload.apply();
+            }
+        });
+    }
+
+    /** The upload row and the reply's file row of an upload job, copied now. */
+    private Write uploadWrite(JobRecord j) {
+        UploadRecord u = j.upload;
+        UploadSession session = u.session;
+        FileIdentity source = u.sourceId;
+        Object[] reply = u.reply == null ? null : fileRow(j.id, u.reply);
+        return () -> {
+            UploadRecords.save(db, j.id, session, source);
+            if (reply != null) {
+                run(saveFileStatement, reply);
+            }
+        };
+    }
+
+    /** Inserts or replaces an upload job's upload row: its session and its local file's identity. */
+    void saveUpload(UUID jobId, UploadRecord u) {
+        UploadSession session = u.session;
+        FileIdentity source = u.sourceId;
+        write(true, "saving the upload session of job " + jobId, () -> UploadRecords.save(db, jobId, session, source));
+    }
+
+    /**
+     * An upload job's state in one transaction: its job row (with {@code withJob}), the file row of {@code file},
+     * its upload row, and its reply's file row.
+     */
+    void saveUploadState(JobRecord j, FileRecord file, boolean withJob) {
+        Object[] row = withJob ? jobRow(j) : null;
+        Object[] fileRow = file == null ? null : fileRow(j.id, file);
+        Write upload = uploadWrite(j);
+        write(true, "saving the upload session of job " + j.id, () -> {
+            if (row != null) {
+                run(saveJobStatement, row);
+            }
+            if (fileRow != null) {
+                run(saveFileStatement, fileRow);
+            }
+            upload.apply();
+        });
+    }
+
+    /** Forgets an upload-reply job's reply file row (its name changed before any of it was kept). */
+    void deleteReply(UUID jobId) {
+        write(true, "saving the reply of job " + jobId, () -> {
+            try (PreparedStatement ps = db.prepareStatement("DELETE FROM files WHERE job_id=? AND idx=?");
+                 PreparedStatement segs = db.prepareStatement("DELETE FROM segments WHERE job_id=? AND idx=?")) {
+                for (PreparedStatement p : List.of(ps, segs)) {
+                    p.setString(1, jobId.toString());
+                    p.setInt(2, UploadRecord.REPLY_INDEX);
+                    p.executeUpdate();
+                }
             }
         });
     }
@@ -489,21 +548,25 @@ final class JobStore implements AutoCloseable {
             }
             fullNow = full;
         }
-        db.setAutoCommit(false);
-        try {
-            for (Pending q : batch) {
-                q.write.apply();
-            }
-            db.commit();
-        } catch (SQLException | RuntimeException | Error e) {
+        // BEGIN and COMMIT by hand, the connection left in auto-commit: SQLite may end a transaction itself when a
+        // commit fails (a full disk), and the driver's own bookkeeping would then fail the next one, or hide the
+        // error under "no transaction is active".
+        try (Statement st = db.createStatement()) {
+            st.execute("BEGIN");
             try {
-                db.rollback();
-            } catch (SQLException r) {
-                e.addSuppressed(r);
+                for (Pending q : batch) {
+                    q.write.apply();
+                }
+                st.execute("COMMIT");
+            } catch (SQLException | RuntimeException | Error e) {
+                try {
+                    st.execute("ROLLBACK");
+                } catch (SQLException r) {
+                    // "no transaction is active" when SQLite ended it already
+                    e.addSuppressed(r);
+                }
+                throw e;
             }
-            throw e;
-        } finally {
-            db.setAutoCommit(true);
         }
     }
 
@@ -634,9 +697,17 @@ final class JobStore implements AutoCloseable {
                     if (user != null) {
                         f.urlCredentials = UrlCredentials.of(remote, user, rs.getString("url_password"));
                     }
-                    j.files.add(f);
+                    if (f.index == UploadRecord.REPLY_INDEX) {
+                        if (j.upload != null) {
+                            j.upload.reply = f;
+                        }
+                    } else if (f.index >= 0) {
+                        f.uploadSource = j.upload != null;
+                        j.files.add(f);
+                    }
                 }
             }
+            UploadRecords.load(db, jobs);
         } catch (SQLException e) {
             throw storeError("reading the job store", e);
         }

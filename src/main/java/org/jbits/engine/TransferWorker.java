@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A job's turn on a thread of its own: the job's files one after another, in order, each through the transport
- * for its URI into its {@link DurableFile}; the outcome goes to the {@link RunReports}.
+ * for its URI into its {@link DurableFile} (an upload job's one file through the {@link UploadRunner}); the outcome
+ * goes to the {@link RunReports}.
  */
 final class TransferWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TransferWorker.class);
@@ -31,16 +32,18 @@ final class TransferWorker implements AutoCloseable {
     private final RunReports reports;
     private final Transports transports;
     private final TempFiles tempFiles;
+    private final UploadRunner uploads;
     private final Supplier<CostState> cost;
     private final Runnable wakeScheduler;
     private final ExecutorService threads;
 
     TransferWorker(JobStateMachine jobs, RunReports reports, Transports transports, TempFiles tempFiles,
-            Supplier<CostState> cost, Runnable wakeScheduler) {
+            UploadRunner uploads, Supplier<CostState> cost, Runnable wakeScheduler) {
         this.jobs = jobs;
         this.reports = reports;
         this.transports = transports;
         this.tempFiles = tempFiles;
+        this.uploads = uploads;
         this.cost = cost;
         this.wakeScheduler = wakeScheduler;
         AtomicInteger n = new AtomicInteger();
@@ -193,9 +196,8 @@ final class TransferWorker implements AutoCloseable {
                     "no transport can read " + f.remoteName, null);
         }
         if (run.job.rec.type != JobType.DOWNLOAD) {
-            // The job model takes upload jobs; moving their bytes needs the BITS upload protocol, not built yet.
-            throw TransferException.fatal(HResult.E_NOTIMPL, ErrorContext.GENERAL_QUEUE_MANAGER,
-                    "uploads are not implemented by the portable engine yet", null);
+            uploads.transfer(run, f);
+            return null;
         }
         Transport transport = transports.forUri(f.uri);
         DurableFile target = tempFiles.open(run, f).inBackground();
@@ -206,6 +208,13 @@ final class TransferWorker implements AutoCloseable {
             } finally {
                 f.live = null;
                 f.bytesTransferred = target.position();
+            }
+        } finally {
+            // What the file holds is what it checkpointed: bytes received but never written (a full disk, a
+            // failed write) are fetched again, so they are not reported as transferred. (A file finishing in the
+            // background wrote all it received.)
+            if (!f.completed && target.finishing() == null) {
+                f.bytesTransferred = Math.min(f.bytesTransferred, f.checkpoint);
             }
         }
         return target.finishing();

@@ -8,9 +8,11 @@ import java.net.Proxy;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
@@ -30,21 +32,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * HTTP and HTTPS downloads over OkHttp, resumable: a partial file continues with {@code Range} and
+ * HTTP and HTTPS over OkHttp. Downloads are resumable: a partial file continues with {@code Range} and
  * {@code If-Range} (a strong ETag, else Last-Modified). A server that ignores the range (200), or a file that
  * changed (a 200 to If-Range, a different total), restarts the file from byte 0; an error body or a 416 is never
- * written into the file.
+ * written into the file. Uploads speak the BITS upload protocol ({@link BitsUploadClient}), with the same proxies,
+ * credentials and custom headers.
  */
 public final class HttpTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
     private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes\\s+\\*/(\\d+)");
+    /** [MC-BUP] §3.1.2: how long a client waits for a packet's ack (a back-end application may take minutes). */
+    static final Duration UPLOAD_RESPONSE_TIMEOUT = Duration.ofMinutes(5);
+    /** [MC-BUP] §3.1.2: how long sending a packet may stall. */
+    static final Duration UPLOAD_REQUEST_TIMEOUT = Duration.ofMinutes(2);
 
     private final OkHttpClient client;
+    /** The clock the BITS-Host-Id fallback timeout runs on, and the one fragment timings are measured with. */
+    private final Clock clock;
+    private final LongSupplier nanoTime;
 
     /** A transport with its own client: timeouts in milliseconds; servers are checked against the JVM's trust store. */
     public HttpTransport(long connectTimeoutMillis, long readTimeoutMillis) {
-        this.client = builder(connectTimeoutMillis, readTimeoutMillis).build();
+        this(builder(connectTimeoutMillis, readTimeoutMillis).build(), Clock.systemUTC(), System::nanoTime);
+    }
+
+    private HttpTransport(OkHttpClient client, Clock clock, LongSupplier nanoTime) {
+        this.client = client;
+        this.clock = clock;
+        this.nanoTime = nanoTime;
+    }
+
+    /** This transport (the same connections) with another clock: tests drive the host-id fallback timeout. */
+    public HttpTransport withClock(Clock clock, LongSupplier nanoTime) {
+        return new HttpTransport(client, clock, nanoTime);
     }
 
     /**
@@ -53,8 +74,8 @@ public final class HttpTransport implements Transport {
      */
     public HttpTransport(long connectTimeoutMillis, long readTimeoutMillis, SSLSocketFactory sslSocketFactory,
             X509TrustManager trustManager) {
-        this.client = builder(connectTimeoutMillis, readTimeoutMillis).sslSocketFactory(sslSocketFactory, trustManager)
-                .build();
+        this(builder(connectTimeoutMillis, readTimeoutMillis).sslSocketFactory(sslSocketFactory, trustManager).build(),
+                Clock.systemUTC(), System::nanoTime);
     }
 
     private static OkHttpClient.Builder builder(long connectTimeoutMillis, long readTimeoutMillis) {
@@ -78,6 +99,34 @@ public final class HttpTransport implements Transport {
     public boolean handles(URI uri) {
         String s = uri.getScheme();
         return "http".equalsIgnoreCase(s) || "https".equalsIgnoreCase(s);
+    }
+
+    @Override
+    public boolean uploads() {
+        return true;
+    }
+
+    /** One attempt at an upload over the BITS upload protocol, continuing the source's session. */
+    @Override
+    public void upload(URI destination, UploadSource source, TransferContext context) throws TransferException {
+        new BitsUploadClient(new PacketSender(packetClient(context), context), this, destination, source, context,
+                clock, nanoTime).run();
+    }
+
+    /** Cancel-Session, best effort (one packet, failures logged). */
+    @Override
+    public void cancelUpload(UploadSession session, TransferContext context) {
+        new BitsUploadClient(new PacketSender(packetClient(context), context), this, session.url(), null, context,
+                clock, nanoTime).cancel(session);
+    }
+
+    /**
+     * The job's client for {@code BITS_POST} packets: redirects are the packet sender's (to keep the method), and
+     * the protocol's own timeouts apply.
+     */
+    private OkHttpClient packetClient(TransferContext context) {
+        return clientFor(context).newBuilder().followRedirects(false).followSslRedirects(false)
+                .readTimeout(UPLOAD_RESPONSE_TIMEOUT).writeTimeout(UPLOAD_REQUEST_TIMEOUT).build();
     }
 
     @Override

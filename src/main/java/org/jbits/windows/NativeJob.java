@@ -22,6 +22,7 @@ import org.jbits.JobType;
 import org.jbits.NotifyFlag;
 import org.jbits.ProxySettings;
 import org.jbits.ProxyUsage;
+import org.jbits.ReplyProgress;
 import org.jbits.TransferPolicy;
 import org.jbits.windows.BitsStructures.BG_JOB_PROGRESS;
 import org.jbits.windows.BitsStructures.BG_JOB_TIMES;
@@ -49,8 +50,10 @@ final class NativeJob implements BitsJob {
     static final class JobRefs implements Runnable {
         private final ComThread com;
         final IBackgroundCopyJob job;
+        private IBackgroundCopyJob2 job2;
         private IBackgroundCopyJob4 job4;
         private IBackgroundCopyJob5 job5;
+        private boolean askedJob2;
         private boolean askedJob4;
         private boolean askedJob5;
         private boolean released;
@@ -58,6 +61,15 @@ final class NativeJob implements BitsJob {
         JobRefs(ComThread com, IBackgroundCopyJob job) {
             this.com = com;
             this.job = job;
+        }
+
+        /** IBackgroundCopyJob2, or null when BITS does not offer it (BITS 1.0); on the COM thread. */
+        IBackgroundCopyJob2 job2() {
+            if (!askedJob2) {
+                askedJob2 = true;
+                job2 = job.queryJob2();
+            }
+            return job2;
         }
 
         /** IBackgroundCopyJob4, or null when BITS does not offer it; on the COM thread. */
@@ -84,7 +96,7 @@ final class NativeJob implements BitsJob {
                 return;
             }
             released = true;
-            for (ComObject o : Arrays.asList(job5, job4, job)) {
+            for (ComObject o : Arrays.asList(job5, job4, job2, job)) {
                 if (o != null) {
                     o.release();
                 }
@@ -309,6 +321,35 @@ final class NativeJob implements BitsJob {
         String list = settings.proxyList().isEmpty() ? null : String.join(" ", settings.proxyList());
         String bypass = settings.bypassList().isEmpty() ? null : String.join(" ", settings.bypassList());
         run(r -> r.job.setProxySettings(settings.usage().value(), list, bypass));
+    }
+
+    /**
+     * IBackgroundCopyJob2::GetReplyFileName. BITS answers E_NOTIMPL for download and upload jobs (and Wine for every
+     * job: a stub), which is passed on; E_NOINTERFACE before BITS 1.5.
+     */
+    @Override
+    public String replyFileName() {
+        return on(r -> require(r.job2(), "IBackgroundCopyJob2", "the reply file").getReplyFileName());
+    }
+
+    @Override
+    public void setReplyFileName(String replyFileName) {
+        String name = replyFileName == null || replyFileName.isEmpty() ? null : replyFileName;
+        run(r -> require(r.job2(), "IBackgroundCopyJob2", "the reply file").setReplyFileName(name));
+    }
+
+    /** IBackgroundCopyJob2::GetReplyProgress: BG_SIZE_UNKNOWN until the reply's size is known. */
+    @Override
+    public ReplyProgress replyProgress() {
+        BitsStructures.BG_JOB_REPLY_PROGRESS p = on(r -> require(r.job2(), "IBackgroundCopyJob2", "the reply progress")
+                .getReplyProgress());
+        return new ReplyProgress(p.BytesTotal, p.BytesTransferred);
+    }
+
+    /** IBackgroundCopyJob2::GetReplyData: at most 1 MB (BG_E_TOO_LARGE), only in Transferred (BG_E_INVALID_STATE). */
+    @Override
+    public byte[] replyData() {
+        return on(r -> require(r.job2(), "IBackgroundCopyJob2", "the reply data").getReplyData());
     }
 
     /** IBackgroundCopyJob4::GetMaximumDownloadTime; E_NOINTERFACE before BITS 3.0. */

@@ -40,6 +40,7 @@ import java.util.regex.Pattern;
  *       Content-Length, send half the body and close the connection; later GETs are served normally.</li>
  *   <li>{@code /hangup/NAME}, on the raw-socket port: every request is read and the connection closed without a
  *       response, so no attempt ever makes progress.</li>
+ *   <li>{@code /bits/NAME}, {@code /bits-reply/NAME}: a BITS upload (upload-reply) endpoint ({@link ConformanceUploads}).</li>
  * </ul>
  */
 public final class ConformanceServer implements AutoCloseable {
@@ -57,6 +58,7 @@ public final class ConformanceServer implements AutoCloseable {
     private final ExecutorService threads;
     private final List<Request> log = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> gets = new ConcurrentHashMap<>();
+    private final ConformanceUploads uploads = new ConformanceUploads();
     private volatile boolean closed;
 
     private ConformanceServer() throws IOException {
@@ -98,6 +100,26 @@ public final class ConformanceServer implements AutoCloseable {
     /** An upload URL (nothing is served there yet: AddFile does not contact the server). */
     public String uploadUrl(String name) {
         return base() + "/upload/" + name;
+    }
+
+    /** A BITS upload URL: the upload protocol's packets are answered, and a closed session's file kept. */
+    public String bitsUploadUrl(String name) {
+        return base() + "/bits/" + name;
+    }
+
+    /** A BITS upload-reply URL: as {@link #bitsUploadUrl}, and the reply is {@link #replyFor}. */
+    public String bitsUploadReplyUrl(String name) {
+        return base() + "/bits-reply/" + name;
+    }
+
+    /** What an upload to {@code name} left on the server once its session was closed, or null. */
+    public byte[] uploaded(String name) {
+        return uploads.uploaded(name);
+    }
+
+    /** The reply to {@code length} bytes uploaded as {@code name} to {@link #bitsUploadReplyUrl}. */
+    public static byte[] replyFor(String name, int length) {
+        return ConformanceUploads.replyFor(name, length);
     }
 
     /** A file whose first {@code drops} GETs are cut off half-way through the body. */
@@ -262,6 +284,10 @@ public final class ConformanceServer implements AutoCloseable {
             String range = ex.getRequestHeaders().getFirst("Range");
             String ifRange = ex.getRequestHeaders().getFirst("If-Range");
             log.add(new Request(method, path, range, ifRange, System.nanoTime()));
+            if (ConformanceUploads.handles(path)) {
+                uploads.handle(ex, path);
+                return;
+            }
             Spec spec = Spec.parse(path);
             if (spec == null || spec.kind().equals("drop") || spec.kind().equals("hangup")) {
                 byte[] body = ("no such file: " + path + "\n").getBytes(StandardCharsets.UTF_8);
