@@ -38,6 +38,7 @@ public final class JobJson {
         JobError err = job.error().orElse(null);
         o.put("jobId", job.id().toString());
         JobPropertiesJson.writeCurrent(job, o);
+        HttpOptionsJson.writeCurrent(job, o);
         o.put("transferType", job.type().displayName());
         o.put("jobState", state.displayName());
         o.put("ownerAccount", optional(job::owner));
@@ -65,6 +66,8 @@ public final class JobJson {
             fo.put("bytesTotal", f.progress().bytesTotal());
             fo.put("bytesTransferred", f.progress().bytesTransferred());
             fo.put("isTransferComplete", f.progress().completed());
+            fo.put("expectedSha256", f.expectedSha256());
+            fo.put("sha256", f.sha256());
         }
         return o;
     }

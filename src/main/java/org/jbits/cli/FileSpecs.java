@@ -143,6 +143,7 @@ final class FileSpecs {
         }
         if (isUrl(source)) {
             checkUrl(source);
+            refuseUrlWildcard(source);
             return List.of(source);
         }
         if (SCHEME.matcher(source).find() && !source.startsWith("/")) {
@@ -258,6 +259,26 @@ final class FileSpecs {
                         + "' contains " + (c == '\n' || c == '\r' ? "a line break" : "a control character")
                         + "; a URL has none (percent-encode it: %0A)");
             }
+        }
+    }
+
+    /**
+     * A {@code *} in the path of an http, https or file URL: BITS expands wildcards in local and SMB paths only
+     * (a server cannot be listed over HTTP), so it is refused rather than requested literally; a literal star is
+     * {@code %2A}. A {@code ?} starts the query and is not a wildcard there.
+     */
+    static void refuseUrlWildcard(String url) {
+        int start = url.indexOf("://") + 3;
+        int end = url.length();
+        for (char c : new char[]{'?', '#'}) {
+            int i = url.indexOf(c, start);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        if (url.substring(start, end).indexOf('*') >= 0) {
+            throw new BitsException(HResult.E_INVALIDARG, "'" + Output.safe(Redacted.text(url)) + "' has a wildcard;"
+                    + " wildcards work in local paths and SMB sources only, not in a URL (a literal * is %2A)");
         }
     }
 

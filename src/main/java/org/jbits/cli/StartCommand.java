@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jbits.BitsException;
+import org.jbits.BitsLimits;
 import org.jbits.HResult;
 import org.jbits.JobPriority;
 import org.jbits.JobType;
@@ -44,10 +45,26 @@ final class StartCommand implements Callable<Integer> {
     @Mixin
     PropertyOptions properties = new PropertyOptions();
 
+    @Mixin
+    HttpCliOptions http = new HttpCliOptions();
+
+    @Option(names = "--expected-sha256", paramLabel = "HEX",
+            description = "The SHA-256 each file must have, one per file in file order (repeatable); a mismatch"
+                    + " fails the file with BG_E_VALIDATION_FAILED and nothing appears under its name.")
+    List<String> expectedSha256;
+
     @Override
     public Integer call() {
+        List<FileSpecs.Spec> files = resolveFiles();
+        List<String> hashes = expectedHashes(files.size());
+        // Start-BitsTransfer's defaults, where they differ from CreateJob's.
+        JobProperties props = properties.toProperties().orElse(new JobProperties("BITS Transfer",
+                "This is a file transfer that uses the Background Intelligent Transfer Service (BITS).",
+                JobPriority.FOREGROUND, null, null, null, null, null, null, null, null));
         JobType type;
         try {
+            // The agent checks them again; checked here, bad input does not even start an agent.
+            props.check(org.jbits.ProxySettings.DEFAULT);
             type = CliSpellings.transferType(transferType);
         } catch (BitsException e) {
             throw CliException.of(e);
@@ -56,20 +73,20 @@ final class StartCommand implements Callable<Integer> {
             throw new CliException(CliException.USAGE, "--reply-file is for upload-reply jobs "
                     + "(--transfer-type upload-reply)");
         }
-        List<FileSpecs.Spec> files = resolveFiles();
-        // Start-BitsTransfer's defaults, where they differ from CreateJob's.
-        JobProperties props = properties.toProperties().orElse(new JobProperties("BITS Transfer",
-                "This is a file transfer that uses the Background Intelligent Transfer Service (BITS).",
-                JobPriority.FOREGROUND, null, null, null, null, null, null, null, null));
+        org.jbits.agent.HttpOptions httpOptions = http.toHttpOptions();
+        List<Request.NewFile> newFiles = new java.util.ArrayList<>(files.size());
+        for (int i = 0; i < files.size(); i++) {
+            newFiles.add(new Request.NewFile(files.get(i).remote(), files.get(i).local(), hashes.get(i)));
+        }
         // An upload job holds one file: a list of uploads is one job per file, as Start-BitsTransfer makes them.
-        List<List<FileSpecs.Spec>> jobs = type == JobType.DOWNLOAD ? List.of(files)
-                : files.stream().map(List::of).toList();
+        List<List<Request.NewFile>> jobs = type == JobType.DOWNLOAD ? List.of(newFiles)
+                : newFiles.stream().map(List::of).toList();
         if (jobs.size() > 1 && props.replyFileName() != null) {
             throw new CliException(CliException.USAGE, "--reply-file names one file, and " + csv + " makes "
                     + jobs.size() + " upload-reply jobs: leave it out, and each reply goes next to its file");
         }
         try (Connection conn = Connection.forEnvironment()) {
-            List<JsonNode> submitted = submit(conn, type, props, jobs);
+            List<JsonNode> submitted = submit(conn, type, props, jobs, httpOptions);
             if (async || suspended) {
                 print(submitted, jobs.size() > 1 || (csv != null && type != JobType.DOWNLOAD));
                 return 0;
@@ -95,13 +112,13 @@ final class StartCommand implements Callable<Integer> {
      * Submits every job; when one is refused, the ones already made are removed again: bad input creates nothing.
      * The files get this user's umask, as files a command writes itself do, not the agent's.
      */
-    private List<JsonNode> submit(Connection conn, JobType type, JobProperties props, List<List<FileSpecs.Spec>> jobs) {
+    private List<JsonNode> submit(Connection conn, JobType type, JobProperties props, List<List<Request.NewFile>> jobs,
+            org.jbits.agent.HttpOptions httpOptions) {
         List<JsonNode> done = new java.util.ArrayList<>();
         try {
-            for (List<FileSpecs.Spec> files : jobs) {
-                Request.Submit req = new Request.Submit(type, props,
-                        files.stream().map(f -> new Request.NewFile(f.remote(), f.local())).toList(), suspended,
-                        Umask.fileMode(Umask.current()));
+            for (List<Request.NewFile> files : jobs) {
+                Request.Submit req = new Request.Submit(type, props, files, suspended, Umask.fileMode(Umask.current()),
+                        httpOptions);
                 done.add(Connection.job(conn.call(req)));
             }
             return done;
@@ -138,6 +155,22 @@ final class StartCommand implements Callable<Integer> {
             List<String> sources = args.subList(0, args.size() - 1);
             String destination = args.get(args.size() - 1);
             return upload ? FileSpecs.pairUpload(sources, destination) : FileSpecs.pair(sources, destination);
+        } catch (BitsException e) {
+            throw CliException.of(e);
+        }
+    }
+
+    /** One checked hash per file, in file order, or nulls when none is given; a count that differs is refused. */
+    private List<String> expectedHashes(int files) {
+        if (expectedSha256 == null || expectedSha256.isEmpty()) {
+            return java.util.Collections.nCopies(files, null);
+        }
+        try {
+            if (expectedSha256.size() != files) {
+                throw new BitsException(HResult.E_INVALIDARG, expectedSha256.size() + " --expected-sha256 given for "
+                        + files + (files == 1 ? " file" : " files") + "; give one per file, in file order");
+            }
+            return expectedSha256.stream().map(BitsLimits::checkSha256).toList();
         } catch (BitsException e) {
             throw CliException.of(e);
         }

@@ -42,12 +42,17 @@ final class FileRecord {
      */
     boolean uploadSource;
 
+    /** The SHA-256 the file must have (lower-case hex), or null. */
+    volatile String expectedSha256;
+    /** The SHA-256 the transferred file was checked to have (equal to {@link #expectedSha256}), or null. */
+    volatile String sha256;
+
     /**
      * What AddFile checked: the name without credentials, its URI, the local path, its directory, the credentials;
-     * for an upload job, the local file it reads ({@code source}, null for a download).
+     * for an upload job, the local file it reads ({@code source}, null for a download); the SHA-256 it must have.
      */
     record Added(String remoteName, URI uri, java.nio.file.Path local, FileIdentity directory, Credentials credentials,
-            LocalNames.Source source) {
+            LocalNames.Source source, String expectedSha256) {
     }
 
     FileRecord(int index, String remoteName, URI uri, String localName, String tempName) {
@@ -66,6 +71,6 @@ final class FileRecord {
 
     BitsFile snapshot() {
         return new BitsFile(remoteName, localName, new FileProgress(bytesTotal, bytesNow(), completed),
-                uploadSource ? null : tempName);
+                uploadSource ? null : tempName, expectedSha256, sha256);
     }
 }

@@ -227,6 +227,18 @@ final class JobStateMachine {
         });
     }
 
+    /** Applies a change of the job's credentials: committed with the job's row, then announced; never logged. */
+    void modifyCredentials(EngineJob job, Consumer<JobRecord> change) {
+        locked(() -> {
+            ensureNotFinal(job);
+            change.accept(job.rec);
+            job.rec.modified = clock.now();
+            store.saveJobAndCredentials(job.rec);
+            fireModification(job);
+            return null;
+        });
+    }
+
     /**
      * Adds files whose names were checked ({@link LocalNames}): BITS' per-job rules for all of them first, then all
      * committed with the job in one transaction, or none.
@@ -267,6 +279,7 @@ final class JobStateMachine {
                         LocalNames.tempNameFor(rec.id, index, a.local()));
                 file.dirId = a.directory();
                 file.urlCredentials = a.credentials();
+                file.expectedSha256 = a.expectedSha256();
                 files.add(file);
             }
             rec.files.addAll(files);

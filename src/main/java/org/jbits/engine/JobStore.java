@@ -64,13 +64,17 @@ final class JobStore implements AutoCloseable {
     private final boolean wal;
     /** The {@code synchronous} setting the connection has now (FULL at open). Guarded by this. */
     private boolean fullNow = true;
-    private final ProgressRecords progressRecords;
-    private final PreparedStatement saveJobStatement;
-    private final PreparedStatement saveFileStatement;
-    private final PreparedStatement tempIdentityStatement;
-    private final PreparedStatement clearSegmentsStatement;
-    private final PreparedStatement deleteJobStatement;
-    private final PreparedStatement deleteSegmentsStatement;
+    /**
+     * The statements of the writes, prepared at the first commit (a store opened with an older schema, as tests do,
+     * has not the columns they name) and kept. Guarded by this.
+     */
+    private ProgressRecords progressRecords;
+    private PreparedStatement saveJobStatement;
+    private PreparedStatement saveFileStatement;
+    private PreparedStatement tempIdentityStatement;
+    private PreparedStatement clearSegmentsStatement;
+    private PreparedStatement deleteJobStatement;
+    private PreparedStatement deleteSegmentsStatement;
 
     /** The queue of the group commit; its fields are guarded by it. */
     private final Object queueLock = new Object();
@@ -133,14 +137,6 @@ final class JobStore implements AutoCloseable {
                     wal = rs.next() && "wal".equalsIgnoreCase(rs.getString(1));
                 }
             }
-            progressRecords = new ProgressRecords(main);
-            saveJobStatement = main.prepareStatement(SAVE_JOB);
-            saveFileStatement = main.prepareStatement(SAVE_FILE);
-            tempIdentityStatement = main.prepareStatement(
-                    "UPDATE files SET temp_dev=?, temp_ino=?, temp_birth=? WHERE job_id=? AND idx=?");
-            clearSegmentsStatement = main.prepareStatement("DELETE FROM segments WHERE job_id=? AND idx=?");
-            deleteJobStatement = main.prepareStatement("DELETE FROM jobs WHERE id=?");
-            deleteSegmentsStatement = main.prepareStatement("DELETE FROM segments WHERE job_id=?");
         } catch (SQLException | RuntimeException e) {
             StoreConnections.closeQuietly(main);
             if (e instanceof SQLException sql && StoreErrors.isReadOnly(sql)) {
@@ -160,21 +156,23 @@ final class JobStore implements AutoCloseable {
     private static final String JOB_COLUMNS = "id, seq, type, state, owner, display_name, description, priority,"
             + " notify_flags, notify_cmdline, min_retry_delay, no_progress_timeout, max_download_time, cost_flags,"
             + " proxy_usage, proxy_list, proxy_bypass, created, modified, completed, error_context, error_hresult,"
-            + " error_description, error_file, error_count, no_progress_since, active_millis, file_mode";
+            + " error_description, error_file, error_count, no_progress_since, active_millis, file_mode,"
+            + " custom_headers, headers_write_only, security_flags, trusted_certificates, client_certificate,"
+            + " client_certificate_password";
     /**
      * An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, and the foreign key's ON DELETE
      * CASCADE then deletes every file of the job.
      */
     private static final String SAVE_JOB = "INSERT INTO jobs(" + JOB_COLUMNS + ") VALUES("
-            + "?,".repeat(27) + "?) ON CONFLICT(id) DO UPDATE SET "
+            + "?,".repeat(33) + "?) ON CONFLICT(id) DO UPDATE SET "
             + Arrays.stream(JOB_COLUMNS.split(",\\s*")).filter(c -> !c.equals("id"))
                     .map(c -> c + "=excluded." + c).collect(Collectors.joining(", "));
 
     private static final String SAVE_FILE = """
             INSERT OR REPLACE INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, validator, completed,
                                          temp_dev, temp_ino, temp_birth, dir_dev, dir_ino, dir_birth, url_user,
-                                         url_password)
-            VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
+                                         url_password, expected_sha256, sha256)
+            VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
 
     /** The job row's values, copied now (the record changes on under the engine lock after the write is queued). */
     private static Object[] jobRow(JobRecord j) {
@@ -187,7 +185,9 @@ final class JobStore implements AutoCloseable {
             j.proxy.usage().value(), String.join(" ", j.proxy.proxyList()), String.join(" ", j.proxy.bypassList()),
             j.created.toEpochMilli(), j.modified.toEpochMilli(), millis(j.completedAt), j.errorContext.value(),
             j.errorHresult, j.errorDescription, j.errorFile, j.errorCount, millis(j.noProgressSince),
-            j.activeMillis, j.fileMode == null ? null : j.fileMode.longValue()};
+            j.activeMillis, j.fileMode == null ? null : j.fileMode.longValue(), j.customHeaders,
+            j.headersWriteOnly ? 1 : 0, j.securityFlags, j.trustedCertificates,
+            j.clientCertificate == null ? null : j.clientCertificate.clone(), j.clientCertificatePassword};
     }
 
     private static Object[] fileRow(UUID jobId, FileRecord f) {
@@ -198,14 +198,15 @@ final class JobStore implements AutoCloseable {
             jobId.toString(), f.index, f.remoteName, f.localName, f.tempName, f.bytesTotal, f.checkpoint, f.validator,
             f.completed ? 1 : 0, t == null ? null : t.device(), t == null ? null : t.inode(),
             t == null ? null : t.birthNanos(), d == null ? null : d.device(), d == null ? null : d.inode(),
-            d == null ? null : d.birthNanos(), c == null ? null : c.userName(), c == null ? null : c.password()};
+            d == null ? null : d.birthNanos(), c == null ? null : c.userName(), c == null ? null : c.password(),
+            f.expectedSha256, f.sha256};
     }
 
     private static Long millis(Instant t) {
         return t == null ? null : t.toEpochMilli();
     }
 
-    /** Binds {@code values} (String, Integer, Long or null) to the statement's parameters and runs it. */
+    /** Binds {@code values} (String, Integer, Long, byte[] or null) to the statement's parameters and runs it. */
     private static void run(PreparedStatement ps, Object[] values) throws SQLException {
         for (int i = 0; i < values.length; i++) {
             Object v = values[i];
@@ -215,6 +216,8 @@ final class JobStore implements AutoCloseable {
                 ps.setString(i + 1, str);
             } else if (v instanceof Integer n) {
                 ps.setInt(i + 1, n);
+            } else if (v instanceof byte[] bytes) {
+                ps.setBytes(i + 1, bytes);
             } else {
                 ps.setLong(i + 1, (Long) v);
             }
@@ -232,6 +235,31 @@ final class JobStore implements AutoCloseable {
     private static Long nullableLong(ResultSet rs, String column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : v;
+    }
+
+    /** Updates the job's row and replaces its credentials, in one transaction. */
+    void saveJobAndCredentials(JobRecord j) {
+        Object[] row = jobRow(j);
+        String id = j.id.toString();
+        List<Object[]> credentials = new ArrayList<>();
+        for (var byTarget : j.credentials.entrySet()) {
+            for (var c : byTarget.getValue().entrySet()) {
+                credentials.add(new Object[] {id, byTarget.getKey().value(), c.getKey().value(),
+                    c.getValue().userName(), c.getValue().password()});
+            }
+        }
+        write(true, "saving the credentials of job " + j.id, () -> {
+            run(saveJobStatement, row);
+            try (PreparedStatement del = db.prepareStatement("DELETE FROM credentials WHERE job_id=?");
+                 PreparedStatement ins = db.prepareStatement(
+                         "INSERT INTO credentials(job_id, target, scheme, user_name, password) VALUES(?,?,?,?,?)")) {
+                del.setString(1, id);
+                del.executeUpdate();
+                for (Object[] c : credentials) {
+                    run(ins, c);
+                }
+            }
+        });
     }
 
     /**
@@ -538,6 +566,7 @@ final class JobStore implements AutoCloseable {
 
     /** One transaction of every write in {@code batch}, in order; FULL when one of them asks for it. */
     private synchronized void commit(List<Pending> batch) throws SQLException {
+        prepare();
         boolean full = false;
         for (Pending q : batch) {
             full |= q.durable;
@@ -568,6 +597,21 @@ final class JobStore implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /** Prepares the write statements once. Call with this object's lock held. */
+    private void prepare() throws SQLException {
+        if (saveJobStatement != null) {
+            return;
+        }
+        progressRecords = new ProgressRecords(db);
+        saveFileStatement = db.prepareStatement(SAVE_FILE);
+        tempIdentityStatement = db.prepareStatement(
+                "UPDATE files SET temp_dev=?, temp_ino=?, temp_birth=? WHERE job_id=? AND idx=?");
+        clearSegmentsStatement = db.prepareStatement("DELETE FROM segments WHERE job_id=? AND idx=?");
+        deleteJobStatement = db.prepareStatement("DELETE FROM jobs WHERE id=?");
+        deleteSegmentsStatement = db.prepareStatement("DELETE FROM segments WHERE job_id=?");
+        saveJobStatement = db.prepareStatement(SAVE_JOB);
     }
 
     /** The sequence number of the last write queued so far (for {@link #awaitCommitted}). */
@@ -675,6 +719,12 @@ final class JobStore implements AutoCloseable {
                     j.activeMillis = rs.getLong("active_millis");
                     Long mode = nullableLong(rs, "file_mode");
                     j.fileMode = mode == null ? null : mode.intValue();
+                    j.customHeaders = rs.getString("custom_headers");
+                    j.headersWriteOnly = rs.getInt("headers_write_only") != 0;
+                    j.securityFlags = rs.getInt("security_flags");
+                    j.trustedCertificates = rs.getString("trusted_certificates");
+                    j.clientCertificate = rs.getBytes("client_certificate");
+                    j.clientCertificatePassword = rs.getString("client_certificate_password");
                     jobs.put(j.id.toString(), j);
                 }
             }
@@ -697,6 +747,12 @@ final class JobStore implements AutoCloseable {
                     if (user != null) {
                         f.urlCredentials = UrlCredentials.of(remote, user, rs.getString("url_password"));
                     }
+                    f.expectedSha256 = rs.getString("expected_sha256");
+                    f.sha256 = rs.getString("sha256");
+                    if (f.completed && f.expectedSha256 != null && f.sha256 == null) {
+                        // Transferred but not checked yet (the agent stopped in between): checked when the job runs.
+                        f.completed = false;
+                    }
                     if (f.index == UploadRecord.REPLY_INDEX) {
                         if (j.upload != null) {
                             j.upload.reply = f;
@@ -708,6 +764,18 @@ final class JobStore implements AutoCloseable {
                 }
             }
             UploadRecords.load(db, jobs);
+            try (ResultSet rs = st.executeQuery("SELECT * FROM credentials ORDER BY job_id, target, scheme")) {
+                while (rs.next()) {
+                    JobRecord j = jobs.get(rs.getString("job_id"));
+                    if (j == null) {
+                        continue;
+                    }
+                    org.jbits.AuthScheme scheme = org.jbits.AuthScheme.of(rs.getInt("scheme"));
+                    j.credentials.computeIfAbsent(org.jbits.AuthTarget.of(rs.getInt("target")),
+                            t -> new java.util.EnumMap<>(org.jbits.AuthScheme.class))
+                            .put(scheme, JobCredentials.of(scheme, rs.getString("user_name"), rs.getString("password")));
+                }
+            }
         } catch (SQLException e) {
             throw storeError("reading the job store", e);
         }
@@ -741,10 +809,14 @@ final class JobStore implements AutoCloseable {
         flush();
         synchronized (this) {
             try {
-                progressRecords.close();
-                for (PreparedStatement ps : List.of(saveJobStatement, saveFileStatement, tempIdentityStatement,
-                        clearSegmentsStatement, deleteJobStatement, deleteSegmentsStatement)) {
-                    ps.close();
+                if (progressRecords != null) {
+                    progressRecords.close();
+                }
+                for (PreparedStatement ps : java.util.Arrays.asList(saveJobStatement, saveFileStatement,
+                        tempIdentityStatement, clearSegmentsStatement, deleteJobStatement, deleteSegmentsStatement)) {
+                    if (ps != null) {
+                        ps.close();
+                    }
                 }
                 db.close();
             } catch (SQLException e) {

@@ -239,7 +239,12 @@ public final class PortableEngine implements BitsManager {
     // ---------------------------------------------------------------- operations of EngineJob
 
     void addFile(EngineJob job, String remoteName, String localName) {
-        jobs.addFiles(job, List.of(checked(job, remoteName, localName)), settings.maxFilesPerJob());
+        jobs.addFiles(job, List.of(checked(job, remoteName, localName, null)), settings.maxFilesPerJob());
+    }
+
+    /** AddFile with the SHA-256 the file must have (null: none). */
+    void addFile(EngineJob job, String remoteName, String localName, String expectedSha256) {
+        jobs.addFiles(job, List.of(checked(job, remoteName, localName, expectedSha256)), settings.maxFilesPerJob());
     }
 
     /** Every file checked first, then all added in one commit, or none. */
@@ -249,16 +254,18 @@ public final class PortableEngine implements BitsManager {
         }
         List<FileRecord.Added> added = new java.util.ArrayList<>(files.size());
         for (FileInfo f : files) {
-            added.add(checked(job, f.remoteName(), f.localName()));
+            added.add(checked(job, f.remoteName(), f.localName(), f.expectedSha256()));
         }
         jobs.addFiles(job, added, settings.maxFilesPerJob());
     }
 
     /**
-     * AddFile's checks of one file's names; a password in the remote name is taken out before it is parsed. An
-     * upload's local name is its source: it must be there to read (recorded by identity), not a place to write.
+     * AddFile's checks of one file's names and expected hash; a password in the remote name is taken out before it
+     * is parsed. An upload's local name is its source: it must be there to read (recorded by identity), not a place
+     * to write.
      */
-    private FileRecord.Added checked(EngineJob job, String remoteName, String localName) {
+    private FileRecord.Added checked(EngineJob job, String remoteName, String localName, String expectedSha256) {
+        String sha = expectedSha256 == null ? null : BitsLimits.checkSha256(expectedSha256);
         if (remoteName == null) {
             throw new BitsException(HResult.E_INVALIDARG, "the remote name is empty");
         }
@@ -267,11 +274,11 @@ public final class PortableEngine implements BitsManager {
         if (job.rec.type != JobType.DOWNLOAD) {
             LocalNames.Source source = LocalNames.checkSource(localName);
             return new FileRecord.Added(remote.remoteName(), uri, source.path(), source.directory(),
-                    remote.credentials(), source);
+                    remote.credentials(), source, sha);
         }
         Path local = LocalNames.check(localName);
         FileIdentity dir = LocalNames.directoryIdentity(local.getParent());
-        return new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials(), null);
+        return new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials(), null, sha);
     }
 
     /** SetReplyFileName: checked as a download's destination is; null or empty lets the engine choose. */

@@ -1,12 +1,16 @@
 package org.jbits.engine;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jbits.AuthTarget;
 import org.jbits.BitsException;
+import org.jbits.BitsLimits;
 import org.jbits.CostState;
 import org.jbits.ErrorContext;
 import org.jbits.HResult;
@@ -14,6 +18,7 @@ import org.jbits.JobState;
 import org.jbits.JobType;
 import org.jbits.file.DurableFile;
 import org.jbits.transport.TransferContext;
+import org.jbits.transport.TlsOptions;
 import org.jbits.transport.TransferException;
 import org.jbits.transport.Transport;
 import org.jbits.transport.Transports;
@@ -36,9 +41,11 @@ final class TransferWorker implements AutoCloseable {
     private final Supplier<CostState> cost;
     private final Runnable wakeScheduler;
     private final ExecutorService threads;
+    private final HashCheck validator;
 
     TransferWorker(JobStateMachine jobs, RunReports reports, Transports transports, TempFiles tempFiles,
             UploadRunner uploads, Supplier<CostState> cost, Runnable wakeScheduler) {
+        this.validator = new HashCheck(jobs.store());
         this.jobs = jobs;
         this.reports = reports;
         this.transports = transports;
@@ -59,6 +66,11 @@ final class TransferWorker implements AutoCloseable {
         jobs.assertLocked();
         TransferContext context = TransferContext.builder()
                 .proxy(job.rec.proxy)
+                .serverCredentials(JobCredentials.forTarget(job.rec, AuthTarget.SERVER))
+                .proxyCredentials(JobCredentials.forTarget(job.rec, AuthTarget.PROXY))
+                .headers(headers(job.rec.customHeaders))
+                .tls(new TlsOptions(job.rec.securityFlags, job.rec.trustedCertificates, job.rec.clientCertificate,
+                        job.rec.clientCertificatePassword))
                 .cost(cost)
                 .build();
         Run run = new Run(job, now, context, wakeScheduler);
@@ -66,6 +78,16 @@ final class TransferWorker implements AutoCloseable {
         job.lastStartNanos = now;
         jobs.setState(job, JobState.CONNECTING);
         threads.execute(() -> work(run));
+    }
+
+    /** The job's custom headers as the transport sends them; their values stay out of every log line. */
+    static List<TransferContext.Header> headers(String customHeaders) {
+        List<TransferContext.Header> out = new ArrayList<>();
+        for (String line : BitsLimits.customHeaderLines(customHeaders)) {
+            int colon = line.indexOf(':');
+            out.add(new TransferContext.Header(line.substring(0, colon), line.substring(colon + 1).strip()));
+        }
+        return out;
     }
 
     /** A file whose force runs in the background while the next file transfers. */
@@ -200,11 +222,17 @@ final class TransferWorker implements AutoCloseable {
             return null;
         }
         Transport transport = transports.forUri(f.uri);
-        DurableFile target = tempFiles.open(run, f).inBackground();
+        TransferContext context = run.context.withServerCredentials(f.urlCredentials)
+                .withRedirectListener(to -> redirected(run, f, to));
+        DurableFile target = tempFiles.open(run, f);
+        if (f.expectedSha256 == null) {
+            // A file with an expected hash is finished here, so that it is read back and checked before the next.
+            target.inBackground();
+        }
         try (target) {
             f.live = target;
             try {
-                transport.download(f.uri, target, run.context.withServerCredentials(f.urlCredentials));
+                transport.download(f.uri, target, context);
             } finally {
                 f.live = null;
                 f.bytesTransferred = target.position();
@@ -217,7 +245,23 @@ final class TransferWorker implements AutoCloseable {
                 f.bytesTransferred = Math.min(f.bytesTransferred, f.checkpoint);
             }
         }
+        if (f.completed && f.expectedSha256 != null && f.sha256 == null) {
+            validator.check(run, f);
+        }
         return target.finishing();
+    }
+
+    /** BITS' ALLOW_REPORT redirect policy: the file's remote name becomes where it came from. */
+    private void redirected(Run run, FileRecord f, java.net.URI to) {
+        jobs.locked(() -> {
+            String was = f.remoteName;
+            // A user:password@ in the new name is kept out of it, as at AddFile.
+            f.remoteName = UrlCredentials.split(to.toString()).remoteName();
+            f.uri = to;
+            jobs.store().saveFile(run.job.rec.id, f);
+            log.info("job {}: file {} was redirected; its remote name is now {}", run.job.rec.id, was, f.remoteName);
+            return null;
+        });
     }
 
     @Override

@@ -54,8 +54,12 @@ final class NativeJob implements BitsJob {
         private IBackgroundCopyJob4 job4;
         private IBackgroundCopyJob5 job5;
         private boolean askedJob2;
+        private IBackgroundCopyJobHttpOptions httpOptions;
+        private IBackgroundCopyJobHttpOptions httpOptions3;
         private boolean askedJob4;
         private boolean askedJob5;
+        private boolean askedHttpOptions;
+        private boolean askedHttpOptions3;
         private boolean released;
 
         JobRefs(ComThread com, IBackgroundCopyJob job) {
@@ -90,13 +94,31 @@ final class NativeJob implements BitsJob {
             return job5;
         }
 
+        /** IBackgroundCopyJobHttpOptions, or null (BITS before 2.5); on the COM thread. */
+        IBackgroundCopyJobHttpOptions httpOptions() {
+            if (!askedHttpOptions) {
+                askedHttpOptions = true;
+                httpOptions = job.queryHttpOptions();
+            }
+            return httpOptions;
+        }
+
+        /** IBackgroundCopyJobHttpOptions3, or null (before BITS 10.3, Wine); on the COM thread. */
+        IBackgroundCopyJobHttpOptions httpOptions3() {
+            if (!askedHttpOptions3) {
+                askedHttpOptions3 = true;
+                httpOptions3 = job.queryHttpOptions3();
+            }
+            return httpOptions3;
+        }
+
         /** Releases every pointer; on the COM thread, once. */
         void releaseNow() {
             if (released) {
                 return;
             }
             released = true;
-            for (ComObject o : Arrays.asList(job5, job4, job2, job)) {
+            for (ComObject o : Arrays.asList(httpOptions3, httpOptions, job5, job4, job2, job)) {
                 if (o != null) {
                     o.release();
                 }
@@ -402,6 +424,99 @@ final class NativeJob implements BitsJob {
                         + (named == null ? "" : " (" + named.displayName() + ")") + " (BITS 5.0 or later needed)");
             }
         });
+    }
+
+    // ---------------------------------------------------------------- credentials and HTTP options (BITS' own calls)
+
+    /**
+     * IBackgroundCopyJob2::SetCredentials with a BG_AUTH_CREDENTIALS built here and cleared after the call (the
+     * password lives in native memory for the call only). Checked first ({@link BitsLimits#checkCredentials}).
+     */
+    @Override
+    public void setCredentials(org.jbits.AuthTarget target, org.jbits.AuthScheme scheme, String userName, String password) {
+        BitsLimits.checkCredentials(target, scheme, userName, password);
+        run(r -> {
+            BitsStructures.BG_AUTH_CREDENTIALS c = new BitsStructures.BG_AUTH_CREDENTIALS();
+            c.Target = target.value();
+            c.Scheme = scheme.value();
+            c.Basic.UserName = userName == null ? null : new com.sun.jna.WString(userName);
+            c.Basic.Password = password == null ? null : new com.sun.jna.WString(password);
+            try {
+                require(r.job4(), "IBackgroundCopyJob2", "credentials").setCredentials(c);
+            } finally {
+                c.Basic.UserName = null;
+                c.Basic.Password = null;
+                c.clear();
+            }
+        });
+    }
+
+    /** IBackgroundCopyJob2::RemoveCredentials. */
+    @Override
+    public void removeCredentials(org.jbits.AuthTarget target, org.jbits.AuthScheme scheme) {
+        BitsLimits.checkAuth(target, scheme);
+        run(r -> require(r.job4(), "IBackgroundCopyJob2", "credentials").removeCredentials(target.value(), scheme.value()));
+    }
+
+    /** IBackgroundCopyJobHttpOptions::GetCustomHeaders: null when there are none (S_FALSE); E_ACCESSDENIED once write-only. */
+    @Override
+    public String customHeaders() {
+        return on(r -> http(r).getCustomHeaders());
+    }
+
+    /** IBackgroundCopyJobHttpOptions::SetCustomHeaders, after {@link BitsLimits#checkCustomHeaders}. */
+    @Override
+    public void setCustomHeaders(String headers) {
+        String h = BitsLimits.checkCustomHeaders(headers);
+        run(r -> http(r).setCustomHeaders(h));
+    }
+
+    /** IBackgroundCopyJobHttpOptions3::MakeCustomHeadersWriteOnly; E_NOINTERFACE before BITS 10.3 (and on Wine). */
+    @Override
+    public void makeCustomHeadersWriteOnly() {
+        run(r -> require(r.httpOptions3(), "IBackgroundCopyJobHttpOptions3", "write-only custom headers")
+                .makeCustomHeadersWriteOnly());
+    }
+
+    /** IBackgroundCopyJobHttpOptions::GetSecurityFlags. */
+    @Override
+    public int securityFlags() {
+        return on(r -> http(r).getSecurityFlags());
+    }
+
+    /** IBackgroundCopyJobHttpOptions::SetSecurityFlags, after {@link BitsLimits#checkSecurityFlags}. */
+    @Override
+    public void setSecurityFlags(int flags) {
+        BitsLimits.checkSecurityFlags(flags);
+        run(r -> http(r).setSecurityFlags(flags));
+    }
+
+    /** IBackgroundCopyJobHttpOptions::SetClientCertificateByName. */
+    @Override
+    public void setClientCertificateByName(int location, String storeName, String subjectName) {
+        if (location < 0 || location > 7) {
+            throw new BitsException(HResult.E_INVALIDARG, "the certificate store location is 0 (current user) to 7"
+                    + " (local machine enterprise), not " + location);
+        }
+        BitsLimits.checkText("certificate store name", requireText(storeName, "certificate store name"));
+        BitsLimits.checkText("certificate subject name", requireText(subjectName, "certificate subject name"));
+        run(r -> http(r).setClientCertificateByName(location, storeName, subjectName));
+    }
+
+    /** IBackgroundCopyJobHttpOptions::RemoveClientCertificate. */
+    @Override
+    public void removeClientCertificate() {
+        run(r -> http(r).removeClientCertificate());
+    }
+
+    /** IBackgroundCopyJobHttpOptions::GetClientCertificate's subject name. */
+    @Override
+    public String clientCertificateSubject() {
+        return on(r -> http(r).getClientCertificateSubject());
+    }
+
+    private static IBackgroundCopyJobHttpOptions http(JobRefs r) {
+        return require(r.httpOptions(), "IBackgroundCopyJobHttpOptions", "HTTP options");
     }
 
     @Override

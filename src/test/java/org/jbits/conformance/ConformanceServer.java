@@ -41,12 +41,21 @@ import java.util.regex.Pattern;
  *   <li>{@code /hangup/NAME}, on the raw-socket port: every request is read and the connection closed without a
  *       response, so no attempt ever makes progress.</li>
  *   <li>{@code /bits/NAME}, {@code /bits-reply/NAME}: a BITS upload (upload-reply) endpoint ({@link ConformanceUploads}).</li>
+ *   <li>{@code /basic/SIZE/NAME}: the file behind HTTP Basic authentication ({@link #BASIC_USER},
+ *       {@link #BASIC_PASSWORD}); anything else is a 401 with a Basic challenge.</li>
+ *   <li>{@code /header/SIZE/NAME}: the file only for a request carrying {@link #HEADER}; 403 otherwise.</li>
  * </ul>
  */
 public final class ConformanceServer implements AutoCloseable {
     /** One request as the server received it; {@code nanoTime} is {@link System#nanoTime()} on arrival. */
     public record Request(String method, String path, String range, String ifRange, long nanoTime) {
     }
+
+    /** The user and password {@code /basic/} paths take. */
+    public static final String BASIC_USER = "conformance";
+    public static final String BASIC_PASSWORD = "conf-Pw1";
+    /** The header {@code /header/} paths need, as one line. */
+    public static final String HEADER = "X-Conformance: yes-please";
 
     /** Strong validators: the same for every request of a path, as for an unchanged static file. */
     static final String LAST_MODIFIED = "Wed, 21 Oct 2015 07:28:00 GMT";
@@ -90,6 +99,16 @@ public final class ConformanceServer implements AutoCloseable {
     /** A file whose body is sent at about {@code bytesPerSecond}. */
     public String slowUrl(String name, int size, int bytesPerSecond) {
         return base() + "/slow/" + bytesPerSecond + "/" + size + "/" + name;
+    }
+
+    /** A file behind Basic authentication ({@link #BASIC_USER}). */
+    public String basicUrl(String name, int size) {
+        return base() + "/basic/" + size + "/" + name;
+    }
+
+    /** A file served only to requests with {@link #HEADER}. */
+    public String headerUrl(String name, int size) {
+        return base() + "/header/" + size + "/" + name;
     }
 
     /** A URL that answers 404. */
@@ -177,8 +196,8 @@ public final class ConformanceServer implements AutoCloseable {
         static Spec parse(String path) {
             String[] s = path.split("/");
             try {
-                if (s.length == 4 && s[1].equals("files")) {
-                    return new Spec("files", s[3], Integer.parseInt(s[2]), 0, 0);
+                if (s.length == 4 && (s[1].equals("files") || s[1].equals("basic") || s[1].equals("header"))) {
+                    return new Spec(s[1], s[3], Integer.parseInt(s[2]), 0, 0);
                 }
                 if (s.length == 5 && s[1].equals("slow")) {
                     return new Spec("slow", s[4], Integer.parseInt(s[3]), Integer.parseInt(s[2]), 0);
@@ -302,6 +321,23 @@ public final class ConformanceServer implements AutoCloseable {
                 ex.getResponseHeaders().set("Allow", "GET, HEAD");
                 ex.sendResponseHeaders(405, -1);
                 return;
+            }
+            if (spec.kind().equals("basic")) {
+                String expected = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        (BASIC_USER + ":" + BASIC_PASSWORD).getBytes(StandardCharsets.UTF_8));
+                if (!expected.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                    ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"conformance\"");
+                    ex.sendResponseHeaders(401, -1);
+                    return;
+                }
+            }
+            if (spec.kind().equals("header")) {
+                String name = HEADER.substring(0, HEADER.indexOf(':'));
+                String value = HEADER.substring(HEADER.indexOf(':') + 1).trim();
+                if (!value.equals(ex.getRequestHeaders().getFirst(name))) {
+                    ex.sendResponseHeaders(403, -1);
+                    return;
+                }
             }
             Plan p = plan(spec, range, ifRange);
             p.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));

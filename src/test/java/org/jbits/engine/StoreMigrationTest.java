@@ -44,7 +44,7 @@ class StoreMigrationTest {
             assertEquals(List.of(), store.loadAll());
         }
         assertEquals(StoreSchema.CURRENT.latest(), userVersion(db()));
-        assertEquals(3, JobStore.SCHEMA_VERSION);
+        assertEquals(4, JobStore.SCHEMA_VERSION);
         assertEquals(String.valueOf(JobStore.SCHEMA_VERSION), query(db(), "SELECT value FROM meta WHERE key='schema'"));
         try (var files = Files.list(dir)) {
             assertEquals(List.of("jobs.db"), files.map(p -> p.getFileName().toString()).toList());
@@ -128,12 +128,15 @@ class StoreMigrationTest {
     @Test
     void anUploadJobOfAVersionTwoStoreComesWithoutASession() throws Exception {
         UUID id = UUID.randomUUID();
-        try (JobStore store = new JobStore(db(), new StoreSchema(StoreSchema.CURRENT.migrations().subList(0, 2)))) {
-            JobRecord rec = new JobRecord(id, JobType.UPLOAD, "tester", "old", Instant.ofEpochMilli(1000));
-            rec.files.add(new FileRecord(0, "http://h/old", URI.create("http://h/old"), "/d/old", "/d/.old.jbits"));
-            store.saveJob(rec);
-            store.saveFile(id, rec.files.get(0));
-        }
+        new JobStore(db(), new StoreSchema(StoreSchema.CURRENT.migrations().subList(0, 2))).close();
+        // The rows as a version-2 jbits wrote them (today's writes have columns a version-2 store lacks).
+        exec(db(), "INSERT INTO jobs(id, seq, type, state, owner, display_name, description, priority, notify_flags,"
+                + " min_retry_delay, no_progress_timeout, max_download_time, cost_flags, proxy_usage, proxy_list,"
+                + " proxy_bypass, created, modified, error_context, error_hresult, error_file, error_count, active_millis)"
+                + " VALUES('" + id + "', 1, " + JobType.UPLOAD.value() + ", 1, 'tester', 'old', '', 2, 3, 600, 1209600,"
+                + " 7776000, 0, 0, '', '', 1000, 1000, 0, 0, -1, 0, 0)");
+        exec(db(), "INSERT INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, completed)"
+                + " VALUES('" + id + "', 0, 'http://h/old', '/d/old', '/d/.old.jbits', -1, 0, 0)");
         assertEquals(2, userVersion(db()));
         try (JobStore store = new JobStore(db())) {
             JobRecord rec = store.loadAll().get(0);
@@ -142,7 +145,7 @@ class StoreMigrationTest {
             assertNull(rec.upload.sourceId, "recorded at its first upload");
             assertTrue(rec.files.get(0).uploadSource);
         }
-        assertEquals(3, userVersion(db()));
+        assertEquals(JobStore.SCHEMA_VERSION, userVersion(db()));
     }
 
     @Test
@@ -150,16 +153,16 @@ class StoreMigrationTest {
         try (JobStore store = new JobStore(db())) {
             store.insertJob(job(UUID.randomUUID(), "from the future"));
         }
-        exec(db(), "PRAGMA user_version = 4");
+        exec(db(), "PRAGMA user_version = " + (JobStore.SCHEMA_VERSION + 1));
         String before = TestData.sha256(db());
         BitsException e = assertThrows(BitsException.class, () -> new JobStore(db()).close());
         assertEquals(HResult.BG_E_DATABASE_CORRUPT, e.hresult());
         assertTrue(e.getMessage().contains(db().toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("schema version 4: a newer jbits wrote it"), e.getMessage());
-        assertTrue(e.getMessage().contains("reads versions up to 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("schema version " + (JobStore.SCHEMA_VERSION + 1) + ": a newer jbits wrote it"), e.getMessage());
+        assertTrue(e.getMessage().contains("reads versions up to " + JobStore.SCHEMA_VERSION), e.getMessage());
         assertTrue(e.getMessage().contains("not damaged"), e.getMessage());
         assertEquals(before, TestData.sha256(db()), "the refused store was changed");
-        assertEquals(4, userVersion(db()));
+        assertEquals(JobStore.SCHEMA_VERSION + 1, userVersion(db()));
     }
 
     @Test
@@ -169,12 +172,12 @@ class StoreMigrationTest {
             store.insertJob(job(id, "survivor"));
         }
         List<Migration> withBroken = new ArrayList<>(StoreSchema.CURRENT.migrations());
-        withBroken.add(new Migration(4, "a step that fails half-way", List.of(
+        withBroken.add(new Migration(JobStore.SCHEMA_VERSION + 1, "a step that fails half-way", List.of(
                 "ALTER TABLE jobs ADD COLUMN half_done INTEGER",
                 "UPDATE no_such_table SET x = 1")));
         BitsException e = assertThrows(BitsException.class, () -> new JobStore(db(), new StoreSchema(withBroken)).close());
         assertTrue(e.getMessage().contains("no such table"), e.getMessage());
-        assertEquals(3, userVersion(db()));
+        assertEquals(JobStore.SCHEMA_VERSION, userVersion(db()));
         assertFalse(columns(db(), "jobs").contains("half_done"), "the failed step's first statement was rolled back");
         try (JobStore store = new JobStore(db())) {
             assertEquals(id, store.loadAll().get(0).id);
@@ -182,19 +185,20 @@ class StoreMigrationTest {
     }
 
     @Test
-    void aFourthVersionIsOneMigrationAddedAndKeepsEveryJob() throws Exception {
+    void aNextVersionIsOneMigrationAddedAndKeepsEveryJob() throws Exception {
         UUID id = UUID.randomUUID();
         try (JobStore store = new JobStore(db())) {
             store.insertJob(job(id, "kept"));
         }
-        List<Migration> four = new ArrayList<>(StoreSchema.CURRENT.migrations());
-        four.add(new Migration(4, "files.expected_sha256", List.of("ALTER TABLE files ADD COLUMN expected_sha256 TEXT")));
-        try (JobStore store = new JobStore(db(), new StoreSchema(four))) {
+        List<Migration> three = new ArrayList<>(StoreSchema.CURRENT.migrations());
+        int next = JobStore.SCHEMA_VERSION + 1;
+        three.add(new Migration(next, "files.next_column", List.of("ALTER TABLE files ADD COLUMN next_column TEXT")));
+        try (JobStore store = new JobStore(db(), new StoreSchema(three))) {
             assertEquals(id, store.loadAll().get(0).id);
         }
-        assertEquals(4, userVersion(db()));
-        assertEquals("4", query(db(), "SELECT value FROM meta WHERE key='schema'"));
-        assertTrue(columns(db(), "files").contains("expected_sha256"));
+        assertEquals(next, userVersion(db()));
+        assertEquals(String.valueOf(next), query(db(), "SELECT value FROM meta WHERE key='schema'"));
+        assertTrue(columns(db(), "files").contains("next_column"));
     }
 
     @Test
@@ -214,7 +218,7 @@ class StoreMigrationTest {
         exec(db(), "DROP TABLE segments");
         BitsException e = assertThrows(BitsException.class, () -> new JobStore(db()).close());
         assertEquals(HResult.BG_E_DATABASE_CORRUPT, e.hresult());
-        assertTrue(e.getMessage().contains("is at schema version 3 but lacks its table segments"), e.getMessage());
+        assertTrue(e.getMessage().contains("is at schema version " + JobStore.SCHEMA_VERSION + " but lacks its table segments"), e.getMessage());
     }
 
     @Test

@@ -121,7 +121,9 @@ class StoreV1FixtureTest {
             for (int i = 0; i < was.size(); i++) {
                 Map<String, Object> kept = new LinkedHashMap<>(is.get(i));
                 for (String added : List.of("file_mode", "temp_dev", "temp_ino", "temp_birth", "dir_dev",
-                        "dir_ino", "dir_birth", "url_user", "url_password")) {
+                        "dir_ino", "dir_birth", "url_user", "url_password", "custom_headers", "headers_write_only",
+                        "security_flags", "trusted_certificates", "client_certificate", "client_certificate_password",
+                        "expected_sha256", "sha256")) {
                     if (kept.containsKey(added)) {
                         assertNull(kept.remove(added), table + "." + added + " of a version-1 row");
                     }
