@@ -85,6 +85,8 @@ class HttpOptionsConformanceTest extends ConformanceTestBase {
 
     @Test
     @DisplayName("custom-headers-sent-read-back-and-removed")
+    @WineDeviation("a 403 from the server completes Wine's download as Transferred with 0 bytes: its qmgr does not fail"
+            + " a file on an HTTP error status (seen in CI: the job without the header ended TRANSFERRED, 0/-1 bytes)")
     void customHeaders() throws Exception {
         BitsJob without = download("no-header");
         without.addFile(server.headerUrl("none.bin", SMALL), local("none.bin"));
