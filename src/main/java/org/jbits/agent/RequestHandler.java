@@ -1,7 +1,10 @@
 package org.jbits.agent;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -103,6 +106,27 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The reply to {@code get} written into {@code out} job by job, exactly the line {@link #get(Request.Get)} makes
+     * (the same fields in the same order, compact, and a newline), holding one job's JSON at a time instead of all
+     * of them. The jobs named are resolved before a byte is written, so a bad name is an error reply.
+     */
+    public void get(Request.Get r, Caller caller, OutputStream out) throws IOException {
+        log.debug("Get from {}", caller);
+        List<BitsJob> jobs = r.jobs().isEmpty() ? bits.jobs() : r.jobs().stream().map(this::resolve).toList();
+        try (JsonGenerator g = Json.generator(out)) {
+            g.writeStartObject();
+            g.writeBooleanField("ok", true);
+            g.writeArrayFieldStart("jobs");
+            for (BitsJob job : jobs) {
+                Json.write(g, JobJson.of(job));
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        out.write('\n');
     }
 
     @Override

@@ -45,10 +45,10 @@ final class JobCommands {
                         + "each user's agent keeps only that user's jobs [" + HResult.name(HResult.E_NOTIMPL) + "]");
             }
             try (Connection conn = Connection.forEnvironment()) {
-                JsonNode list = conn.call(new Request.Get(jobs)).path("jobs");
                 if (json) {
-                    Output.json(System.out, list);
+                    conn.printJobsJson(new Request.Get(jobs), System.out);
                 } else {
+                    JsonNode list = conn.call(new Request.Get(jobs)).path("jobs");
                     List<JsonNode> l = new ArrayList<>();
                     list.forEach(l::add);
                     Output.table(System.out, l);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,6 +19,7 @@ import org.jbits.BitsJob;
 import org.jbits.ErrorContext;
 import org.jbits.HResult;
 import org.jbits.JobError;
+import org.jbits.JobListener;
 import org.jbits.JobState;
 import org.jbits.JobType;
 import org.jbits.NotifyFlag;
@@ -39,6 +41,12 @@ final class JobStateMachine {
     private final Condition changed = lock.newCondition();
     /** Guarded by {@link #lock}: the jobs that are not final, in creation order. */
     private final Map<UUID, EngineJob> jobs = new LinkedHashMap<>();
+    /**
+     * Guarded by {@link #lock}: the jobs the scheduler looks at, by creation order: Queued, Connecting,
+     * Transferring, TransientError, and any whose run is still winding down. A Suspended, Error or Transferred job
+     * costs the scheduler nothing, however many there are.
+     */
+    private final TreeMap<Long, EngineJob> scheduled = new TreeMap<>();
     private final JobStore store;
     private final EngineClock clock;
     private final JobEventDispatcher notifier;
@@ -55,11 +63,64 @@ final class JobStateMachine {
         this.wakeScheduler = wakeScheduler;
     }
 
-    /** Runs {@code body} under the lock: every read and change of job state goes through here. */
+    /**
+     * Runs {@code body} under the lock: every read and change of job state goes through here. The store writes the
+     * body makes are queued under the lock and waited for after it is released (the store's group commit): the
+     * call returns once they are committed, and no other caller waits for this one's fsync to take the lock.
+     */
     <T> T locked(Supplier<T> body) {
         lock.lock();
+        store.beginDeferring();
+        T result;
         try {
-            return body.get();
+            result = body.get();
+        } catch (RuntimeException | Error e) {
+            lock.unlock();
+            try {
+                store.endDeferring();
+            } catch (RuntimeException commit) {
+                e.addSuppressed(commit);
+                undo();
+            }
+            undos.get().clear();
+            throw e;
+        }
+        lock.unlock();
+        try {
+            store.endDeferring();
+        } catch (RuntimeException notCommitted) {
+            undo();
+            throw notCommitted;
+        }
+        undos.get().clear();
+        return result;
+    }
+
+    /** Per thread: what to undo in memory if the writes of its current locked section are not committed. */
+    private final ThreadLocal<List<Runnable>> undos = ThreadLocal.withInitial(ArrayList::new);
+
+    /**
+     * Registers what puts memory back as the store has it if the writes queued in this locked section fail to
+     * commit (a full disk, a store gone read-only); run under the lock, after the failed commit, newest first.
+     * Call with the lock held.
+     */
+    void onNotCommitted(Runnable undo) {
+        assertLocked();
+        undos.get().add(undo);
+    }
+
+    private void undo() {
+        List<Runnable> list = undos.get();
+        if (list.isEmpty()) {
+            return;
+        }
+        List<Runnable> copy = new ArrayList<>(list);
+        list.clear();
+        lock.lock();
+        try {
+            for (int i = copy.size() - 1; i >= 0; i--) {
+                copy.get(i).run();
+            }
         } finally {
             lock.unlock();
         }
@@ -80,24 +141,39 @@ final class JobStateMachine {
                 job.retryAtNanos = clock.nanoTime() + rec.minimumRetryDelaySeconds * 1_000_000_000L;
             }
             jobs.put(rec.id, job);
+            track(job);
             return null;
         });
     }
 
     /** Creates and commits a new job (Suspended, BITS' defaults). */
     EngineJob create(PortableEngine engine, String displayName, JobType type, String owner) {
-        return locked(() -> {
-            ensureOpen();
-            JobRecord rec = new JobRecord(UUID.randomUUID(), type, owner, displayName, clock.now());
-            rec.sequence = nextSequence++;
-            // The creating process's umask, as a file it wrote itself would get (an agent is told its caller's).
-            rec.fileMode = Umask.fileMode(Umask.current());
-            store.insertJob(rec);
-            EngineJob job = new EngineJob(engine, rec);
-            jobs.put(rec.id, job);
-            log.info("job {} created: '{}' ({})", rec.id, displayName, type.displayName());
-            return job;
-        });
+        EngineJob[] made = new EngineJob[1];
+        try {
+            return locked(() -> {
+                made[0] = createLocked(engine, displayName, type, owner);
+                return made[0];
+            });
+        } catch (BitsException e) {
+            if (made[0] != null) {
+                // Its commit failed: the job was never there.
+                locked(() -> jobs.remove(made[0].rec.id));
+            }
+            throw e;
+        }
+    }
+
+    private EngineJob createLocked(PortableEngine engine, String displayName, JobType type, String owner) {
+        ensureOpen();
+        JobRecord rec = new JobRecord(UUID.randomUUID(), type, owner, displayName, clock.now());
+        rec.sequence = nextSequence++;
+        // The creating process's umask, as a file it wrote itself would get (an agent is told its caller's).
+        rec.fileMode = Umask.fileMode(Umask.current());
+        store.insertJob(rec);
+        EngineJob job = new EngineJob(engine, rec);
+        jobs.put(rec.id, job);
+        log.info("job {} created: '{}' ({})", rec.id, displayName, type.displayName());
+        return job;
     }
 
     EngineJob get(UUID id) {
@@ -114,10 +190,28 @@ final class JobStateMachine {
         return locked(() -> List.copyOf(jobs.values()));
     }
 
-    /** The jobs, for the scheduler's look at them. Call with the lock held. */
+    /**
+     * The jobs the scheduler has to look at (see {@link #scheduled}), a copy it may change states under. Call with
+     * the lock held.
+     */
     List<EngineJob> all() {
         assertLocked();
-        return new ArrayList<>(jobs.values());
+        return new ArrayList<>(scheduled.values());
+    }
+
+    /** Puts the job in or out of the scheduler's set after a change of its state or its run. Call with the lock held. */
+    void track(EngineJob job) {
+        assertLocked();
+        JobRecord rec = job.rec;
+        boolean looked = job.run != null || switch (rec.state) {
+            case QUEUED, CONNECTING, TRANSFERRING, TRANSIENT_ERROR -> true;
+            default -> false;
+        };
+        if (looked && jobs.get(rec.id) == job) {
+            scheduled.put(rec.sequence, job);
+        } else {
+            scheduled.remove(rec.sequence, job);
+        }
     }
 
     /** Applies a property change: checked, timestamped, committed, then announced. */
@@ -150,6 +244,20 @@ final class JobStateMachine {
      * committed with the job in one transaction, or none.
      */
     void addFiles(EngineJob job, List<FileRecord.Added> added, int maxFilesPerJob) {
+        List<FileRecord> queued = new ArrayList<>();
+        try {
+            addFilesLocked(job, added, maxFilesPerJob, queued);
+        } catch (BitsException e) {
+            if (!queued.isEmpty()) {
+                // Their commit failed: the files were never added.
+                locked(() -> job.rec.files.removeAll(queued));
+            }
+            throw e;
+        }
+    }
+
+    private void addFilesLocked(EngineJob job, List<FileRecord.Added> added, int maxFilesPerJob,
+            List<FileRecord> queued) {
         locked(() -> {
             ensureNotFinal(job);
             JobRecord rec = job.rec;
@@ -182,6 +290,7 @@ final class JobStateMachine {
                 rec.files.removeAll(files);
                 throw e;
             }
+            queued.addAll(files);
             for (FileRecord f : files) {
                 log.info("job {}: added {} -> {}", rec.id, f.remoteName, f.localName);
             }
@@ -233,6 +342,14 @@ final class JobStateMachine {
             u.sourceId = null;
             throw e;
         }
+        FileRecord replyAdded = u.reply;
+        onNotCommitted(() -> {
+            rec.files.remove(file);
+            if (u.reply == replyAdded) {
+                u.reply = replyBefore;
+                u.sourceId = null;
+            }
+        });
         log.info("job {}: added {} <- {}{}", rec.id, added.remoteName(), source.path(),
                 u.reply != null ? " (reply to " + u.reply.localName + ")" : "");
         fireModification(job);
@@ -277,6 +394,11 @@ final class JobStateMachine {
                 u.reply = old;
                 throw e;
             }
+            onNotCommitted(() -> {
+                if (u.reply == next) {
+                    u.reply = old;
+                }
+            });
             log.info("job {}: the reply goes to {}", rec.id, next == null ? "a name chosen at AddFile" : next.localName);
             fireModification(job);
             return old;
@@ -328,6 +450,11 @@ final class JobStateMachine {
             Run r = stopRun(job);
             setState(job, finalState);
             jobs.remove(job.rec.id);
+            track(job);
+            onNotCommitted(() -> {
+                // Not committed: the job is still there, in the state its store says (undone next).
+                jobs.put(job.rec.id, job);
+            });
             return r;
         });
     }
@@ -403,6 +530,7 @@ final class JobStateMachine {
             rec.modified = clock.now();
             store.saveJob(rec);
             jobs.put(rec.id, job);
+            track(job);
             changed.signalAll();
             log.info("job {}: Complete failed, the job is back in {}: {}", rec.id, state.displayName(),
                     problem.message());
@@ -434,24 +562,28 @@ final class JobStateMachine {
         if (state == JobState.TRANSFERRED) {
             rec.completedAt = rec.modified;
         }
-        try {
-            store.saveJob(rec);
-        } catch (RuntimeException notCommitted) {
-            // The job is in the state its store says (a full disk, a store gone read-only): nothing is announced.
-            rec.state = old;
-            rec.modified = oldModified;
-            rec.completedAt = oldCompletedAt;
-            throw notCommitted;
-        }
+        store.saveJob(rec);
+        Instant newModified = rec.modified;
+        onNotCommitted(() -> {
+            // The job is in the state its store says (a full disk, a store gone read-only).
+            if (rec.state == state && rec.modified == newModified) {
+                rec.state = old;
+                rec.modified = oldModified;
+                rec.completedAt = oldCompletedAt;
+                track(job);
+                changed.signalAll();
+            }
+        });
+        track(job);
         changed.signalAll();
         wakeScheduler.run();
         log.info("job {}: {} -> {}", rec.id, old.displayName(), state.displayName());
         fireModification(job);
         if (state == JobState.TRANSFERRED) {
-            notifier.fire(rec.notifyFlags, NotifyFlag.JOB_TRANSFERRED, l -> l.jobTransferred(job));
+            fire(rec.notifyFlags, NotifyFlag.JOB_TRANSFERRED, l -> l.jobTransferred(job));
         } else if (state == JobState.ERROR) {
             JobError err = job.error().orElse(null);
-            notifier.fire(rec.notifyFlags, NotifyFlag.JOB_ERROR, l -> l.jobError(job, err));
+            fire(rec.notifyFlags, NotifyFlag.JOB_ERROR, l -> l.jobError(job, err));
         }
     }
 
@@ -520,12 +652,21 @@ final class JobStateMachine {
         return clock;
     }
 
-    JobEventDispatcher notifier() {
-        return notifier;
+    void fireModification(EngineJob job) {
+        fire(job.rec.notifyFlags, NotifyFlag.JOB_MODIFICATION, l -> l.jobModification(job));
     }
 
-    void fireModification(EngineJob job) {
-        notifier.fire(job.rec.notifyFlags, NotifyFlag.JOB_MODIFICATION, l -> l.jobModification(job));
+    /**
+     * Queues an event for the listeners, delivered once every store write queued before it is committed: a
+     * listener never hears of a change a crash could still take back (the writes are committed after the lock is
+     * released, the event is delivered on the dispatcher's thread).
+     */
+    void fire(int notifyFlags, NotifyFlag event, Consumer<JobListener> delivery) {
+        long upTo = store.queuedSoFar();
+        notifier.fire(notifyFlags, event, l -> {
+            store.awaitCommitted(upTo);
+            delivery.accept(l);
+        });
     }
 
     private void ensureOpen() {

@@ -61,7 +61,7 @@ final class RunReports {
             EngineJob job = run.job;
             log.info("job {}: file {} transferred ({} bytes)", job.rec.id, f.remoteName, f.bytesTransferred);
             var snapshot = f.snapshot();
-            jobs.notifier().fire(job.rec.notifyFlags, NotifyFlag.FILE_TRANSFERRED, l -> l.fileTransferred(job, snapshot));
+            jobs.fire(job.rec.notifyFlags, NotifyFlag.FILE_TRANSFERRED, l -> l.fileTransferred(job, snapshot));
             return null;
         });
     }
@@ -115,6 +115,7 @@ final class RunReports {
             run.job.rec.activeMillis += (jobs.clock().nanoTime() - run.startNanos) / 1_000_000;
             if (run.job.run == run) {
                 run.job.run = null;
+                jobs.track(run.job);
             }
             jobs.wakeScheduler();
             return null;

@@ -2,6 +2,8 @@ package org.jbits.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,21 +90,58 @@ final class TransferWorker implements AutoCloseable {
         return out;
     }
 
+    /** A file whose force runs in the background while the next file transfers. */
+    private record Finishing(FileRecord file, CompletableFuture<Void> done) {
+    }
+
+    /**
+     * The job's files in order. A file's last bytes are written before the next file starts; its force (and the
+     * record that it is complete) runs in the background while the next one transfers, and is waited for before
+     * the one after that starts, before Transferred, and before the run ends: the forces overlap the transfers,
+     * and a file is still reported transferred only once it is on disk. BITS' order of files stays what a job
+     * shows: a file is complete only after every file before it.
+     */
     private void work(Run run) {
         EngineJob job = run.job;
+        Finishing finishing = null;
         try {
             while (true) {
-                FileRecord f = jobs.locked(() -> run.isStopped() ? null : job.rec.nextFile());
+                FileRecord skip = finishing == null ? null : finishing.file();
+                FileRecord f = jobs.locked(() -> run.isStopped() ? null : next(job.rec, skip));
                 if (run.isStopped()) {
                     return;
                 }
                 if (f == null) {
+                    if (finishing != null) {
+                        awaitFinished(run, finishing);
+                        finishing = null;
+                        continue;
+                    }
                     reports.transferred(run);
                     return;
                 }
-                transferFile(run, f);
+                CompletableFuture<Void> done;
+                try {
+                    done = transferFile(run, f);
+                } catch (TransferException | RuntimeException e) {
+                    if (finishing != null) {
+                        // The file before comes first: its failure is the job's error, else this one is.
+                        Finishing before = finishing;
+                        finishing = null;
+                        awaitFinished(run, before);
+                    }
+                    throw e;
+                }
+                if (finishing != null) {
+                    awaitFinished(run, finishing);
+                    finishing = null;
+                }
                 if (run.isStopped()) {
                     return;
+                }
+                if (done != null) {
+                    finishing = new Finishing(f, done);
+                    continue;
                 }
                 if (!f.completed) {
                     throw TransferException.transientError(HResult.BG_E_CONNECTION_CLOSED, ErrorContext.GENERAL_TRANSPORT,
@@ -129,24 +168,68 @@ final class TransferWorker implements AutoCloseable {
             reports.failed(run, TransferException.fatal(HResult.E_UNEXPECTED, ErrorContext.GENERAL_QUEUE_MANAGER,
                     "internal error: " + e, e));
         } finally {
+            if (finishing != null) {
+                // A stopped or failed run still lets the file before reach the disk and its record.
+                try {
+                    finishing.done().join();
+                    if (finishing.file().completed) {
+                        reports.fileTransferred(run, finishing.file());
+                    }
+                } catch (RuntimeException e) {
+                    log.debug("job {}: {} was not finished: {}", job.rec.id, finishing.file().remoteName, e.toString());
+                }
+            }
             run.markDone();
             reports.runEnded(run);
         }
     }
 
-    private void transferFile(Run run, FileRecord f) throws TransferException {
+    /** The first file not transferred, leaving out the one finishing in the background. Call with the lock held. */
+    private static FileRecord next(JobRecord rec, FileRecord finishing) {
+        for (FileRecord f : rec.files) {
+            if (!f.completed && f != finishing) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** Waits for the file's background finish; its failure fails the run as the file's own would have. */
+    private void awaitFinished(Run run, Finishing finishing) throws TransferException {
+        try {
+            finishing.done().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof TransferException t) {
+                throw t;
+            }
+            throw e;
+        }
+        if (!finishing.file().completed) {
+            throw TransferException.localFile("cannot record " + finishing.file().tempName + " as complete",
+                    new java.io.IOException("its finish did not complete"));
+        }
+        reports.fileTransferred(run, finishing.file());
+    }
+
+    /** Transfers the file; returns its background finish (null when the file did not get to its end). */
+    private CompletableFuture<Void> transferFile(Run run, FileRecord f) throws TransferException {
         if (f.uri == null) {
             throw TransferException.fatal(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, ErrorContext.GENERAL_QUEUE_MANAGER,
                     "no transport can read " + f.remoteName, null);
         }
         if (run.job.rec.type != JobType.DOWNLOAD) {
             uploads.transfer(run, f);
-            return;
+            return null;
         }
         Transport transport = transports.forUri(f.uri);
         TransferContext context = run.context.withServerCredentials(f.urlCredentials)
                 .withRedirectListener(to -> redirected(run, f, to));
-        try (DurableFile target = tempFiles.open(run, f)) {
+        DurableFile target = tempFiles.open(run, f);
+        if (f.expectedSha256 == null) {
+            // A file with an expected hash is finished here, so that it is read back and checked before the next.
+            target.inBackground();
+        }
+        try (target) {
             f.live = target;
             try {
                 transport.download(f.uri, target, context);
@@ -156,14 +239,16 @@ final class TransferWorker implements AutoCloseable {
             }
         } finally {
             // What the file holds is what it checkpointed: bytes received but never written (a full disk, a
-            // failed write) are fetched again, so they are not reported as transferred.
-            if (!f.completed) {
+            // failed write) are fetched again, so they are not reported as transferred. (A file finishing in the
+            // background wrote all it received.)
+            if (!f.completed && target.finishing() == null) {
                 f.bytesTransferred = Math.min(f.bytesTransferred, f.checkpoint);
             }
         }
         if (f.completed && f.expectedSha256 != null && f.sha256 == null) {
             validator.check(run, f);
         }
+        return target.finishing();
     }
 
     /** BITS' ALLOW_REPORT redirect policy: the file's remote name becomes where it came from. */

@@ -32,8 +32,12 @@ final class UploadRecords {
 
     /** Inserts or replaces the job's row. */
     static void save(Connection db, UUID jobId, UploadRecord u) throws SQLException {
+        save(db, jobId, u.session, u.sourceId);
+    }
+
+    /** The row of an upload whose session and source identity are {@code s} and {@code id} (copied when queued). */
+    static void save(Connection db, UUID jobId, UploadSession s, FileIdentity id) throws SQLException {
         try (PreparedStatement ps = db.prepareStatement(SAVE)) {
-            UploadSession s = u.session;
             ps.setString(1, jobId.toString());
             ps.setString(2, s == null ? null : s.id());
             ps.setString(3, s == null ? null : s.url().toString());
@@ -41,7 +45,6 @@ final class UploadRecords {
             setLong(ps, 5, s == null || s.hostFallback() == null ? null : s.hostFallback().toSeconds());
             setLong(ps, 6, s == null || s.hostFailingSince() == null ? null : s.hostFailingSince().toEpochMilli());
             ps.setInt(7, s != null && s.closeSent() ? 1 : 0);
-            FileIdentity id = u.sourceId;
             setLong(ps, 8, id == null ? null : id.device());
             setLong(ps, 9, id == null ? null : id.inode());
             setLong(ps, 10, id == null ? null : id.birthNanos());
