@@ -169,9 +169,11 @@ public final class HttpTransport implements Transport {
         BufferedSource in = body.source();
         Pacer pacer = context.pacer();
         int n;
-        while (!context.isStopped() && (n = target.readFrom(in)) >= 0) {
-            // The target counts and stages what each read brought; the pacer holds the loop back to the job's rate.
-            pacer.pace(n);
+        try (LatencyProbe probe = LatencyProbe.start(probeClient(context), source, pacer, context.headers())) {
+            while (!context.isStopped() && (n = target.readFrom(in)) >= 0) {
+                // The target counts and stages what each read brought; the pacer holds the loop back to the job's rate.
+                pacer.pace(n);
+            }
         }
         if (context.isStopped()) {
             return;
@@ -256,8 +258,26 @@ public final class HttpTransport implements Transport {
                 "the connection was interrupted" + where + ": " + Redacted.text(e.getMessage()), e);
     }
 
-    /** The shared client, or a variant of it (same pool and threads) with the job's proxy and credentials. */
+    /**
+     * The shared client, or a variant of it (same pool and threads) with the job's proxy and credentials, and for a
+     * paced transfer sockets of its own ({@link ReadBufferedSocketFactory#paced}: a small receive buffer set before
+     * connect), which the pool never hands to another transfer.
+     */
     private OkHttpClient clientFor(TransferContext context) {
+        OkHttpClient c = unpacedClientFor(context);
+        Pacer pacer = context.pacer();
+        if (pacer.receiveBuffer() <= 0) {
+            return c;
+        }
+        return c.newBuilder().socketFactory(ReadBufferedSocketFactory.paced(pacer)).build();
+    }
+
+    /** The client of the latency probe: the job's proxy and credentials, ordinary sockets (never the paced one). */
+    private OkHttpClient probeClient(TransferContext context) {
+        return unpacedClientFor(context);
+    }
+
+    private OkHttpClient unpacedClientFor(TransferContext context) {
         ProxySettings proxy = context.proxy();
         boolean defaultProxy = proxy == null || proxy.usage() == ProxyUsage.SYSTEM_DEFAULT
                 || proxy.usage() == ProxyUsage.AUTO_DETECT;
