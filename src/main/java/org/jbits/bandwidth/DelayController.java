@@ -183,6 +183,10 @@ public final class DelayController {
             }
             slowStart = false;
         }
+        if (limited) {
+            // Something other than the bucket limits us (the link, the server): growing faster is pointless.
+            slowStart = false;
+        }
     }
 
     /**

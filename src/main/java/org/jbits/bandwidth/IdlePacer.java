@@ -69,6 +69,7 @@ public final class IdlePacer implements Pacer {
     private InterfaceCounters counters;
     private long lastRx = -1;
     private int buffer;
+    private int minBuffer = MIN_BUFFER;
     private long totalBytes;
 
     /**
@@ -164,6 +165,12 @@ public final class IdlePacer implements Pacer {
     /** One accounting interval: the controller's view of arrivals, stalls, TCP_INFO and other traffic. */
     private void endInterval(long now) {
         long dt = now - intervalStart;
+        if (System.getenv("JBITS_PACER_TRACE") != null) {
+            System.err.printf("pacer %.3f bytes=%d starved=%.1fms rate=%.0f qd=%.2fms phase=%s base=%.2fms buf=%d%n",
+                    now / 1e9, intervalBytes, starved / 1e6, bucket.rate(),
+                    controller == null ? 0 : controller.queuingDelayNanos() / 1e6,
+                    controller == null ? "-" : controller.phase(), probeDelay.baseDelay() / 1e6, buffer);
+        }
         if (controller != null) {
             controller.onInterval(intervalBytes, starved, dt);
             if (counters != null) {
@@ -195,7 +202,7 @@ public final class IdlePacer implements Pacer {
         }
         long base = Math.max(0, probeDelay.baseDelay() >= 0 ? probeDelay.baseDelay() : tcpDelay.baseDelay());
         double r = Math.min(bucket.rate(), 1e10);
-        int want = (int) Math.min(16 << 20, Math.max(MIN_BUFFER, r * (2 * base + targetNanos / 4.0) / 1e9 + 2048));
+        int want = (int) Math.min(16 << 20, Math.max(minBuffer, r * (2 * base + targetNanos / 4.0) / 1e9 + 2048));
         // Hysteresis: a change of less than an eighth is not worth a system call.
         if (Math.abs(want - buffer) > buffer / 8) {
             try {
@@ -243,7 +250,9 @@ public final class IdlePacer implements Pacer {
         }
         TcpInfo info = TcpInfo.of(s);
         InterfaceCounters c = InterfaceCounters.of(s.getLocalAddress());
+        int floor = bufferFloor(s);
         synchronized (this) {
+            minBuffer = floor;
             socket = s;
             tcpInfo = info;
             counters = c;
@@ -253,6 +262,21 @@ public final class IdlePacer implements Pacer {
         }
         log.debug("paced connection {} -> {}: TCP_INFO {}, interface {}", s.getLocalSocketAddress(),
                 s.getRemoteSocketAddress(), info != null ? "readable" : "unavailable", c != null ? c.name() : "unknown");
+    }
+
+    /**
+     * The smallest useful buffer: three segments of the interface's MTU. A window under two segments makes the
+     * receiver withhold window updates (silly-window avoidance) until a timer or the sender's probe: on loopback,
+     * whose MTU is 64 KiB, a 4 KiB buffer crawls at tens of kB/s.
+     */
+    private static int bufferFloor(Socket s) {
+        try {
+            java.net.NetworkInterface ni = java.net.NetworkInterface.getByInetAddress(s.getLocalAddress());
+            int mtu = ni == null ? 1500 : ni.getMTU();
+            return Math.max(MIN_BUFFER, 3 * Math.max(0, mtu - 40));
+        } catch (SocketException | RuntimeException e) {
+            return MIN_BUFFER;
+        }
     }
 
     /** The base delay the probe measured, nanoseconds; -1 before any sample. */

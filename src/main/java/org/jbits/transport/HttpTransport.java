@@ -83,6 +83,17 @@ public final class HttpTransport implements Transport {
     @Override
     public void download(URI source, DownloadTarget target, TransferContext context) throws TransferException {
         OkHttpClient c = clientFor(context);
+        try {
+            download(c, source, target, context);
+        } finally {
+            if (c.connectionPool() != client.connectionPool()) {
+                c.connectionPool().evictAll();
+            }
+        }
+    }
+
+    private void download(OkHttpClient c, URI source, DownloadTarget target, TransferContext context)
+            throws TransferException {
         long offset = target.offset();
         String validator = target.validator();
         boolean resume = offset > 0 && validator != null;
@@ -269,7 +280,11 @@ public final class HttpTransport implements Transport {
         if (pacer.receiveBuffer() <= 0) {
             return c;
         }
-        return c.newBuilder().socketFactory(ReadBufferedSocketFactory.paced(pacer)).build();
+        // A pool of its own: OkHttp's pool does not tell connections apart by their socket factory, so in the shared
+        // pool a paced transfer could pick up an ordinary connection (its probe's, a Foreground job's) and a
+        // Foreground job could inherit a connection with a tiny receive buffer.
+        return c.newBuilder().connectionPool(new okhttp3.ConnectionPool(1, 1, java.util.concurrent.TimeUnit.SECONDS))
+                .socketFactory(ReadBufferedSocketFactory.paced(pacer)).build();
     }
 
     /** The client of the latency probe: the job's proxy and credentials, ordinary sockets (never the paced one). */
