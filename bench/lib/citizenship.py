@@ -330,7 +330,7 @@ class Bench:
             job = self.start_job(jb, rig, "big.bin", dest, "normal")
             pids = [agent]
         t_start = time.monotonic()
-        time.sleep(2.5 if q else 4.0)
+        time.sleep(4.0 if q else 6.0)
         small = self.small(rig, n_small)
         time.sleep(0.5)
         fg_start = time.monotonic()
@@ -347,7 +347,7 @@ class Bench:
         bg = sampler.series(pids, t_start, t_end)
         # smoothed over two samples (200 ms), as the prototype's analysis did
         sm = [(bg[i][0], (bg[i][1] + bg[i - 1][1]) / 2) for i in range(1, len(bg))]
-        alone_w = [r for t, r in sm if fg_start - (2.0 if q else 3.0) <= t < fg_start]
+        alone_w = [r for t, r in sm if fg_start - (3.0 if q else 4.0) <= t < fg_start]
         alone = statistics.mean(alone_w) if alone_w else 0.0
         backoff = next((t - fg_start for t, r in sm if t > fg_start and r < 0.2 * alone), None)
         recover = next((t - fg_end for t, r in sm if t > fg_end and r > 0.8 * alone), None)

@@ -190,11 +190,11 @@ public final class DelayController {
     }
 
     /**
-     * Traffic on the interface that is not this transfer's, bytes per second. Above a threshold (a tenth of our own
-     * arrival rate, at least 64 kB/s) someone else is using the link: no more increases until it stops.
+     * Traffic on the interface that is not this transfer's, bytes per second. Above a threshold (15% of our own
+     * arrival rate, at least 100 kB/s) someone else is using the link: no more increases until it stops.
      */
     public synchronized void onForeignTraffic(double bytesPerSecond) {
-        foreign = bytesPerSecond > Math.max(64e3, 0.1 * arrived);
+        foreign = bytesPerSecond > Math.max(100e3, 0.15 * arrived);
     }
 
     /** True while someone else's traffic is seen on the interface. */
