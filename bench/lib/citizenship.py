@@ -87,7 +87,10 @@ class Rig:
             ready = os.path.join(self.work, f"delayline-{self.variant}.ready")
             if os.path.exists(ready):
                 os.unlink(ready)
-            self.relay = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "delayline.py"),
+            # Real-time priority: on a busy machine a relay that waits for a core adds its wait to every packet,
+            # and jitter is what a delay controller reads as a queue.
+            chrt = ["chrt", "-f", "10"] if shutil.which("chrt") else []
+            self.relay = subprocess.Popen(chrt + [sys.executable, os.path.join(os.path.dirname(__file__), "delayline.py"),
                                            self.cli, "tunc", self.srv, "tuns", str(self.delay), "--ready", ready])
             for _ in range(100):
                 if os.path.exists(ready):

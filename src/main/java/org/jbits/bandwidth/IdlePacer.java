@@ -65,6 +65,7 @@ public final class IdlePacer implements Pacer {
     private long starved;
     private long lastProbe = Long.MIN_VALUE;
     private volatile Socket socket;
+    private volatile boolean signalled;
     private TcpInfo tcpInfo;
     private InterfaceCounters counters;
     private long lastRx = -1;
@@ -95,7 +96,10 @@ public final class IdlePacer implements Pacer {
 
     private double allowed() {
         double c = cap.getAsDouble();
-        double r = controller == null ? c : Math.min(controller.rate(), c);
+        // The controller governs only a transfer that gives it a signal: one whose connection the pacer saw
+        // connect (HTTP: the small receive buffer, the probe, TCP_INFO). A byte loop that cannot (SMB through
+        // jcifs-ng's own sockets, local files) keeps the cap only, instead of crawling at the start rate.
+        double r = controller == null || !signalled ? c : Math.min(controller.rate(), c);
         return Double.isInfinite(r) ? Double.MAX_VALUE : r;
     }
 
@@ -236,6 +240,7 @@ public final class IdlePacer implements Pacer {
         }
         long qd;
         synchronized (this) {
+            signalled = true;
             qd = probeDelay.add(nanos);
             lastProbe = clock.getAsLong();
         }
@@ -260,6 +265,7 @@ public final class IdlePacer implements Pacer {
             counters = c;
             lastRx = -1;
             buffer = fixedBuffer > 0 ? fixedBuffer : CONNECT_BUFFER;
+            bucket.setRate(allowed());
             resize();
         }
         log.debug("paced connection {} -> {}: TCP_INFO {}, interface {}", s.getLocalSocketAddress(),
