@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -331,12 +332,22 @@ final class JobStateMachine {
             return;
         }
         JobState old = rec.state;
+        Instant oldModified = rec.modified;
+        Instant oldCompletedAt = rec.completedAt;
         rec.state = state;
         rec.modified = clock.now();
         if (state == JobState.TRANSFERRED) {
             rec.completedAt = rec.modified;
         }
-        store.saveJob(rec);
+        try {
+            store.saveJob(rec);
+        } catch (RuntimeException notCommitted) {
+            // The job is in the state its store says (a full disk, a store gone read-only): nothing is announced.
+            rec.state = old;
+            rec.modified = oldModified;
+            rec.completedAt = oldCompletedAt;
+            throw notCommitted;
+        }
         changed.signalAll();
         wakeScheduler.run();
         log.info("job {}: {} -> {}", rec.id, old.displayName(), state.displayName());
