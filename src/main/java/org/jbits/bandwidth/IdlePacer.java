@@ -33,6 +33,8 @@ public final class IdlePacer implements Pacer {
     private static final long PROBE_STALE_NANOS = 1_000_000_000L;
     private static final int QUANTUM = 2048;
     private static final long BURST_NANOS = 2_000_000L;
+    /** {@code JBITS_PACER_TRACE} set: one line per interval on stderr (the agent's agent.out), for the rig. */
+    private static final boolean TRACE = System.getenv("JBITS_PACER_TRACE") != null;
 
     /** Sleeps for the pacer: real time in the agent, a simulated clock in tests. */
     public interface Sleeper {
@@ -169,7 +171,7 @@ public final class IdlePacer implements Pacer {
     /** One accounting interval: the controller's view of arrivals, stalls, TCP_INFO and other traffic. */
     private void endInterval(long now) {
         long dt = now - intervalStart;
-        if (System.getenv("JBITS_PACER_TRACE") != null) {
+        if (TRACE) {
             System.err.printf("pacer %.3f bytes=%d starved=%.1fms rate=%.0f qd=%.2fms phase=%s base=%.2fms buf=%d%n",
                     now / 1e9, intervalBytes, starved / 1e6, bucket.rate(),
                     controller == null ? 0 : controller.queuingDelayNanos() / 1e6,
