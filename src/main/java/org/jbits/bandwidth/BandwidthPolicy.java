@@ -21,7 +21,7 @@ import org.jbits.JobPriority;
  * @param idle whether High, Normal and Low jobs use only idle bandwidth ({@code idle.enabled}, default true)
  * @param controller the controller's tuning ({@code idle.targetMillis}, {@code idle.minRate})
  * @param probeIntervalNanos how often the HTTP path measures its latency on a keep-alive connection
- *     ({@code idle.probeMillis}, default 50; 0 turns the probe off)
+ *     ({@code idle.probeMillis}, default 25; 0 turns the probe off)
  * @param receiveBuffer SO_RCVBUF of a paced connection before it connects ({@code idle.receiveBuffer}, bytes)
  * @param zone the time zone the schedules are read in (the system's)
  */
@@ -30,7 +30,7 @@ public record BandwidthPolicy(Map<JobPriority, BandwidthSchedule> caps, boolean 
     public static final String PREFIX = "bandwidth.";
     /** BITS' defaults: no caps, idle bandwidth only for background jobs. */
     public static final BandwidthPolicy DEFAULT = new BandwidthPolicy(Map.of(), true, DelayController.Config.DEFAULT,
-            50_000_000L, 0, ZoneId.systemDefault());
+            25_000_000L, 0, ZoneId.systemDefault());
 
     public BandwidthPolicy {
         caps = Map.copyOf(caps);

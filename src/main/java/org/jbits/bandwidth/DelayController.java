@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  *   <li><b>Above the target</b>: LEDBAT++'s multiplicative decrease, {@code rate x max(1/2, 1 - beta(qd/target - 1))}:
  *       the further above the target, the harder, but never more than half per sample.</li>
  *   <li><b>Rate match</b>: when the link (not the bucket) is the limit (the loop starved on an empty socket for
- *       more than a fifth of an interval although it was allowed to read) and we see our own queue, the rate is set
+ *       more than a tenth of an interval although it was allowed to read) and we see our own queue, the rate is set
  *       just under what arrived, and that arrival rate is remembered as the capacity available to us; close to it
  *       the increase is ten times slower. This keeps the rate a few percent under the link instead of a sawtooth.</li>
  *   <li><b>Someone else wants the link</b>: traffic on the interface that is not ours stops increases.</li>
@@ -169,7 +169,7 @@ public final class DelayController {
         long now = clock.getAsLong();
         double a = bytes * 1e9 / intervalNanos;
         arrived = arrived == 0 ? a : 0.7 * arrived + 0.3 * a;
-        limited = starvedNanos > intervalNanos / 5;
+        limited = starvedNanos > intervalNanos / 10;
         if (!valid(now)) {
             capEstimate = 0;
         }

@@ -87,7 +87,9 @@ public final class IdlePacer implements Pacer {
         this.sleeper = sleeper;
         this.controller = controller;
         this.cap = cap;
-        this.probeDelay = DelayEstimator.standard(nanoClock);
+        // The probe's samples through a wider filter (the minimum of the last four, 100 ms at the default 25 ms):
+        // on a busy machine one late answer in two is the scheduler, not a queue; a queue holds for all four.
+        this.probeDelay = new DelayEstimator(4, 10, 60_000_000_000L, nanoClock);
         this.tcpDelay = DelayEstimator.standard(nanoClock);
         this.probeInterval = controller == null ? 0 : probeIntervalNanos;
         this.fixedBuffer = receiveBuffer;

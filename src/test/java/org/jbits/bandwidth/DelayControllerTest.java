@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The delay controller against {@link SimulatedLink}: 20 Mbit/s, a 250 kB queue, base round trips of 0.1, 20 and
- * 80 ms. Simulated time only (1 ms steps, a probe sample every 50 ms, the byte loop's interval every 100 ms): the
+ * 80 ms. Simulated time only (1 ms steps, a probe sample every 25 ms through the pacer's filter, the byte loop's interval every 100 ms): the
  * figures below are the model's, deterministic, and say nothing about a real link (bench/citizenship measures that).
  */
 class DelayControllerTest {
@@ -21,7 +21,8 @@ class DelayControllerTest {
     static final class Run {
         final AtomicLong clock = new AtomicLong(1_000_000_000L);
         final DelayController ctl = new DelayController(CONFIG, clock::get);
-        final DelayEstimator est = DelayEstimator.standard(clock::get);
+        /** The pacer's probe filter: the minimum of the last four samples, one every 25 ms. */
+        final DelayEstimator est = new DelayEstimator(4, 10, 60_000_000_000L, clock::get);
         final SimulatedLink link;
         /** Per 100 ms: [time, our arrival B/s, fg arrival B/s, allowed rate, queuing delay]. */
         final List<double[]> trace = new ArrayList<>();
@@ -47,7 +48,7 @@ class DelayControllerTest {
                 ours += link.servedOurs;
                 fg += link.servedFg;
                 allowedSum += r * dt;
-                if (i % 50 == 0) {
+                if (i % 25 == 0) {
                     // The probe's latency: the base round trip plus the queue, one way each (it is the answer that waits).
                     long sample = (long) ((link.baseRtt + link.queuingDelay()) * 1e9);
                     ctl.onDelay(est.add(sample));
