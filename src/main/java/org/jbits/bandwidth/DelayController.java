@@ -174,7 +174,9 @@ public final class DelayController {
             capEstimate = 0;
         }
         double q = (double) lastQueuingDelay / c.targetNanos();
-        if (limited && savedRate < 0 && !recentlySlowedDown(now) && q >= 0.25 && q <= 3) {
+        // Only near the allowed rate: far below it (a server's own limit, a bursty sender) matching would follow
+        // every dip of the arrivals down, and delay noise on a busy machine would look like "our queue".
+        if (limited && savedRate < 0 && !recentlySlowedDown(now) && q >= 0.25 && q <= 3 && a >= 0.5 * rate) {
             // The link, not the bucket, is the limit and the queue is (about) our own: just under what arrives.
             rate = clamp(Math.min(rate, c.match() * a));
             if (!slowStart && a > capEstimate) {
