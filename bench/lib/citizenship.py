@@ -483,7 +483,7 @@ def plot(result, out):
     png = os.path.join(out, "citizenship.png")
     script = [f"set terminal pngcairo size 1000,{300 * len(ok)} font ',9'", f"set output '{png}'",
               f"set multiplot layout {len(ok)},1", "set xlabel 's from the foreground download start'",
-              "set ylabel 'MB/s'", "set yrange [0:3]", "set grid", "set key top right"]
+              "set ylabel 'MB/s'", "set yrange [0:3]", "set xrange [-9:12]", "set grid", "set key top right"]
     for v in ok:
         t = "loopback" if v["variant"] == "lo" else f"base RTT {v['variant']} ms (TUN delay line)"
         d = lambda n: os.path.join(out, f"citizenship-{v['variant']}-{n}.dat")  # noqa: E731
