@@ -29,14 +29,23 @@ import org.jbits.TransferPolicy;
  * @param proxyList the proxies for {@link ProxyUsage#OVERRIDE}
  * @param proxyBypass the hosts reached without the proxy
  * @param notifyFlags the events that notify (empty: none)
+ * @param replyFileName an upload-reply job's reply file, an absolute path ("" lets the backend choose)
  */
 public record JobProperties(String displayName, String description, JobPriority priority, Long retryInterval,
         Long retryTimeout, Long maxDownloadTime, TransferPolicy transferPolicy, ProxyUsage proxyUsage,
-        List<String> proxyList, List<String> proxyBypass, Set<NotifyFlag> notifyFlags) {
+        List<String> proxyList, List<String> proxyBypass, Set<NotifyFlag> notifyFlags, String replyFileName) {
 
     /** No property given. */
     public static final JobProperties NONE = new JobProperties(null, null, null, null, null, null, null, null, null,
-            null, null);
+            null, null, null);
+
+    /** The properties every job type has (no reply file). */
+    public JobProperties(String displayName, String description, JobPriority priority, Long retryInterval,
+            Long retryTimeout, Long maxDownloadTime, TransferPolicy transferPolicy, ProxyUsage proxyUsage,
+            List<String> proxyList, List<String> proxyBypass, Set<NotifyFlag> notifyFlags) {
+        this(displayName, description, priority, retryInterval, retryTimeout, maxDownloadTime, transferPolicy,
+                proxyUsage, proxyList, proxyBypass, notifyFlags, null);
+    }
 
     /** Copies the lists and the set, so the record cannot change under its holder. */
     public JobProperties {
@@ -61,13 +70,13 @@ public record JobProperties(String displayName, String description, JobPriority 
                 or(retryTimeout, defaults.retryTimeout), or(maxDownloadTime, defaults.maxDownloadTime),
                 or(transferPolicy, defaults.transferPolicy), or(proxyUsage, defaults.proxyUsage),
                 or(proxyList, defaults.proxyList), or(proxyBypass, defaults.proxyBypass),
-                or(notifyFlags, defaults.notifyFlags));
+                or(notifyFlags, defaults.notifyFlags), or(replyFileName, defaults.replyFileName));
     }
 
     /** These properties without the display name (which CreateJob sets). */
     public JobProperties withoutDisplayName() {
         return new JobProperties(null, description, priority, retryInterval, retryTimeout, maxDownloadTime,
-                transferPolicy, proxyUsage, proxyList, proxyBypass, notifyFlags);
+                transferPolicy, proxyUsage, proxyList, proxyBypass, notifyFlags, replyFileName);
     }
 
     private static <T> T or(T value, T otherwise) {
@@ -112,6 +121,9 @@ public record JobProperties(String displayName, String description, JobPriority 
         }
         if (maxDownloadTime != null) {
             BitsLimits.checkSeconds("maximum download time", maxDownloadTime);
+        }
+        if (replyFileName != null) {
+            BitsLimits.checkText("reply file name", replyFileName);
         }
         if (changesProxy()) {
             ProxySettings p = proxyFor(currentProxy);

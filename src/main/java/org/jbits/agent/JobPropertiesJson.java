@@ -30,6 +30,7 @@ final class JobPropertiesJson {
     private static final String PROXY_LIST = "proxyList";
     private static final String PROXY_BYPASS = "proxyBypass";
     private static final String NOTIFY_FLAGS = "notifyFlags";
+    private static final String REPLY_FILE_NAME = "replyFileName";
 
     private JobPropertiesJson() {
     }
@@ -59,6 +60,7 @@ final class JobPropertiesJson {
         if (p.notifyFlags() != null) {
             putFlags(o, p.notifyFlags());
         }
+        putIfGiven(o, REPLY_FILE_NAME, p.replyFileName());
     }
 
     /** Reads the properties object of a request strictly; a field that is not a property is refused. */
@@ -75,7 +77,8 @@ final class JobPropertiesJson {
                 f.oneOf(PROXY_USAGE, ProxyUsage.values(), ProxyUsage::displayName),
                 f.strings(PROXY_LIST),
                 f.strings(PROXY_BYPASS),
-                flags == null ? null : flagSet(flags));
+                flags == null ? null : flagSet(flags),
+                f.string(REPLY_FILE_NAME));
         f.refuseOthers();
         return p;
     }
@@ -105,6 +108,8 @@ final class JobPropertiesJson {
             proxy.bypassList().forEach(bypass::add);
         }
         putFlags(o, job.notifyFlags());
+        // Upload-reply jobs only: null for the others (E_NOTIMPL), as for any property a job does not have.
+        o.put(REPLY_FILE_NAME, JobJson.optional(job::replyFileName));
     }
 
     private static void putFlags(ObjectNode o, Set<NotifyFlag> flags) {

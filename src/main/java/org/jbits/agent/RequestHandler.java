@@ -60,16 +60,23 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
     public ObjectNode submit(Request.Submit r) {
         JobProperties props = r.properties();
         props.check(org.jbits.ProxySettings.DEFAULT);
+        r.http().check();
+        for (Request.NewFile f : r.files()) {
+            if (f.expectedSha256() != null) {
+                org.jbits.BitsLimits.checkSha256(f.expectedSha256());
+            }
+        }
         String name = props.displayName() != null ? props.displayName() : "jbits transfer";
         BitsJob job = bits.createJob(name, r.type());
         try {
             // CreateJob set the display name; setting it again would fail where SetDisplayName is a stub (Wine).
             PropertyUpdate.apply(job, props.withoutDisplayName());
+            r.http().apply(job);
             if (r.fileMode() != null) {
                 fileMode(job, r.fileMode());
             }
             // One AddFileSet: every file checked, then all committed at once (one fsync, not one per file).
-            job.addFileSet(r.files().stream().map(f -> new FileInfo(f.remote(), f.local())).toList());
+            job.addFileSet(r.files().stream().map(f -> new FileInfo(f.remote(), f.local(), f.expectedSha256())).toList());
             if (!r.suspended()) {
                 job.resume();
             }
@@ -113,15 +120,24 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
     @Override
     public ObjectNode addFile(Request.AddFile r) {
         BitsJob job = resolve(r.job());
-        job.addFile(r.remote(), r.local());
+        if (r.expectedSha256() == null) {
+            job.addFile(r.remote(), r.local());
+        } else {
+            job.addFile(r.remote(), r.local(), r.expectedSha256());
+        }
         return withJob(JobJson.of(job));
     }
 
-    /** Sets every given property or none (see {@link PropertyUpdate}). */
+    /**
+     * Sets every given property or none (see {@link PropertyUpdate}), then the HTTP options, all checked before
+     * anything changes.
+     */
     @Override
     public ObjectNode set(Request.Set r) {
         BitsJob job = resolve(r.job());
+        r.http().check();
         PropertyUpdate.apply(job, r.properties());
+        r.http().apply(job);
         return withJob(JobJson.of(job));
     }
 

@@ -69,21 +69,31 @@ final class JobCommands {
         @Parameters(index = "2", paramLabel = "DESTINATION")
         String destination;
 
+        @Option(names = "--expected-sha256", paramLabel = "HEX",
+                description = "The SHA-256 the file must have (BG_E_VALIDATION_FAILED otherwise).")
+        String expectedSha256;
+
         @Option(names = "--json", description = "Print the job as JSON.")
         boolean json;
 
         @Override
         public Integer call() {
             List<FileSpecs.Spec> specs;
+            String sha;
             try {
+                sha = expectedSha256 == null ? null : org.jbits.BitsLimits.checkSha256(expectedSha256);
                 specs = FileSpecs.pair(List.of(source), destination);
+                if (sha != null && specs.size() != 1) {
+                    throw new BitsException(HResult.E_INVALIDARG, "--expected-sha256 names one file; the source gives "
+                            + specs.size());
+                }
             } catch (BitsException e) {
                 throw CliException.of(e);
             }
             try (Connection conn = Connection.forEnvironment()) {
                 JsonNode last = null;
                 for (FileSpecs.Spec s : specs) {
-                    last = Connection.job(conn.call(new Request.AddFile(job, s.remote(), s.local())));
+                    last = Connection.job(conn.call(new Request.AddFile(job, s.remote(), s.local(), sha)));
                 }
                 print(last, json);
             }
@@ -102,14 +112,18 @@ final class JobCommands {
         @Mixin
         PropertyOptions properties = new PropertyOptions();
 
+        @Mixin
+        HttpCliOptions http = new HttpCliOptions();
+
         @Override
         public Integer call() {
             JobProperties props = properties.toProperties();
-            if (props.isEmpty()) {
+            org.jbits.agent.HttpOptions httpOptions = http.toHttpOptions();
+            if (props.isEmpty() && httpOptions.isEmpty()) {
                 throw new CliException(CliException.USAGE, "give at least one property to set (see 'jbits set --help')");
             }
             try (Connection conn = Connection.forEnvironment()) {
-                print(Connection.job(conn.call(new Request.Set(job, props))), json);
+                print(Connection.job(conn.call(new Request.Set(job, props, httpOptions))), json);
             }
             return 0;
         }

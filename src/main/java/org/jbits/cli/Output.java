@@ -38,6 +38,13 @@ final class Output {
             if (err != null) {
                 out.println("    error: " + err);
             }
+            for (JsonNode f : j.path("fileList")) {
+                String expected = JobJson.text(f, "expectedSha256");
+                if (expected != null) {
+                    out.println("    sha256 " + safe(expected) + (JobJson.text(f, "sha256") != null ? " matched: "
+                            : " expected: ") + text(f, "localName"));
+                }
+            }
         }
     }
 

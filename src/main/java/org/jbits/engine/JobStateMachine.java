@@ -1,7 +1,6 @@
 package org.jbits.engine;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -134,6 +133,18 @@ final class JobStateMachine {
         });
     }
 
+    /** Applies a change of the job's credentials: committed with the job's row, then announced; never logged. */
+    void modifyCredentials(EngineJob job, Consumer<JobRecord> change) {
+        locked(() -> {
+            ensureNotFinal(job);
+            change.accept(job.rec);
+            job.rec.modified = clock.now();
+            store.saveJobAndCredentials(job.rec);
+            fireModification(job);
+            return null;
+        });
+    }
+
     /**
      * Adds files whose names were checked ({@link LocalNames}): BITS' per-job rules for all of them first, then all
      * committed with the job in one transaction, or none.
@@ -142,8 +153,16 @@ final class JobStateMachine {
         locked(() -> {
             ensureNotFinal(job);
             JobRecord rec = job.rec;
-            for (int i = 0; i < added.size(); i++) {
-                checkRules(rec, added.get(i), rec.files.size() + i, maxFilesPerJob);
+            if (rec.type != JobType.DOWNLOAD) {
+                if (!rec.files.isEmpty() || added.size() > 1) {
+                    throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
+                }
+                addUploadFile(job, added.get(0));
+                return null;
+            }
+            if (rec.files.size() + added.size() > maxFilesPerJob) {
+                throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
+                        + " files");
             }
             List<FileRecord> files = new ArrayList<>(added.size());
             for (FileRecord.Added a : added) {
@@ -152,6 +171,7 @@ final class JobStateMachine {
                         LocalNames.tempNameFor(rec.id, index, a.local()));
                 file.dirId = a.directory();
                 file.urlCredentials = a.credentials();
+                file.expectedSha256 = a.expectedSha256();
                 files.add(file);
             }
             rec.files.addAll(files);
@@ -170,27 +190,90 @@ final class JobStateMachine {
         });
     }
 
-    /** BITS' rules for the file that would be the job's {@code index}-th. */
-    private static void checkRules(JobRecord rec, FileRecord.Added added, int index, int maxFilesPerJob) {
+    /**
+     * An upload job's one file (a second is BG_E_TOO_MANY_FILES), to an HTTP(S) URL, with the identity of the local
+     * file it reads; an upload-reply job without a reply file name gets one next to that file. Call with the lock.
+     */
+    private void addUploadFile(EngineJob job, FileRecord.Added added) {
+        JobRecord rec = job.rec;
+        if (!rec.files.isEmpty()) {
+            throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
+        }
         URI uri = added.uri();
-        Path local = added.local();
-        if (rec.type != JobType.DOWNLOAD) {
-            if (index > 0) {
-                throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
-            }
-            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
-                throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE,
-                        "an upload goes to an http:// or https:// URL");
-            }
-            if (!Files.isRegularFile(local)) {
-                throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "the file to upload, " + local
-                        + ", does not exist");
-            }
+        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+            throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "an upload goes to an http:// or https:// URL");
         }
-        if (index >= maxFilesPerJob) {
-            throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
-                    + " files");
+        LocalNames.Source source = added.source();
+        FileRecord file = new FileRecord(0, added.remoteName(), uri, source.path().toString(), "");
+        file.uploadSource = true;
+        file.dirId = source.directory();
+        file.urlCredentials = added.credentials();
+        file.bytesTotal = source.size();
+        UploadRecord u = rec.upload;
+        FileRecord replyBefore = u.reply;
+        if (rec.type == JobType.UPLOAD_REPLY && u.reply == null) {
+            u.reply = ReplyFiles.record(rec.id, Path.of(LocalNames.replyNameFor(rec.id, source.path())),
+                    source.directory());
         }
+        u.sourceId = source.file();
+        rec.files.add(file);
+        rec.modified = clock.now();
+        try {
+            store.saveUploadState(rec, file, true);
+        } catch (RuntimeException e) {
+            rec.files.remove(file);
+            u.reply = replyBefore;
+            u.sourceId = null;
+            throw e;
+        }
+        log.info("job {}: added {} <- {}{}", rec.id, added.remoteName(), source.path(),
+                u.reply != null ? " (reply to " + u.reply.localName + ")" : "");
+        fireModification(job);
+    }
+
+    /**
+     * SetReplyFileName: the reply goes to {@code reply} (in the directory {@code dir}), or, for null, to the name
+     * the engine chooses (none until the job has its file). Refused with BG_E_INVALID_STATE while the reply is being
+     * downloaded and once it is there. Returns the reply record replaced, whose temporary file the caller deletes,
+     * or null.
+     */
+    FileRecord setReplyFile(EngineJob job, Path reply, org.jbits.file.FileIdentity dir) {
+        return locked(() -> {
+            ensureNotFinal(job);
+            JobRecord rec = job.rec;
+            UploadRecord u = rec.upload;
+            FileRecord old = u.reply;
+            if (old != null && (old.completed || (isActive(rec.state) && old.bytesTotal >= 0))) {
+                throw new BitsException(HResult.BG_E_INVALID_STATE, "the reply of " + job + " is "
+                        + (old.completed ? "already in " + old.tempName + "; it appears as " + old.localName
+                        + " at Complete" : "being downloaded"));
+            }
+            Path target = reply;
+            org.jbits.file.FileIdentity targetDir = dir;
+            if (target == null && !rec.files.isEmpty()) {
+                FileRecord f = rec.files.get(0);
+                target = Path.of(LocalNames.replyNameFor(rec.id, Path.of(f.localName)));
+                targetDir = f.dirId;
+            }
+            FileRecord next = target == null ? null : ReplyFiles.record(rec.id, target, targetDir);
+            if (next != null && old != null) {
+                // The reply URL stays: only where its bytes go changes, from byte 0.
+                next.remoteName = old.remoteName;
+                next.uri = old.uri;
+            }
+            u.reply = next;
+            rec.modified = clock.now();
+            try {
+                store.deleteReply(rec.id);
+                store.saveUploadState(rec, null, true);
+            } catch (RuntimeException e) {
+                u.reply = old;
+                throw e;
+            }
+            log.info("job {}: the reply goes to {}", rec.id, next == null ? "a name chosen at AddFile" : next.localName);
+            fireModification(job);
+            return old;
+        });
     }
 
     void resume(EngineJob job) {

@@ -99,13 +99,15 @@ final class JobStore implements AutoCloseable {
     private static final String JOB_COLUMNS = "id, seq, type, state, owner, display_name, description, priority,"
             + " notify_flags, notify_cmdline, min_retry_delay, no_progress_timeout, max_download_time, cost_flags,"
             + " proxy_usage, proxy_list, proxy_bypass, created, modified, completed, error_context, error_hresult,"
-            + " error_description, error_file, error_count, no_progress_since, active_millis, file_mode";
+            + " error_description, error_file, error_count, no_progress_since, active_millis, file_mode,"
+            + " custom_headers, headers_write_only, security_flags, trusted_certificates, client_certificate,"
+            + " client_certificate_password";
     /**
      * An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, and the foreign key's ON DELETE
      * CASCADE then deletes every file of the job.
      */
     private static final String SAVE_JOB = "INSERT INTO jobs(" + JOB_COLUMNS + ") VALUES("
-            + "?,".repeat(27) + "?) ON CONFLICT(id) DO UPDATE SET "
+            + "?,".repeat(33) + "?) ON CONFLICT(id) DO UPDATE SET "
             + Arrays.stream(JOB_COLUMNS.split(",\\s*")).filter(c -> !c.equals("id"))
                     .map(c -> c + "=excluded." + c).collect(Collectors.joining(", "));
 
@@ -141,7 +143,13 @@ final class JobStore implements AutoCloseable {
             ps.setInt(i++, j.errorCount);
             setNullableTime(ps, i++, j.noProgressSince);
             ps.setLong(i++, j.activeMillis);
-            setNullable(ps, i, j.fileMode == null ? null : j.fileMode.longValue());
+            setNullable(ps, i++, j.fileMode == null ? null : j.fileMode.longValue());
+            ps.setString(i++, j.customHeaders);
+            ps.setInt(i++, j.headersWriteOnly ? 1 : 0);
+            ps.setInt(i++, j.securityFlags);
+            ps.setString(i++, j.trustedCertificates);
+            ps.setBytes(i++, j.clientCertificate);
+            ps.setString(i, j.clientCertificatePassword);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw storeError("saving job " + j.id, e);
@@ -166,14 +174,87 @@ final class JobStore implements AutoCloseable {
         return rs.wasNull() ? null : v;
     }
 
-    /** Inserts the job's row and all its file rows in one transaction. */
+    /** Updates the job's row and replaces its credentials, in one transaction. */
+    synchronized void saveJobAndCredentials(JobRecord j) {
+        inTransaction(() -> {
+            saveJob(j);
+            try (PreparedStatement del = db.prepareStatement("DELETE FROM credentials WHERE job_id=?");
+                 PreparedStatement ins = db.prepareStatement(
+                         "INSERT INTO credentials(job_id, target, scheme, user_name, password) VALUES(?,?,?,?,?)")) {
+                del.setString(1, j.id.toString());
+                del.executeUpdate();
+                for (var byTarget : j.credentials.entrySet()) {
+                    for (var c : byTarget.getValue().entrySet()) {
+                        ins.setString(1, j.id.toString());
+                        ins.setInt(2, byTarget.getKey().value());
+                        ins.setInt(3, c.getKey().value());
+                        ins.setString(4, c.getValue().userName());
+                        ins.setString(5, c.getValue().password());
+                        ins.executeUpdate();
+                    }
+                }
+            } catch (SQLException e) {
+                throw storeError("saving the credentials of job " + j.id, e);
+            }
+        });
+    }
+
+    /** Inserts the job's row and all its file rows (and an upload job's upload row) in one transaction. */
     synchronized void insertJob(JobRecord j) {
         inTransaction(() -> {
             saveJob(j);
             for (FileRecord f : j.files) {
                 saveFile(j.id, f);
             }
+            if (j.upload != null) {
+                saveUpload(j.id, j.upload);
+                if (j.upload.reply != null) {
+                    saveFile(j.id, j.upload.reply);
+                }
+            }
         });
+    }
+
+    /** Inserts or replaces an upload job's upload row: its session and its local file's identity. */
+    synchronized void saveUpload(UUID jobId, UploadRecord u) {
+        try {
+            UploadRecords.save(db, jobId, u);
+        } catch (SQLException e) {
+            throw storeError("saving the upload session of job " + jobId, e);
+        }
+    }
+
+    /**
+     * An upload job's state in one transaction: its job row (with {@code withJob}), the file row of {@code file},
+     * its upload row, and its reply's file row.
+     */
+    synchronized void saveUploadState(JobRecord j, FileRecord file, boolean withJob) {
+        inTransaction(() -> {
+            if (withJob) {
+                saveJob(j);
+            }
+            if (file != null) {
+                saveFile(j.id, file);
+            }
+            saveUpload(j.id, j.upload);
+            if (j.upload.reply != null) {
+                saveFile(j.id, j.upload.reply);
+            }
+        });
+    }
+
+    /** Forgets an upload-reply job's reply file row (its name changed before any of it was kept). */
+    synchronized void deleteReply(UUID jobId) {
+        try (PreparedStatement ps = db.prepareStatement("DELETE FROM files WHERE job_id=? AND idx=?");
+             PreparedStatement segs = db.prepareStatement("DELETE FROM segments WHERE job_id=? AND idx=?")) {
+            for (PreparedStatement p : List.of(ps, segs)) {
+                p.setString(1, jobId.toString());
+                p.setInt(2, UploadRecord.REPLY_INDEX);
+                p.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw storeError("saving the reply of job " + jobId, e);
+        }
     }
 
     /** Adds or replaces one file row and the job row, atomically. */
@@ -198,8 +279,8 @@ final class JobStore implements AutoCloseable {
         try (PreparedStatement ps = db.prepareStatement("""
                 INSERT OR REPLACE INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, validator, completed,
                                              temp_dev, temp_ino, temp_birth, dir_dev, dir_ino, dir_birth, url_user,
-                                             url_password)
-                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")) {
+                                             url_password, expected_sha256, sha256)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")) {
             ps.setString(1, jobId.toString());
             ps.setInt(2, f.index);
             ps.setString(3, f.remoteName);
@@ -214,6 +295,8 @@ final class JobStore implements AutoCloseable {
             Credentials c = f.urlCredentials;
             ps.setString(16, c == null ? null : c.userName());
             ps.setString(17, c == null ? null : c.password());
+            ps.setString(18, f.expectedSha256);
+            ps.setString(19, f.sha256);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw storeError("saving a file of job " + jobId, e);
@@ -343,6 +426,12 @@ final class JobStore implements AutoCloseable {
                     j.activeMillis = rs.getLong("active_millis");
                     Long mode = nullableLong(rs, "file_mode");
                     j.fileMode = mode == null ? null : mode.intValue();
+                    j.customHeaders = rs.getString("custom_headers");
+                    j.headersWriteOnly = rs.getInt("headers_write_only") != 0;
+                    j.securityFlags = rs.getInt("security_flags");
+                    j.trustedCertificates = rs.getString("trusted_certificates");
+                    j.clientCertificate = rs.getBytes("client_certificate");
+                    j.clientCertificatePassword = rs.getString("client_certificate_password");
                     jobs.put(j.id.toString(), j);
                 }
             }
@@ -365,7 +454,33 @@ final class JobStore implements AutoCloseable {
                     if (user != null) {
                         f.urlCredentials = UrlCredentials.of(remote, user, rs.getString("url_password"));
                     }
-                    j.files.add(f);
+                    f.expectedSha256 = rs.getString("expected_sha256");
+                    f.sha256 = rs.getString("sha256");
+                    if (f.completed && f.expectedSha256 != null && f.sha256 == null) {
+                        // Transferred but not checked yet (the agent stopped in between): checked when the job runs.
+                        f.completed = false;
+                    }
+                    if (f.index == UploadRecord.REPLY_INDEX) {
+                        if (j.upload != null) {
+                            j.upload.reply = f;
+                        }
+                    } else if (f.index >= 0) {
+                        f.uploadSource = j.upload != null;
+                        j.files.add(f);
+                    }
+                }
+            }
+            UploadRecords.load(db, jobs);
+            try (ResultSet rs = st.executeQuery("SELECT * FROM credentials ORDER BY job_id, target, scheme")) {
+                while (rs.next()) {
+                    JobRecord j = jobs.get(rs.getString("job_id"));
+                    if (j == null) {
+                        continue;
+                    }
+                    org.jbits.AuthScheme scheme = org.jbits.AuthScheme.of(rs.getInt("scheme"));
+                    j.credentials.computeIfAbsent(org.jbits.AuthTarget.of(rs.getInt("target")),
+                            t -> new java.util.EnumMap<>(org.jbits.AuthScheme.class))
+                            .put(scheme, JobCredentials.of(scheme, rs.getString("user_name"), rs.getString("password")));
                 }
             }
         } catch (SQLException e) {

@@ -59,6 +59,7 @@ public final class PortableEngine implements BitsManager {
     private final JobStateMachine jobs;
     private final JobFinisher finisher;
     private final TempFiles tempFiles;
+    private final UploadRunner uploads;
     private final TransferWorker worker;
     private final Scheduler scheduler;
     /** The network's cost: detection with the administrator's override over it. */
@@ -124,9 +125,10 @@ public final class PortableEngine implements BitsManager {
         costGate = new CostGate(jobs, cost::current, costDefaults, clock);
         finisher = new JobFinisher(store);
         tempFiles = new TempFiles(store, clock, settings);
+        uploads = new UploadRunner(store, tempFiles, transports, clock);
         RunReports reports = new RunReports(jobs);
         // Pacing runs on the real monotonic clock: the byte loop sleeps for real whatever clock the engine is shown.
-        worker = new TransferWorker(jobs, reports, transports, tempFiles, costState, this::wakeScheduler,
+        worker = new TransferWorker(jobs, reports, transports, tempFiles, uploads, costState, this::wakeScheduler,
                 new Pacers(bandwidth, System::nanoTime, clock::now, IdlePacer.Sleeper.REAL));
         for (JobRecord rec : new Recovery(store, transports, finisher).recover()) {
             jobs.load(new EngineJob(this, rec));
@@ -252,7 +254,12 @@ public final class PortableEngine implements BitsManager {
     // ---------------------------------------------------------------- operations of EngineJob
 
     void addFile(EngineJob job, String remoteName, String localName) {
-        jobs.addFiles(job, List.of(checked(remoteName, localName)), settings.maxFilesPerJob());
+        jobs.addFiles(job, List.of(checked(job, remoteName, localName, null)), settings.maxFilesPerJob());
+    }
+
+    /** AddFile with the SHA-256 the file must have (null: none). */
+    void addFile(EngineJob job, String remoteName, String localName, String expectedSha256) {
+        jobs.addFiles(job, List.of(checked(job, remoteName, localName, expectedSha256)), settings.maxFilesPerJob());
     }
 
     /** Every file checked first, then all added in one commit, or none. */
@@ -262,21 +269,58 @@ public final class PortableEngine implements BitsManager {
         }
         List<FileRecord.Added> added = new java.util.ArrayList<>(files.size());
         for (FileInfo f : files) {
-            added.add(checked(f.remoteName(), f.localName()));
+            added.add(checked(job, f.remoteName(), f.localName(), f.expectedSha256()));
         }
         jobs.addFiles(job, added, settings.maxFilesPerJob());
     }
 
-    /** AddFile's checks of one file's names; a password in the remote name is taken out before it is parsed. */
-    private FileRecord.Added checked(String remoteName, String localName) {
+    /**
+     * AddFile's checks of one file's names and expected hash; a password in the remote name is taken out before it
+     * is parsed. An upload's local name is its source: it must be there to read (recorded by identity), not a place
+     * to write.
+     */
+    private FileRecord.Added checked(EngineJob job, String remoteName, String localName, String expectedSha256) {
+        String sha = expectedSha256 == null ? null : BitsLimits.checkSha256(expectedSha256);
         if (remoteName == null) {
             throw new BitsException(HResult.E_INVALIDARG, "the remote name is empty");
         }
         UrlCredentials.Split remote = UrlCredentials.split(remoteName);
         URI uri = transports.parse(remote.remoteName());
+        if (job.rec.type != JobType.DOWNLOAD) {
+            LocalNames.Source source = LocalNames.checkSource(localName);
+            return new FileRecord.Added(remote.remoteName(), uri, source.path(), source.directory(),
+                    remote.credentials(), source, sha);
+        }
         Path local = LocalNames.check(localName);
         FileIdentity dir = LocalNames.directoryIdentity(local.getParent());
-        return new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials());
+        return new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials(), null, sha);
+    }
+
+    /** SetReplyFileName: checked as a download's destination is; null or empty lets the engine choose. */
+    void setReplyFileName(EngineJob job, String name) {
+        ReplyFiles.requireReplyJob(job.rec);
+        Path reply = null;
+        FileIdentity dir = null;
+        if (name != null && !name.isEmpty()) {
+            reply = LocalNames.check(name);
+            dir = LocalNames.directoryIdentity(reply.getParent());
+        }
+        FileRecord replaced = jobs.setReplyFile(job, reply, dir);
+        if (replaced != null) {
+            finisher.deleteTemporary(replaced);
+        }
+    }
+
+    /** GetReplyData: the reply file's bytes, once the job is Transferred (or Acknowledged). */
+    byte[] replyData(EngineJob job) {
+        ReplyFiles.requireReplyJob(job.rec);
+        JobState state = jobs.locked(() -> job.rec.state);
+        FileRecord reply = jobs.locked(() -> job.rec.upload.reply);
+        if (state != JobState.TRANSFERRED && state != JobState.ACKNOWLEDGED) {
+            throw new BitsException(HResult.BG_E_INVALID_STATE, "the reply data of " + job + " is there once the job"
+                    + " is Transferred; it is " + state.displayName());
+        }
+        return ReplyFiles.read(reply, state == JobState.ACKNOWLEDGED);
     }
 
     void resume(EngineJob job) {
@@ -294,6 +338,7 @@ public final class PortableEngine implements BitsManager {
      */
     void cancel(EngineJob job) {
         awaitStopped(jobs.end(job, JobState.CANCELLED));
+        uploads.cancelSession(job.rec);
         finisher.finish(job.rec);
     }
 
@@ -314,6 +359,8 @@ public final class PortableEngine implements BitsManager {
             }
             JobState before = jobs.locked(() -> job.rec.state);
             awaitStopped(jobs.end(job, JobState.ACKNOWLEDGED));
+            // An upload completed before it was uploaded: the server need not keep what it received.
+            uploads.cancelSession(job.rec);
             JobFinisher.Outcome outcome = finisher.finish(job.rec);
             if (!outcome.failures().isEmpty()) {
                 jobs.reinstate(job, before, outcome.failures().get(0));

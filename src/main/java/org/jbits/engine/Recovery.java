@@ -58,7 +58,15 @@ final class Recovery {
                 } catch (BitsException e) {
                     f.uri = null;
                 }
-                recoverTempFile(rec, f);
+                if (!f.uploadSource) {
+                    recoverTempFile(rec, f);
+                }
+            }
+            FileRecord reply = rec.upload == null ? null : rec.upload.reply;
+            if (reply != null) {
+                // An upload-reply job's reply: a temporary file like a download's, cut back to what is vouched for.
+                reply.uri = reply.remoteName.isEmpty() ? null : java.net.URI.create(reply.remoteName);
+                recoverTempFile(rec, reply);
             }
             if (rec.state == JobState.CONNECTING || rec.state == JobState.TRANSFERRING) {
                 log.info("job {}: requeued: it was {} when the engine stopped", rec.id, rec.state.displayName());

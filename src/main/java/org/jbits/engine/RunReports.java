@@ -46,7 +46,9 @@ final class RunReports {
     private void progressed(Run run) {
         jobs.assertLocked();
         JobRecord rec = run.job.rec;
-        if (run.job.run == run && (rec.noProgressSince != null || rec.hasError())) {
+        // Not for a stopped run: what stopped it (a cost block, the maximum download time) recorded an error that
+        // its late progress must not clear (a blocked job cleared so looked like a retry due and went to Queued).
+        if (run.job.run == run && !run.isStopped() && (rec.noProgressSince != null || rec.hasError())) {
             rec.noProgressSince = null;
             rec.clearError();
             jobs.store().saveJob(rec);

@@ -1,10 +1,14 @@
 package org.jbits.engine;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jbits.AuthTarget;
 import org.jbits.BitsException;
+import org.jbits.BitsLimits;
 import org.jbits.CostState;
 import org.jbits.ErrorContext;
 import org.jbits.HResult;
@@ -15,6 +19,7 @@ import org.jbits.bandwidth.Pacers;
 import org.jbits.file.DurableFile;
 import org.jbits.transport.Pacer;
 import org.jbits.transport.TransferContext;
+import org.jbits.transport.TlsOptions;
 import org.jbits.transport.TransferException;
 import org.jbits.transport.Transport;
 import org.jbits.transport.Transports;
@@ -23,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A job's turn on a thread of its own: the job's files one after another, in order, each through the transport
- * for its URI into its {@link DurableFile}; the outcome goes to the {@link RunReports}.
+ * for its URI into its {@link DurableFile} (an upload job's one file through the {@link UploadRunner}); the outcome
+ * goes to the {@link RunReports}.
  */
 final class TransferWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TransferWorker.class);
@@ -32,18 +38,22 @@ final class TransferWorker implements AutoCloseable {
     private final RunReports reports;
     private final Transports transports;
     private final TempFiles tempFiles;
+    private final UploadRunner uploads;
     private final Supplier<CostState> cost;
     private final Runnable wakeScheduler;
     private final ExecutorService threads;
+    private final HashCheck validator;
     private final Pacers pacers;
 
     TransferWorker(JobStateMachine jobs, RunReports reports, Transports transports, TempFiles tempFiles,
-            Supplier<CostState> cost, Runnable wakeScheduler, Pacers pacers) {
+            UploadRunner uploads, Supplier<CostState> cost, Runnable wakeScheduler, Pacers pacers) {
+        this.validator = new HashCheck(jobs.store());
         this.pacers = pacers;
         this.jobs = jobs;
         this.reports = reports;
         this.transports = transports;
         this.tempFiles = tempFiles;
+        this.uploads = uploads;
         this.cost = cost;
         this.wakeScheduler = wakeScheduler;
         AtomicInteger n = new AtomicInteger();
@@ -61,6 +71,11 @@ final class TransferWorker implements AutoCloseable {
         Pacer pacer = pacers.forPriority(job.rec.priority);
         TransferContext context = TransferContext.builder()
                 .proxy(job.rec.proxy)
+                .serverCredentials(JobCredentials.forTarget(job.rec, AuthTarget.SERVER))
+                .proxyCredentials(JobCredentials.forTarget(job.rec, AuthTarget.PROXY))
+                .headers(headers(job.rec.customHeaders))
+                .tls(new TlsOptions(job.rec.securityFlags, job.rec.trustedCertificates, job.rec.clientCertificate,
+                        job.rec.clientCertificatePassword))
                 .cost(cost)
                 .pacer(pacer)
                 .build();
@@ -72,6 +87,16 @@ final class TransferWorker implements AutoCloseable {
         job.lastStartNanos = now;
         jobs.setState(job, JobState.CONNECTING);
         threads.execute(() -> work(run));
+    }
+
+    /** The job's custom headers as the transport sends them; their values stay out of every log line. */
+    static List<TransferContext.Header> headers(String customHeaders) {
+        List<TransferContext.Header> out = new ArrayList<>();
+        for (String line : BitsLimits.customHeaderLines(customHeaders)) {
+            int colon = line.indexOf(':');
+            out.add(new TransferContext.Header(line.substring(0, colon), line.substring(colon + 1).strip()));
+        }
+        return out;
     }
 
     private void work(Run run) {
@@ -126,15 +151,16 @@ final class TransferWorker implements AutoCloseable {
                     "no transport can read " + f.remoteName, null);
         }
         if (run.job.rec.type != JobType.DOWNLOAD) {
-            // The job model takes upload jobs; moving their bytes needs the BITS upload protocol, not built yet.
-            throw TransferException.fatal(HResult.E_NOTIMPL, ErrorContext.GENERAL_QUEUE_MANAGER,
-                    "uploads are not implemented by the portable engine yet", null);
+            uploads.transfer(run, f);
+            return;
         }
         Transport transport = transports.forUri(f.uri);
+        TransferContext context = run.context.withServerCredentials(f.urlCredentials)
+                .withRedirectListener(to -> redirected(run, f, to));
         try (DurableFile target = tempFiles.open(run, f)) {
             f.live = target;
             try {
-                transport.download(f.uri, target, run.context.withServerCredentials(f.urlCredentials));
+                transport.download(f.uri, target, context);
             } finally {
                 f.live = null;
                 f.bytesTransferred = target.position();
@@ -146,6 +172,22 @@ final class TransferWorker implements AutoCloseable {
                 f.bytesTransferred = Math.min(f.bytesTransferred, f.checkpoint);
             }
         }
+        if (f.completed && f.expectedSha256 != null && f.sha256 == null) {
+            validator.check(run, f);
+        }
+    }
+
+    /** BITS' ALLOW_REPORT redirect policy: the file's remote name becomes where it came from. */
+    private void redirected(Run run, FileRecord f, java.net.URI to) {
+        jobs.locked(() -> {
+            String was = f.remoteName;
+            // A user:password@ in the new name is kept out of it, as at AddFile.
+            f.remoteName = UrlCredentials.split(to.toString()).remoteName();
+            f.uri = to;
+            jobs.store().saveFile(run.job.rec.id, f);
+            log.info("job {}: file {} was redirected; its remote name is now {}", run.job.rec.id, was, f.remoteName);
+            return null;
+        });
     }
 
     @Override

@@ -28,4 +28,11 @@ public interface Transport {
         throw TransferException.fatal(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, ErrorContext.GENERAL_QUEUE_MANAGER,
                 "'" + destination.getScheme() + "' URLs take no uploads", null);
     }
+
+    /**
+     * Asks the server to discard {@code session} (a job was cancelled), best effort: failures are logged, not
+     * thrown, since the server expires an abandoned session anyway.
+     */
+    default void cancelUpload(UploadSession session, TransferContext context) {
+    }
 }

@@ -14,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.jbits.JobType;
 import org.jbits.testing.TestData;
 import org.jbits.file.FileIdentity;
 import org.jbits.transport.Credentials;
+import org.jbits.transport.UploadSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +44,7 @@ class StoreMigrationTest {
             assertEquals(List.of(), store.loadAll());
         }
         assertEquals(StoreSchema.CURRENT.latest(), userVersion(db()));
-        assertEquals(2, JobStore.SCHEMA_VERSION);
+        assertEquals(4, JobStore.SCHEMA_VERSION);
         assertEquals(String.valueOf(JobStore.SCHEMA_VERSION), query(db(), "SELECT value FROM meta WHERE key='schema'"));
         try (var files = Files.list(dir)) {
             assertEquals(List.of("jobs.db"), files.map(p -> p.getFileName().toString()).toList());
@@ -82,20 +84,82 @@ class StoreMigrationTest {
     }
 
     @Test
+    void theVersionThreeUploadStateIsSavedAndLoaded() {
+        UUID id = UUID.randomUUID();
+        try (JobStore store = new JobStore(db())) {
+            JobRecord rec = new JobRecord(id, JobType.UPLOAD_REPLY, "tester", "up", Instant.ofEpochMilli(1000));
+            FileRecord f = new FileRecord(0, "http://h/up", URI.create("http://h/up"), "/d/up", "");
+            f.uploadSource = true;
+            f.checkpoint = 12345;
+            f.validator = "99999:1700000000123456789";
+            rec.files.add(f);
+            rec.upload.sourceId = new FileIdentity(2049L, 77L, 1_700_000_000_000_000_001L);
+            rec.upload.session = new UploadSession("{6c3c4b2e-0000-4000-8000-000000000001}", URI.create("http://h2/up"),
+                    "10.0.0.7:8080", Duration.ofSeconds(600), Instant.ofEpochMilli(5000), true);
+            rec.upload.reply = ReplyFiles.record(id, Path.of("/d/up.reply"), new FileIdentity(2049L, 5L, 0));
+            rec.upload.reply.remoteName = "http://h2/reply/1";
+            rec.upload.reply.checkpoint = 10;
+            store.insertJob(rec);
+        }
+        try (JobStore store = new JobStore(db())) {
+            JobRecord rec = store.loadAll().get(0);
+            assertEquals(1, rec.files.size(), "the reply is not one of the job's files");
+            FileRecord f = rec.files.get(0);
+            assertTrue(f.uploadSource);
+            assertEquals(12345, f.checkpoint);
+            assertEquals("99999:1700000000123456789", f.validator);
+            assertEquals(new FileIdentity(2049L, 77L, 1_700_000_000_000_000_001L), rec.upload.sourceId);
+            UploadSession s = rec.upload.session;
+            assertEquals("{6c3c4b2e-0000-4000-8000-000000000001}", s.id());
+            assertEquals(URI.create("http://h2/up"), s.url());
+            assertEquals("10.0.0.7:8080", s.hostId());
+            assertEquals(Duration.ofSeconds(600), s.hostFallback());
+            assertEquals(Instant.ofEpochMilli(5000), s.hostFailingSince());
+            assertTrue(s.closeSent());
+            FileRecord reply = rec.upload.reply;
+            assertEquals(UploadRecord.REPLY_INDEX, reply.index);
+            assertEquals("/d/up.reply", reply.localName);
+            assertEquals("http://h2/reply/1", reply.remoteName);
+            assertEquals(10, reply.checkpoint);
+            assertEquals(new FileIdentity(2049L, 5L, 0), reply.dirId);
+        }
+    }
+
+    @Test
+    void anUploadJobOfAVersionTwoStoreComesWithoutASession() throws Exception {
+        UUID id = UUID.randomUUID();
+        try (JobStore store = new JobStore(db(), new StoreSchema(StoreSchema.CURRENT.migrations().subList(0, 2)))) {
+            JobRecord rec = new JobRecord(id, JobType.UPLOAD, "tester", "old", Instant.ofEpochMilli(1000));
+            rec.files.add(new FileRecord(0, "http://h/old", URI.create("http://h/old"), "/d/old", "/d/.old.jbits"));
+            store.saveJob(rec);
+            store.saveFile(id, rec.files.get(0));
+        }
+        assertEquals(2, userVersion(db()));
+        try (JobStore store = new JobStore(db())) {
+            JobRecord rec = store.loadAll().get(0);
+            assertEquals(JobType.UPLOAD, rec.type);
+            assertNull(rec.upload.session);
+            assertNull(rec.upload.sourceId, "recorded at its first upload");
+            assertTrue(rec.files.get(0).uploadSource);
+        }
+        assertEquals(3, userVersion(db()));
+    }
+
+    @Test
     void aStoreFromANewerJbitsIsRefusedAndLeftUntouched() throws Exception {
         try (JobStore store = new JobStore(db())) {
             store.insertJob(job(UUID.randomUUID(), "from the future"));
         }
-        exec(db(), "PRAGMA user_version = 3");
+        exec(db(), "PRAGMA user_version = " + (JobStore.SCHEMA_VERSION + 1));
         String before = TestData.sha256(db());
         BitsException e = assertThrows(BitsException.class, () -> new JobStore(db()).close());
         assertEquals(HResult.BG_E_DATABASE_CORRUPT, e.hresult());
         assertTrue(e.getMessage().contains(db().toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("schema version 3: a newer jbits wrote it"), e.getMessage());
-        assertTrue(e.getMessage().contains("reads versions up to 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("schema version " + (JobStore.SCHEMA_VERSION + 1) + ": a newer jbits wrote it"), e.getMessage());
+        assertTrue(e.getMessage().contains("reads versions up to " + JobStore.SCHEMA_VERSION), e.getMessage());
         assertTrue(e.getMessage().contains("not damaged"), e.getMessage());
         assertEquals(before, TestData.sha256(db()), "the refused store was changed");
-        assertEquals(3, userVersion(db()));
+        assertEquals(JobStore.SCHEMA_VERSION + 1, userVersion(db()));
     }
 
     @Test
@@ -105,12 +169,12 @@ class StoreMigrationTest {
             store.insertJob(job(id, "survivor"));
         }
         List<Migration> withBroken = new ArrayList<>(StoreSchema.CURRENT.migrations());
-        withBroken.add(new Migration(3, "a step that fails half-way", List.of(
+        withBroken.add(new Migration(JobStore.SCHEMA_VERSION + 1, "a step that fails half-way", List.of(
                 "ALTER TABLE jobs ADD COLUMN half_done INTEGER",
                 "UPDATE no_such_table SET x = 1")));
         BitsException e = assertThrows(BitsException.class, () -> new JobStore(db(), new StoreSchema(withBroken)).close());
         assertTrue(e.getMessage().contains("no such table"), e.getMessage());
-        assertEquals(2, userVersion(db()));
+        assertEquals(JobStore.SCHEMA_VERSION, userVersion(db()));
         assertFalse(columns(db(), "jobs").contains("half_done"), "the failed step's first statement was rolled back");
         try (JobStore store = new JobStore(db())) {
             assertEquals(id, store.loadAll().get(0).id);
@@ -118,19 +182,20 @@ class StoreMigrationTest {
     }
 
     @Test
-    void aThirdVersionIsOneMigrationAddedAndKeepsEveryJob() throws Exception {
+    void aNextVersionIsOneMigrationAddedAndKeepsEveryJob() throws Exception {
         UUID id = UUID.randomUUID();
         try (JobStore store = new JobStore(db())) {
             store.insertJob(job(id, "kept"));
         }
         List<Migration> three = new ArrayList<>(StoreSchema.CURRENT.migrations());
-        three.add(new Migration(3, "files.expected_sha256", List.of("ALTER TABLE files ADD COLUMN expected_sha256 TEXT")));
+        int next = JobStore.SCHEMA_VERSION + 1;
+        three.add(new Migration(next, "files.next_column", List.of("ALTER TABLE files ADD COLUMN next_column TEXT")));
         try (JobStore store = new JobStore(db(), new StoreSchema(three))) {
             assertEquals(id, store.loadAll().get(0).id);
         }
-        assertEquals(3, userVersion(db()));
-        assertEquals("3", query(db(), "SELECT value FROM meta WHERE key='schema'"));
-        assertTrue(columns(db(), "files").contains("expected_sha256"));
+        assertEquals(next, userVersion(db()));
+        assertEquals(String.valueOf(next), query(db(), "SELECT value FROM meta WHERE key='schema'"));
+        assertTrue(columns(db(), "files").contains("next_column"));
     }
 
     @Test
@@ -150,7 +215,7 @@ class StoreMigrationTest {
         exec(db(), "DROP TABLE segments");
         BitsException e = assertThrows(BitsException.class, () -> new JobStore(db()).close());
         assertEquals(HResult.BG_E_DATABASE_CORRUPT, e.hresult());
-        assertTrue(e.getMessage().contains("is at schema version 2 but lacks its table segments"), e.getMessage());
+        assertTrue(e.getMessage().contains("is at schema version " + JobStore.SCHEMA_VERSION + " but lacks its table segments"), e.getMessage());
     }
 
     @Test
@@ -158,7 +223,7 @@ class StoreMigrationTest {
         try (JobStore store = new JobStore(db())) {
             store.insertJob(job(UUID.randomUUID(), "j"));
         }
-        // What a version-2 number on version-1 tables looks like: the migration would never run again.
+        // What a version-3 number on version-1 tables looks like: the migration would never run again.
         exec(db(), "ALTER TABLE files DROP COLUMN dir_ino");
         BitsException e = assertThrows(BitsException.class, () -> new JobStore(db()).close());
         assertTrue(e.getMessage().contains("its table files has the columns"), e.getMessage());

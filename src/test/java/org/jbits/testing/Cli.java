@@ -68,17 +68,30 @@ public final class Cli implements AutoCloseable {
 
     /** Runs {@code jbits args...} with extra environment variables. */
     public Result run(Map<String, String> env, String... args) {
+        return runWithInput(env, null, args);
+    }
+
+    /** Runs {@code jbits args...} with {@code stdin} (UTF-8) as its standard input ({@code null}: /dev/null). */
+    public Result runWithInput(Map<String, String> env, String stdin, String... args) {
         List<String> cmd = new ArrayList<>(javaCommand());
         cmd.addAll(List.of(args));
         try {
             Path out = Files.createTempFile("jbits-out", ".txt");
             Path err = Files.createTempFile("jbits-err", ".txt");
             try {
+                Path in = null;
+                if (stdin != null) {
+                    in = Files.createTempFile("jbits-in", ".txt");
+                    Files.writeString(in, stdin, StandardCharsets.UTF_8);
+                }
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                        .redirectInput(ProcessBuilder.Redirect.from(in == null ? new java.io.File("/dev/null") : in.toFile()));
                 pb.environment().put("JBITS_HOME", home.toString());
                 pb.environment().putAll(env);
                 Process p = pb.start();
+                if (in != null) {
+                    Files.delete(in);
+                }
                 if (!p.waitFor(120, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     throw new AssertionError("jbits " + String.join(" ", args) + " did not finish in 120 s");

@@ -239,8 +239,18 @@ public final class NginxServer implements AutoCloseable {
         private String limitRate = "256k";
         private String extraServerConfig = "";
         private boolean tls;
+        private Path tlsCertificate;
+        private Path tlsKey;
 
         private Builder() {
+        }
+
+        /** Serves HTTPS only with the given certificate chain and key (PEM), e.g. one a {@link TestCa} signed. */
+        public Builder tls(Path certificate, Path key) {
+            this.tls = true;
+            this.tlsCertificate = certificate;
+            this.tlsKey = key;
+            return this;
         }
 
         /**
@@ -276,7 +286,14 @@ public final class NginxServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            if (tls) {
+            if (tlsCertificate != null) {
+                try {
+                    Files.copy(tlsCertificate, prefix.resolve("cert.pem"));
+                    Files.copy(tlsKey, prefix.resolve("key.pem"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            } else if (tls) {
                 makeCertificate(prefix);
             }
             // A free port can be taken between probing and nginx's bind: try a few.
