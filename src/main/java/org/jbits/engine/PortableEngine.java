@@ -21,6 +21,9 @@ import org.jbits.JobListener;
 import org.jbits.JobState;
 import org.jbits.JobType;
 import org.jbits.NetworkStatus;
+import org.jbits.bandwidth.BandwidthPolicy;
+import org.jbits.bandwidth.IdlePacer;
+import org.jbits.bandwidth.Pacers;
 import org.jbits.network.CostOverride;
 import org.jbits.network.CostPolicyDefaults;
 import org.jbits.network.NetworkCost;
@@ -78,6 +81,15 @@ public final class PortableEngine implements BitsManager {
      */
     public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
             NetworkCost detector, CostPolicyDefaults costDefaults) {
+        this(stateDir, settings, clock, transports, detector, costDefaults, BandwidthPolicy.from(java.util.Map.of()));
+    }
+
+    /**
+     * Opens the engine with a cost detector, the default transfer policy of each priority and the bandwidth policy
+     * (caps with schedules per background priority, idle-bandwidth control).
+     */
+    public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
+            NetworkCost detector, CostPolicyDefaults costDefaults, BandwidthPolicy bandwidth) {
         this.stateDir = stateDir;
         this.settings = settings;
         this.transports = transports;
@@ -115,11 +127,14 @@ public final class PortableEngine implements BitsManager {
         tempFiles = new TempFiles(store, clock, settings);
         uploads = new UploadRunner(store, tempFiles, transports, clock);
         RunReports reports = new RunReports(jobs);
-        worker = new TransferWorker(jobs, reports, transports, tempFiles, uploads, costState, this::wakeScheduler);
+        // Pacing runs on the real monotonic clock: the byte loop sleeps for real whatever clock the engine is shown.
+        worker = new TransferWorker(jobs, reports, transports, tempFiles, uploads, costState, this::wakeScheduler,
+                new Pacers(bandwidth, System::nanoTime, clock::now, IdlePacer.Sleeper.REAL));
         for (JobRecord rec : new Recovery(store, transports, finisher).recover()) {
             jobs.load(new EngineJob(this, rec));
         }
-        scheduler = new Scheduler(jobs, reports, worker, clock, settings.timeSliceMillis(), costGate);
+        scheduler = new Scheduler(jobs, reports, worker, clock, settings.timeSliceMillis(), costGate,
+                new BandwidthGate(jobs, bandwidth, clock));
         cost.addListener(s -> wakeScheduler());
         scheduler.start();
         log.info("portable engine started on {} with {} job(s)", stateDir, jobs.list().size());

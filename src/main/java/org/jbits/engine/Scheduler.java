@@ -27,19 +27,21 @@ final class Scheduler implements AutoCloseable {
     private final EngineClock clock;
     private final long sliceNanos;
     private final CostGate cost;
+    private final BandwidthGate bandwidth;
     /** Wake-ups: a permit per change, drained at each look. Taken without the engine lock. */
     private final Semaphore wakeups = new Semaphore(0);
     private final Thread thread;
     private volatile boolean stopping;
 
     Scheduler(JobStateMachine jobs, RunReports reports, TransferWorker worker, EngineClock clock, long sliceMillis,
-            CostGate cost) {
+            CostGate cost, BandwidthGate bandwidth) {
         this.jobs = jobs;
         this.reports = reports;
         this.worker = worker;
         this.clock = clock;
         this.sliceNanos = sliceMillis * 1_000_000L;
         this.cost = cost;
+        this.bandwidth = bandwidth;
         this.thread = new Thread(this::loop, "jbits-scheduler");
         this.thread.setDaemon(true);
     }
@@ -86,6 +88,9 @@ final class Scheduler implements AutoCloseable {
             if (CostGate.isBlocked(rec)) {
                 // Waits for the network, not for a retry: no retry delay, no no-progress timeout.
                 cost.releaseIfAllowed(job, costNow);
+            } else if (BandwidthGate.isBlocked(rec)) {
+                // Waits for its bandwidth window; the scheduler looks at least once a second.
+                bandwidth.releaseIfAllowed(job);
             } else if (rec.state == JobState.TRANSIENT_ERROR) {
                 if (RetryPolicy.expired(rec.noProgressSince, rec.noProgressTimeoutSeconds, clock.now())) {
                     log.info("job {}: no progress for {} s", rec.id, rec.noProgressTimeoutSeconds);
@@ -107,6 +112,10 @@ final class Scheduler implements AutoCloseable {
             }
             boolean running = job.run != null && !job.run.isStopped();
             boolean runnable = rec.state == JobState.QUEUED && job.run == null && !job.held;
+            if ((running || runnable) && bandwidth.closed(rec.priority)) {
+                bandwidth.block(job);
+                continue;
+            }
             if (running || runnable) {
                 candidates.add(new SchedulePolicy.Candidate<>(job, rec.priority, running, runnable, job.lastStartNanos,
                         cost.flags(rec)));

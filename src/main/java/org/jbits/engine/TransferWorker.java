@@ -16,7 +16,10 @@ import org.jbits.ErrorContext;
 import org.jbits.HResult;
 import org.jbits.JobState;
 import org.jbits.JobType;
+import org.jbits.bandwidth.IdlePacer;
+import org.jbits.bandwidth.Pacers;
 import org.jbits.file.DurableFile;
+import org.jbits.transport.Pacer;
 import org.jbits.transport.TransferContext;
 import org.jbits.transport.TlsOptions;
 import org.jbits.transport.TransferException;
@@ -42,10 +45,12 @@ final class TransferWorker implements AutoCloseable {
     private final Runnable wakeScheduler;
     private final ExecutorService threads;
     private final HashCheck validator;
+    private final Pacers pacers;
 
     TransferWorker(JobStateMachine jobs, RunReports reports, Transports transports, TempFiles tempFiles,
-            UploadRunner uploads, Supplier<CostState> cost, Runnable wakeScheduler) {
+            UploadRunner uploads, Supplier<CostState> cost, Runnable wakeScheduler, Pacers pacers) {
         this.validator = new HashCheck(jobs.store());
+        this.pacers = pacers;
         this.jobs = jobs;
         this.reports = reports;
         this.transports = transports;
@@ -64,6 +69,8 @@ final class TransferWorker implements AutoCloseable {
     /** Starts the job's turn: Connecting, and its files on a thread. Call with the engine lock held. */
     void start(EngineJob job, long now) {
         jobs.assertLocked();
+        // The job's pacer: none for Foreground, the idle-bandwidth controller and the priority's cap otherwise.
+        Pacer pacer = pacers.forPriority(job.rec.priority);
         TransferContext context = TransferContext.builder()
                 .proxy(job.rec.proxy)
                 .serverCredentials(JobCredentials.forTarget(job.rec, AuthTarget.SERVER))
@@ -72,7 +79,11 @@ final class TransferWorker implements AutoCloseable {
                 .tls(new TlsOptions(job.rec.securityFlags, job.rec.trustedCertificates, job.rec.clientCertificate,
                         job.rec.clientCertificatePassword))
                 .cost(cost)
+                .pacer(pacer)
                 .build();
+        if (pacer instanceof IdlePacer p) {
+            context.onStop(p::stop);
+        }
         Run run = new Run(job, now, context, wakeScheduler);
         job.run = run;
         job.lastStartNanos = now;

@@ -136,7 +136,8 @@ public final class HttpTransport implements Transport {
      * the protocol's own timeouts apply.
      */
     private OkHttpClient packetClient(TransferContext context) throws TransferException {
-        return clientFor(context).newBuilder().followRedirects(false).followSslRedirects(false)
+        // Uploads are not paced by the idle controller (its receive window cannot slow what we send): ordinary sockets.
+        return unpacedClientFor(context).newBuilder().followRedirects(false).followSslRedirects(false)
                 .readTimeout(UPLOAD_RESPONSE_TIMEOUT).writeTimeout(UPLOAD_REQUEST_TIMEOUT).build();
     }
 
@@ -148,6 +149,17 @@ public final class HttpTransport implements Transport {
         } catch (org.jbits.BitsException e) {
             throw TransferException.fatal(e.hresult(), ErrorContext.GENERAL_TRANSPORT, e.detail(), e);
         }
+        try {
+            download(c, source, target, context);
+        } finally {
+            if (c.connectionPool() != client.connectionPool()) {
+                c.connectionPool().evictAll();
+            }
+        }
+    }
+
+    private void download(OkHttpClient c, URI source, DownloadTarget target, TransferContext context)
+            throws TransferException {
         long offset = target.offset();
         String validator = target.validator();
         boolean resume = offset > 0 && validator != null;
@@ -251,9 +263,11 @@ public final class HttpTransport implements Transport {
         BufferedSource in = body.source();
         Pacer pacer = context.pacer();
         int n;
-        while (!context.isStopped() && (n = target.readFrom(in)) >= 0) {
-            // The target counts and stages what each read brought; the pacer holds the loop back to the job's rate.
-            pacer.pace(n);
+        try (LatencyProbe probe = LatencyProbe.start(probeClient(context), source, pacer, context.headers())) {
+            while (!context.isStopped() && (n = target.readFrom(in)) >= 0) {
+                // The target counts and stages what each read brought; the pacer holds the loop back to the job's rate.
+                pacer.pace(n);
+            }
         }
         if (context.isStopped()) {
             return;
@@ -351,11 +365,33 @@ public final class HttpTransport implements Transport {
     static final String REFUSED_REDIRECT = "X-Jbits-Refused-Redirect";
 
     /**
+     * {@link #unpacedClientFor}, and for a paced transfer sockets of its own ({@link ReadBufferedSocketFactory#paced}:
+     * a small receive buffer set before connect) in a pool of its own.
+     */
+    private OkHttpClient clientFor(TransferContext context) throws TransferException {
+        OkHttpClient c = unpacedClientFor(context);
+        Pacer pacer = context.pacer();
+        if (pacer.receiveBuffer() <= 0) {
+            return c;
+        }
+        // A pool of its own: OkHttp's pool does not tell connections apart by their socket factory, so in the shared
+        // pool a paced transfer could pick up an ordinary connection (its probe's, a Foreground job's) and a
+        // Foreground job could inherit a connection with a tiny receive buffer.
+        return c.newBuilder().connectionPool(new okhttp3.ConnectionPool(1, 1, java.util.concurrent.TimeUnit.SECONDS))
+                .socketFactory(ReadBufferedSocketFactory.paced(pacer)).build();
+    }
+
+    /** The client of the latency probe: the job's proxy, credentials and TLS options, ordinary sockets. */
+    private OkHttpClient probeClient(TransferContext context) throws TransferException {
+        return unpacedClientFor(context);
+    }
+
+    /**
      * The shared client, or a variant of it (same pool and threads) with the job's proxy, credentials, TLS options
      * and redirect policy. Connections are shared only between equal TLS settings (OkHttp keys its pool by them), so
      * a job with a client certificate or relaxed checks never hands its connection to another.
      */
-    private OkHttpClient clientFor(TransferContext context) throws TransferException {
+    private OkHttpClient unpacedClientFor(TransferContext context) throws TransferException {
         ProxySettings proxy = context.proxy();
         if (proxy != null && proxy.usage() == ProxyUsage.AUTO_DETECT) {
             throw TransferException.fatal(HResult.BG_E_INVALID_PROXY_INFO, ErrorContext.GENERAL_TRANSPORT,
