@@ -14,10 +14,11 @@ import org.slf4j.LoggerFactory;
  * smaller of the {@link DelayController}'s and the bandwidth policy's cap. It feeds the controller what the engine
  * can measure from below, never from the engine: the transport's probe latencies (preferred: microsecond
  * resolution), else the connection's TCP_INFO receiver RTT, the loop's read stalls (time spent waiting on an empty
- * socket although it was allowed to read: the link is the limit), and the interface's byte counters minus its own
- * bytes (someone else's traffic). It asks for a receive buffer before connect, and after it sizes the buffer to
- * what the rate needs: {@code rate x (2 x base delay + target/4)} plus 2 KiB, so the window never limits a rate the
- * controller allows yet bounds the queue this flow alone can build when the link is the limit.
+ * socket although it was allowed to read: the link, or the window, is the limit), and the interface's byte counters
+ * minus its own bytes and the change of its socket's unread bytes (someone else's traffic). It asks for a receive
+ * buffer before connect, and after it sizes the buffer with {@link ReceiveWindow}: what the rate or the capacity
+ * seen recently needs, whichever is more, so the bucket, not the window, holds the rate down; a stall while the
+ * window offered (the buffer, or the kernel's clamp from TCP_INFO) cannot carry the rate is the window's.
  *
  * <p>Without the controller ({@code idle.enabled=false}) it keeps the cap only. Stopping the transfer ends a wait
  * at once ({@link #stop}).
@@ -32,6 +33,8 @@ public final class IdlePacer implements Pacer {
     /** Probe samples older than this no longer count; TCP_INFO takes over. */
     private static final long PROBE_STALE_NANOS = 1_000_000_000L;
     private static final int QUANTUM = 2048;
+    /** After connect, how long the buffer follows the controller's rate before any delay sample came. */
+    private static final long SIGNAL_GRACE_NANOS = 1_000_000_000L;
     private static final long BURST_NANOS = 2_000_000L;
     /** {@code JBITS_PACER_TRACE} set: one line per interval on stderr (the agent's agent.out), for the rig. */
     private static final boolean TRACE = System.getenv("JBITS_PACER_TRACE") != null;
@@ -72,8 +75,13 @@ public final class IdlePacer implements Pacer {
     private InterfaceCounters counters;
     private long lastRx = -1;
     private int buffer;
-    private int minBuffer = MIN_BUFFER;
+    private final ReceiveWindow window;
     private long totalBytes;
+    private long connectedAt = Long.MIN_VALUE;
+    private long lastUnread = -1;
+    private long lastReceived = -1;
+    private double foreignRate;
+    private long kernelWindow = -1;
 
     /**
      * @param controller null for a cap only
@@ -94,6 +102,7 @@ public final class IdlePacer implements Pacer {
         this.probeInterval = controller == null ? 0 : probeIntervalNanos;
         this.fixedBuffer = receiveBuffer;
         this.targetNanos = targetNanos;
+        this.window = new ReceiveWindow(nanoClock, MIN_BUFFER);
         this.bucket = new TokenBucket(nanoClock, allowed(), BURST_NANOS, QUANTUM);
         this.intervalStart = nanoClock.getAsLong();
     }
@@ -174,26 +183,47 @@ public final class IdlePacer implements Pacer {
     private void endInterval(long now) {
         long dt = now - intervalStart;
         if (TRACE) {
-            System.err.printf("pacer %.3f bytes=%d starved=%.1fms rate=%.0f qd=%.2fms phase=%s base=%.2fms buf=%d%n",
+            System.err.printf("pacer %.3f bytes=%d starved=%.1fms rate=%.0f qd=%.2fms phase=%s base=%.2fms buf=%d"
+                            + " kwin=%d unread=%d wlim=%s foreign=%.0f%n",
                     now / 1e9, intervalBytes, starved / 1e6, bucket.rate(),
                     controller == null ? 0 : controller.queuingDelayNanos() / 1e6,
-                    controller == null ? "-" : controller.phase(), probeDelay.baseDelay() / 1e6, buffer);
+                    controller == null ? "-" : controller.phase(), probeDelay.baseDelay() / 1e6, buffer, kernelWindow,
+                    lastUnread, controller != null && controller.windowLimited(), foreignRate);
         }
         if (controller != null) {
-            controller.onInterval(intervalBytes, starved, dt);
+            TcpInfo.Reading info = tcpInfo == null ? null : tcpInfo.read();
+            kernelWindow = info == null || info.rcvSsthresh() <= 0 ? -1 : info.rcvSsthresh();
+            long unread = info == null ? -1 : info.unread();
+            long base = baseDelay();
+            long rtt = base < 0 ? -1 : base + controller.queuingDelayNanos();
+            long offered = buffer <= 0 ? -1 : kernelWindow > 0 ? Math.min(buffer, kernelWindow) : buffer;
+            double allowedRate = bucket.rate();
+            boolean windowLimited = ReceiveWindow.limits(offered, allowedRate, rtt);
+            controller.onInterval(intervalBytes, starved, dt, windowLimited);
+            window.arrived(controller.arrivalRate());
+            lastUnread = unread;
+            // What arrived on the connection: the kernel's count when it has one (what the loop read lags it by
+            // the socket's fill and the stream's buffer), else what the loop read.
+            long received = info == null ? -1 : info.bytesReceived();
+            boolean kernelCount = received >= 0 && lastReceived >= 0;
+            long ours = kernelCount ? received - lastReceived : intervalBytes;
+            // The first interval of a connection compares nothing (no earlier count): it is not someone else's.
+            boolean comparable = kernelCount || received < 0;
+            lastReceived = received;
             if (counters != null) {
                 long rx = counters.receivedBytes();
-                if (rx >= 0 && lastRx >= 0) {
+                if (rx >= 0 && lastRx >= 0 && comparable) {
                     // Our bytes arrive with 3-4% of headers, and our ACKs and probes count too (on loopback both
                     // directions are received): a tenth over our payload is still ours.
-                    double foreign = Math.max(0, rx - lastRx - 1.1 * intervalBytes) * 1e9 / dt;
-                    controller.onForeignTraffic(foreign);
+                    foreignRate = Math.max(0, rx - lastRx - 1.1 * Math.max(0, ours)) * 1e9 / dt;
+                    controller.onForeignTraffic(foreignRate);
                 }
                 lastRx = rx;
             }
-            if (tcpInfo != null && (lastProbe == Long.MIN_VALUE || now - lastProbe > PROBE_STALE_NANOS)) {
-                long us = tcpInfo.receiverRttMicros();
+            if (info != null && (lastProbe == Long.MIN_VALUE || now - lastProbe > PROBE_STALE_NANOS)) {
+                long us = info.rcvRttMicros();
                 if (us > 0) {
+                    signalled = true;
                     controller.onDelay(tcpDelay.add(us * 1000));
                 }
             }
@@ -205,19 +235,35 @@ public final class IdlePacer implements Pacer {
         resize();
     }
 
+    private long baseDelay() {
+        return probeDelay.baseDelay() >= 0 ? probeDelay.baseDelay() : tcpDelay.baseDelay();
+    }
+
     private void resize() {
         Socket s = socket;
         if (s == null || fixedBuffer > 0 || controller == null) {
             return;
         }
-        long base = Math.max(0, probeDelay.baseDelay() >= 0 ? probeDelay.baseDelay() : tcpDelay.baseDelay());
-        double r = Math.min(bucket.rate(), 1e10);
-        int want = (int) Math.min(16 << 20, Math.max(minBuffer, r * (2 * base + targetNanos / 4.0) / 1e9 + 2048));
+        int want;
+        if (signalled || clock.getAsLong() - connectedAt < SIGNAL_GRACE_NANOS) {
+            // The controller's rate (not the cap's: before its first sample an unlimited bucket asked for 12 MB and
+            // the sender's slow start filled the path's queue), or what the link carried recently if more.
+            double r = Math.min(controller.rate(), cap.getAsDouble());
+            want = window.size(r, controller.capacityEstimate(), baseDelay(), targetNanos, controller.foreignTraffic());
+        } else {
+            // No signal came: the cap only, and a window that does not limit.
+            want = CONNECT_BUFFER;
+        }
         // Hysteresis: a change of less than an eighth is not worth a system call.
         if (Math.abs(want - buffer) > buffer / 8) {
             try {
                 s.setReceiveBufferSize(want);
                 buffer = want;
+                if (tcpInfo != null) {
+                    // The window the buffer allows, also as the clamp: Linux keeps the clamp it took from the
+                    // buffer at the first data, and a later, larger buffer alone does not re-open the window.
+                    tcpInfo.windowClamp(want);
+                }
             } catch (SocketException e) {
                 socket = null;
             }
@@ -263,7 +309,10 @@ public final class IdlePacer implements Pacer {
         InterfaceCounters c = InterfaceCounters.of(s.getLocalAddress());
         int floor = bufferFloor(s);
         synchronized (this) {
-            minBuffer = floor;
+            window.floor(floor, segment(s));
+            connectedAt = clock.getAsLong();
+            lastUnread = -1;
+            lastReceived = -1;
             socket = s;
             tcpInfo = info;
             counters = c;
@@ -288,6 +337,16 @@ public final class IdlePacer implements Pacer {
             return Math.max(MIN_BUFFER, 3 * Math.max(0, mtu - 40));
         } catch (SocketException | RuntimeException e) {
             return MIN_BUFFER;
+        }
+    }
+
+    /** The interface's segment size (MTU minus 40 bytes of headers), 1460 when unknown. */
+    private static int segment(Socket s) {
+        try {
+            java.net.NetworkInterface ni = java.net.NetworkInterface.getByInetAddress(s.getLocalAddress());
+            return ni == null ? 1460 : Math.max(536, Math.min(65_483, ni.getMTU() - 40));
+        } catch (SocketException | RuntimeException e) {
+            return 1460;
         }
     }
 

@@ -188,6 +188,53 @@ class DelayControllerTest {
         assertTrue(c.rate() > r0, "increases again once the other traffic is gone");
     }
 
+    @Test
+    void windowLimitedStallsDoNotFreezeTheRateButLinkLimitedOnesDo() {
+        for (boolean window : new boolean[]{true, false}) {
+            AtomicLong clock = new AtomicLong();
+            DelayController c = new DelayController(CONFIG, clock::get);
+            c.onDelay(CONFIG.targetNanos());   // out of slow start
+            // Half of what is allowed arrives, the loop starves half of every interval, our queue is visible.
+            double r0 = c.rate();
+            for (int i = 0; i < 20; i++) {
+                clock.addAndGet(100_000_000L);
+                c.onInterval((long) (c.rate() * 0.05), 50_000_000L, 100_000_000L, window);
+                c.onDelay(CONFIG.targetNanos() / 2);
+            }
+            if (window) {
+                assertTrue(c.windowLimited());
+                assertTrue(c.rate() > r0 * 1.5, "window-limited: the rate goes on increasing: " + r0 + " -> " + c.rate());
+                assertEquals(0, c.capacityEstimate(), "and the arrivals are not the link's capacity");
+            } else {
+                assertTrue(c.rate() <= r0 * 1.0001, "link-limited: frozen (or matched down): " + r0 + " -> " + c.rate());
+            }
+        }
+    }
+
+    @Test
+    void someoneElsesTrafficLeavesThemRoom() {
+        AtomicLong clock = new AtomicLong();
+        DelayController c = new DelayController(CONFIG, clock::get);
+        c.onDelay(CONFIG.targetNanos());
+        for (int i = 0; i < 30; i++) {
+            clock.addAndGet(100_000_000L);
+            c.onInterval(200_000, 0, 100_000_000L);   // 2 MB/s arrives
+            c.onDelay(0);                              // no queue: the rate increases
+        }
+        double arrived = c.arrivalRate();
+        assertTrue(c.rate() > arrived - 500e3, "above the room before: " + c.rate());
+        c.onForeignTraffic(500e3);
+        assertEquals(DelayController.Phase.YIELD, c.phase());
+        assertEquals(arrived - 500e3, c.rate(), 1, "our arrivals minus theirs");
+        c.onForeignTraffic(5e6);
+        assertEquals(CONFIG.minRate(), c.rate(), 1e-9, "never below the floor");
+        DelayController off = new DelayController(CONFIG.withYield(false), clock::get);
+        off.onDelay(CONFIG.targetNanos());
+        double r = off.rate();
+        off.onForeignTraffic(5e6);
+        assertEquals(r, off.rate(), 1e-9, "without the yield only increases stop");
+    }
+
     private static String describe(Run r, double from, double to) {
         StringBuilder sb = new StringBuilder("t ours fg allowed qd_ms\n");
         for (double[] s : r.trace) {
