@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * seen recently needs, whichever is more, so the bucket, not the window, holds the rate down; a stall while the
  * window offered (the buffer, or the kernel's clamp from TCP_INFO) cannot carry the rate is the window's.
  *
- * <p>Without the controller ({@code idle.enabled=false}) it keeps the cap only. Stopping the transfer ends a wait
+ * <p>With a cap over all background transfers ({@code bandwidth.all}) it also pays into that {@link SharedCap}
+ * and waits for whichever bucket is further in debt. Without the controller ({@code idle.enabled=false}) it keeps
+ * the caps only. Stopping the transfer ends a wait
  * at once ({@link #stop}).
  */
 public final class IdlePacer implements Pacer {
@@ -55,6 +57,7 @@ public final class IdlePacer implements Pacer {
     private final Sleeper sleeper;
     private final DelayController controller;
     private final DoubleSupplier cap;
+    private final SharedCap shared;
     private final DelayEstimator probeDelay;
     private final DelayEstimator tcpDelay;
     private final TokenBucket bucket;
@@ -91,6 +94,15 @@ public final class IdlePacer implements Pacer {
      */
     public IdlePacer(DelayController controller, DoubleSupplier cap, LongSupplier nanoClock, Sleeper sleeper,
             long probeIntervalNanos, int receiveBuffer, long targetNanos) {
+        this(controller, cap, null, nanoClock, sleeper, probeIntervalNanos, receiveBuffer, targetNanos);
+    }
+
+    /**
+     * @param shared the cap over all background transfers that this one pays into as well, or null for none
+     */
+    public IdlePacer(DelayController controller, DoubleSupplier cap, SharedCap shared, LongSupplier nanoClock,
+            Sleeper sleeper, long probeIntervalNanos, int receiveBuffer, long targetNanos) {
+        this.shared = shared;
         this.clock = nanoClock;
         this.sleeper = sleeper;
         this.controller = controller;
@@ -156,6 +168,9 @@ public final class IdlePacer implements Pacer {
                 endInterval(now);
             }
             wait = bucket.take(Math.max(0, bytes));
+            if (shared != null) {
+                wait = Math.max(wait, shared.take(Math.max(0, bytes)));
+            }
         }
         // The bucket's rate may change while it waits (a cap lifted, the controller's next step): wait in slices.
         while (wait > 0 && !stopped) {
@@ -172,6 +187,9 @@ public final class IdlePacer implements Pacer {
                 }
                 bucket.setRate(allowed());
                 wait = bucket.waitNanos();
+                if (shared != null) {
+                    wait = Math.max(wait, shared.waitNanos());
+                }
             }
         }
         synchronized (this) {
