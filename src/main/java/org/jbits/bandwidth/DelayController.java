@@ -19,7 +19,7 @@ import java.util.function.LongSupplier;
  *       just under what arrived, and that arrival rate is remembered as the capacity available to us; close to it
  *       the increase is ten times slower. This keeps the rate a few percent under the link instead of a sawtooth.</li>
  *   <li><b>Someone else wants the link</b>: traffic on the interface that is not ours stops increases and sets the
- *       rate to our arrivals minus theirs (room for them to grow into: {@link #onForeignTraffic}).</li>
+ *       rate to the link's peak minus twice theirs (room for them to grow into: {@link #onForeignTraffic}).</li>
  *   <li><b>Window-limited stalls</b> (the receive window, not the link, could not carry the rate) neither freeze
  *       the rate nor count as the link's capacity.</li>
  *   <li><b>Periodic slowdown</b> (LEDBAT++ §4.4): every {@code slowdownEvery} the rate drops to the floor for
@@ -72,6 +72,11 @@ public final class DelayController {
     private boolean limited;
     private boolean windowLimited;
     private boolean foreign;
+    private double linkPeak;
+    private double foreignSmoothed;
+    private long linkPeakAt = Long.MIN_VALUE;
+    /** How long the link's peak (ours and theirs together) counts for the room left to others. */
+    static final long LINK_MEMORY_NANOS = 60_000_000_000L;
     private double capEstimate;
     private long capAt = Long.MIN_VALUE;
     private Phase phase = Phase.SLOW_START;
@@ -188,8 +193,12 @@ public final class DelayController {
         long now = clock.getAsLong();
         double a = bytes * 1e9 / intervalNanos;
         arrived = arrived == 0 ? a : 0.7 * arrived + 0.3 * a;
-        limited = starvedNanos > intervalNanos / 10 && !windowLimited;
-        this.windowLimited = windowLimited && starvedNanos > intervalNanos / 10;
+        // Link-limited: the loop starved, not for the window, and our own queue shows. A stall without a queue is
+        // the sender's (its congestion window still growing: at 80 ms a sender's slow start takes a second) or
+        // the server's: no reason to stop growing; the rate validation (4 x arrivals) still bounds the rate.
+        boolean starvedNow = starvedNanos > intervalNanos / 10;
+        limited = starvedNow && !windowLimited && lastQueuingDelay >= c.targetNanos() / 4;
+        this.windowLimited = windowLimited && starvedNow;
         if (!valid(now)) {
             capEstimate = 0;
         }
@@ -224,18 +233,28 @@ public final class DelayController {
     /**
      * Traffic on the interface that is not this transfer's, bytes per second. Above a threshold (15% of our own
      * arrival rate, at least 100 kB/s) someone else is using the link: no more increases until it stops, and (with
-     * {@code yieldToForeign}) the rate drops to our arrivals minus theirs.
+     * {@code yieldToForeign}) the rate drops to the link's peak minus twice theirs.
      */
     public synchronized void onForeignTraffic(double bytesPerSecond) {
+        long now = clock.getAsLong();
+        // The link as we have seen it: the most that ours and theirs together carried over the last minute.
+        // (Both smoothed alike: our arrivals lag by a few intervals, so theirs must too, or the sum overshoots.)
+        foreignSmoothed = 0.7 * foreignSmoothed + 0.3 * Math.max(0, bytesPerSecond);
+        double total = arrived + foreignSmoothed;
+        if (total >= linkPeak || now - linkPeakAt > LINK_MEMORY_NANOS) {
+            linkPeak = total;
+            linkPeakAt = now;
+        }
         foreign = bytesPerSecond > Math.max(100e3, 0.15 * arrived);
         if (!foreign || !c.yieldToForeign()) {
             return;
         }
-        // Leave them room: on a full link of capacity C = ours + theirs, C - 2 x theirs, that is our arrivals minus
-        // theirs. A greedy newcomer grows into the room and we shrink by twice its growth: the back-off follows its
-        // slow start instead of waiting for a queue (at 80 ms, cubic's HyStart leaves slow start at a few ms of
-        // added delay, before the queue says anything). A steady small flow costs us twice its rate, no more.
-        double room = clamp(arrived - bytesPerSecond);
+        // Leave them room: on a link of capacity C (the peak seen), C - 2 x theirs. A greedy newcomer grows into
+        // the room and we shrink by twice its growth: the back-off follows its slow start instead of waiting for a
+        // queue (at 80 ms, cubic's HyStart leaves slow start at a few ms of added delay, before the queue says
+        // anything); once it has half the link we are at the floor. A steady small flow costs us twice its rate,
+        // no more (room from our own arrivals would spiral down to the floor: they follow the rate).
+        double room = clamp(linkPeak - 2 * bytesPerSecond);
         if (savedRate >= 0) {
             savedRate = Math.min(savedRate, room);
         } else if (room < rate) {

@@ -37,6 +37,9 @@ public final class IdlePacer implements Pacer {
     private static final int QUANTUM = 2048;
     /** After connect, how long the buffer follows the controller's rate before any delay sample came. */
     private static final long SIGNAL_GRACE_NANOS = 1_000_000_000L;
+    private static final long FOREIGN_GRACE_NANOS = 1_000_000_000L;
+    /** The least rate the window is sized for: the controller's start rate. */
+    private static final double START_WINDOW_RATE = 100e3;
     private static final long BURST_NANOS = 2_000_000L;
     /** {@code JBITS_PACER_TRACE} set: one line per interval on stderr (the agent's agent.out), for the rig. */
     private static final boolean TRACE = System.getenv("JBITS_PACER_TRACE") != null;
@@ -78,6 +81,7 @@ public final class IdlePacer implements Pacer {
     private InterfaceCounters counters;
     private long lastRx = -1;
     private int buffer;
+    private int clamp;
     private final ReceiveWindow window;
     private long totalBytes;
     private long connectedAt = Long.MIN_VALUE;
@@ -202,10 +206,10 @@ public final class IdlePacer implements Pacer {
         long dt = now - intervalStart;
         if (TRACE) {
             System.err.printf("pacer %.3f bytes=%d starved=%.1fms rate=%.0f qd=%.2fms phase=%s base=%.2fms buf=%d"
-                            + " kwin=%d unread=%d wlim=%s foreign=%.0f%n",
+                            + " clamp=%d kwin=%d unread=%d wlim=%s foreign=%.0f%n",
                     now / 1e9, intervalBytes, starved / 1e6, bucket.rate(),
                     controller == null ? 0 : controller.queuingDelayNanos() / 1e6,
-                    controller == null ? "-" : controller.phase(), probeDelay.baseDelay() / 1e6, buffer, kernelWindow,
+                    controller == null ? "-" : controller.phase(), probeDelay.baseDelay() / 1e6, buffer, clamp, kernelWindow,
                     lastUnread, controller != null && controller.windowLimited(), foreignRate);
         }
         if (controller != null) {
@@ -215,6 +219,9 @@ public final class IdlePacer implements Pacer {
             long base = baseDelay();
             long rtt = base < 0 ? -1 : base + controller.queuingDelayNanos();
             long offered = buffer <= 0 ? -1 : kernelWindow > 0 ? Math.min(buffer, kernelWindow) : buffer;
+            if (offered > 0 && clamp > 0) {
+                offered = Math.min(offered, clamp);
+            }
             double allowedRate = bucket.rate();
             boolean windowLimited = ReceiveWindow.limits(offered, allowedRate, rtt);
             controller.onInterval(intervalBytes, starved, dt, windowLimited);
@@ -230,7 +237,9 @@ public final class IdlePacer implements Pacer {
             lastReceived = received;
             if (counters != null) {
                 long rx = counters.receivedBytes();
-                if (rx >= 0 && lastRx >= 0 && comparable) {
+                // The first second of a connection is not compared either: its handshakes, the probe's connection
+                // and the request's first burst made "someone else's traffic" at the start (a spurious yield).
+                if (rx >= 0 && lastRx >= 0 && comparable && now - connectedAt >= FOREIGN_GRACE_NANOS) {
                     // Our bytes arrive with 3-4% of headers, and our ACKs and probes count too (on loopback both
                     // directions are received): a tenth over our payload is still ours.
                     foreignRate = Math.max(0, rx - lastRx - 1.1 * Math.max(0, ours)) * 1e9 / dt;
@@ -263,27 +272,47 @@ public final class IdlePacer implements Pacer {
             return;
         }
         int want;
+        int clampTo;
         if (signalled || clock.getAsLong() - connectedAt < SIGNAL_GRACE_NANOS) {
             // The controller's rate (not the cap's: before its first sample an unlimited bucket asked for 12 MB and
-            // the sender's slow start filled the path's queue), or what the link carried recently if more.
+            // the sender's slow start filled the path's queue).
             double r = Math.min(controller.rate(), cap.getAsDouble());
-            want = window.size(r, controller.capacityEstimate(), baseDelay(), targetNanos, controller.foreignTraffic());
+            boolean yielding = controller.foreignTraffic();
+            // The window grants the sender what it may send even after the bucket slows down (Linux never moves
+            // the right edge back): sized to what arrives (twice it, room for the sender's slow start), not to an
+            // allowed rate that runs ahead of the arrivals.
+            double granted = Math.min(r, Math.max(2 * controller.arrivalRate(), START_WINDOW_RATE));
+            clampTo = window.clamp(granted, baseDelay(), targetNanos, yielding);
+            if (tcpInfo != null) {
+                // Two knobs: the memory (SO_RCVBUF) stays at what the link carried recently, so no segment in
+                // flight is ever dropped for want of room (a drop collapsed the window the kernel offers to two
+                // segments and cost the sender a timeout); the window (TCP_WINDOW_CLAMP) follows the rate.
+                want = window.size(r, controller.capacityEstimate(), baseDelay(), targetNanos, false);
+            } else {
+                // No clamp to set (not Linux): the buffer is the window, and follows the rate down when yielding.
+                want = window.size(r, controller.capacityEstimate(), baseDelay(), targetNanos, yielding);
+                clampTo = -1;
+            }
         } else {
             // No signal came: the cap only, and a window that does not limit.
             want = CONNECT_BUFFER;
+            clampTo = CONNECT_BUFFER;
         }
         // Hysteresis: a change of less than an eighth is not worth a system call.
         if (Math.abs(want - buffer) > buffer / 8) {
             try {
                 s.setReceiveBufferSize(want);
                 buffer = want;
-                if (tcpInfo != null) {
-                    // The window the buffer allows, also as the clamp: Linux keeps the clamp it took from the
-                    // buffer at the first data, and a later, larger buffer alone does not re-open the window.
-                    tcpInfo.windowClamp(want);
-                }
             } catch (SocketException e) {
                 socket = null;
+                return;
+            }
+        }
+        if (clampTo > 0 && tcpInfo != null && Math.abs(clampTo - clamp) > clamp / 8) {
+            // Also needed to grow the window: Linux keeps the clamp it took from the buffer at the first data,
+            // and a later, larger buffer alone does not re-open the window (measured: 5 kB offered with 400 kB).
+            if (tcpInfo.windowClamp(clampTo)) {
+                clamp = clampTo;
             }
         }
     }
@@ -331,6 +360,7 @@ public final class IdlePacer implements Pacer {
             connectedAt = clock.getAsLong();
             lastUnread = -1;
             lastReceived = -1;
+            clamp = 0;
             socket = s;
             tcpInfo = info;
             counters = c;

@@ -29,6 +29,9 @@ final class ReceiveWindow {
     /** How long the largest arrival rate counts for the buffer's size. */
     static final long MEMORY_NANOS = 60_000_000_000L;
     static final int MAX_BUFFER = 16 << 20;
+    /** The smallest buffer (memory, not window): the sender's initial window of ten segments and then some. */
+    static final int MIN_MEMORY = 64 << 10;
+    static final long ASSUMED_BASE_NANOS = 100_000_000L;
 
     private final LongSupplier clock;
     private int floor;
@@ -63,10 +66,13 @@ final class ReceiveWindow {
         return peakAt == Long.MIN_VALUE || clock.getAsLong() - peakAt > MEMORY_NANOS ? 0 : peak;
     }
 
-    /** What the reads at {@code rate} need: {@code rate x (2 x base + target/4) + 2 KiB}, within the bounds. */
+    /**
+     * What the reads at {@code rate} need: {@code rate x (2 x base + target/4) + 2 KiB}, within the bounds; before
+     * the base delay is known, 100 ms of it is assumed.
+     */
     int need(double rate, long baseNanos, long targetNanos) {
         double r = Math.min(Math.max(0, rate), 1e10);
-        long base = Math.max(0, baseNanos);
+        long base = baseNanos < 0 ? ASSUMED_BASE_NANOS : baseNanos;
         return (int) Math.min(MAX_BUFFER, Math.max(floor, r * (2 * base + targetNanos / 4.0) / 1e9 + 2048));
     }
 
@@ -84,12 +90,21 @@ final class ReceiveWindow {
             size = Math.max(now, yieldFloor);
             return size;
         }
-        int want = need(Math.max(Math.max(rate, capacity), peak()), baseNanos, targetNanos);
+        int want = Math.max(MIN_MEMORY, need(Math.max(Math.max(rate, capacity), peak()), baseNanos, targetNanos));
         if (size > 0 && want < size) {
             want = Math.max(Math.max(want, now), size - size / 4);
         }
         size = want;
         return want;
+    }
+
+    /**
+     * The window to offer (TCP_WINDOW_CLAMP) for reads at {@code rate}: their need, at least ten segments while
+     * yielding (with two or three, one loss in the newcomer's queue is a retransmission timeout).
+     */
+    int clamp(double rate, long baseNanos, long targetNanos, boolean yielding) {
+        int n = need(rate, baseNanos, targetNanos);
+        return yielding ? Math.max(n, yieldFloor) : n;
     }
 
     /** The size last returned by {@link #size}; 0 before. */

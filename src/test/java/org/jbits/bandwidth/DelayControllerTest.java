@@ -218,15 +218,25 @@ class DelayControllerTest {
         c.onDelay(CONFIG.targetNanos());
         for (int i = 0; i < 30; i++) {
             clock.addAndGet(100_000_000L);
-            c.onInterval(200_000, 0, 100_000_000L);   // 2 MB/s arrives
+            c.onInterval(240_000, 0, 100_000_000L);   // 2.4 MB/s arrives
+            c.onForeignTraffic(0);
             c.onDelay(0);                              // no queue: the rate increases
         }
-        double arrived = c.arrivalRate();
-        assertTrue(c.rate() > arrived - 500e3, "above the room before: " + c.rate());
-        c.onForeignTraffic(500e3);
+        double peak = c.arrivalRate();
+        assertTrue(c.rate() > peak - 1e6, "above the room before: " + c.rate());
+        // A steady 500 kB/s of someone else's: room for twice that, and it does not spiral down with our arrivals.
+        for (int i = 0; i < 50; i++) {
+            clock.addAndGet(100_000_000L);
+            // What arrives: what the bucket allows, at most the 2.4 MB/s link minus their 0.5.
+            c.onInterval((long) (Math.min(c.rate(), 1.9e6) / 10), 0, 100_000_000L);
+            c.onForeignTraffic(500e3);
+            c.onDelay(0);
+            assertEquals(peak - 1e6, c.rate(), 0.01 * peak, "the link's peak minus twice theirs, interval " + i);
+        }
+        assertEquals(DelayController.Phase.HOLD, c.phase(), "and no increase meanwhile");
+        // A greedy one that takes half the link or more: the floor.
+        c.onForeignTraffic(1.3e6);
         assertEquals(DelayController.Phase.YIELD, c.phase());
-        assertEquals(arrived - 500e3, c.rate(), 1, "our arrivals minus theirs");
-        c.onForeignTraffic(5e6);
         assertEquals(CONFIG.minRate(), c.rate(), 1e-9, "never below the floor");
         DelayController off = new DelayController(CONFIG.withYield(false), clock::get);
         off.onDelay(CONFIG.targetNanos());
