@@ -125,6 +125,10 @@ public final class Main implements Runnable {
             return ce.exitCode;
         });
         cl.setExecutionStrategy(parseResult -> {
+            Integer help = CommandLine.executeHelpRequest(parseResult);
+            if (help != null) {
+                return help;
+            }
             CommandLine.ParseResult sub = parseResult.subcommand();
             if (System.getProperty(Connection.HOST_PROPERTY) != null && sub != null
                     && LOCAL_ONLY.contains(sub.commandSpec().name())) {
