@@ -388,8 +388,11 @@ class RemoteHostIT {
         Cli.Result agent = remote("agent", "status");
         assertEquals(2, agent.exit(), agent.toString());
         assertTrue(agent.err().contains("acts on this machine"), agent.toString());
+        assertEquals(0, remote("get").exit(), "the remote agent runs");
+        long agentPid = remoteAgent().orElseThrow().pid();
         Cli.Result stop = remote("agent", "stop");
         assertEquals(2, stop.exit(), stop.toString());
-        assertTrue(remoteAgent().isPresent(), "--host with 'agent stop' stopped no agent, here or there");
+        assertEquals(Optional.of(agentPid), remoteAgent().map(ProcessHandle::pid),
+                "--host with 'agent stop' stopped no agent, here or there");
     }
 }
