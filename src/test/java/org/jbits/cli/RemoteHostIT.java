@@ -309,6 +309,42 @@ class RemoteHostIT {
     }
 
     @Test
+    void ctrlCOfASynchronousStartRemovesTheRemoteJobAsStartBitsTransferDoes() throws Exception {
+        Path dest = remoteDir.resolve("big.bin");
+        Path out = tmp.resolve("client.out");
+        Process client = startClient(dest, out);
+        String id = awaitTransferring();
+        client.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the shutdown hook runs
+        assertTrue(client.waitFor(60, TimeUnit.SECONDS));
+        String said = Files.readString(out);
+        assertTrue(said.contains("interrupted: removed job " + id), said);
+        Cli.Result r = remote("get", "--json", id);
+        assertEquals(3, r.exit(), "the job is gone on the remote host: " + r);
+        assertFalse(Files.exists(dest));
+    }
+
+    @Test
+    void anAgentThatCannotStartThereIsTheRemoteJbitsOwnError() throws Exception {
+        stopRemoteAgent();
+        Path state = remoteState();
+        Path aside = state.resolveSibling("jbits.aside");
+        Files.move(state, aside);
+        try {
+            // A root-owned file where the remote user's state directory goes: its agent cannot start.
+            Files.writeString(state, "not a directory\n");
+            Cli.Result r = remote("get");
+            assertEquals(5, r.exit(), r.toString());
+            assertEquals(1, r.errLines().size(), r.toString());
+            assertTrue(r.err().startsWith("jbits: on " + USER + "@127.0.0.1:" + ssh.port() + ": cannot create the state"
+                    + " directory " + state), r.toString());
+        } finally {
+            Files.deleteIfExists(state);
+            Files.move(aside, state);
+        }
+        assertEquals(0, remote("get").exit(), "the agent starts again once it can");
+    }
+
+    @Test
     void aRefusedAuthenticationIsAccessDenied() {
         Cli.Result r = remoteWith(Map.of("JBITS_SSH_CONFIG", ssh.strangerConfig().toString()), "get");
         assertEquals(4, r.exit(), r.toString());
