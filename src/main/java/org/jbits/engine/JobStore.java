@@ -45,11 +45,11 @@ import org.jbits.transport.UploadSession;
  * waited for when the section ends, after the lock is released: the engine lock is never held across an fsync.
  *
  * <p>Each write says how it is committed: state changes at {@code synchronous=FULL} (the write-ahead log is forced
- * at the commit), the periodic progress records (checkpoints, checksummed ranges) and a job without files at
+ * at the commit), the periodic progress records (checkpoints, checksummed ranges) at
  * {@code NORMAL} (forced only by the next FULL commit or WAL checkpoint), because those only need to outlive the
  * agent. A batch with one FULL write is committed FULL. The log is appended in commit order, so forcing it for a
- * state change also forces every record before it; a power cut can lose only the newest NORMAL records (a job
- * created with no file yet, the newest progress, after which the engine resumes from older progress), and SQLite's
+ * state change also forces every record before it; a power cut can lose only the newest NORMAL records (the newest
+ * progress, after which the engine resumes from older progress), and SQLite's
  * recovery never applies a commit without the ones before it. One connection does all of it, under this object's
  * lock, with its statements prepared once.
  */
@@ -263,10 +263,9 @@ final class JobStore implements AutoCloseable {
     }
 
     /**
-     * Inserts the job's row and all its file rows (and an upload job's upload row) in one transaction. A job without
-     * files is committed without a fsync of its own ({@code synchronous=NORMAL}): it survives the agent's death as
-     * it is, and the FULL commit of its first AddFile (or any later one) forces it with the rest of the log; only a
-     * power cut in between can lose it, before it had anything to transfer.
+     * Inserts the job's row and all its file rows (and an upload job's upload row) in one transaction, committed
+     * {@code synchronous=FULL}: a job is durable when CreateJob returns, files or not (group commit shares the fsync
+     * between concurrent callers; it does not weaken what each caller is promised).
      */
     void insertJob(JobRecord j) {
         Object[] row = jobRow(j);
@@ -275,7 +274,7 @@ final class JobStore implements AutoCloseable {
             files.add(fileRow(j.id, f));
         }
         Write upload = j.upload == null ? null : uploadWrite(j);
-        write(!files.isEmpty() || upload != null || !wal, "saving job " + j.id, () -> {
+        write(true, "saving job " + j.id, () -> {
             run(saveJobStatement, row);
             for (Object[] f : files) {
                 run(saveFileStatement, f);
