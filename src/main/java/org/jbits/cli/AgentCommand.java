@@ -214,8 +214,10 @@ final class AgentCommand implements Callable<Integer> {
                 throw new CliException(CliException.AGENT_UNREACHABLE, "this machine uses native BITS, which has no"
                         + " agent to bridge to; use the portable backend (--backend portable or JBITS_BACKEND=portable)");
             }
-            new AgentBridge(System.in, new java.io.FileOutputStream(java.io.FileDescriptor.out),
-                    options.stateDirectory()).run();
+            // stdout is the protocol's: whatever else would print there (a library, a JVM warning) goes to stderr.
+            java.io.OutputStream protocol = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+            System.setOut(System.err);
+            new AgentBridge(System.in, protocol, options.stateDirectory()).run();
             return 0;
         }
     }

@@ -109,10 +109,22 @@ final class RemoteLink implements AgentLink {
 
     @Override
     public ObjectNode call(Request request) {
+        return parse(callLine(request));
+    }
+
+    /**
+     * A reply line as the object it must be. Anything else came from something other than the bridge: most often a
+     * shell startup file on the remote host that prints to stdout in a non-interactive session.
+     */
+    private ObjectNode parse(byte[] line) {
         try {
-            return AgentClient.parse(callLine(request));
+            return AgentClient.parse(line);
         } catch (IOException e) {
-            throw failure(e);
+            process.destroy();
+            String shown = Output.clip(Output.safe(new String(line, StandardCharsets.UTF_8)), 80);
+            throw new CliException(CliException.AGENT_UNREACHABLE, "the ssh session to " + host.shown() + " sent '"
+                    + shown + "', not the agent's protocol: does a shell startup file there (~/.bashrc) print to"
+                    + " stdout in a non-interactive session? [" + name(HResult.RPC_S_SERVER_UNAVAILABLE) + "]");
         }
     }
 
@@ -129,16 +141,17 @@ final class RemoteLink implements AgentLink {
 
     /** A request to the bridge itself ({@code {"bridge": op, ...}}): its successful reply, or the failure it stands for. */
     ObjectNode bridge(ObjectNode request) {
-        ObjectNode reply;
+        byte[] replyLine;
         try {
             byte[] json = Json.bytes(request);
             byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
             line[json.length] = '\n';
-            reply = AgentClient.parse(client.exchange(line, AgentClient.REPLY_TIMEOUT));
+            replyLine = client.exchange(line, AgentClient.REPLY_TIMEOUT);
             answered = true;
         } catch (IOException e) {
             throw failure(e);
         }
+        ObjectNode reply = parse(replyLine);
         if (!reply.path("ok").asBoolean(false)) {
             throw CliException.of(Protocol.toException(reply));
         }

@@ -345,6 +345,29 @@ class RemoteHostIT {
     }
 
     @Test
+    void aShellStartupFilePrintingToStdoutIsNamed() throws Exception {
+        Path bashrc = ssh.home().resolve(".bashrc");
+        byte[] before = Files.exists(bashrc) ? Files.readAllBytes(bashrc) : null;
+        // bash sources ~/.bashrc for a command run by sshd; one that prints before its "interactive?" check
+        // would put text into the protocol.
+        Files.writeString(bashrc, "echo 'Welcome to the build host'\n" + (before == null ? ""
+                : new String(before, StandardCharsets.UTF_8)));
+        try {
+            Cli.Result r = remote("get");
+            assertEquals(5, r.exit(), r.toString());
+            assertEquals(1, r.errLines().size(), r.toString());
+            assertTrue(r.err().contains("sent 'Welcome to the build host', not the agent's protocol")
+                    && r.err().contains("~/.bashrc"), r.toString());
+        } finally {
+            if (before == null) {
+                Files.delete(bashrc);
+            } else {
+                Files.write(bashrc, before);
+            }
+        }
+    }
+
+    @Test
     void aRefusedAuthenticationIsAccessDenied() {
         Cli.Result r = remoteWith(Map.of("JBITS_SSH_CONFIG", ssh.strangerConfig().toString()), "get");
         assertEquals(4, r.exit(), r.toString());
