@@ -188,7 +188,8 @@ final class NativeJob implements BitsJob {
         if (remoteName == null || localName == null) {
             throw new BitsException(HResult.E_INVALIDARG, "AddFile needs a remote and a local name");
         }
-        run(r -> r.job.addFile(remoteName, localName));
+        String remote = UncNames.forBits(remoteName);
+        run(r -> r.job.addFile(remote, localName));
     }
 
     @Override
