@@ -14,6 +14,7 @@ import org.jbits.agent.AgentConfig;
 import org.jbits.agent.AgentLog;
 import org.jbits.agent.AgentProcess;
 import org.jbits.agent.AgentServer;
+import org.jbits.agent.InstalledSqliteLibrary;
 import org.jbits.agent.Json;
 import org.jbits.agent.Protocol;
 import org.jbits.agent.Request;
@@ -44,6 +45,7 @@ final class AgentCommand implements Callable<Integer> {
             if (logFile != null) {
                 AgentLog.toFile(logFile);
             }
+            InstalledSqliteLibrary.use(System.getProperty("java.class.path"));
             BitsOptions options = BitsOptions.defaults();
             Path dir = options.stateDirectory();
             BitsManager bits;
