@@ -22,7 +22,7 @@ import java.time.Duration;
  * the CLI fail in bounded time instead of waiting forever. The channel is non-blocking and every wait goes through
  * a selector with the time left: a Unix socket channel has no read timeout of its own.
  */
-public final class AgentClient implements AutoCloseable {
+public final class AgentClient implements AgentLink {
     /** How long connecting may take, including while the agent's accept backlog is full. */
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /**
@@ -156,6 +156,7 @@ public final class AgentClient implements AutoCloseable {
     }
 
     /** Sends one request and returns its reply (which may be a failure reply), within the reply deadline. */
+    @Override
     public ObjectNode call(Request request) throws IOException {
         Duration asked = request instanceof Request.Wait w ? w.timeout() : Duration.ZERO;
         return call(request, REPLY_TIMEOUT.plus(asked));
@@ -174,6 +175,7 @@ public final class AgentClient implements AutoCloseable {
      * Sends one request and returns its reply line as the agent sent it, without the newline (for a reply that is
      * copied through rather than read into a tree: {@code get --json} of every job).
      */
+    @Override
     public byte[] callLine(Request request) throws IOException {
         return callLine(request, REPLY_TIMEOUT);
     }

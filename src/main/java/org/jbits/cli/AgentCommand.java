@@ -21,13 +21,17 @@ import org.jbits.agent.Request;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code jbits agent run|start|stop|status}: the per-user agent, jbits' BITS service. */
+/**
+ * {@code jbits agent run|start|stop|status|bridge}: the per-user agent, jbits' BITS service. These act on this
+ * machine's agent: {@code --host} is refused with them and {@code JBITS_HOST} does not apply.
+ */
 @Command(name = "agent", description = "Run, start, stop or query the per-user agent.",
-        subcommands = {AgentCommand.Run.class, AgentCommand.Start.class, AgentCommand.Stop.class, AgentCommand.Status.class})
+        subcommands = {AgentCommand.Run.class, AgentCommand.Start.class, AgentCommand.Stop.class, AgentCommand.Status.class,
+                AgentCommand.Bridge.class})
 final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        throw new CliException(CliException.USAGE, "give one of: run, start, stop, status");
+        throw new CliException(CliException.USAGE, "give one of: run, start, stop, status, bridge");
     }
 
     @Command(name = "run", description = "Run the agent in the foreground (SIGTERM stops it cleanly).")
@@ -192,6 +196,30 @@ final class AgentCommand implements Callable<Integer> {
             } else {
                 System.out.println("no agent is running for " + dir);
             }
+            return 0;
+        }
+    }
+
+    /**
+     * {@code jbits agent bridge}: what {@code jbits --host ssh://HOST} runs on HOST through ssh. It starts this
+     * user's agent on demand, as any local command does, and copies stdin to the agent's socket and the socket to
+     * stdout until either side closes ({@link AgentBridge}); a failure to start the agent is one "jbits:" line on
+     * stderr and exit 5, which the client passes on.
+     */
+    @Command(name = "bridge", description = "Copy the agent protocol between stdin/stdout and this user's agent "
+            + "(started on demand): the remote end of 'jbits --host ssh://...'.")
+    static final class Bridge implements Callable<Integer> {
+        @Override
+        public Integer call() throws IOException {
+            BitsOptions options = BitsOptions.defaults();
+            if (Connection.runsInProcess(options)) {
+                throw new CliException(CliException.AGENT_UNREACHABLE, "this machine uses native BITS, which has no"
+                        + " agent to bridge to; use the portable backend (--backend portable or JBITS_BACKEND=portable)");
+            }
+            // stdout is the protocol's: whatever else would print there (a library, a JVM warning) goes to stderr.
+            java.io.OutputStream protocol = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+            System.setOut(System.err);
+            new AgentBridge(System.in, protocol, options.stateDirectory()).run();
             return 0;
         }
     }

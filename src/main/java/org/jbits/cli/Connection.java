@@ -11,6 +11,7 @@ import org.jbits.BitsManager;
 import org.jbits.BitsOptions;
 import org.jbits.HResult;
 import org.jbits.agent.AgentClient;
+import org.jbits.agent.AgentLink;
 import org.jbits.agent.AgentProcess;
 import org.jbits.agent.Caller;
 import org.jbits.agent.Protocol;
@@ -21,13 +22,22 @@ import org.jbits.agent.RequestHandler;
  * The CLI's line to its backend. With the portable engine (the default off Windows) that is the agent of its
  * JBITS_HOME over the Unix socket, started on demand. With native BITS (the default on Windows, or
  * {@code --backend native}) there is no agent: BITS is the service, so requests run in this process through the
- * same {@link RequestHandler} against {@link BitsManager#open}.
+ * same {@link RequestHandler} against {@link BitsManager#open}. With {@code --host ssh://...} (or
+ * {@code JBITS_HOST}) it is that machine's agent, through {@code ssh HOST jbits agent bridge} ({@link RemoteLink}):
+ * the same requests over the ssh session's stdin and stdout, and the paths checked there ({@link #paths()}).
  */
 final class Connection implements AutoCloseable {
+    /** Set by {@code --host}: the remote host's URL; outranks {@code JBITS_HOST}. */
+    static final String HOST_PROPERTY = "jbits.host";
+    /** Set by {@code --remote-jbits}: the jbits command on the remote host; outranks {@code JBITS_REMOTE_PATH}. */
+    static final String REMOTE_JBITS_PROPERTY = "jbits.remoteJbits";
+
     private final Path stateDir;
     /** Non-null in local mode: the options the in-process manager is opened with. */
     private final BitsOptions local;
-    private AgentClient client;
+    /** Non-null for a remote host: requests go to its agent over ssh. */
+    private final SshHost remote;
+    private AgentLink client;
     private BitsManager manager;
     private RequestHandler handler;
 
@@ -36,15 +46,53 @@ final class Connection implements AutoCloseable {
     }
 
     private Connection(Path stateDir, BitsOptions local) {
-        this.stateDir = stateDir;
-        this.local = local;
+        this(stateDir, local, null);
     }
 
-    /** The connection the environment asks for: {@code -Djbits.backend} (set by {@code --backend}), {@code JBITS_BACKEND}, else by OS. */
+    private Connection(Path stateDir, BitsOptions local, SshHost remote) {
+        this.stateDir = stateDir;
+        this.local = local;
+        this.remote = remote;
+    }
+
+    /**
+     * The connection the environment asks for: a remote host ({@code --host}, else {@code JBITS_HOST}); else by
+     * {@code -Djbits.backend} (set by {@code --backend}), {@code JBITS_BACKEND}, else by OS.
+     */
     static Connection forEnvironment() {
+        SshHost host = remoteHost();
+        if (host != null) {
+            return new Connection(null, null, host);
+        }
         BitsOptions options = BitsOptions.defaults();
         return runsInProcess(options) ? new Connection(options.stateDirectory(), options)
                 : new Connection(options.stateDirectory());
+    }
+
+    /** The host of {@code --host}, else of {@code JBITS_HOST} (empty: this machine), or null; a bad one is exit 2. */
+    static SshHost remoteHost() {
+        String given = System.getProperty(HOST_PROPERTY);
+        String from = "--host";
+        if (given == null) {
+            given = System.getenv("JBITS_HOST");
+            from = "JBITS_HOST";
+        }
+        if (given == null || given.isBlank()) {
+            return null;
+        }
+        try {
+            return SshHost.parse(given, from);
+        } catch (BitsException e) {
+            throw CliException.of(e);
+        }
+    }
+
+    /** Where this connection's commands have their local paths checked: here, or on the remote host. */
+    PathResolver paths() {
+        if (remote == null) {
+            return PathResolver.LOCAL;
+        }
+        return new RemotePaths(this::remoteLink);
     }
 
     /**
@@ -59,7 +107,7 @@ final class Connection implements AutoCloseable {
 
     /** A new connection of the same kind (for the Ctrl-C hook, which must not share this one). */
     Connection again() {
-        return new Connection(stateDir, local);
+        return new Connection(stateDir, local, remote);
     }
 
     Path stateDir() {
@@ -130,7 +178,17 @@ final class Connection implements AutoCloseable {
         return handler;
     }
 
-    private AgentClient client() {
+    private RemoteLink remoteLink() {
+        if (client == null) {
+            client = RemoteLink.open(remote);
+        }
+        return (RemoteLink) client;
+    }
+
+    private AgentLink client() {
+        if (remote != null) {
+            return remoteLink();
+        }
         if (client == null) {
             try {
                 AgentProcess.ensureRunning(stateDir);

@@ -325,7 +325,14 @@ final class FileSpecs {
      */
     static List<Spec> fromCsv(Path csv, boolean upload) {
         String shown = Output.safe(csv.toString());
-        List<Csv.Record> records = Csv.read(csv, shown);
+        return fromRecords(Csv.read(csv, shown), shown, upload);
+    }
+
+    /**
+     * The rows of a CSV file already read ({@link #fromCsv}); {@code shown} names it in messages. With
+     * {@code --host} the file is read on this machine and its rows are checked here on the remote one.
+     */
+    static List<Spec> fromRecords(List<Csv.Record> records, String shown, boolean upload) {
         if (records.isEmpty()) {
             throw new BitsException(HResult.E_INVALIDARG, shown + " is empty; expected a 'Source, Destination' header");
         }

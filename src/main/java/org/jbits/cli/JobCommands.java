@@ -78,19 +78,19 @@ final class JobCommands {
 
         @Override
         public Integer call() {
-            List<FileSpecs.Spec> specs;
-            String sha;
-            try {
-                sha = expectedSha256 == null ? null : org.jbits.BitsLimits.checkSha256(expectedSha256);
-                specs = FileSpecs.pair(List.of(source), destination);
-                if (sha != null && specs.size() != 1) {
-                    throw new BitsException(HResult.E_INVALIDARG, "--expected-sha256 names one file; the source gives "
-                            + specs.size());
-                }
-            } catch (BitsException e) {
-                throw CliException.of(e);
-            }
             try (Connection conn = Connection.forEnvironment()) {
+                List<FileSpecs.Spec> specs;
+                String sha;
+                try {
+                    sha = expectedSha256 == null ? null : org.jbits.BitsLimits.checkSha256(expectedSha256);
+                    specs = conn.paths().pair(List.of(source), destination);
+                    if (sha != null && specs.size() != 1) {
+                        throw new BitsException(HResult.E_INVALIDARG, "--expected-sha256 names one file; the source gives "
+                                + specs.size());
+                    }
+                } catch (BitsException e) {
+                    throw CliException.of(e);
+                }
                 JsonNode last = null;
                 for (FileSpecs.Spec s : specs) {
                     last = Connection.job(conn.call(new Request.AddFile(job, s.remote(), s.local(), sha)));
@@ -117,12 +117,12 @@ final class JobCommands {
 
         @Override
         public Integer call() {
-            JobProperties props = properties.toProperties();
-            org.jbits.agent.HttpOptions httpOptions = http.toHttpOptions();
-            if (props.isEmpty() && httpOptions.isEmpty()) {
-                throw new CliException(CliException.USAGE, "give at least one property to set (see 'jbits set --help')");
-            }
             try (Connection conn = Connection.forEnvironment()) {
+                JobProperties props = properties.toProperties(conn.paths());
+                org.jbits.agent.HttpOptions httpOptions = http.toHttpOptions();
+                if (props.isEmpty() && httpOptions.isEmpty()) {
+                    throw new CliException(CliException.USAGE, "give at least one property to set (see 'jbits set --help')");
+                }
                 print(Connection.job(conn.call(new Request.Set(job, props, httpOptions))), json);
             }
             return 0;

@@ -1,6 +1,9 @@
 package org.jbits.cli;
 
 import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jbits.BitsException;
@@ -18,6 +21,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /**
  * {@code jbits}: the command line, mirroring the BitsTransfer cmdlets. Exit status: 0 success, 1 the job ended
  * in Error, 2 bad usage or input, 3 no such job, 4 access denied, 5 the agent could not be reached or started.
+ * {@code --host ssh://...} runs a command against another machine's agent ({@link Connection}).
  */
 @Command(name = "jbits", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Background Intelligent Transfer Service for Java.",
@@ -44,6 +48,38 @@ public final class Main implements Runnable {
         }
         System.setProperty(BitsOptions.BACKEND_PROPERTY, n);
     }
+
+    /**
+     * {@code --host ssh://[USER@]HOST[:PORT]}, before or after the command: run it against that machine's agent
+     * over ssh ({@link RemoteLink}). It sets {@code -Djbits.host}, which outranks {@code JBITS_HOST}.
+     */
+    @Option(names = "--host", paramLabel = "ssh://[USER@]HOST[:PORT]", scope = ScopeType.INHERIT,
+            description = "Run the command against the agent of another machine, over ssh (its own authentication"
+                    + " and known hosts; JBITS_SSH_CONFIG names an ssh config file). Default: JBITS_HOST, else this"
+                    + " machine.")
+    void host(String url) {
+        try {
+            SshHost.parse(url, "--host");
+        } catch (BitsException e) {
+            throw new ParameterException(spec.commandLine(), e.detail());
+        }
+        System.setProperty(Connection.HOST_PROPERTY, url);
+    }
+
+    /** {@code --remote-jbits PATH}: the jbits command ssh runs on the remote host; outranks {@code JBITS_REMOTE_PATH}. */
+    @Option(names = "--remote-jbits", paramLabel = "PATH", scope = ScopeType.INHERIT,
+            description = "With --host: the jbits command on the remote host (default: JBITS_REMOTE_PATH, else"
+                    + " 'jbits' on the remote PATH).")
+    void remoteJbits(String path) {
+        try {
+            System.setProperty(Connection.REMOTE_JBITS_PROPERTY, SshHost.checkRemoteJbits(path, "--remote-jbits"));
+        } catch (BitsException e) {
+            throw new ParameterException(spec.commandLine(), e.detail());
+        }
+    }
+
+    /** The commands that act on this machine only: {@code --host} is refused with them (JBITS_HOST does not apply). */
+    private static final java.util.Set<String> LOCAL_ONLY = java.util.Set.of("agent", "serve-uploads");
 
     @Override
     public void run() {
@@ -88,15 +124,44 @@ public final class Main implements Runnable {
             err.flush();
             return ce.exitCode;
         });
-        // --backend works through the system property; restore it so one in-process run does not leak into the next.
-        String saved = System.getProperty(BitsOptions.BACKEND_PROPERTY);
+        cl.setExecutionStrategy(parseResult -> {
+            Integer help = CommandLine.executeHelpRequest(parseResult);
+            if (help != null) {
+                return help;
+            }
+            CommandLine.ParseResult sub = parseResult.subcommand();
+            if (System.getProperty(Connection.HOST_PROPERTY) != null && sub != null
+                    && LOCAL_ONLY.contains(sub.commandSpec().name())) {
+                String name = sub.commandSpec().qualifiedName(" ").replaceFirst("^jbits ", "");
+                while (sub.subcommand() != null) {
+                    sub = sub.subcommand();
+                    name = sub.commandSpec().qualifiedName(" ").replaceFirst("^jbits ", "");
+                }
+                PrintWriter err = cl.getErr();
+                err.println(errorLine("'jbits " + name + "' acts on this machine; --host is for the job commands "
+                        + "(run it on the host itself: ssh HOST jbits " + name + ")", CliException.USAGE));
+                err.flush();
+                return CliException.USAGE;
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
+        // --backend and --host work through system properties; restore them so one in-process run does not leak
+        // into the next.
+        List<String> props = List.of(BitsOptions.BACKEND_PROPERTY, Connection.HOST_PROPERTY,
+                Connection.REMOTE_JBITS_PROPERTY);
+        Map<String, String> saved = new HashMap<>();
+        for (String p : props) {
+            saved.put(p, System.getProperty(p));
+        }
         try {
             return cl.execute(args);
         } finally {
-            if (saved == null) {
-                System.clearProperty(BitsOptions.BACKEND_PROPERTY);
-            } else {
-                System.setProperty(BitsOptions.BACKEND_PROPERTY, saved);
+            for (String p : props) {
+                if (saved.get(p) == null) {
+                    System.clearProperty(p);
+                } else {
+                    System.setProperty(p, saved.get(p));
+                }
             }
         }
     }

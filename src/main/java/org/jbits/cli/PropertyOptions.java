@@ -58,7 +58,7 @@ final class PropertyOptions {
      * The reply file as the agent needs it: absolute, as the caller's working directory makes it, in a directory
      * that exists, not a directory itself (the rules of a download's destination).
      */
-    private static String replyFile(String path) {
+    static String replyFile(String path) {
         if (path.isEmpty()) {
             throw new BitsException(org.jbits.HResult.E_INVALIDARG, "--reply-file is empty; give the reply's file");
         }
@@ -71,6 +71,11 @@ final class PropertyOptions {
     }
 
     JobProperties toProperties() {
+        return toProperties(PathResolver.LOCAL);
+    }
+
+    /** The properties, {@code --reply-file} checked where {@code paths} checks paths (this machine, or the --host). */
+    JobProperties toProperties(PathResolver paths) {
         try {
             return new JobProperties(displayName, description,
                     priority == null ? null : CliSpellings.priority(priority),
@@ -79,7 +84,7 @@ final class PropertyOptions {
                     proxyUsage == null ? null : CliSpellings.proxyUsage(proxyUsage),
                     proxyList, proxyBypass,
                     notifyFlags == null ? null : CliSpellings.notifyFlags(notifyFlags),
-                    replyFile == null ? null : replyFile(replyFile));
+                    replyFile == null ? null : paths.replyFile(replyFile));
         } catch (BitsException e) {
             throw CliException.of(e);
         }

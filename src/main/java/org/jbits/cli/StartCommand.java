@@ -13,7 +13,6 @@ import org.jbits.JobPriority;
 import org.jbits.JobType;
 import org.jbits.agent.JobProperties;
 import org.jbits.agent.Request;
-import org.jbits.file.Umask;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,10 +54,18 @@ final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<FileSpecs.Spec> files = resolveFiles();
+        // Opening a connection starts no agent: with --host it starts the ssh session, whose bridge checks the paths.
+        try (Connection conn = Connection.forEnvironment()) {
+            return call(conn);
+        }
+    }
+
+    private Integer call(Connection conn) {
+        PathResolver paths = conn.paths();
+        List<FileSpecs.Spec> files = resolveFiles(paths);
         List<String> hashes = expectedHashes(files.size());
         // Start-BitsTransfer's defaults, where they differ from CreateJob's.
-        JobProperties props = properties.toProperties().orElse(new JobProperties("BITS Transfer",
+        JobProperties props = properties.toProperties(paths).orElse(new JobProperties("BITS Transfer",
                 "This is a file transfer that uses the Background Intelligent Transfer Service (BITS).",
                 JobPriority.FOREGROUND, null, null, null, null, null, null, null, null));
         JobType type;
@@ -91,8 +98,8 @@ final class StartCommand implements Callable<Integer> {
             throw new CliException(CliException.USAGE, "--reply-file names one file, and " + csv + " makes "
                     + jobs.size() + " upload-reply jobs: leave it out, and each reply goes next to its file");
         }
-        try (Connection conn = Connection.forEnvironment()) {
-            List<JsonNode> submitted = submit(conn, type, props, jobs, httpOptions);
+        {
+            List<JsonNode> submitted = submit(conn, type, props, jobs, httpOptions, paths.fileMode());
             if (async || suspended) {
                 print(submitted, jobs.size() > 1 || (csv != null && type != JobType.DOWNLOAD));
                 return 0;
@@ -116,14 +123,15 @@ final class StartCommand implements Callable<Integer> {
 
     /**
      * Submits every job; when one is refused, the ones already made are removed again: bad input creates nothing.
-     * The files get this user's umask, as files a command writes itself do, not the agent's.
+     * The files get this user's umask, as files a command writes itself do, not the agent's (with --host, the
+     * remote user's, as the bridge there reads it).
      */
     private List<JsonNode> submit(Connection conn, JobType type, JobProperties props, List<List<Request.NewFile>> jobs,
-            org.jbits.agent.HttpOptions httpOptions) {
+            org.jbits.agent.HttpOptions httpOptions, int fileMode) {
         List<JsonNode> done = new java.util.ArrayList<>();
         try {
             for (List<Request.NewFile> files : jobs) {
-                Request.Submit req = new Request.Submit(type, props, files, suspended, Umask.fileMode(Umask.current()),
+                Request.Submit req = new Request.Submit(type, props, files, suspended, fileMode,
                         httpOptions);
                 done.add(Connection.job(conn.call(req)));
             }
@@ -145,14 +153,14 @@ final class StartCommand implements Callable<Integer> {
      * takes SOURCE... DESTINATION (URLs or local files, then a local file or directory); an upload takes one local
      * file and the URL it goes to.
      */
-    private List<FileSpecs.Spec> resolveFiles() {
+    private List<FileSpecs.Spec> resolveFiles(PathResolver paths) {
         boolean upload = transferType != null && transferType.trim().toLowerCase(Locale.ROOT).startsWith("upload");
         try {
             if (csv != null) {
                 if (!args.isEmpty()) {
                     throw new BitsException(HResult.E_INVALIDARG, "--from-csv takes no SOURCE or DESTINATION arguments");
                 }
-                return FileSpecs.fromCsv(csv, upload);
+                return paths.fromCsv(csv, upload);
             }
             if (args.size() < 2) {
                 throw new BitsException(HResult.E_INVALIDARG, "give at least one SOURCE and a DESTINATION"
@@ -160,7 +168,7 @@ final class StartCommand implements Callable<Integer> {
             }
             List<String> sources = args.subList(0, args.size() - 1);
             String destination = args.get(args.size() - 1);
-            return upload ? FileSpecs.pairUpload(sources, destination) : FileSpecs.pair(sources, destination);
+            return upload ? paths.pairUpload(sources, destination) : paths.pair(sources, destination);
         } catch (BitsException e) {
             throw CliException.of(e);
         }
