@@ -272,10 +272,11 @@ class Bench:
                 res["fg_alone_share"] = median(alone) / NOMINAL
                 res["small_idle_ms"] = {"median": median(idle), "p90": p90(idle)}
                 res["flows"] = {}
-                for kind in ("curl", "curl --limit-rate 1M", "jbits Normal"):
+                for kind in [k for k in ("curl", "curl --limit-rate 1M", "jbits Normal") if self.wanted(k)]:
                     runs = [self.background(rig, jb, agent, sampler, kind, n_small, res) for _ in range(reps)]
                     res["flows"][kind] = self.combine(runs)
-                res["e"] = self.foreground_job(rig, jb, agent, sampler, res)
+                if self.wanted("jbits Foreground"):
+                    res["e"] = self.foreground_job(rig, jb, agent, sampler, res)
             finally:
                 sampler.close()
         finally:
@@ -286,6 +287,13 @@ class Bench:
                     log(f"citizenship: agent stop: {e}")
             rig.down()
         return res
+
+    def wanted(self, kind):
+        """--flows: the flows to run (curl, limit, jbits, foreground); all by default."""
+        if not self.args.flows:
+            return True
+        short = {"curl": "curl", "curl --limit-rate 1M": "limit", "jbits Normal": "jbits", "jbits Foreground": "foreground"}
+        return short[kind] in self.args.flows.split(",")
 
     def spawn_agent(self, jb, rig):
         env = dict(jb.env)
@@ -455,10 +463,16 @@ def markdown(result):
                      f"| {m('b_ratio', format(f['b_ratio'], '.3f'))} "
                      f"| {m('c_added_ms', format(f['c_added_ms'], '+.1f'))} ({f['small_ms']['p90']:.1f}) "
                      f"| {m('d_backoff_s', bo)} | {m('d_recover_s', rc)} |")
-        e = v["e"]
+        e = v.get("e")
+        if e is None:
+            L += [""]
+            continue
         er = e["e_ratio"]
         L += ["", f"(e) a Foreground jbits job alone: {e['jbits_foreground_Bps'] / 1e6 if e['jbits_foreground_Bps'] else 0:.3f} MB/s, "
               f"{er if er else 0:.3f} of curl alone — {'met' if verdict('e_ratio', er) else 'MISSED'} (target >= 0.9)", ""]
+    for ld in result.get("load", []):
+        L += [f"load, variant {ld['variant']}: before `{ld.get('before')}`, after `{ld.get('after')}`"]
+    L += [""]
     L += ["Targets (jbits Normal): (a) >= 0.85, (b) >= 0.9, (c) <= +10 ms, (d) back-off <= 1 s, recovery <= 3 s; "
           "(e) >= 0.9. Back-off/recovery: the background flow's rate (200 ms smoothing) below 20% / above 80% of its "
           "rate alone; 'never' = not within the run.", "", "Plot: citizenship.png", ""]
@@ -477,7 +491,7 @@ def plot(result, out):
                                 ("curl", "curl", "trace_bg")):
             p = os.path.join(out, f"citizenship-{v['variant']}-{name}.dat")
             with open(p, "w") as f:
-                for t, r in v["flows"][kind][col]:
+                for t, r in v["flows"].get(kind, {}).get(col, []):
                     f.write(f"{t} {r / 1e6}\n")
             files.append(p)
     png = os.path.join(out, "citizenship.png")
@@ -502,12 +516,21 @@ def plot(result, out):
     return png
 
 
+def uptime():
+    """The load average now (the machine is shared: the figures depend on it)."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return open("/proc/loadavg").read().strip()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--variants", default="lo,20,80")
     ap.add_argument("--reps", type=int, default=None)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--flows", default=None, help="only these flows: curl,limit,jbits,foreground (development)")
     a = ap.parse_args()
     if a.reps is None:
         a.reps = 1 if a.quick else 3
@@ -521,8 +544,10 @@ def main():
     result = {"bench": "citizenship", "quick": a.quick, "reps": a.reps, "machine": m,
               "machine_text": common.machine_text(m), "nominal_Bps": NOMINAL, "targets": TARGETS, "variants": []}
     t0 = time.time()
+    result["load"] = []
     for v in a.variants.split(","):
         log(f"citizenship: variant {v}")
+        result["load"].append({"variant": v, "before": uptime()})
         try:
             r = b.variant(v)
         except Exception as e:  # noqa: BLE001 - the other variants still run; the failure is in the report
@@ -531,7 +556,10 @@ def main():
         if "flows" in r:
             for kind, f in r["flows"].items():
                 f["met"] = {k: verdict(k, f.get(k)) for k in TARGETS if k in f} if kind == "jbits Normal" else None
-            r["e"]["met"] = verdict("e_ratio", r["e"]["e_ratio"])
+            if "e" in r:
+                r["e"]["met"] = verdict("e_ratio", r["e"]["e_ratio"])
+        result["load"][-1]["after"] = uptime()
+        log(f"citizenship: variant {v} done; {result['load'][-1]['after']}")
         result["variants"].append(r)
     result["seconds"] = time.time() - t0
     with open(os.path.join(out, "citizenship.json"), "w") as f:

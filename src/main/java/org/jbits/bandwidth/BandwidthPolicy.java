@@ -12,12 +12,15 @@ import org.jbits.JobPriority;
 
 /**
  * How background jobs may use the network: a cap per background priority with its schedule
- * ({@code bandwidth.high}, {@code bandwidth.normal}, {@code bandwidth.low}, each a {@link BandwidthSchedule}), and
- * the idle-bandwidth controller's settings ({@code idle.*}). Foreground jobs are never capped or paced, as in BITS.
+ * ({@code bandwidth.high}, {@code bandwidth.normal}, {@code bandwidth.low}, each a {@link BandwidthSchedule}), one cap
+ * over all background transfers together ({@code bandwidth.all}, BITS' MaxInternetBandwidth group policy: one token
+ * bucket that every running background transfer pays into, {@link SharedCap}), and the idle-bandwidth controller's
+ * settings ({@code idle.*}). Foreground jobs are never capped or paced, as in BITS.
  * Read from the backend settings (the agent takes them from {@code jbits.conf}); a {@code -Djbits.KEY} property
  * counts when the settings do not have the key.
  *
  * @param caps the schedule of each background priority
+ * @param all the schedule of the cap over all background transfers together ({@link BandwidthSchedule#NONE}: none)
  * @param idle whether High, Normal and Low jobs use only idle bandwidth ({@code idle.enabled}, default true)
  * @param controller the controller's tuning ({@code idle.targetMillis}, {@code idle.minRate})
  * @param probeIntervalNanos how often the HTTP path measures its latency on a keep-alive connection
@@ -25,15 +28,20 @@ import org.jbits.JobPriority;
  * @param receiveBuffer SO_RCVBUF of a paced connection before it connects ({@code idle.receiveBuffer}, bytes)
  * @param zone the time zone the schedules are read in (the system's)
  */
-public record BandwidthPolicy(Map<JobPriority, BandwidthSchedule> caps, boolean idle, DelayController.Config controller,
+public record BandwidthPolicy(Map<JobPriority, BandwidthSchedule> caps, BandwidthSchedule all, boolean idle,
+                              DelayController.Config controller,
                               long probeIntervalNanos, int receiveBuffer, ZoneId zone) {
     public static final String PREFIX = "bandwidth.";
     /** BITS' defaults: no caps, idle bandwidth only for background jobs. */
-    public static final BandwidthPolicy DEFAULT = new BandwidthPolicy(Map.of(), true, DelayController.Config.DEFAULT,
+    /** The key of the cap over all background transfers. */
+    public static final String ALL = PREFIX + "all";
+    public static final BandwidthPolicy DEFAULT = new BandwidthPolicy(Map.of(), BandwidthSchedule.NONE, true,
+            DelayController.Config.DEFAULT,
             25_000_000L, 0, ZoneId.systemDefault());
 
     public BandwidthPolicy {
         caps = Map.copyOf(caps);
+        all = all == null ? BandwidthSchedule.NONE : all;
     }
 
     /** The policy in {@code settings}; E_INVALIDARG naming the key for a value it cannot read. */
@@ -46,6 +54,8 @@ public record BandwidthPolicy(Map<JobPriority, BandwidthSchedule> caps, boolean 
                 caps.put(p, BandwidthSchedule.parse(key, v));
             }
         }
+        String allText = value(settings, ALL);
+        BandwidthSchedule all = allText == null ? BandwidthSchedule.NONE : BandwidthSchedule.parse(ALL, allText);
         String fg = value(settings, PREFIX + "foreground");
         if (fg != null) {
             throw new BitsException(HResult.E_INVALIDARG, "bandwidth.foreground: Foreground jobs are never capped "
@@ -70,18 +80,43 @@ public record BandwidthPolicy(Map<JobPriority, BandwidthSchedule> caps, boolean 
                 : Math.round(number(probe, "idle.probeMillis", 0, 10_000) * 1e6);
         String buf = value(settings, "idle.receiveBuffer");
         int rcv = buf == null ? 0 : (int) number(buf, "idle.receiveBuffer", 0, 64 << 20);
-        return new BandwidthPolicy(caps, idle, c, probeNanos, rcv, ZoneId.systemDefault());
+        return new BandwidthPolicy(caps, all, idle, c, probeNanos, rcv, ZoneId.systemDefault());
     }
 
     /** This policy with schedules read in {@code zone}. */
     public BandwidthPolicy withZone(ZoneId zone) {
-        return new BandwidthPolicy(caps, idle, controller, probeIntervalNanos, receiveBuffer, zone);
+        return new BandwidthPolicy(caps, all, idle, controller, probeIntervalNanos, receiveBuffer, zone);
     }
 
     /** The cap of {@code priority} at {@code now}, bytes/s; {@link BandwidthSchedule#UNLIMITED} for Foreground. */
     public double capAt(JobPriority priority, Instant now) {
         BandwidthSchedule s = caps.get(priority);
         return s == null ? BandwidthSchedule.UNLIMITED : s.capAt(ZonedDateTime.ofInstant(now, zone));
+    }
+
+    /** The cap over all background transfers together at {@code now}, bytes/s. */
+    public double allCapAt(Instant now) {
+        return all.capAt(ZonedDateTime.ofInstant(now, zone));
+    }
+
+    /** When the cap over all background transfers next changes after {@code now}; null if never. */
+    public Instant nextAllChange(Instant now) {
+        ZonedDateTime t = all.nextChange(ZonedDateTime.ofInstant(now, zone));
+        return t == null ? null : t.toInstant();
+    }
+
+    /**
+     * The key whose cap of 0 holds jobs of {@code priority} at {@code now} ({@code bandwidth.low}, {@code
+     * bandwidth.all}), or null when they may transfer. Foreground: always null.
+     */
+    public String closedBy(JobPriority priority, Instant now) {
+        if (priority == JobPriority.FOREGROUND) {
+            return null;
+        }
+        if (capAt(priority, now) == 0) {
+            return PREFIX + priority.name().toLowerCase(Locale.ROOT);
+        }
+        return allCapAt(now) == 0 ? ALL : null;
     }
 
     /** The schedule of {@code priority}. */
@@ -98,7 +133,7 @@ public record BandwidthPolicy(Map<JobPriority, BandwidthSchedule> caps, boolean 
 
     /** Whether jobs of {@code priority} are paced at all (idle control or a cap). */
     public boolean paces(JobPriority priority) {
-        return priority != JobPriority.FOREGROUND && (idle || !schedule(priority).isUnlimited());
+        return priority != JobPriority.FOREGROUND && (idle || !schedule(priority).isUnlimited() || !all.isUnlimited());
     }
 
     private static String value(Map<String, String> settings, String key) {

@@ -18,7 +18,10 @@ import java.util.function.LongSupplier;
  *       more than a tenth of an interval although it was allowed to read) and we see our own queue, the rate is set
  *       just under what arrived, and that arrival rate is remembered as the capacity available to us; close to it
  *       the increase is ten times slower. This keeps the rate a few percent under the link instead of a sawtooth.</li>
- *   <li><b>Someone else wants the link</b>: traffic on the interface that is not ours stops increases.</li>
+ *   <li><b>Someone else wants the link</b>: traffic on the interface that is not ours stops increases and sets the
+ *       rate to the link's peak minus twice theirs (room for them to grow into: {@link #onForeignTraffic}).</li>
+ *   <li><b>Window-limited stalls</b> (the receive window, not the link, could not carry the rate) neither freeze
+ *       the rate nor count as the link's capacity.</li>
  *   <li><b>Periodic slowdown</b> (LEDBAT++ §4.4): every {@code slowdownEvery} the rate drops to the floor for
  *       {@code slowdownLength} so the queue drains and this flow (and a latecomer) can measure the base delay.</li>
  *   <li><b>Floor</b>: never below {@code minRate}: below about 20 kB/s the sender's zero-window probing stalls.</li>
@@ -30,25 +33,31 @@ public final class DelayController {
     /** How the controller behaves; {@link #DEFAULT} is what the rig was tuned with (bench/citizenship). */
     public record Config(long targetNanos, double gainBytesPerSecond2, double beta, double match, double capFrac,
                          long capWindowNanos, double startRate, double minRate, double maxRate, long slowdownEveryNanos,
-                         long slowdownLengthNanos) {
+                         long slowdownLengthNanos, boolean yieldToForeign) {
         public static final Config DEFAULT = new Config(5_000_000L, 3e6, 0.3, 0.95, 0.97, 10_000_000_000L, 100e3, 20e3,
-                10e9, 10_000_000_000L, 150_000_000L);
+                10e9, 10_000_000_000L, 150_000_000L, true);
 
         /** This config with another delay target. */
         public Config withTarget(long nanos) {
             return new Config(nanos, gainBytesPerSecond2, beta, match, capFrac, capWindowNanos, startRate, minRate,
-                    maxRate, slowdownEveryNanos, slowdownLengthNanos);
+                    maxRate, slowdownEveryNanos, slowdownLengthNanos, yieldToForeign);
         }
 
         /** This config with another floor. */
         public Config withMinRate(double bytesPerSecond) {
             return new Config(targetNanos, gainBytesPerSecond2, beta, match, capFrac, capWindowNanos, startRate,
-                    bytesPerSecond, maxRate, slowdownEveryNanos, slowdownLengthNanos);
+                    bytesPerSecond, maxRate, slowdownEveryNanos, slowdownLengthNanos, yieldToForeign);
+        }
+
+        /** This config with or without the yield to someone else's traffic. */
+        public Config withYield(boolean yield) {
+            return new Config(targetNanos, gainBytesPerSecond2, beta, match, capFrac, capWindowNanos, startRate,
+                    minRate, maxRate, slowdownEveryNanos, slowdownLengthNanos, yield);
         }
     }
 
     /** What the controller is doing, for logs and the bench's trace. */
-    public enum Phase { SLOW_START, INCREASE, DECREASE, SLOWDOWN, HOLD }
+    public enum Phase { SLOW_START, INCREASE, DECREASE, SLOWDOWN, HOLD, YIELD }
 
     private final Config c;
     private final LongSupplier clock;
@@ -61,7 +70,13 @@ public final class DelayController {
     private long lastQueuingDelay;
     private long lastSample = Long.MIN_VALUE;
     private boolean limited;
+    private boolean windowLimited;
     private boolean foreign;
+    private double linkPeak;
+    private double foreignSmoothed;
+    private long linkPeakAt = Long.MIN_VALUE;
+    /** How long the link's peak (ours and theirs together) counts for the room left to others. */
+    static final long LINK_MEMORY_NANOS = 60_000_000_000L;
     private double capEstimate;
     private long capAt = Long.MIN_VALUE;
     private Phase phase = Phase.SLOW_START;
@@ -163,13 +178,27 @@ public final class DelayController {
      * socket although the bucket allowed a read, and the interval's length.
      */
     public synchronized void onInterval(long bytes, long starvedNanos, long intervalNanos) {
+        onInterval(bytes, starvedNanos, intervalNanos, false);
+    }
+
+    /**
+     * As {@link #onInterval(long, long, long)}, and whether the receive window could not carry the allowed rate
+     * ({@link ReceiveWindow#limits}): then a stall is the window's, not the link's, and neither freezes the rate
+     * nor counts as a capacity.
+     */
+    public synchronized void onInterval(long bytes, long starvedNanos, long intervalNanos, boolean windowLimited) {
         if (intervalNanos <= 0) {
             return;
         }
         long now = clock.getAsLong();
         double a = bytes * 1e9 / intervalNanos;
         arrived = arrived == 0 ? a : 0.7 * arrived + 0.3 * a;
-        limited = starvedNanos > intervalNanos / 10;
+        // Link-limited: the loop starved, not for the window, and our own queue shows. A stall without a queue is
+        // the sender's (its congestion window still growing: at 80 ms a sender's slow start takes a second) or
+        // the server's: no reason to stop growing; the rate validation (4 x arrivals) still bounds the rate.
+        boolean starvedNow = starvedNanos > intervalNanos / 10;
+        limited = starvedNow && !windowLimited && lastQueuingDelay >= c.targetNanos() / 4;
+        this.windowLimited = windowLimited && starvedNow;
         if (!valid(now)) {
             capEstimate = 0;
         }
@@ -191,12 +220,48 @@ public final class DelayController {
         }
     }
 
+    /** True when the last interval's stalls were the receive window's (see {@link ReceiveWindow#limits}). */
+    public synchronized boolean windowLimited() {
+        return windowLimited;
+    }
+
+    /** The arrival rate, bytes/s, smoothed over about three intervals. */
+    public synchronized double arrivalRate() {
+        return arrived;
+    }
+
     /**
      * Traffic on the interface that is not this transfer's, bytes per second. Above a threshold (15% of our own
-     * arrival rate, at least 100 kB/s) someone else is using the link: no more increases until it stops.
+     * arrival rate, at least 100 kB/s) someone else is using the link: no more increases until it stops, and (with
+     * {@code yieldToForeign}) the rate drops to the link's peak minus twice theirs.
      */
     public synchronized void onForeignTraffic(double bytesPerSecond) {
+        long now = clock.getAsLong();
+        // The link as we have seen it: the most that ours and theirs together carried over the last minute.
+        // (Both smoothed alike: our arrivals lag by a few intervals, so theirs must too, or the sum overshoots.)
+        foreignSmoothed = 0.7 * foreignSmoothed + 0.3 * Math.max(0, bytesPerSecond);
+        double total = arrived + foreignSmoothed;
+        if (total >= linkPeak || now - linkPeakAt > LINK_MEMORY_NANOS) {
+            linkPeak = total;
+            linkPeakAt = now;
+        }
         foreign = bytesPerSecond > Math.max(100e3, 0.15 * arrived);
+        if (!foreign || !c.yieldToForeign()) {
+            return;
+        }
+        // Leave them room: on a link of capacity C (the peak seen), C - 2 x theirs. A greedy newcomer grows into
+        // the room and we shrink by twice its growth: the back-off follows its slow start instead of waiting for a
+        // queue (at 80 ms, cubic's HyStart leaves slow start at a few ms of added delay, before the queue says
+        // anything); once it has half the link we are at the floor. A steady small flow costs us twice its rate,
+        // no more (room from our own arrivals would spiral down to the floor: they follow the rate).
+        double room = clamp(linkPeak - 2 * bytesPerSecond);
+        if (savedRate >= 0) {
+            savedRate = Math.min(savedRate, room);
+        } else if (room < rate) {
+            rate = room;
+            phase = Phase.YIELD;
+        }
+        slowStart = false;
     }
 
     /** True while someone else's traffic is seen on the interface. */

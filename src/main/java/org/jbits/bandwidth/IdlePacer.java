@@ -14,12 +14,15 @@ import org.slf4j.LoggerFactory;
  * smaller of the {@link DelayController}'s and the bandwidth policy's cap. It feeds the controller what the engine
  * can measure from below, never from the engine: the transport's probe latencies (preferred: microsecond
  * resolution), else the connection's TCP_INFO receiver RTT, the loop's read stalls (time spent waiting on an empty
- * socket although it was allowed to read: the link is the limit), and the interface's byte counters minus its own
- * bytes (someone else's traffic). It asks for a receive buffer before connect, and after it sizes the buffer to
- * what the rate needs: {@code rate x (2 x base delay + target/4)} plus 2 KiB, so the window never limits a rate the
- * controller allows yet bounds the queue this flow alone can build when the link is the limit.
+ * socket although it was allowed to read: the link, or the window, is the limit), and the interface's byte counters
+ * minus its own bytes and the change of its socket's unread bytes (someone else's traffic). It asks for a receive
+ * buffer before connect, and after it sizes the buffer with {@link ReceiveWindow}: what the rate or the capacity
+ * seen recently needs, whichever is more, so the bucket, not the window, holds the rate down; a stall while the
+ * window offered (the buffer, or the kernel's clamp from TCP_INFO) cannot carry the rate is the window's.
  *
- * <p>Without the controller ({@code idle.enabled=false}) it keeps the cap only. Stopping the transfer ends a wait
+ * <p>With a cap over all background transfers ({@code bandwidth.all}) it also pays into that {@link SharedCap}
+ * and waits for whichever bucket is further in debt. Without the controller ({@code idle.enabled=false}) it keeps
+ * the caps only. Stopping the transfer ends a wait
  * at once ({@link #stop}).
  */
 public final class IdlePacer implements Pacer {
@@ -32,6 +35,11 @@ public final class IdlePacer implements Pacer {
     /** Probe samples older than this no longer count; TCP_INFO takes over. */
     private static final long PROBE_STALE_NANOS = 1_000_000_000L;
     private static final int QUANTUM = 2048;
+    /** After connect, how long the buffer follows the controller's rate before any delay sample came. */
+    private static final long SIGNAL_GRACE_NANOS = 1_000_000_000L;
+    private static final long FOREIGN_GRACE_NANOS = 1_000_000_000L;
+    /** The least rate the window is sized for: the controller's start rate. */
+    private static final double START_WINDOW_RATE = 100e3;
     private static final long BURST_NANOS = 2_000_000L;
     /** {@code JBITS_PACER_TRACE} set: one line per interval on stderr (the agent's agent.out), for the rig. */
     private static final boolean TRACE = System.getenv("JBITS_PACER_TRACE") != null;
@@ -52,6 +60,7 @@ public final class IdlePacer implements Pacer {
     private final Sleeper sleeper;
     private final DelayController controller;
     private final DoubleSupplier cap;
+    private final SharedCap shared;
     private final DelayEstimator probeDelay;
     private final DelayEstimator tcpDelay;
     private final TokenBucket bucket;
@@ -72,8 +81,14 @@ public final class IdlePacer implements Pacer {
     private InterfaceCounters counters;
     private long lastRx = -1;
     private int buffer;
-    private int minBuffer = MIN_BUFFER;
+    private int clamp;
+    private final ReceiveWindow window;
     private long totalBytes;
+    private long connectedAt = Long.MIN_VALUE;
+    private long lastUnread = -1;
+    private long lastReceived = -1;
+    private double foreignRate;
+    private long kernelWindow = -1;
 
     /**
      * @param controller null for a cap only
@@ -83,6 +98,15 @@ public final class IdlePacer implements Pacer {
      */
     public IdlePacer(DelayController controller, DoubleSupplier cap, LongSupplier nanoClock, Sleeper sleeper,
             long probeIntervalNanos, int receiveBuffer, long targetNanos) {
+        this(controller, cap, null, nanoClock, sleeper, probeIntervalNanos, receiveBuffer, targetNanos);
+    }
+
+    /**
+     * @param shared the cap over all background transfers that this one pays into as well, or null for none
+     */
+    public IdlePacer(DelayController controller, DoubleSupplier cap, SharedCap shared, LongSupplier nanoClock,
+            Sleeper sleeper, long probeIntervalNanos, int receiveBuffer, long targetNanos) {
+        this.shared = shared;
         this.clock = nanoClock;
         this.sleeper = sleeper;
         this.controller = controller;
@@ -94,6 +118,7 @@ public final class IdlePacer implements Pacer {
         this.probeInterval = controller == null ? 0 : probeIntervalNanos;
         this.fixedBuffer = receiveBuffer;
         this.targetNanos = targetNanos;
+        this.window = new ReceiveWindow(nanoClock, MIN_BUFFER);
         this.bucket = new TokenBucket(nanoClock, allowed(), BURST_NANOS, QUANTUM);
         this.intervalStart = nanoClock.getAsLong();
     }
@@ -147,6 +172,9 @@ public final class IdlePacer implements Pacer {
                 endInterval(now);
             }
             wait = bucket.take(Math.max(0, bytes));
+            if (shared != null) {
+                wait = Math.max(wait, shared.take(Math.max(0, bytes)));
+            }
         }
         // The bucket's rate may change while it waits (a cap lifted, the controller's next step): wait in slices.
         while (wait > 0 && !stopped) {
@@ -163,6 +191,9 @@ public final class IdlePacer implements Pacer {
                 }
                 bucket.setRate(allowed());
                 wait = bucket.waitNanos();
+                if (shared != null) {
+                    wait = Math.max(wait, shared.waitNanos());
+                }
             }
         }
         synchronized (this) {
@@ -174,26 +205,52 @@ public final class IdlePacer implements Pacer {
     private void endInterval(long now) {
         long dt = now - intervalStart;
         if (TRACE) {
-            System.err.printf("pacer %.3f bytes=%d starved=%.1fms rate=%.0f qd=%.2fms phase=%s base=%.2fms buf=%d%n",
+            System.err.printf("pacer %.3f bytes=%d starved=%.1fms rate=%.0f qd=%.2fms phase=%s base=%.2fms buf=%d"
+                            + " clamp=%d kwin=%d unread=%d wlim=%s foreign=%.0f%n",
                     now / 1e9, intervalBytes, starved / 1e6, bucket.rate(),
                     controller == null ? 0 : controller.queuingDelayNanos() / 1e6,
-                    controller == null ? "-" : controller.phase(), probeDelay.baseDelay() / 1e6, buffer);
+                    controller == null ? "-" : controller.phase(), probeDelay.baseDelay() / 1e6, buffer, clamp, kernelWindow,
+                    lastUnread, controller != null && controller.windowLimited(), foreignRate);
         }
         if (controller != null) {
-            controller.onInterval(intervalBytes, starved, dt);
+            TcpInfo.Reading info = tcpInfo == null ? null : tcpInfo.read();
+            kernelWindow = info == null || info.rcvSsthresh() <= 0 ? -1 : info.rcvSsthresh();
+            long unread = info == null ? -1 : info.unread();
+            long base = baseDelay();
+            long rtt = base < 0 ? -1 : base + controller.queuingDelayNanos();
+            long offered = buffer <= 0 ? -1 : kernelWindow > 0 ? Math.min(buffer, kernelWindow) : buffer;
+            if (offered > 0 && clamp > 0) {
+                offered = Math.min(offered, clamp);
+            }
+            double allowedRate = bucket.rate();
+            boolean windowLimited = ReceiveWindow.limits(offered, allowedRate, rtt);
+            controller.onInterval(intervalBytes, starved, dt, windowLimited);
+            window.arrived(controller.arrivalRate());
+            lastUnread = unread;
+            // What arrived on the connection: the kernel's count when it has one (what the loop read lags it by
+            // the socket's fill and the stream's buffer), else what the loop read.
+            long received = info == null ? -1 : info.bytesReceived();
+            boolean kernelCount = received >= 0 && lastReceived >= 0;
+            long ours = kernelCount ? received - lastReceived : intervalBytes;
+            // The first interval of a connection compares nothing (no earlier count): it is not someone else's.
+            boolean comparable = kernelCount || received < 0;
+            lastReceived = received;
             if (counters != null) {
                 long rx = counters.receivedBytes();
-                if (rx >= 0 && lastRx >= 0) {
+                // The first second of a connection is not compared either: its handshakes, the probe's connection
+                // and the request's first burst made "someone else's traffic" at the start (a spurious yield).
+                if (rx >= 0 && lastRx >= 0 && comparable && now - connectedAt >= FOREIGN_GRACE_NANOS) {
                     // Our bytes arrive with 3-4% of headers, and our ACKs and probes count too (on loopback both
                     // directions are received): a tenth over our payload is still ours.
-                    double foreign = Math.max(0, rx - lastRx - 1.1 * intervalBytes) * 1e9 / dt;
-                    controller.onForeignTraffic(foreign);
+                    foreignRate = Math.max(0, rx - lastRx - 1.1 * Math.max(0, ours)) * 1e9 / dt;
+                    controller.onForeignTraffic(foreignRate);
                 }
                 lastRx = rx;
             }
-            if (tcpInfo != null && (lastProbe == Long.MIN_VALUE || now - lastProbe > PROBE_STALE_NANOS)) {
-                long us = tcpInfo.receiverRttMicros();
+            if (info != null && (lastProbe == Long.MIN_VALUE || now - lastProbe > PROBE_STALE_NANOS)) {
+                long us = info.rcvRttMicros();
                 if (us > 0) {
+                    signalled = true;
                     controller.onDelay(tcpDelay.add(us * 1000));
                 }
             }
@@ -205,14 +262,42 @@ public final class IdlePacer implements Pacer {
         resize();
     }
 
+    private long baseDelay() {
+        return probeDelay.baseDelay() >= 0 ? probeDelay.baseDelay() : tcpDelay.baseDelay();
+    }
+
     private void resize() {
         Socket s = socket;
         if (s == null || fixedBuffer > 0 || controller == null) {
             return;
         }
-        long base = Math.max(0, probeDelay.baseDelay() >= 0 ? probeDelay.baseDelay() : tcpDelay.baseDelay());
-        double r = Math.min(bucket.rate(), 1e10);
-        int want = (int) Math.min(16 << 20, Math.max(minBuffer, r * (2 * base + targetNanos / 4.0) / 1e9 + 2048));
+        int want;
+        int clampTo;
+        if (signalled || clock.getAsLong() - connectedAt < SIGNAL_GRACE_NANOS) {
+            // The controller's rate (not the cap's: before its first sample an unlimited bucket asked for 12 MB and
+            // the sender's slow start filled the path's queue).
+            double r = Math.min(controller.rate(), cap.getAsDouble());
+            boolean yielding = controller.foreignTraffic();
+            // The window grants the sender what it may send even after the bucket slows down (Linux never moves
+            // the right edge back): sized to what arrives (twice it, room for the sender's slow start), not to an
+            // allowed rate that runs ahead of the arrivals.
+            double granted = Math.min(r, Math.max(2 * controller.arrivalRate(), START_WINDOW_RATE));
+            clampTo = window.clamp(granted, baseDelay(), targetNanos, yielding);
+            if (tcpInfo != null) {
+                // Two knobs: the memory (SO_RCVBUF) stays at what the link carried recently, so no segment in
+                // flight is ever dropped for want of room (a drop collapsed the window the kernel offers to two
+                // segments and cost the sender a timeout); the window (TCP_WINDOW_CLAMP) follows the rate.
+                want = window.size(r, controller.capacityEstimate(), baseDelay(), targetNanos, false);
+            } else {
+                // No clamp to set (not Linux): the buffer is the window, and follows the rate down when yielding.
+                want = window.size(r, controller.capacityEstimate(), baseDelay(), targetNanos, yielding);
+                clampTo = -1;
+            }
+        } else {
+            // No signal came: the cap only, and a window that does not limit.
+            want = CONNECT_BUFFER;
+            clampTo = CONNECT_BUFFER;
+        }
         // Hysteresis: a change of less than an eighth is not worth a system call.
         if (Math.abs(want - buffer) > buffer / 8) {
             try {
@@ -220,6 +305,14 @@ public final class IdlePacer implements Pacer {
                 buffer = want;
             } catch (SocketException e) {
                 socket = null;
+                return;
+            }
+        }
+        if (clampTo > 0 && tcpInfo != null && Math.abs(clampTo - clamp) > clamp / 8) {
+            // Also needed to grow the window: Linux keeps the clamp it took from the buffer at the first data,
+            // and a later, larger buffer alone does not re-open the window (measured: 5 kB offered with 400 kB).
+            if (tcpInfo.windowClamp(clampTo)) {
+                clamp = clampTo;
             }
         }
     }
@@ -263,7 +356,11 @@ public final class IdlePacer implements Pacer {
         InterfaceCounters c = InterfaceCounters.of(s.getLocalAddress());
         int floor = bufferFloor(s);
         synchronized (this) {
-            minBuffer = floor;
+            window.floor(floor, segment(s));
+            connectedAt = clock.getAsLong();
+            lastUnread = -1;
+            lastReceived = -1;
+            clamp = 0;
             socket = s;
             tcpInfo = info;
             counters = c;
@@ -288,6 +385,16 @@ public final class IdlePacer implements Pacer {
             return Math.max(MIN_BUFFER, 3 * Math.max(0, mtu - 40));
         } catch (SocketException | RuntimeException e) {
             return MIN_BUFFER;
+        }
+    }
+
+    /** The interface's segment size (MTU minus 40 bytes of headers), 1460 when unknown. */
+    private static int segment(Socket s) {
+        try {
+            java.net.NetworkInterface ni = java.net.NetworkInterface.getByInetAddress(s.getLocalAddress());
+            return ni == null ? 1460 : Math.max(536, Math.min(65_483, ni.getMTU() - 40));
+        } catch (SocketException | RuntimeException e) {
+            return 1460;
         }
     }
 

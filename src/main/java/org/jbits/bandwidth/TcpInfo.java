@@ -28,9 +28,27 @@ final class TcpInfo {
     private static final int LEN = 232;
     private static final int OFF_RTT = 68;
     private static final int OFF_RCV_RTT = 92;
+    private static final int OFF_RCV_SSTHRESH = 64;
+    private static final int TCP_WINDOW_CLAMP = 10;
+    /** {@code tcpi_bytes_received} (Linux 4.1+): payload bytes this connection received. */
+    private static final int OFF_BYTES_RECEIVED = 128;
+    /** FIONREAD (SIOCINQ) on Linux: the bytes waiting unread in the socket's receive queue. */
+    private static final long FIONREAD = 0x541B;
 
     interface C extends Library {
         int getsockopt(int fd, int level, int name, byte[] value, IntByReference len);
+
+        int ioctl(int fd, com.sun.jna.NativeLong request, IntByReference arg);
+
+        int setsockopt(int fd, int level, int name, IntByReference value, int len);
+
+        int getsockopt(int fd, int level, int name, IntByReference value, IntByReference len);
+    }
+
+    /** One reading: {@code tcpi_rcv_rtt} (us, 0 for none yet), {@code tcpi_rcv_ssthresh} (the window clamp the
+     * receiver offers, bytes), the unread bytes of the receive queue (-1 unknown) and {@code tcpi_bytes_received}
+     * (-1 unknown). */
+    record Reading(long rcvRttMicros, long rcvSsthresh, long unread, long bytesReceived) {
     }
 
     private static volatile C libc;
@@ -77,12 +95,20 @@ final class TcpInfo {
     private static long inode(Socket s) throws IOException {
         String local = String.format(Locale.ROOT, ":%04X", s.getLocalPort());
         String remote = String.format(Locale.ROOT, ":%04X", s.getPort());
-        Path table = Path.of(s.getInetAddress() instanceof Inet6Address ? "/proc/net/tcp6" : "/proc/net/tcp");
-        List<String> lines = Files.readAllLines(table);
-        for (String l : lines.subList(Math.min(1, lines.size()), lines.size())) {
-            String[] f = l.trim().split("\\s+");
-            if (f.length > 9 && f[1].endsWith(local) && f[2].endsWith(remote) && f[3].equals("01")) {
-                return Long.parseLong(f[9]);
+        // Java's sockets are dual-stack IPv6 sockets by default: an IPv4 connection is then in tcp6 (as
+        // ::ffff:a.b.c.d), so both tables are searched, the address family's first.
+        boolean v6 = s.getInetAddress() instanceof Inet6Address;
+        for (String name : v6 ? new String[]{"/proc/net/tcp6", "/proc/net/tcp"} : new String[]{"/proc/net/tcp", "/proc/net/tcp6"}) {
+            Path table = Path.of(name);
+            if (!Files.isReadable(table)) {
+                continue;
+            }
+            List<String> lines = Files.readAllLines(table);
+            for (String l : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                String[] f = l.trim().split("\\s+");
+                if (f.length > 9 && f[1].endsWith(local) && f[2].endsWith(remote) && f[3].equals("01")) {
+                    return Long.parseLong(f[9]);
+                }
             }
         }
         return -1;
@@ -100,6 +126,41 @@ final class TcpInfo {
         }
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
         return Integer.toUnsignedLong(bb.getInt(OFF_RCV_RTT));
+    }
+
+    /** The receiver's view now, or null when the socket is closed or unreadable. */
+    Reading read() {
+        if (socket.isClosed()) {
+            return null;
+        }
+        byte[] b = new byte[LEN];
+        IntByReference len = new IntByReference(LEN);
+        if (libc.getsockopt(fd, IPPROTO_TCP, TCP_INFO, b, len) != 0 || len.getValue() < OFF_RCV_RTT + 4) {
+            return null;
+        }
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
+        IntByReference n = new IntByReference();
+        long unread = libc.ioctl(fd, new com.sun.jna.NativeLong(FIONREAD), n) == 0 ? n.getValue() : -1;
+        long received = len.getValue() >= OFF_BYTES_RECEIVED + 8 ? bb.getLong(OFF_BYTES_RECEIVED) : -1;
+        return new Reading(Integer.toUnsignedLong(bb.getInt(OFF_RCV_RTT)),
+                Integer.toUnsignedLong(bb.getInt(OFF_RCV_SSTHRESH)), unread, received);
+    }
+
+    /**
+     * Sets TCP_WINDOW_CLAMP, the largest window the receiver offers, bytes. Needed beside SO_RCVBUF: Linux fixes
+     * the clamp from the buffer when it measures the first data's overhead (and again when that changes), so a
+     * buffer small at that moment keeps the window small after the buffer grows (measured: 6 kB offered with a
+     * 400 kB buffer); setting the clamp re-opens it. False when the kernel refused.
+     */
+    boolean windowClamp(int bytes) {
+        return !socket.isClosed() && libc.setsockopt(fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, new IntByReference(bytes), 4) == 0;
+    }
+
+    /** TCP_WINDOW_CLAMP now, bytes; -1 when unreadable. */
+    long windowClamp() {
+        IntByReference v = new IntByReference();
+        IntByReference len = new IntByReference(4);
+        return socket.isClosed() || libc.getsockopt(fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, v, len) != 0 ? -1 : v.getValue();
     }
 
     /** {@code tcpi_rtt} in microseconds (the sender-side smoothed RTT), -1 when unreadable. */

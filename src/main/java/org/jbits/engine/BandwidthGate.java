@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a bandwidth cap of 0 does: while the schedule of a background priority says 0, its jobs wait in
+ * What a bandwidth cap of 0 does: while the schedule of a background priority (or {@code bandwidth.all}, the cap
+ * over all background transfers) says 0, its jobs wait in
  * TransientError with BG_E_BLOCKED_BY_POLICY in GeneralQueueManager (a running transfer stops first, keeping its
  * bytes, as a preempted one does), and go back to Queued at the scheduler's first look after the window ends. As
  * with {@link CostGate}, the wait is a condition, not a failure: no retry delay, and it does not count against the
@@ -37,7 +38,7 @@ final class BandwidthGate {
 
     /** True when the policy allows jobs of {@code priority} no bandwidth now. */
     boolean closed(JobPriority priority) {
-        return priority != JobPriority.FOREGROUND && policy.capAt(priority, clock.now()) == 0;
+        return policy.closedBy(priority, clock.now()) != null;
     }
 
     /** Stops the job's transfer, if any, and has it wait; a job in another state is left alone. */
@@ -50,9 +51,14 @@ final class BandwidthGate {
         if (job.run != null) {
             job.run.stop();
         }
-        Instant next = policy.nextChange(rec.priority, clock.now());
-        String description = "the bandwidth policy allows " + rec.priority.displayName() + " jobs no bandwidth now ("
-                + "bandwidth." + rec.priority + " = " + policy.schedule(rec.priority) + ")"
+        Instant now = clock.now();
+        String key = policy.closedBy(rec.priority, now);
+        boolean all = BandwidthPolicy.ALL.equals(key);
+        Instant next = all ? policy.nextAllChange(now) : policy.nextChange(rec.priority, now);
+        String description = (all ? "the bandwidth policy allows background jobs no bandwidth now ("
+                + BandwidthPolicy.ALL + " = " + policy.all() + ")"
+                : "the bandwidth policy allows " + rec.priority.displayName() + " jobs no bandwidth now ("
+                + "bandwidth." + rec.priority + " = " + policy.schedule(rec.priority) + ")")
                 + (next == null ? "" : "; it transfers again from " + next);
         jobs.recordError(job, HResult.BG_E_BLOCKED_BY_POLICY, ErrorContext.GENERAL_QUEUE_MANAGER, description, -1);
         job.blockedSince = clock.now();

@@ -188,6 +188,63 @@ class DelayControllerTest {
         assertTrue(c.rate() > r0, "increases again once the other traffic is gone");
     }
 
+    @Test
+    void windowLimitedStallsDoNotFreezeTheRateButLinkLimitedOnesDo() {
+        for (boolean window : new boolean[]{true, false}) {
+            AtomicLong clock = new AtomicLong();
+            DelayController c = new DelayController(CONFIG, clock::get);
+            c.onDelay(CONFIG.targetNanos());   // out of slow start
+            // Half of what is allowed arrives, the loop starves half of every interval, our queue is visible.
+            double r0 = c.rate();
+            for (int i = 0; i < 20; i++) {
+                clock.addAndGet(100_000_000L);
+                c.onInterval((long) (c.rate() * 0.05), 50_000_000L, 100_000_000L, window);
+                c.onDelay(CONFIG.targetNanos() / 2);
+            }
+            if (window) {
+                assertTrue(c.windowLimited());
+                assertTrue(c.rate() > r0 * 1.5, "window-limited: the rate goes on increasing: " + r0 + " -> " + c.rate());
+                assertEquals(0, c.capacityEstimate(), "and the arrivals are not the link's capacity");
+            } else {
+                assertTrue(c.rate() <= r0 * 1.0001, "link-limited: frozen (or matched down): " + r0 + " -> " + c.rate());
+            }
+        }
+    }
+
+    @Test
+    void someoneElsesTrafficLeavesThemRoom() {
+        AtomicLong clock = new AtomicLong();
+        DelayController c = new DelayController(CONFIG, clock::get);
+        c.onDelay(CONFIG.targetNanos());
+        for (int i = 0; i < 30; i++) {
+            clock.addAndGet(100_000_000L);
+            c.onInterval(240_000, 0, 100_000_000L);   // 2.4 MB/s arrives
+            c.onForeignTraffic(0);
+            c.onDelay(0);                              // no queue: the rate increases
+        }
+        double peak = c.arrivalRate();
+        assertTrue(c.rate() > peak - 1e6, "above the room before: " + c.rate());
+        // A steady 500 kB/s of someone else's: room for twice that, and it does not spiral down with our arrivals.
+        for (int i = 0; i < 50; i++) {
+            clock.addAndGet(100_000_000L);
+            // What arrives: what the bucket allows, at most the 2.4 MB/s link minus their 0.5.
+            c.onInterval((long) (Math.min(c.rate(), 1.9e6) / 10), 0, 100_000_000L);
+            c.onForeignTraffic(500e3);
+            c.onDelay(0);
+            assertEquals(peak - 1e6, c.rate(), 0.01 * peak, "the link's peak minus twice theirs, interval " + i);
+        }
+        assertEquals(DelayController.Phase.HOLD, c.phase(), "and no increase meanwhile");
+        // A greedy one that takes half the link or more: the floor.
+        c.onForeignTraffic(1.3e6);
+        assertEquals(DelayController.Phase.YIELD, c.phase());
+        assertEquals(CONFIG.minRate(), c.rate(), 1e-9, "never below the floor");
+        DelayController off = new DelayController(CONFIG.withYield(false), clock::get);
+        off.onDelay(CONFIG.targetNanos());
+        double r = off.rate();
+        off.onForeignTraffic(5e6);
+        assertEquals(r, off.rate(), 1e-9, "without the yield only increases stop");
+    }
+
     private static String describe(Run r, double from, double to) {
         StringBuilder sb = new StringBuilder("t ours fg allowed qd_ms\n");
         for (double[] s : r.trace) {

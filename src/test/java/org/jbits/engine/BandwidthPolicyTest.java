@@ -153,4 +153,71 @@ class BandwidthPolicyTest {
             assertEquals(TestData.sha256(content), TestData.sha256(downloads.resolve("capped.bin")));
         }
     }
+    @Test
+    void bandwidthAllOfZeroHoldsEveryBackgroundPriorityButNeverForeground() throws Exception {
+        nginx.put("all-n.bin", TestData.random(200_000, 55));
+        nginx.put("all-l.bin", TestData.random(200_000, 56));
+        nginx.put("all-f.bin", TestData.random(200_000, 57));
+        try (PortableEngine engine = open("bandwidth.all", "00:00-01:00 0, otherwise unlimited")) {
+            BitsJob normal = job(engine, "all-n.bin", JobPriority.NORMAL, nginx.url("/all-n.bin").toString());
+            BitsJob low = job(engine, "all-l.bin", JobPriority.LOW, nginx.url("/all-l.bin").toString());
+            BitsJob fg = job(engine, "all-f.bin", JobPriority.FOREGROUND, nginx.url("/all-f.bin").toString());
+            normal.resume();
+            low.resume();
+            fg.resume();
+            for (BitsJob j : new BitsJob[]{normal, low}) {
+                Await.until(TIMEOUT, () -> "blocked: " + Await.describe(j), () -> j.state() == JobState.TRANSIENT_ERROR);
+                assertBlockedByPolicy(j);
+                assertTrue(j.error().get().description().contains("bandwidth.all"), j.error().get().description());
+            }
+            Await.state(fg, TIMEOUT, JobState.TRANSFERRED);
+            assertEquals(0, nginx.requestsFor("/all-n.bin").size() + nginx.requestsFor("/all-l.bin").size(),
+                    "held jobs ask nothing of the server");
+            clock.advance(Duration.ofHours(1));
+            engine.poke();
+            Await.state(normal, TIMEOUT, JobState.TRANSFERRED);
+            Await.state(low, TIMEOUT, JobState.TRANSFERRED);
+        }
+    }
+
+    @Test
+    void twoBackgroundJobsTogetherStayUnderBandwidthAll() throws Exception {
+        byte[] a = TestData.random(400_000, 58);
+        byte[] b = TestData.random(400_000, 59);
+        nginx.put("all-a.bin", a);
+        nginx.put("all-b.bin", b);
+        double cap = 125_000;   // 1 Mbit/s for all background transfers together; no cap per priority
+        try (PortableEngine engine = open("bandwidth.all", "1mbit", "idle.enabled", "false",
+                "engine.timeSliceMillis", "700")) {
+            BitsJob ja = job(engine, "all-a.bin", JobPriority.NORMAL, nginx.url("/all-a.bin").toString());
+            BitsJob jb = job(engine, "all-b.bin", JobPriority.NORMAL, nginx.url("/all-b.bin").toString());
+            ja.resume();
+            jb.resume();
+            java.util.List<long[]> samples = new java.util.ArrayList<>();   // [nanos, bytes of both]
+            long deadline = System.nanoTime() + TIMEOUT.toNanos() * 2;
+            while (!(ja.state() == JobState.TRANSFERRED && jb.state() == JobState.TRANSFERRED)
+                    && System.nanoTime() < deadline) {
+                samples.add(new long[]{System.nanoTime(),
+                        ja.progress().bytesTransferred() + jb.progress().bytesTransferred()});
+                Thread.sleep(50);
+            }
+            samples.add(new long[]{System.nanoTime(), ja.progress().bytesTransferred() + jb.progress().bytesTransferred()});
+            assertEquals(JobState.TRANSFERRED, ja.state(), Await.describe(ja));
+            assertEquals(JobState.TRANSFERRED, jb.state(), Await.describe(jb));
+            // What the shared bucket guarantees over any window [t_i, t_j]: cap x length, plus a slack for the bucket's
+            // depth, one read per transfer before it pays, and the sampling (bytes counted before the loop paces).
+            long slack = 128 << 10;
+            for (int i = 0; i < samples.size(); i++) {
+                for (int j = i + 1; j < samples.size(); j++) {
+                    double seconds = (samples.get(j)[0] - samples.get(i)[0]) / 1e9;
+                    long moved = samples.get(j)[1] - samples.get(i)[1];
+                    assertTrue(moved <= cap * seconds + slack, moved + " bytes in " + seconds + " s: over 1 Mbit/s");
+                }
+            }
+            ja.complete();
+            jb.complete();
+            assertEquals(TestData.sha256(a), TestData.sha256(downloads.resolve("all-a.bin")));
+            assertEquals(TestData.sha256(b), TestData.sha256(downloads.resolve("all-b.bin")));
+        }
+    }
 }
