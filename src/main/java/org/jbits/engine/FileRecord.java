@@ -1,6 +1,8 @@
 package org.jbits.engine;
 
 import java.net.URI;
+import java.util.List;
+import org.jbits.BitsFileRange;
 import org.jbits.BitsFile;
 import org.jbits.FileProgress;
 import org.jbits.file.FileIdentity;
@@ -37,8 +39,14 @@ final class FileRecord {
     /** The {@code user:password@} the remote name came with, kept out of the name (and out of sight); or null. */
     volatile Credentials urlCredentials;
 
+    /** AddFileWithRanges' ranges in their order, or null for the whole file. */
+    volatile List<BitsFileRange> ranges;
+    /** The status line and headers of the file's last HTTP response (File5), or null. */
+    volatile String responseHeaders;
+
     /** What AddFile checked: the name without credentials, its URI, the local path, its directory, the credentials. */
-    record Added(String remoteName, URI uri, java.nio.file.Path local, FileIdentity directory, Credentials credentials) {
+    record Added(String remoteName, URI uri, java.nio.file.Path local, FileIdentity directory, Credentials credentials,
+            List<BitsFileRange> ranges) {
     }
 
     FileRecord(int index, String remoteName, URI uri, String localName, String tempName) {

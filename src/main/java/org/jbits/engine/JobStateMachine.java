@@ -47,12 +47,23 @@ final class JobStateMachine {
     private long nextSequence;
     /** Guarded by {@link #lock}. */
     private boolean closed;
+    /** Set once at engine start, before any job is loaded. */
+    private NotifyCommands notifyCommands;
 
     JobStateMachine(JobStore store, EngineClock clock, JobEventDispatcher notifier, Runnable wakeScheduler) {
         this.store = store;
         this.clock = clock;
         this.notifier = notifier;
         this.wakeScheduler = wakeScheduler;
+    }
+
+    /** The notify command lines' runner; set once by the engine before jobs are loaded. */
+    void notifyCommands(NotifyCommands commands) {
+        this.notifyCommands = commands;
+    }
+
+    NotifyCommands notifyCommands() {
+        return notifyCommands;
     }
 
     /** Runs {@code body} under the lock: every read and change of job state goes through here. */
@@ -80,15 +91,27 @@ final class JobStateMachine {
                 job.retryAtNanos = clock.nanoTime() + rec.minimumRetryDelaySeconds * 1_000_000_000L;
             }
             jobs.put(rec.id, job);
+            if (notifyCommands != null) {
+                notifyCommands.loaded(job);
+            }
             return null;
         });
     }
 
-    /** Creates and commits a new job (Suspended, BITS' defaults). */
-    EngineJob create(PortableEngine engine, String displayName, JobType type, String owner) {
+    /**
+     * Creates and commits a new job (Suspended, BITS' defaults, the maximum download time of the engine's
+     * MaxDownloadTime): BG_E_TOO_MANY_JOBS_PER_USER once the user has {@code limits.maxJobsPerUser()} jobs.
+     */
+    EngineJob create(PortableEngine engine, String displayName, JobType type, String owner, EngineSettings limits) {
         return locked(() -> {
             ensureOpen();
+            if (jobs.size() >= limits.maxJobsPerUser()) {
+                throw new BitsException(HResult.BG_E_TOO_MANY_JOBS_PER_USER, owner + " has " + jobs.size()
+                        + " jobs, the most one user may have (MaxJobsPerUser " + limits.maxJobsPerUser()
+                        + "); complete or remove some first");
+            }
             JobRecord rec = new JobRecord(UUID.randomUUID(), type, owner, displayName, clock.now());
+            rec.maximumDownloadTimeSeconds = limits.maxDownloadTimeSeconds();
             rec.sequence = nextSequence++;
             // The creating process's umask, as a file it wrote itself would get (an agent is told its caller's).
             rec.fileMode = Umask.fileMode(Umask.current());
@@ -137,6 +160,13 @@ final class JobStateMachine {
      * Adds a file whose names were checked ({@link LocalNames}): BITS' per-job rules, then committed with the job.
      */
     void addFile(EngineJob job, FileRecord.Added added, int maxFilesPerJob) {
+        if (added.ranges() != null) {
+            String scheme = added.uri().getScheme();
+            if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
+                throw new BitsException(HResult.E_INVALIDARG, "file ranges need an http:// or https:// URL (BITS"
+                        + " 3.0 and later take no SMB or local ranges)");
+            }
+        }
         URI uri = added.uri();
         Path local = added.local();
         locked(() -> {
@@ -155,15 +185,23 @@ final class JobStateMachine {
                             + ", does not exist");
                 }
             }
+            if (added.ranges() != null && rec.type != JobType.DOWNLOAD) {
+                throw new BitsException(HResult.E_NOTIMPL, "file ranges are for download jobs only");
+            }
+            if (added.ranges() != null && rec.dynamicContent) {
+                throw new BitsException(HResult.BG_E_UNSUPPORTED_JOB_CONFIGURATION, job + " takes dynamic content,"
+                        + " which has no ranges");
+            }
             if (rec.files.size() >= maxFilesPerJob) {
                 throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
-                        + " files");
+                        + " files (MaxFilesPerJob)");
             }
             int index = rec.files.size();
             FileRecord file = new FileRecord(index, added.remoteName(), uri, local.toString(),
                     LocalNames.tempNameFor(rec.id, index, local));
             file.dirId = added.directory();
             file.urlCredentials = added.credentials();
+            file.ranges = added.ranges();
             rec.files.add(file);
             rec.modified = clock.now();
             try {
@@ -184,6 +222,10 @@ final class JobStateMachine {
             JobRecord rec = job.rec;
             if (rec.files.isEmpty()) {
                 throw new BitsException(HResult.BG_E_EMPTY, job + " has no files");
+            }
+            if (!rec.everResumed) {
+                rec.everResumed = true;
+                store.saveJob(rec);
             }
             switch (rec.state) {
                 case SUSPENDED, ERROR, TRANSIENT_ERROR -> setState(job, JobState.QUEUED);
@@ -301,6 +343,68 @@ final class JobStateMachine {
         });
     }
 
+    /** A file's new remote name as SetRemoteName checked it. */
+    record RemoteName(int index, String remoteName, URI uri, org.jbits.transport.Credentials credentials) {
+    }
+
+    /**
+     * Gives files new remote names (SetRemoteName, ReplaceRemotePrefix), all committed together. A running transfer
+     * is stopped and the job queued again, so the next request goes to the new name: it continues where it stopped
+     * when the new server has the same version of the file (its validator), else it starts over. Transferred files
+     * keep their bytes.
+     */
+    void changeRemoteNames(EngineJob job, List<RemoteName> changes) {
+        locked(() -> {
+            ensureNotFinal(job);
+            JobRecord rec = job.rec;
+            if (rec.type != JobType.DOWNLOAD) {
+                throw new BitsException(HResult.E_NOTIMPL, "remote names of " + rec.type.displayName()
+                        + " jobs cannot be changed (download jobs only)");
+            }
+            for (RemoteName c : changes) {
+                FileRecord f = job.file(c.index());
+                String scheme = c.uri().getScheme();
+                if (f.ranges != null && !"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
+                    throw new BitsException(HResult.E_INVALIDARG, "file " + c.index() + " has ranges, which need an"
+                            + " http:// or https:// URL");
+                }
+            }
+            List<RemoteName> undo = new ArrayList<>();
+            try {
+                store.inTransaction(() -> {
+                    for (RemoteName c : changes) {
+                        FileRecord f = rec.files.get(c.index());
+                        undo.add(new RemoteName(c.index(), f.remoteName, f.uri, f.urlCredentials));
+                        log.info("job {}: file {}: remote name {} -> {}", rec.id, c.index(), f.remoteName, c.remoteName());
+                        f.remoteName = c.remoteName();
+                        f.uri = c.uri();
+                        f.urlCredentials = c.credentials();
+                        store.saveFile(rec.id, f);
+                    }
+                    rec.modified = clock.now();
+                    store.saveJob(rec);
+                });
+            } catch (RuntimeException e) {
+                for (RemoteName u : undo) {
+                    FileRecord f = rec.files.get(u.index());
+                    f.remoteName = u.remoteName();
+                    f.uri = u.uri();
+                    f.urlCredentials = u.credentials();
+                }
+                throw e;
+            }
+            if (job.run != null && !job.run.isStopped()) {
+                log.info("job {}: its transfer stops and starts again with the new remote name", rec.id);
+                job.run.stop();
+                setState(job, JobState.QUEUED);
+            } else {
+                wakeScheduler.run();
+            }
+            fireModification(job);
+            return null;
+        });
+    }
+
     private static Run stopRun(EngineJob job) {
         Run r = job.run;
         if (r != null) {
@@ -322,10 +426,16 @@ final class JobStateMachine {
         if (state == JobState.TRANSFERRED) {
             rec.completedAt = rec.modified;
         }
+        if (notifyCommands != null) {
+            notifyCommands.arm(job, state);
+        }
         store.saveJob(rec);
         changed.signalAll();
         wakeScheduler.run();
         log.info("job {}: {} -> {}", rec.id, old.displayName(), state.displayName());
+        if (notifyCommands != null) {
+            notifyCommands.started(job);
+        }
         fireModification(job);
         if (state == JobState.TRANSFERRED) {
             notifier.fire(rec.notifyFlags, NotifyFlag.JOB_TRANSFERRED, l -> l.jobTransferred(job));

@@ -99,13 +99,15 @@ final class JobStore implements AutoCloseable {
     private static final String JOB_COLUMNS = "id, seq, type, state, owner, display_name, description, priority,"
             + " notify_flags, notify_cmdline, min_retry_delay, no_progress_timeout, max_download_time, cost_flags,"
             + " proxy_usage, proxy_list, proxy_bypass, created, modified, completed, error_context, error_hresult,"
-            + " error_description, error_file, error_count, no_progress_since, active_millis, file_mode";
+            + " error_description, error_file, error_count, no_progress_since, active_millis, file_mode,"
+            + " notify_pending, dynamic_content, high_performance, max_download_size, min_notify_interval, acl_flags,"
+            + " ever_resumed";
     /**
      * An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, and the foreign key's ON DELETE
      * CASCADE then deletes every file of the job.
      */
     private static final String SAVE_JOB = "INSERT INTO jobs(" + JOB_COLUMNS + ") VALUES("
-            + "?,".repeat(27) + "?) ON CONFLICT(id) DO UPDATE SET "
+            + "?,".repeat(34) + "?) ON CONFLICT(id) DO UPDATE SET "
             + Arrays.stream(JOB_COLUMNS.split(",\\s*")).filter(c -> !c.equals("id"))
                     .map(c -> c + "=excluded." + c).collect(Collectors.joining(", "));
 
@@ -122,8 +124,7 @@ final class JobStore implements AutoCloseable {
             ps.setString(i++, j.description);
             ps.setInt(i++, j.priority.value());
             ps.setInt(i++, j.notifyFlags);
-            // notify_cmdline: kept in the schema for the notify command line, which jbits does not run yet.
-            ps.setNull(i++, java.sql.Types.VARCHAR);
+            ps.setString(i++, NotifyColumn.encode(j.notifyProgram, j.notifyParameters));
             ps.setLong(i++, j.minimumRetryDelaySeconds);
             ps.setLong(i++, j.noProgressTimeoutSeconds);
             ps.setLong(i++, j.maximumDownloadTimeSeconds);
@@ -141,7 +142,14 @@ final class JobStore implements AutoCloseable {
             ps.setInt(i++, j.errorCount);
             setNullableTime(ps, i++, j.noProgressSince);
             ps.setLong(i++, j.activeMillis);
-            setNullable(ps, i, j.fileMode == null ? null : j.fileMode.longValue());
+            setNullable(ps, i++, j.fileMode == null ? null : j.fileMode.longValue());
+            ps.setInt(i++, j.notifyPending ? 1 : 0);
+            ps.setInt(i++, j.dynamicContent ? 1 : 0);
+            ps.setInt(i++, j.highPerformance ? 1 : 0);
+            ps.setLong(i++, j.maxDownloadSize);
+            ps.setLong(i++, j.minNotifyIntervalMillis);
+            ps.setInt(i++, j.aclFlags);
+            ps.setInt(i, j.everResumed ? 1 : 0);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw storeError("saving job " + j.id, e);
@@ -188,8 +196,8 @@ final class JobStore implements AutoCloseable {
         try (PreparedStatement ps = db.prepareStatement("""
                 INSERT OR REPLACE INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, validator, completed,
                                              temp_dev, temp_ino, temp_birth, dir_dev, dir_ino, dir_birth, url_user,
-                                             url_password)
-                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")) {
+                                             url_password, ranges, response_headers)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")) {
             ps.setString(1, jobId.toString());
             ps.setInt(2, f.index);
             ps.setString(3, f.remoteName);
@@ -204,6 +212,8 @@ final class JobStore implements AutoCloseable {
             Credentials c = f.urlCredentials;
             ps.setString(16, c == null ? null : c.userName());
             ps.setString(17, c == null ? null : c.password());
+            ps.setString(18, RangesColumn.encode(f.ranges));
+            ps.setString(19, f.responseHeaders);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw storeError("saving a file of job " + jobId, e);
@@ -283,6 +293,24 @@ final class JobStore implements AutoCloseable {
         }
     }
 
+    /** Records the headers of a file's last HTTP response (File5): once per response, on the periodic connection. */
+    synchronized void saveResponseHeaders(UUID jobId, FileRecord f) {
+        try (PreparedStatement ps = progress.prepareStatement(
+                "UPDATE files SET response_headers=? WHERE job_id=? AND idx=?")) {
+            ps.setString(1, f.responseHeaders);
+            ps.setString(2, jobId.toString());
+            ps.setInt(3, f.index);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw storeError("saving the response headers of job " + jobId, e);
+        }
+    }
+
+    /** Changes a file's remote name (SetRemoteName, ReplaceRemotePrefix) with its credentials. */
+    synchronized void saveRemoteName(UUID jobId, FileRecord f) {
+        saveFile(jobId, f);
+    }
+
     /** A durable checkpoint record. */
     synchronized void saveCheckpoint(UUID jobId, FileRecord f) {
         saveCheckpoint(jobId, f, true);
@@ -333,6 +361,16 @@ final class JobStore implements AutoCloseable {
                     j.activeMillis = rs.getLong("active_millis");
                     Long mode = nullableLong(rs, "file_mode");
                     j.fileMode = mode == null ? null : mode.intValue();
+                    String[] notify = NotifyColumn.decode(rs.getString("notify_cmdline"));
+                    j.notifyProgram = notify[0];
+                    j.notifyParameters = notify[1];
+                    j.notifyPending = rs.getInt("notify_pending") != 0;
+                    j.dynamicContent = rs.getInt("dynamic_content") != 0;
+                    j.highPerformance = rs.getInt("high_performance") != 0;
+                    j.maxDownloadSize = rs.getLong("max_download_size");
+                    j.minNotifyIntervalMillis = rs.getLong("min_notify_interval");
+                    j.aclFlags = rs.getInt("acl_flags");
+                    j.everResumed = rs.getInt("ever_resumed") != 0;
                     jobs.put(j.id.toString(), j);
                 }
             }
@@ -355,6 +393,8 @@ final class JobStore implements AutoCloseable {
                     if (user != null) {
                         f.urlCredentials = UrlCredentials.of(remote, user, rs.getString("url_password"));
                     }
+                    f.ranges = RangesColumn.decode(rs.getString("ranges"));
+                    f.responseHeaders = rs.getString("response_headers");
                     j.files.add(f);
                 }
             }
@@ -383,7 +423,8 @@ final class JobStore implements AutoCloseable {
         return s == null || s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
     }
 
-    private void inTransaction(Runnable work) {
+    /** Runs {@code work} (store calls) in one transaction: all of it is committed, or none. */
+    synchronized void inTransaction(Runnable work) {
         try {
             db.setAutoCommit(false);
             try {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.jbits.BitsException;
+import org.jbits.BitsFile;
 import org.jbits.BitsJob;
 import org.jbits.BitsLimits;
 import org.jbits.BitsManager;
@@ -52,6 +53,7 @@ public final class PortableEngine implements BitsManager {
     private final JobFinisher finisher;
     private final TempFiles tempFiles;
     private final TransferWorker worker;
+    private final NotifyCommands notifyCommands;
     private final Scheduler scheduler;
 
     /**
@@ -59,6 +61,12 @@ public final class PortableEngine implements BitsManager {
      * transports that inject faults.
      */
     public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports) {
+        this(stateDir, settings, clock, transports, NotifyCommands.PROCESSES);
+    }
+
+    /** Opens the engine with a launcher for notify command lines (tests count and fail the runs). */
+    PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
+            NotifyCommands.Launcher launcher) {
         this.stateDir = stateDir;
         this.settings = settings;
         this.transports = transports;
@@ -85,6 +93,8 @@ public final class PortableEngine implements BitsManager {
         // The network is unrestricted until cost detection lands; the scheduler and transfers already ask.
         Supplier<CostState> cost = () -> CostState.UNRESTRICTED;
         jobs = new JobStateMachine(store, clock, notifier, this::wakeScheduler);
+        notifyCommands = new NotifyCommands(jobs, clock, launcher);
+        jobs.notifyCommands(notifyCommands);
         finisher = new JobFinisher(store);
         tempFiles = new TempFiles(store, clock, settings);
         RunReports reports = new RunReports(jobs);
@@ -92,7 +102,8 @@ public final class PortableEngine implements BitsManager {
         for (JobRecord rec : new Recovery(store, transports, finisher).recover()) {
             jobs.load(new EngineJob(this, rec));
         }
-        scheduler = new Scheduler(jobs, reports, worker, clock, settings.timeSliceMillis(), cost);
+        scheduler = new Scheduler(jobs, reports, worker, clock, settings.timeSliceMillis(), cost,
+                settings.jobInactivityTimeoutSeconds(), this::cancelInactive);
         scheduler.start();
         log.info("portable engine started on {} with {} job(s)", stateDir, jobs.list().size());
     }
@@ -121,7 +132,7 @@ public final class PortableEngine implements BitsManager {
         if (type == null) {
             throw new BitsException(HResult.E_INVALIDARG, "the job type must not be null");
         }
-        return jobs.create(this, displayName, type, owner);
+        return jobs.create(this, displayName, type, owner, settings);
     }
 
     @Override
@@ -132,6 +143,15 @@ public final class PortableEngine implements BitsManager {
     @Override
     public List<BitsJob> jobs() {
         return jobs.list();
+    }
+
+    /**
+     * Root only (E_ACCESSDENIED for anyone else): this engine's jobs, then every other local user's, read from a
+     * consistent copy of their store without writing anything of theirs ({@link OtherUsersJobs}).
+     */
+    @Override
+    public List<BitsJob> allUsersJobs() {
+        return OtherUsersJobs.list(this, jobs.list());
     }
 
     @Override
@@ -179,6 +199,7 @@ public final class PortableEngine implements BitsManager {
         }
         scheduler.close();
         worker.close();
+        notifyCommands.close();
         tempFiles.close();
         notifier.close();
         store.close();
@@ -194,6 +215,13 @@ public final class PortableEngine implements BitsManager {
     // ---------------------------------------------------------------- operations of EngineJob
 
     void addFile(EngineJob job, String remoteName, String localName) {
+        addFile(job, remoteName, localName, null);
+    }
+
+    /** AddFile, or AddFileWithRanges when {@code ranges} is not null. */
+    void addFile(EngineJob job, String remoteName, String localName, List<org.jbits.BitsFileRange> ranges) {
+        List<org.jbits.BitsFileRange> checked = ranges == null ? null
+                : BitsLimits.checkRanges(ranges, settings.maxRangesPerFile());
         if (remoteName == null) {
             throw new BitsException(HResult.E_INVALIDARG, "the remote name is empty");
         }
@@ -202,8 +230,70 @@ public final class PortableEngine implements BitsManager {
         URI uri = transports.parse(remote.remoteName());
         Path local = LocalNames.check(localName);
         FileIdentity dir = LocalNames.directoryIdentity(local.getParent());
-        jobs.addFile(job, new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials()),
+        jobs.addFile(job, new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials(), checked),
                 settings.maxFilesPerJob());
+    }
+
+    /** SetRemoteName: the name checked as AddFile checks one, its {@code user:password@} taken out. */
+    void setRemoteName(EngineJob job, int index, String remoteName) {
+        jobs.changeRemoteNames(job, List.of(remoteName(index, remoteName)));
+    }
+
+    private JobStateMachine.RemoteName remoteName(int index, String remoteName) {
+        if (remoteName == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "the remote name is empty");
+        }
+        UrlCredentials.Split remote = UrlCredentials.split(BitsLimits.checkText("remote name", remoteName));
+        URI uri = transports.parse(remote.remoteName());
+        return new JobStateMachine.RemoteName(index, remote.remoteName(), uri, remote.credentials());
+    }
+
+    /**
+     * ReplaceRemotePrefix: every remote name starting with {@code oldPrefix} (case-sensitive) gets {@code newPrefix}
+     * instead; every new name is checked before any is changed. S_FALSE when none matched.
+     */
+    int replaceRemotePrefix(EngineJob job, String oldPrefix, String newPrefix) {
+        if (oldPrefix == null || newPrefix == null || oldPrefix.isEmpty() || newPrefix.isEmpty()) {
+            throw new BitsException(HResult.E_INVALIDARG, "ReplaceRemotePrefix needs an old and a new prefix, neither empty");
+        }
+        BitsLimits.checkText("old prefix", oldPrefix);
+        BitsLimits.checkText("new prefix", newPrefix);
+        List<BitsFile> files = job.files();
+        java.util.ArrayList<JobStateMachine.RemoteName> changes = new java.util.ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            String name = files.get(i).remoteName();
+            if (name.startsWith(oldPrefix)) {
+                changes.add(remoteName(i, newPrefix + name.substring(oldPrefix.length())));
+            }
+        }
+        if (changes.isEmpty()) {
+            if (job.type() != JobType.DOWNLOAD) {
+                throw new BitsException(HResult.E_NOTIMPL, "remote names of upload jobs cannot be changed");
+            }
+            jobs.locked(() -> {
+                if (job.rec.state.isFinal()) {
+                    throw new BitsException(HResult.BG_E_INVALID_STATE, job + " is " + job.rec.state.displayName());
+                }
+                return null;
+            });
+            return HResult.S_FALSE;
+        }
+        jobs.changeRemoteNames(job, changes);
+        return HResult.S_OK;
+    }
+
+    /**
+     * BITS' JobInactivityTimeout: a job that nothing changed and that made no progress for that long is cancelled,
+     * its temporary files deleted. Called by the scheduler's thread, outside the engine lock.
+     */
+    private void cancelInactive(EngineJob job) {
+        log.info("job {}: inactive for {} days (JobInactivityTimeout): cancelled, its temporary files deleted",
+                job.rec.id, settings.jobInactivityTimeoutSeconds() / 86_400);
+        try {
+            cancel(job);
+        } catch (BitsException e) {
+            log.debug("job {}: already gone: {}", job.rec.id, e.getMessage());
+        }
     }
 
     void resume(EngineJob job) {

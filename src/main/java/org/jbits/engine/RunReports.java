@@ -46,6 +46,7 @@ final class RunReports {
     private void progressed(Run run) {
         jobs.assertLocked();
         JobRecord rec = run.job.rec;
+        run.job.lastProgressAt = jobs.clock().now();
         if (run.job.run == run && (rec.noProgressSince != null || rec.hasError())) {
             rec.noProgressSince = null;
             rec.clearError();

@@ -28,19 +28,29 @@ final class Scheduler implements AutoCloseable {
     private final EngineClock clock;
     private final long sliceNanos;
     private final Supplier<CostState> cost;
+    private final long inactivitySeconds;
+    private final java.util.function.Consumer<EngineJob> inactive;
+    /** Jobs found inactive in the last look, cancelled by this thread outside the lock. Scheduler thread only. */
+    private final List<EngineJob> expired = new ArrayList<>();
     /** Wake-ups: a permit per change, drained at each look. Taken without the engine lock. */
     private final Semaphore wakeups = new Semaphore(0);
     private final Thread thread;
     private volatile boolean stopping;
 
+    /**
+     * @param inactivitySeconds BITS' JobInactivityTimeout: a job without a change or progress for this long is
+     *     handed to {@code inactive} (which cancels it), from this thread and outside the engine lock
+     */
     Scheduler(JobStateMachine jobs, RunReports reports, TransferWorker worker, EngineClock clock, long sliceMillis,
-            Supplier<CostState> cost) {
+            Supplier<CostState> cost, long inactivitySeconds, java.util.function.Consumer<EngineJob> inactive) {
         this.jobs = jobs;
         this.reports = reports;
         this.worker = worker;
         this.clock = clock;
         this.sliceNanos = sliceMillis * 1_000_000L;
         this.cost = cost;
+        this.inactivitySeconds = inactivitySeconds;
+        this.inactive = inactive;
         this.thread = new Thread(this::loop, "jbits-scheduler");
         this.thread.setDaemon(true);
     }
@@ -64,6 +74,14 @@ final class Scheduler implements AutoCloseable {
                 } catch (RuntimeException e) {
                     log.error("scheduler step failed", e);
                 }
+                for (EngineJob job : expired) {
+                    try {
+                        inactive.accept(job);
+                    } catch (RuntimeException e) {
+                        log.error("job {}: cancelling it for inactivity failed", job.rec.id, e);
+                    }
+                }
+                expired.clear();
                 long wait = Math.min(next - clock.nanoTime(), MAX_WAIT_NANOS);
                 if (wait > 0 && wakeups.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
                     wakeups.drainPermits();
@@ -78,10 +96,19 @@ final class Scheduler implements AutoCloseable {
     private long tick(long now) {
         long next = Long.MAX_VALUE;
         List<SchedulePolicy.Candidate<EngineJob>> candidates = new ArrayList<>();
+        java.time.Instant wallNow = clock.now();
         for (EngineJob job : jobs.all()) {
             JobRecord rec = job.rec;
             if (job.run != null) {
                 reports.applyEvents(job.run);
+            }
+            if (isInactive(job, wallNow)) {
+                expired.add(job);
+                continue;
+            }
+            NotifyCommands notify = jobs.notifyCommands();
+            if (notify != null) {
+                next = Math.min(next, notify.tick(job, now));
             }
             if (rec.state == JobState.TRANSIENT_ERROR) {
                 if (RetryPolicy.expired(rec.noProgressSince, rec.noProgressTimeoutSeconds, clock.now())) {
@@ -127,6 +154,18 @@ final class Scheduler implements AutoCloseable {
             worker.start(job, now);
         }
         return Math.min(next, d.nextDecisionNanos());
+    }
+
+    /** Neither changed nor progressing for the inactivity timeout, and not being completed or transferring now. */
+    private boolean isInactive(EngineJob job, java.time.Instant now) {
+        if (job.held || (job.run != null && !job.run.isStopped())) {
+            return false;
+        }
+        java.time.Instant last = job.rec.modified;
+        if (job.lastProgressAt != null && job.lastProgressAt.isAfter(last)) {
+            last = job.lastProgressAt;
+        }
+        return java.time.Duration.between(last, now).getSeconds() >= inactivitySeconds;
     }
 
     @Override

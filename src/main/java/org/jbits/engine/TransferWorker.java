@@ -120,10 +120,26 @@ final class TransferWorker implements AutoCloseable {
                     "uploads are not implemented by the portable engine yet", null);
         }
         Transport transport = transports.forUri(f.uri);
+        JobRecord rec = run.job.rec;
+        long others = jobs.locked(() -> {
+            long sum = 0;
+            for (FileRecord o : rec.files) {
+                if (o != f) {
+                    sum += Math.max(0, o.completed ? o.bytesTotal : o.bytesNow());
+                }
+            }
+            return sum;
+        });
         try (DurableFile target = tempFiles.open(run, f)) {
             f.live = target;
             try {
-                transport.download(f.uri, target, run.context.withServerCredentials(f.urlCredentials));
+                JobTarget t = new JobTarget(target, jobs.store(), rec, f, rec.dynamicContent, rec.maxDownloadSize, others);
+                TransferContext context = run.context.withServerCredentials(f.urlCredentials);
+                if (f.ranges != null) {
+                    transport.downloadRanges(f.uri, f.ranges, t, context);
+                } else {
+                    transport.download(f.uri, t, context);
+                }
             } finally {
                 f.live = null;
                 f.bytesTransferred = target.position();

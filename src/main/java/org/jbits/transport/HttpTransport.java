@@ -104,6 +104,7 @@ public final class HttpTransport implements Transport {
                 return;
             }
             try (Response response = call.execute()) {
+                target.responseHeaders(headersOf(response));
                 int code = response.code();
                 if (code == 206 && resume) {
                     long[] range = parseContentRange(response.header("Content-Range"));
@@ -155,6 +156,32 @@ public final class HttpTransport implements Transport {
         }
         throw TransferException.fatal(HResult.BG_E_INSUFFICIENT_RANGE_SUPPORT, ErrorContext.REMOTE_FILE,
                 "the server does not answer range requests consistently for " + Redacted.uri(source), null);
+    }
+
+    @Override
+    public void downloadRanges(URI source, java.util.List<org.jbits.BitsFileRange> ranges, DownloadTarget target,
+            TransferContext context) throws TransferException {
+        new HttpRanges(clientFor(context), source, ranges, target, context).download();
+    }
+
+    /** The status line and headers of {@code response}, CRLF-separated, as WinHTTP's raw headers read. */
+    static String headersOf(Response response) {
+        String protocol = switch (response.protocol()) {
+            case HTTP_1_0 -> "HTTP/1.0";
+            case HTTP_1_1 -> "HTTP/1.1";
+            case HTTP_2, H2_PRIOR_KNOWLEDGE -> "HTTP/2";
+            default -> response.protocol().toString().toUpperCase(java.util.Locale.ROOT);
+        };
+        StringBuilder b = new StringBuilder(protocol).append(' ').append(response.code());
+        if (!response.message().isEmpty()) {
+            b.append(' ').append(response.message());
+        }
+        b.append("\r\n");
+        okhttp3.Headers headers = response.headers();
+        for (int i = 0; i < headers.size(); i++) {
+            b.append(headers.name(i)).append(": ").append(headers.value(i)).append("\r\n");
+        }
+        return b.toString();
     }
 
     private void copyBody(ResponseBody body, DownloadTarget target, long total, TransferContext context, URI source)
@@ -257,7 +284,7 @@ public final class HttpTransport implements Transport {
     }
 
     /** The shared client, or a variant of it (same pool and threads) with the job's proxy and credentials. */
-    private OkHttpClient clientFor(TransferContext context) {
+    OkHttpClient clientFor(TransferContext context) {
         ProxySettings proxy = context.proxy();
         boolean defaultProxy = proxy == null || proxy.usage() == ProxyUsage.SYSTEM_DEFAULT
                 || proxy.usage() == ProxyUsage.AUTO_DETECT;

@@ -42,7 +42,7 @@ class StoreMigrationTest {
             assertEquals(List.of(), store.loadAll());
         }
         assertEquals(StoreSchema.CURRENT.latest(), userVersion(db()));
-        assertEquals(2, JobStore.SCHEMA_VERSION);
+        assertEquals(5, JobStore.SCHEMA_VERSION);
         assertEquals(String.valueOf(JobStore.SCHEMA_VERSION), query(db(), "SELECT value FROM meta WHERE key='schema'"));
         try (var files = Files.list(dir)) {
             assertEquals(List.of("jobs.db"), files.map(p -> p.getFileName().toString()).toList());
@@ -86,16 +86,16 @@ class StoreMigrationTest {
         try (JobStore store = new JobStore(db())) {
             store.insertJob(job(UUID.randomUUID(), "from the future"));
         }
-        exec(db(), "PRAGMA user_version = 3");
+        exec(db(), "PRAGMA user_version = " + (JobStore.SCHEMA_VERSION + 1));
         String before = TestData.sha256(db());
         BitsException e = assertThrows(BitsException.class, () -> new JobStore(db()).close());
         assertEquals(HResult.BG_E_DATABASE_CORRUPT, e.hresult());
         assertTrue(e.getMessage().contains(db().toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("schema version 3: a newer jbits wrote it"), e.getMessage());
-        assertTrue(e.getMessage().contains("reads versions up to 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("schema version " + (JobStore.SCHEMA_VERSION + 1) + ": a newer jbits wrote it"), e.getMessage());
+        assertTrue(e.getMessage().contains("reads versions up to " + JobStore.SCHEMA_VERSION), e.getMessage());
         assertTrue(e.getMessage().contains("not damaged"), e.getMessage());
         assertEquals(before, TestData.sha256(db()), "the refused store was changed");
-        assertEquals(3, userVersion(db()));
+        assertEquals(JobStore.SCHEMA_VERSION + 1, userVersion(db()));
     }
 
     @Test
@@ -105,12 +105,12 @@ class StoreMigrationTest {
             store.insertJob(job(id, "survivor"));
         }
         List<Migration> withBroken = new ArrayList<>(StoreSchema.CURRENT.migrations());
-        withBroken.add(new Migration(3, "a step that fails half-way", List.of(
+        withBroken.add(new Migration(JobStore.SCHEMA_VERSION + 1, "a step that fails half-way", List.of(
                 "ALTER TABLE jobs ADD COLUMN half_done INTEGER",
                 "UPDATE no_such_table SET x = 1")));
         BitsException e = assertThrows(BitsException.class, () -> new JobStore(db(), new StoreSchema(withBroken)).close());
         assertTrue(e.getMessage().contains("no such table"), e.getMessage());
-        assertEquals(2, userVersion(db()));
+        assertEquals(JobStore.SCHEMA_VERSION, userVersion(db()));
         assertFalse(columns(db(), "jobs").contains("half_done"), "the failed step's first statement was rolled back");
         try (JobStore store = new JobStore(db())) {
             assertEquals(id, store.loadAll().get(0).id);
@@ -118,19 +118,20 @@ class StoreMigrationTest {
     }
 
     @Test
-    void aThirdVersionIsOneMigrationAddedAndKeepsEveryJob() throws Exception {
+    void aNextVersionIsOneMigrationAddedAndKeepsEveryJob() throws Exception {
         UUID id = UUID.randomUUID();
         try (JobStore store = new JobStore(db())) {
             store.insertJob(job(id, "kept"));
         }
         List<Migration> three = new ArrayList<>(StoreSchema.CURRENT.migrations());
-        three.add(new Migration(3, "files.expected_sha256", List.of("ALTER TABLE files ADD COLUMN expected_sha256 TEXT")));
+        int next = JobStore.SCHEMA_VERSION + 1;
+        three.add(new Migration(next, "files.next_column", List.of("ALTER TABLE files ADD COLUMN next_column TEXT")));
         try (JobStore store = new JobStore(db(), new StoreSchema(three))) {
             assertEquals(id, store.loadAll().get(0).id);
         }
-        assertEquals(3, userVersion(db()));
-        assertEquals("3", query(db(), "SELECT value FROM meta WHERE key='schema'"));
-        assertTrue(columns(db(), "files").contains("expected_sha256"));
+        assertEquals(next, userVersion(db()));
+        assertEquals(String.valueOf(next), query(db(), "SELECT value FROM meta WHERE key='schema'"));
+        assertTrue(columns(db(), "files").contains("next_column"));
     }
 
     @Test
@@ -150,7 +151,7 @@ class StoreMigrationTest {
         exec(db(), "DROP TABLE segments");
         BitsException e = assertThrows(BitsException.class, () -> new JobStore(db()).close());
         assertEquals(HResult.BG_E_DATABASE_CORRUPT, e.hresult());
-        assertTrue(e.getMessage().contains("is at schema version 2 but lacks its table segments"), e.getMessage());
+        assertTrue(e.getMessage().contains("is at schema version " + JobStore.SCHEMA_VERSION + " but lacks its table segments"), e.getMessage());
     }
 
     @Test
