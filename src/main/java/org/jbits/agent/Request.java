@@ -49,6 +49,28 @@ public sealed interface Request {
 
         /** {@code stop}. */
         R stop(Stop r);
+
+        /** {@code setRemoteName} (added). */
+        R setRemoteName(SetRemoteName r);
+
+        /** {@code replaceRemotePrefix} (added). */
+        R replaceRemotePrefix(ReplaceRemotePrefix r);
+    }
+
+    /** IBackgroundCopyFile2::SetRemoteName: file {@code index} (from 0) of the job is fetched from {@code remote}. */
+    record SetRemoteName(String job, int index, String remote) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.setRemoteName(this);
+        }
+    }
+
+    /** IBackgroundCopyJob4::ReplaceRemotePrefix: every remote name starting with {@code oldPrefix} gets {@code newPrefix}. */
+    record ReplaceRemotePrefix(String job, String oldPrefix, String newPrefix) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.replaceRemotePrefix(this);
+        }
     }
 
     /** Is the agent there, and which backend and version does it run. */
@@ -94,11 +116,19 @@ public sealed interface Request {
     record NewFile(String remote, String local) {
     }
 
-    /** The named jobs, or all of the caller's jobs when {@code jobs} is empty. */
-    record Get(List<String> jobs) implements Request {
+    /**
+     * The named jobs (a display name names every job of that name), or all of the caller's jobs when {@code jobs}
+     * is empty; with {@code allUsers}, every user's jobs (BG_JOB_ENUM_ALL_USERS: only root, or an administrator).
+     */
+    record Get(List<String> jobs, boolean allUsers) implements Request {
         /** Copies the job list. */
         public Get {
             jobs = List.copyOf(jobs);
+        }
+
+        /** The caller's named jobs. */
+        public Get(List<String> jobs) {
+            this(jobs, false);
         }
 
         @Override
@@ -107,8 +137,18 @@ public sealed interface Request {
         }
     }
 
-    /** Adds one file to a job. */
-    record AddFile(String job, String remote, String local) implements Request {
+    /** Adds one file to a job; with {@code ranges} (not null), only those parts of it (AddFileWithRanges). */
+    record AddFile(String job, String remote, String local, List<org.jbits.BitsFileRange> ranges) implements Request {
+        /** Copies the ranges. */
+        public AddFile {
+            ranges = ranges == null ? null : List.copyOf(ranges);
+        }
+
+        /** The whole file. */
+        public AddFile(String job, String remote, String local) {
+            this(job, remote, local, null);
+        }
+
         @Override
         public <R> R accept(Visitor<R> v) {
             return v.addFile(this);

@@ -102,10 +102,19 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
     public ObjectNode get(Request.Get r) {
         ObjectNode reply = Protocol.ok();
         ArrayNode out = reply.putArray("jobs");
+        List<BitsJob> pool = r.allUsers() ? bits.allUsersJobs() : null;
         if (r.jobs().isEmpty()) {
-            bits.jobs().forEach(j -> out.add(JobJson.of(j)));
+            (pool != null ? pool : bits.jobs()).forEach(j -> out.add(JobJson.of(j)));
         } else {
-            r.jobs().forEach(ref -> out.add(JobJson.of(resolve(ref))));
+            java.util.Set<java.util.UUID> seen = new java.util.HashSet<>();
+            for (String ref : r.jobs()) {
+                // Get-BitsTransfer -Name lists every job of that name.
+                for (BitsJob j : resolveAll(ref, pool)) {
+                    if (seen.add(j.id())) {
+                        out.add(JobJson.of(j));
+                    }
+                }
+            }
         }
         return reply;
     }
@@ -113,7 +122,11 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
     @Override
     public ObjectNode addFile(Request.AddFile r) {
         BitsJob job = resolve(r.job());
-        job.addFile(r.remote(), r.local());
+        if (r.ranges() != null) {
+            job.addFileWithRanges(r.remote(), r.local(), r.ranges());
+        } else {
+            job.addFile(r.remote(), r.local());
+        }
         return withJob(JobJson.of(job));
     }
 
@@ -183,10 +196,58 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
         return Protocol.ok().put("stopping", true);
     }
 
+    @Override
+    public ObjectNode setRemoteName(Request.SetRemoteName r) {
+        BitsJob job = resolve(r.job());
+        job.setRemoteName(r.index(), r.remote());
+        return withJob(JobJson.of(job));
+    }
+
+    /** The reply also says how many names changed ({@code replaced}). */
+    @Override
+    public ObjectNode replaceRemotePrefix(Request.ReplaceRemotePrefix r) {
+        BitsJob job = resolve(r.job());
+        int n = job.replaceRemotePrefix(r.oldPrefix(), r.newPrefix());
+        ObjectNode reply = withJob(JobJson.of(job));
+        reply.put("replaced", n);
+        return reply;
+    }
+
     private static ObjectNode withJob(ObjectNode job) {
         ObjectNode reply = Protocol.ok();
         reply.set("job", job);
         return reply;
+    }
+
+    /**
+     * Every job {@code ref} names: the one of that GUID, or all of that display name (BG_E_NOT_FOUND for none),
+     * among {@code pool} when given (every user's jobs), else the caller's.
+     */
+    public List<BitsJob> resolveAll(String ref, List<BitsJob> pool) {
+        if (ref == null || ref.isBlank()) {
+            throw new BitsException(HResult.E_INVALIDARG, "no job given");
+        }
+        String r = ref.trim();
+        String bare = r.startsWith("{") && r.endsWith("}") ? r.substring(1, r.length() - 1) : r;
+        UUID id = null;
+        try {
+            id = UUID.fromString(bare);
+        } catch (IllegalArgumentException notAGuid) {
+            // a display name
+        }
+        if (id != null && pool == null) {
+            return List.of(bits.getJob(id));
+        }
+        List<BitsJob> matches = new ArrayList<>();
+        for (BitsJob j : pool != null ? pool : bits.jobs()) {
+            if (id != null ? j.id().equals(id) : j.displayName().equals(r)) {
+                matches.add(j);
+            }
+        }
+        if (matches.isEmpty()) {
+            throw new BitsException(HResult.BG_E_NOT_FOUND, "no job with id or display name " + JsonFields.quote(r));
+        }
+        return matches;
     }
 
     /** Finds a job by GUID (with or without braces) or by a unique display name. */
