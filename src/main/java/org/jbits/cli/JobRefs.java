@@ -48,11 +48,11 @@ final class JobRefs {
             while ((line = r.readLine()) != null) {
                 n++;
                 String s = line.strip();
-                if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
-                    s = s.substring(1, s.length() - 1).strip();
-                }
                 if (s.endsWith(",")) {
                     s = s.substring(0, s.length() - 1).strip();
+                }
+                if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
+                    s = s.substring(1, s.length() - 1).strip();
                 }
                 if (s.isEmpty()) {
                     continue;

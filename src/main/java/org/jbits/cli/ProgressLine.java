@@ -85,11 +85,12 @@ final class ProgressLine {
             fixed = join(prefix, pct, "", optional, st);
         }
         if (fixed.length() > room && !prefix.isEmpty()) {
-            int keep = Math.max(1, prefix.length() - (fixed.length() - room));
-            prefix = Output.clip(name, Math.max(1, keep - 2)) + "  ";
+            int keep = prefix.length() - (fixed.length() - room) - 2;
+            prefix = keep >= 4 ? Output.clip(name, keep) + "  " : "";
             fixed = join(prefix, pct, "", optional, st);
         }
-        int barWidth = Math.min(MAX_BAR, room - fixed.length() - 3);
+        // The bar only when every other part fits, and goes first.
+        int barWidth = dropped > 0 ? 0 : Math.min(MAX_BAR, room - fixed.length() - 3);
         String line;
         if (barWidth >= 5) {
             int fill = total > 0 ? (int) Math.min(barWidth, done * barWidth / total) : 0;
