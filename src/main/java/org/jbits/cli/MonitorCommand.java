@@ -119,9 +119,10 @@ final class MonitorCommand implements Callable<Integer> {
                 lines++;
                 break;
             }
-            String name = Output.clip(Output.text(j, "displayName"), 24) + " " + id.substring(0, 8);
+            String name = Output.clip(Output.text(j, "displayName"), 16) + " " + id.substring(0, 8);
             b.append(ProgressLine.render(width, name, j.path("bytesTransferred").asLong(),
-                    j.path("bytesTotal").asLong(), r.rate(), Output.text(j, "jobState"))).append("\033[K\n");
+                    j.path("bytesTotal").asLong(), r.rate(), Output.text(j, "jobState"),
+                    ProgressLine.BYTES_RATE_ETA)).append("\033[K\n");
             lines++;
         }
         b.append("\033[J");

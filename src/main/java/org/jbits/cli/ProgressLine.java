@@ -67,6 +67,16 @@ final class ProgressLine {
      * @param name shown first when not null (clipped before anything else goes)
      */
     static String render(int width, String name, long done, long total, double rate, String state) {
+        return render(width, name, done, total, rate, state, RATE_ETA_BYTES);
+    }
+
+    /** Drop the rate first, then the ETA, then the byte counts (a single progress line). */
+    static final int[] RATE_ETA_BYTES = {0, 1, 2};
+    /** Drop the byte counts first, then the rate, then the ETA (the monitor's lines, where a name takes room). */
+    static final int[] BYTES_RATE_ETA = {2, 0, 1};
+
+    /** The line, parts dropped in {@code dropOrder} (indexes of rate 0, ETA 1, bytes 2) until it fits. */
+    static String render(int width, String name, long done, long total, double rate, String state, int[] dropOrder) {
         int room = Math.max(1, width - 1);
         String pct = total > 0 ? pad(Math.min(100, done * 100 / total) + "%", 4) : "   ?";
         String bytes = Output.bytes(done) + " / " + Output.total(total);
@@ -80,7 +90,7 @@ final class ProgressLine {
         String fixed = join(prefix, pct, "", optional, st);
         int dropped = 0;
         while (fixed.length() > room && dropped < optional.length) {
-            optional[dropped == 0 ? 0 : dropped == 1 ? 1 : 2] = "";
+            optional[dropOrder[dropped]] = "";
             dropped++;
             fixed = join(prefix, pct, "", optional, st);
         }

@@ -35,6 +35,13 @@ class ProgressLineTest {
     }
 
     @Test
+    void theMonitorDropsTheBytesBeforeTheEta() {
+        String l = ProgressLine.render(70, "second download… 548780ba", 9 << 20, 20 << 20, 102_400, "Transferring",
+                ProgressLine.BYTES_RATE_ETA);
+        assertEquals("second download… 548780ba   45%  100.0 KiB/s  ETA 1:53  Transferring", l);
+    }
+
+    @Test
     void anUnknownSizeOrRateHasNoEta() {
         assertTrue(ProgressLine.render(120, null, 100, -1, 50, "Transferring").contains("unknown"));
         assertFalse(ProgressLine.render(120, null, 100, -1, 50, "Transferring").contains("ETA"));
