@@ -46,6 +46,16 @@ public interface BitsJob {
     /** Adds a file: {@code remoteName} is the URL (or path), {@code localName} the full local path. */
     void addFile(String remoteName, String localName);
 
+    /**
+     * Adds several files at once ({@code AddFileSet}). The portable engine checks them all first and adds them in
+     * one commit, or none; this default adds them one by one.
+     */
+    default void addFileSet(List<FileInfo> files) {
+        for (FileInfo f : files) {
+            addFile(f.remoteName(), f.localName());
+        }
+    }
+
     /** The job's files, in the order they were added. */
     List<BitsFile> files();
 

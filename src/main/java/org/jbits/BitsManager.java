@@ -48,6 +48,25 @@ public interface BitsManager extends AutoCloseable {
     /** The backend's version string. */
     String backendVersion();
 
+    /**
+     * Not a BITS call: the network cost state this backend schedules jobs by (a job whose transfer policy excludes
+     * it waits in TransientError with {@link HResult#BG_E_BLOCKED_BY_COST_TRANSFER_POLICY}), its source and when it
+     * last changed. Windows' BITS reads the cost itself and tells no one: the native backend fails with E_NOTIMPL.
+     */
+    default NetworkStatus networkStatus() {
+        throw new BitsException(HResult.E_NOTIMPL, "the " + backendName()
+                + " backend has no network cost call: Windows' BITS reads the network's cost itself and does not tell it");
+    }
+
+    /**
+     * Not a BITS call: an administrator's override of the network cost state, kept across restarts; {@code null}
+     * returns to detection. Fails with E_NOTIMPL where the backend cannot take one (native BITS).
+     */
+    default NetworkStatus overrideNetworkCost(CostState cost) {
+        throw new BitsException(HResult.E_NOTIMPL, "the " + backendName()
+                + " backend cannot override the network cost: Windows' BITS has no such call");
+    }
+
     /** Stops the backend's threads; jobs persist and resume on the next open. */
     @Override
     void close();

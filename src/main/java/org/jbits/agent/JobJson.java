@@ -29,13 +29,16 @@ public final class JobJson {
      */
     public static ObjectNode of(BitsJob job) {
         ObjectNode o = Json.object();
+        // The state before the error: a job's error is recorded before its state changes, so a job read as in Error
+        // is always shown with its error (read the other way round, a job could show Error with no error).
+        JobState state = job.state();
         JobProgress p = job.progress();
         JobTimes t = optional(job::times);
         JobError err = job.error().orElse(null);
         o.put("jobId", job.id().toString());
         JobPropertiesJson.writeCurrent(job, o);
         o.put("transferType", job.type().displayName());
-        o.put("jobState", job.state().displayName());
+        o.put("jobState", state.displayName());
         o.put("ownerAccount", optional(job::owner));
         o.put("bytesTotal", p.bytesTotal());
         o.put("bytesTransferred", p.bytesTransferred());

@@ -2,6 +2,7 @@ package org.jbits.agent;
 
 import java.time.Duration;
 import java.util.List;
+import org.jbits.CostState;
 import org.jbits.JobState;
 import org.jbits.JobType;
 
@@ -55,6 +56,12 @@ public sealed interface Request {
 
         /** {@code replaceRemotePrefix} (added). */
         R replaceRemotePrefix(ReplaceRemotePrefix r);
+
+        /** {@code network}. */
+        R network(Network r);
+
+        /** {@code networkOverride}. */
+        R networkOverride(NetworkOverride r);
     }
 
     /** IBackgroundCopyFile2::SetRemoteName: file {@code index} (from 0) of the job is fetched from {@code remote}. */
@@ -211,6 +218,25 @@ public sealed interface Request {
         @Override
         public <R> R accept(Visitor<R> v) {
             return v.await(this);
+        }
+    }
+
+    /** The network cost state the backend schedules by, its source and when it changed. */
+    record Network() implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.network(this);
+        }
+    }
+
+    /**
+     * Sets the administrator's override of the network cost state, kept across restarts; {@code cost} null
+     * returns to detection ({@code "cost": "Auto"} on the wire).
+     */
+    record NetworkOverride(CostState cost) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.networkOverride(this);
         }
     }
 

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jbits.BitsException;
+import org.jbits.CostState;
 import org.jbits.HResult;
 import org.jbits.JobState;
 import org.jbits.JobType;
@@ -82,6 +83,8 @@ public final class RequestCodec {
                     r.requiredString("remote"));
             case "replaceRemotePrefix" -> new Request.ReplaceRemotePrefix(r.requiredString("job"),
                     r.requiredString("oldPrefix"), r.requiredString("newPrefix"));
+            case "network" -> new Request.Network();
+            case "networkOverride" -> networkOverride(r);
             default -> throw invalid("unknown request " + JsonFields.quote(op));
         };
         r.refuseOthers();
@@ -133,6 +136,27 @@ public final class RequestCodec {
             throw invalid("the 'setRemoteName' request needs 'index', a file index from 0");
         }
         return i.intValue();
+    }
+
+    /** The spelling of "back to detection" in {@code networkOverride}'s {@code cost} field. */
+    static final String AUTO = "Auto";
+
+    private static Request networkOverride(JsonFields r) {
+        String cost = r.requiredString("cost");
+        if (cost.equals(AUTO)) {
+            return new Request.NetworkOverride(null);
+        }
+        CostState[] states = CostState.values();
+        String[] names = new String[states.length + 1];
+        for (int i = 0; i < states.length; i++) {
+            if (states[i].displayName().equals(cost)) {
+                return new Request.NetworkOverride(states[i]);
+            }
+            names[i] = states[i].displayName();
+        }
+        names[states.length] = AUTO;
+        throw invalid("the 'cost' field of the 'networkOverride' request must be one of " + String.join(", ", names)
+                + ", not " + JsonFields.quote(cost));
     }
 
     private static Request await(JsonFields r) {
@@ -277,6 +301,16 @@ public final class RequestCodec {
         public ObjectNode replaceRemotePrefix(Request.ReplaceRemotePrefix r) {
             return forJob("replaceRemotePrefix", r.job()).put("oldPrefix", r.oldPrefix())
                     .put("newPrefix", r.newPrefix());
+        }
+
+        @Override
+        public ObjectNode network(Request.Network r) {
+            return op("network");
+        }
+
+        @Override
+        public ObjectNode networkOverride(Request.NetworkOverride r) {
+            return op("networkOverride").put("cost", r.cost() == null ? AUTO : r.cost().displayName());
         }
     };
 }

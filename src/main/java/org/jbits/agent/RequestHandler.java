@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.UUID;
 import org.jbits.BitsException;
 import org.jbits.BitsJob;
+import org.jbits.FileInfo;
 import org.jbits.BitsManager;
 import org.jbits.HResult;
 import org.slf4j.Logger;
@@ -67,9 +68,8 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
             if (r.fileMode() != null) {
                 fileMode(job, r.fileMode());
             }
-            for (Request.NewFile f : r.files()) {
-                job.addFile(f.remote(), f.local());
-            }
+            // One AddFileSet: every file checked, then all committed at once (one fsync, not one per file).
+            job.addFileSet(r.files().stream().map(f -> new FileInfo(f.remote(), f.local())).toList());
             if (!r.suspended()) {
                 job.resume();
             }
@@ -189,6 +189,21 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
     /** The reply that carries {@code job} as it is now. */
     public ObjectNode jobReply(BitsJob job) {
         return withJob(JobJson.of(job));
+    }
+
+    /** {@code {"ok": true, "network": {...}}} ({@link NetworkJson}); E_NOTIMPL from a backend without the call. */
+    @Override
+    public ObjectNode network(Request.Network r) {
+        ObjectNode reply = Protocol.ok();
+        reply.set("network", NetworkJson.of(bits.networkStatus()));
+        return reply;
+    }
+
+    @Override
+    public ObjectNode networkOverride(Request.NetworkOverride r) {
+        ObjectNode reply = Protocol.ok();
+        reply.set("network", NetworkJson.of(bits.overrideNetworkCost(r.cost())));
+        return reply;
     }
 
     @Override

@@ -10,6 +10,7 @@ import org.jbits.BitsException;
 import org.jbits.BitsManager;
 import org.jbits.BitsOptions;
 import org.jbits.agent.AgentClient;
+import org.jbits.agent.AgentConfig;
 import org.jbits.agent.AgentLog;
 import org.jbits.agent.AgentProcess;
 import org.jbits.agent.AgentServer;
@@ -43,6 +44,7 @@ final class AgentCommand implements Callable<Integer> {
             Path dir = options.stateDirectory();
             BitsManager bits;
             try {
+                options = AgentConfig.apply(options, dir);
                 bits = BitsManager.open(options.backend() == null ? options.withBackend("portable") : options);
             } catch (BitsException e) {
                 throw new CliException(CliException.AGENT_UNREACHABLE, "cannot start the agent for " + dir + ": " + e.getMessage());

@@ -8,6 +8,7 @@ import org.jbits.BitsException;
 import org.jbits.BitsFile;
 import org.jbits.BitsFileRange;
 import org.jbits.NotifyCmdLine;
+import org.jbits.FileInfo;
 import org.jbits.BitsLimits;
 import org.jbits.BitsJob;
 import org.jbits.HResult;
@@ -43,6 +44,8 @@ final class EngineJob implements BitsJob {
     long notifyAtNanos;
     /** The notify program is running now. */
     boolean notifyRunning;
+    /** While the network's cost blocks the job: since when (the no-progress clock stands still meanwhile). */
+    java.time.Instant blockedSince;
 
     EngineJob(PortableEngine engine, JobRecord rec) {
         this.engine = engine;
@@ -77,6 +80,11 @@ final class EngineJob implements BitsJob {
     @Override
     public void addFile(String remoteName, String localName) {
         engine.addFile(this, remoteName, localName);
+    }
+
+    @Override
+    public void addFileSet(List<FileInfo> files) {
+        engine.addFileSet(this, files);
     }
 
     @Override
@@ -237,7 +245,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public int transferPolicyFlags() {
-        return engine.stateMachine().locked(() -> rec.costFlags);
+        return engine.stateMachine().locked(() -> engine.costGate().flags(rec));
     }
 
     @Override

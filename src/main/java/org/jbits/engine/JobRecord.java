@@ -10,7 +10,6 @@ import org.jbits.JobState;
 import org.jbits.JobType;
 import org.jbits.NotifyFlag;
 import org.jbits.ProxySettings;
-import org.jbits.TransferPolicy;
 
 /** A job's persistent definition and state. Changed only under the engine lock; persisted by {@link JobStore}. */
 final class JobRecord {
@@ -29,7 +28,8 @@ final class JobRecord {
     long minimumRetryDelaySeconds = 600;
     long noProgressTimeoutSeconds = 1_209_600;
     long maximumDownloadTimeSeconds = 7_776_000;
-    int costFlags = TransferPolicy.ALWAYS.flags();
+    /** The job's own cost flags, or {@link CostGate#BY_PRIORITY} while it follows its priority's default. */
+    int costFlags = CostGate.BY_PRIORITY;
     ProxySettings proxy = ProxySettings.DEFAULT;
     Instant modified;
     Instant completedAt;

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,63 +158,76 @@ final class JobStateMachine {
     }
 
     /**
-     * Adds a file whose names were checked ({@link LocalNames}): BITS' per-job rules, then committed with the job.
+     * Adds files whose names were checked ({@link LocalNames}): BITS' per-job rules for all of them first, then all
+     * committed with the job in one transaction, or none.
      */
-    void addFile(EngineJob job, FileRecord.Added added, int maxFilesPerJob) {
-        if (added.ranges() != null) {
-            String scheme = added.uri().getScheme();
-            if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
-                throw new BitsException(HResult.E_INVALIDARG, "file ranges need an http:// or https:// URL (BITS"
-                        + " 3.0 and later take no SMB or local ranges)");
-            }
-        }
-        URI uri = added.uri();
-        Path local = added.local();
+    void addFiles(EngineJob job, List<FileRecord.Added> added, int maxFilesPerJob) {
         locked(() -> {
             ensureNotFinal(job);
             JobRecord rec = job.rec;
-            if (rec.type != JobType.DOWNLOAD) {
-                if (!rec.files.isEmpty()) {
-                    throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
-                }
-                if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
-                    throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE,
-                            "an upload goes to an http:// or https:// URL");
-                }
-                if (!Files.isRegularFile(local)) {
-                    throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "the file to upload, " + local
-                            + ", does not exist");
-                }
+            for (int i = 0; i < added.size(); i++) {
+                checkRules(rec, added.get(i), rec.files.size() + i, maxFilesPerJob);
             }
-            if (added.ranges() != null && rec.type != JobType.DOWNLOAD) {
-                throw new BitsException(HResult.E_NOTIMPL, "file ranges are for download jobs only");
+            List<FileRecord> files = new ArrayList<>(added.size());
+            for (FileRecord.Added a : added) {
+                int index = rec.files.size() + files.size();
+                FileRecord file = new FileRecord(index, a.remoteName(), a.uri(), a.local().toString(),
+                        LocalNames.tempNameFor(rec.id, index, a.local()));
+                file.dirId = a.directory();
+                file.urlCredentials = a.credentials();
+                file.ranges = a.ranges();
+                files.add(file);
             }
-            if (added.ranges() != null && rec.dynamicContent) {
-                throw new BitsException(HResult.BG_E_UNSUPPORTED_JOB_CONFIGURATION, job + " takes dynamic content,"
-                        + " which has no ranges");
-            }
-            if (rec.files.size() >= maxFilesPerJob) {
-                throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
-                        + " files (MaxFilesPerJob)");
-            }
-            int index = rec.files.size();
-            FileRecord file = new FileRecord(index, added.remoteName(), uri, local.toString(),
-                    LocalNames.tempNameFor(rec.id, index, local));
-            file.dirId = added.directory();
-            file.urlCredentials = added.credentials();
-            file.ranges = added.ranges();
-            rec.files.add(file);
+            rec.files.addAll(files);
             rec.modified = clock.now();
             try {
-                store.saveJobAndFile(rec, file);
+                store.saveJobAndFiles(rec, files);
             } catch (RuntimeException e) {
-                rec.files.remove(file);
+                rec.files.removeAll(files);
                 throw e;
             }
-            log.info("job {}: added {} -> {}", rec.id, added.remoteName(), local);
+            for (FileRecord f : files) {
+                log.info("job {}: added {} -> {}", rec.id, f.remoteName, f.localName);
+            }
             fireModification(job);
             return null;
         });
+    }
+
+    /** BITS' rules for the file that would be the job's {@code index}-th. */
+    private static void checkRules(JobRecord rec, FileRecord.Added added, int index, int maxFilesPerJob) {
+        URI uri = added.uri();
+        Path local = added.local();
+        if (rec.type != JobType.DOWNLOAD) {
+            if (index > 0) {
+                throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file");
+            }
+            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+                throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE,
+                        "an upload goes to an http:// or https:// URL");
+            }
+            if (!Files.isRegularFile(local)) {
+                throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "the file to upload, " + local
+                        + ", does not exist");
+            }
+        }
+        if (added.ranges() != null) {
+            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+                throw new BitsException(HResult.E_INVALIDARG, "file ranges need an http:// or https:// URL (BITS"
+                        + " 3.0 and later take no SMB or local ranges)");
+            }
+            if (rec.type != JobType.DOWNLOAD) {
+                throw new BitsException(HResult.E_NOTIMPL, "file ranges are for download jobs only");
+            }
+            if (rec.dynamicContent) {
+                throw new BitsException(HResult.BG_E_UNSUPPORTED_JOB_CONFIGURATION, "the job takes dynamic content,"
+                        + " which has no ranges");
+            }
+        }
+        if (index >= maxFilesPerJob) {
+            throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
+                    + " files (MaxFilesPerJob)");
+        }
     }
 
     void resume(EngineJob job) {
@@ -421,15 +435,27 @@ final class JobStateMachine {
             return;
         }
         JobState old = rec.state;
+        Instant oldModified = rec.modified;
+        Instant oldCompletedAt = rec.completedAt;
         rec.state = state;
         rec.modified = clock.now();
         if (state == JobState.TRANSFERRED) {
             rec.completedAt = rec.modified;
         }
+        boolean oldNotifyPending = rec.notifyPending;
         if (notifyCommands != null) {
             notifyCommands.arm(job, state);
         }
-        store.saveJob(rec);
+        try {
+            store.saveJob(rec);
+        } catch (RuntimeException notCommitted) {
+            // The job is in the state its store says (a full disk, a store gone read-only): nothing is announced.
+            rec.notifyPending = oldNotifyPending;
+            rec.state = old;
+            rec.modified = oldModified;
+            rec.completedAt = oldCompletedAt;
+            throw notCommitted;
+        }
         changed.signalAll();
         wakeScheduler.run();
         log.info("job {}: {} -> {}", rec.id, old.displayName(), state.displayName());

@@ -192,6 +192,16 @@ final class JobStore implements AutoCloseable {
         });
     }
 
+    /** The job row and several new file rows, in one transaction. */
+    synchronized void saveJobAndFiles(JobRecord j, List<FileRecord> files) {
+        inTransaction(() -> {
+            saveJob(j);
+            for (FileRecord f : files) {
+                saveFile(j.id, f);
+            }
+        });
+    }
+
     synchronized void saveFile(UUID jobId, FileRecord f) {
         try (PreparedStatement ps = db.prepareStatement("""
                 INSERT OR REPLACE INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, validator, completed,

@@ -1,6 +1,16 @@
 package org.jbits.engine;
 
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import org.jbits.BitsException;
 import org.jbits.BitsManager;
+import org.jbits.HResult;
+import org.jbits.network.CostPolicyDefaults;
+import org.jbits.network.NetworkCost;
+import org.jbits.network.NetworkManagerCost;
+import org.jbits.network.SystemBus;
 import org.jbits.BitsOptions;
 import org.jbits.spi.BackendProvider;
 import org.jbits.transport.Transports;
@@ -25,7 +35,23 @@ public final class PortableBackendProvider implements BackendProvider {
     @Override
     public BitsManager open(BitsOptions options) {
         EngineSettings settings = EngineSettings.from(options.settings());
+        CostPolicyDefaults defaults = CostPolicyDefaults.from(options.settings());
         return new PortableEngine(options.stateDirectory(), settings, EngineClock.SYSTEM,
-                Transports.standard(settings.connectTimeoutMillis(), settings.readTimeoutMillis()));
+                Transports.standard(settings.connectTimeoutMillis(), settings.readTimeoutMillis()),
+                detector(options.settings()), defaults);
+    }
+
+    /**
+     * The cost detector the setting {@code network.detection} names: {@code networkmanager} (the default: the
+     * system D-Bus of {@code DBUS_SYSTEM_BUS_ADDRESS}, else the standard socket) or {@code none}.
+     */
+    static NetworkCost detector(Map<String, String> settings) {
+        String d = settings.getOrDefault("network.detection", System.getProperty("jbits.network.detection", "networkmanager"));
+        return switch (d.strip().toLowerCase(Locale.ROOT)) {
+            case "networkmanager" -> NetworkManagerCost.start(SystemBus.address(System.getenv()), Clock.systemUTC());
+            case "none" -> NetworkCost.none("cost detection is off (network.detection=none)", Instant.now());
+            default -> throw new BitsException(HResult.E_INVALIDARG, "network.detection is '" + d
+                    + "': give networkmanager or none");
+        };
     }
 }

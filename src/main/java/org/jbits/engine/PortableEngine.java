@@ -15,11 +15,16 @@ import org.jbits.BitsFile;
 import org.jbits.BitsJob;
 import org.jbits.BitsLimits;
 import org.jbits.BitsManager;
+import org.jbits.FileInfo;
 import org.jbits.CostState;
 import org.jbits.HResult;
 import org.jbits.JobListener;
 import org.jbits.JobState;
 import org.jbits.JobType;
+import org.jbits.NetworkStatus;
+import org.jbits.network.CostOverride;
+import org.jbits.network.CostPolicyDefaults;
+import org.jbits.network.NetworkCost;
 import org.jbits.file.FileIdentity;
 import org.jbits.file.StateDirectory;
 import org.jbits.spi.JobEventDispatcher;
@@ -55,18 +60,37 @@ public final class PortableEngine implements BitsManager {
     private final TransferWorker worker;
     private final NotifyCommands notifyCommands;
     private final Scheduler scheduler;
+    /** The network's cost: detection with the administrator's override over it. */
+    private final CostOverride cost;
+    private final CostGate costGate;
 
     /**
      * Opens the engine on {@code stateDir} with the given transports (e.g. {@link Transports#standard}); tests pass
      * transports that inject faults.
      */
     public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports) {
-        this(stateDir, settings, clock, transports, NotifyCommands.PROCESSES);
+        this(stateDir, settings, clock, transports, NetworkCost.none("no cost detection was asked for",
+                clock.now()), CostPolicyDefaults.BITS);
     }
 
     /** Opens the engine with a launcher for notify command lines (tests count and fail the runs). */
     PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
             NotifyCommands.Launcher launcher) {
+        this(stateDir, settings, clock, transports, NetworkCost.none("no cost detection was asked for",
+                clock.now()), CostPolicyDefaults.BITS, launcher);
+    }
+
+    /**
+     * Opens the engine with a cost detector ({@code detector}, closed with the engine) and the default transfer
+     * policy of each priority; the administrator's override kept in the state directory goes over the detector.
+     */
+    public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
+            NetworkCost detector, CostPolicyDefaults costDefaults) {
+        this(stateDir, settings, clock, transports, detector, costDefaults, NotifyCommands.PROCESSES);
+    }
+
+    private PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
+            NetworkCost detector, CostPolicyDefaults costDefaults, NotifyCommands.Launcher launcher) {
         this.stateDir = stateDir;
         this.settings = settings;
         this.transports = transports;
@@ -90,20 +114,28 @@ public final class PortableEngine implements BitsManager {
         }
         store = new JobStore(stateDir.resolve("jobs.db"));
         StateDirectory.restrictAll(stateDir);
-        // The network is unrestricted until cost detection lands; the scheduler and transfers already ask.
-        Supplier<CostState> cost = () -> CostState.UNRESTRICTED;
+        try {
+            cost = CostOverride.open(detector, stateDir, java.time.Clock.systemUTC());
+        } catch (RuntimeException e) {
+            detector.close();
+            store.close();
+            throw e;
+        }
+        Supplier<CostState> costState = () -> cost.current().cost();
         jobs = new JobStateMachine(store, clock, notifier, this::wakeScheduler);
         notifyCommands = new NotifyCommands(jobs, clock, launcher);
         jobs.notifyCommands(notifyCommands);
+        costGate = new CostGate(jobs, cost::current, costDefaults, clock);
         finisher = new JobFinisher(store);
         tempFiles = new TempFiles(store, clock, settings);
         RunReports reports = new RunReports(jobs);
-        worker = new TransferWorker(jobs, reports, transports, tempFiles, cost, this::wakeScheduler);
+        worker = new TransferWorker(jobs, reports, transports, tempFiles, costState, this::wakeScheduler);
         for (JobRecord rec : new Recovery(store, transports, finisher).recover()) {
             jobs.load(new EngineJob(this, rec));
         }
-        scheduler = new Scheduler(jobs, reports, worker, clock, settings.timeSliceMillis(), cost,
+        scheduler = new Scheduler(jobs, reports, worker, clock, settings.timeSliceMillis(), costGate,
                 settings.jobInactivityTimeoutSeconds(), this::cancelInactive);
+        cost.addListener(s -> wakeScheduler());
         scheduler.start();
         log.info("portable engine started on {} with {} job(s)", stateDir, jobs.list().size());
     }
@@ -122,6 +154,10 @@ public final class PortableEngine implements BitsManager {
 
     JobStateMachine stateMachine() {
         return jobs;
+    }
+
+    CostGate costGate() {
+        return costGate;
     }
 
     // ---------------------------------------------------------------- BitsManager
@@ -175,6 +211,18 @@ public final class PortableEngine implements BitsManager {
         return v != null ? v : "dev";
     }
 
+    /** The cost the scheduler goes by: detection, or the override kept in the state directory. */
+    @Override
+    public NetworkStatus networkStatus() {
+        return cost.current();
+    }
+
+    /** Sets ({@code null}: clears) the override, kept in the state directory; the scheduler acts on it at once. */
+    @Override
+    public NetworkStatus overrideNetworkCost(CostState state) {
+        return cost.set(state);
+    }
+
     /** The state directory this engine keeps its store in. */
     public Path stateDirectory() {
         return stateDir;
@@ -198,6 +246,7 @@ public final class PortableEngine implements BitsManager {
             r.awaitDone(STOP_WAIT_MILLIS);
         }
         scheduler.close();
+        cost.close();
         worker.close();
         notifyCommands.close();
         tempFiles.close();
@@ -222,16 +271,31 @@ public final class PortableEngine implements BitsManager {
     void addFile(EngineJob job, String remoteName, String localName, List<org.jbits.BitsFileRange> ranges) {
         List<org.jbits.BitsFileRange> checked = ranges == null ? null
                 : BitsLimits.checkRanges(ranges, settings.maxRangesPerFile());
+        jobs.addFiles(job, List.of(checked(remoteName, localName, checked)), settings.maxFilesPerJob());
+    }
+
+    /** Every file checked first, then all added in one commit, or none. */
+    void addFileSet(EngineJob job, List<FileInfo> files) {
+        if (files == null || files.isEmpty()) {
+            throw new BitsException(HResult.E_INVALIDARG, "the file set is empty");
+        }
+        List<FileRecord.Added> added = new java.util.ArrayList<>(files.size());
+        for (FileInfo f : files) {
+            added.add(checked(f.remoteName(), f.localName(), null));
+        }
+        jobs.addFiles(job, added, settings.maxFilesPerJob());
+    }
+
+    /** AddFile's checks of one file's names; a password in the remote name is taken out before it is parsed. */
+    private FileRecord.Added checked(String remoteName, String localName, List<org.jbits.BitsFileRange> ranges) {
         if (remoteName == null) {
             throw new BitsException(HResult.E_INVALIDARG, "the remote name is empty");
         }
-        // A password in the name is taken out before the name is parsed, stored, logged or shown.
         UrlCredentials.Split remote = UrlCredentials.split(remoteName);
         URI uri = transports.parse(remote.remoteName());
         Path local = LocalNames.check(localName);
         FileIdentity dir = LocalNames.directoryIdentity(local.getParent());
-        jobs.addFile(job, new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials(), checked),
-                settings.maxFilesPerJob());
+        return new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials(), ranges);
     }
 
     /** SetRemoteName: the name checked as AddFile checks one, its {@code user:password@} taken out. */

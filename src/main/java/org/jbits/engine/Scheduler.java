@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.jbits.CostState;
 import org.jbits.ErrorContext;
 import org.jbits.HResult;
@@ -27,7 +26,7 @@ final class Scheduler implements AutoCloseable {
     private final TransferWorker worker;
     private final EngineClock clock;
     private final long sliceNanos;
-    private final Supplier<CostState> cost;
+    private final CostGate cost;
     private final long inactivitySeconds;
     private final java.util.function.Consumer<EngineJob> inactive;
     /** Jobs found inactive in the last look, cancelled by this thread outside the lock. Scheduler thread only. */
@@ -42,7 +41,7 @@ final class Scheduler implements AutoCloseable {
      *     handed to {@code inactive} (which cancels it), from this thread and outside the engine lock
      */
     Scheduler(JobStateMachine jobs, RunReports reports, TransferWorker worker, EngineClock clock, long sliceMillis,
-            Supplier<CostState> cost, long inactivitySeconds, java.util.function.Consumer<EngineJob> inactive) {
+            CostGate cost, long inactivitySeconds, java.util.function.Consumer<EngineJob> inactive) {
         this.jobs = jobs;
         this.reports = reports;
         this.worker = worker;
@@ -95,6 +94,7 @@ final class Scheduler implements AutoCloseable {
     /** One look, under the engine lock; returns when it wants to look again. */
     private long tick(long now) {
         long next = Long.MAX_VALUE;
+        CostState costNow = cost.cost();
         List<SchedulePolicy.Candidate<EngineJob>> candidates = new ArrayList<>();
         java.time.Instant wallNow = clock.now();
         for (EngineJob job : jobs.all()) {
@@ -110,7 +110,10 @@ final class Scheduler implements AutoCloseable {
             if (notify != null) {
                 next = Math.min(next, notify.tick(job, now));
             }
-            if (rec.state == JobState.TRANSIENT_ERROR) {
+            if (CostGate.isBlocked(rec)) {
+                // Waits for the network, not for a retry: no retry delay, no no-progress timeout.
+                cost.releaseIfAllowed(job, costNow);
+            } else if (rec.state == JobState.TRANSIENT_ERROR) {
                 if (RetryPolicy.expired(rec.noProgressSince, rec.noProgressTimeoutSeconds, clock.now())) {
                     log.info("job {}: no progress for {} s", rec.id, rec.noProgressTimeoutSeconds);
                     jobs.setState(job, JobState.ERROR);
@@ -133,22 +136,17 @@ final class Scheduler implements AutoCloseable {
             boolean runnable = rec.state == JobState.QUEUED && job.run == null && !job.held;
             if (running || runnable) {
                 candidates.add(new SchedulePolicy.Candidate<>(job, rec.priority, running, runnable, job.lastStartNanos,
-                        rec.costFlags));
+                        cost.flags(rec)));
             }
         }
-        SchedulePolicy.Decision<EngineJob> d = SchedulePolicy.decide(candidates, now, sliceNanos, cost.get());
+        SchedulePolicy.Decision<EngineJob> d = SchedulePolicy.decide(candidates, now, sliceNanos, costNow);
         for (EngineJob job : d.preempt()) {
             log.info("job {}: preempted", job.rec.id);
             job.run.stop();
             jobs.setState(job, JobState.QUEUED);
         }
         for (EngineJob job : d.blocked()) {
-            // Until cost detection lands the network is always unrestricted; a blocked job waits in Queued.
-            if (job.run != null && !job.run.isStopped()) {
-                log.info("job {}: stopped: its transfer policy excludes the network's cost", job.rec.id);
-                job.run.stop();
-                jobs.setState(job, JobState.QUEUED);
-            }
+            cost.block(job, costNow);
         }
         for (EngineJob job : d.start()) {
             worker.start(job, now);

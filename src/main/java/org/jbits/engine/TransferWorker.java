@@ -144,6 +144,12 @@ final class TransferWorker implements AutoCloseable {
                 f.live = null;
                 f.bytesTransferred = target.position();
             }
+        } finally {
+            // What the file holds is what it checkpointed: bytes received but never written (a full disk, a
+            // failed write) are fetched again, so they are not reported as transferred.
+            if (!f.completed) {
+                f.bytesTransferred = Math.min(f.bytesTransferred, f.checkpoint);
+            }
         }
     }
 

@@ -50,14 +50,13 @@ public final class DirectWriter implements AutoCloseable {
     public static DirectWriter open(Path path, boolean directIo) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         return new DirectWriter(path, channel, () -> FileChannel.open(path, StandardOpenOption.WRITE,
-                ExtendedOpenOption.DIRECT), path, directIo, null);
+                ExtendedOpenOption.DIRECT), () -> Files.getFileStore(path).getBlockSize(), directIo, null);
     }
 
     /** Writes the file {@code file} holds open, whatever happens to its name; direct writes as for {@link #open(Path, boolean)}. */
     public static DirectWriter open(SafeFile file, boolean directIo) throws IOException {
         Path where = file.directory().path().resolve(file.name());
-        return new DirectWriter(where, file.channel(false), () -> file.channel(true), file.directory().path(),
-                directIo, file);
+        return new DirectWriter(where, file.channel(false), () -> file.channel(true), file::blockSize, directIo, file);
     }
 
     /** Opens a channel; what the direct channel comes from. */
@@ -65,8 +64,13 @@ public final class DirectWriter implements AutoCloseable {
         FileChannel open() throws IOException;
     }
 
-    private DirectWriter(Path path, FileChannel channel, ChannelOpener directOpener, Path store, boolean directIo,
-            SafeFile file) throws IOException {
+    /** The file system's block size (asked of the open file where there is one: the mount table is not parsed). */
+    private interface BlockSize {
+        long get() throws IOException;
+    }
+
+    private DirectWriter(Path path, FileChannel channel, ChannelOpener directOpener, BlockSize blockSize,
+            boolean directIo, SafeFile file) throws IOException {
         this.path = path;
         this.channel = channel;
         this.file = file;
@@ -74,7 +78,7 @@ public final class DirectWriter implements AutoCloseable {
         int a = 1;
         if (directIo) {
             try {
-                long block = Files.getFileStore(store).getBlockSize();
+                long block = blockSize.get();
                 if (block > 0 && block <= MAX_ALIGN && Long.bitCount(block) == 1) {
                     d = directOpener.open();
                     a = (int) block;

@@ -54,6 +54,11 @@ public final class SafeFile implements AutoCloseable {
         return FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ);
     }
 
+    /** The file system's block size (the alignment of direct writes). */
+    long blockSize() throws IOException {
+        return Posix.blockSize(fd);
+    }
+
     /** The file's size now. */
     public long size() throws IOException {
         return Posix.stat(fd).size();

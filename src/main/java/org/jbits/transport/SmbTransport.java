@@ -175,8 +175,16 @@ public final class SmbTransport implements Transport {
             throw TransferException.transientError(HResult.BG_E_CONNECTION_CLOSED, ErrorContext.GENERAL_TRANSPORT,
                     "interrupted while reading " + where.unc(), e);
         } catch (java.io.EOFException e) {
-            // The file got shorter than it was when the attempt began.
-            throw changed(where, version, null);
+            // A read ended early: the file got shorter, or the server went away mid-read (jcifs-ng can report a
+            // dropped session as the end of the stream). A fresh stat tells them apart: a server that does not
+            // answer, or answers with the same version, is the connection's failure (transient, resumed), not a
+            // changed file (downloaded again from 0).
+            Version now = stat(file, where);
+            if (now.equals(version)) {
+                throw TransferException.transientError(HResult.ERROR_NETNAME_DELETED, ErrorContext.GENERAL_TRANSPORT,
+                        "the connection to " + where.unc() + " ended mid-read: " + e.getMessage(), e);
+            }
+            throw changed(where, version, now.size() < version.size() ? null : now);
         } catch (IOException e) {
             if (context.isStopped()) {
                 return;

@@ -39,10 +39,25 @@ class RequestCodecTest {
                 new Request.AddFile("j", "http://h/x", "/tmp/x"), new Request.Set("j", ALL),
                 new Request.Set("j", new JobProperties(null, null, null, null, null, null, null, null, null, null, Set.of())),
                 new Request.Suspend("j"), new Request.Resume("j"), new Request.Complete("j"), new Request.Remove("j"),
-                new Request.Wait("j", JobState.TRANSIENT_ERROR, Duration.ofMillis(250)), new Request.Stop());
+                new Request.Wait("j", JobState.TRANSIENT_ERROR, Duration.ofMillis(250)), new Request.Stop(),
+                new Request.Network(), new Request.NetworkOverride(null),
+                new Request.NetworkOverride(org.jbits.CostState.OVER_CAP_CHARGED));
         for (Request r : all) {
             assertEquals(r, roundTrip(r), r.toString());
         }
+    }
+
+    @Test
+    void networkOverrideTakesACostStateByItsJobObjectSpellingOrAutoAndNothingElse() {
+        assertEquals("{\"op\":\"networkOverride\",\"cost\":\"OverCapCharged\"}",
+                RequestCodec.encode(new Request.NetworkOverride(org.jbits.CostState.OVER_CAP_CHARGED)).toString());
+        assertEquals("{\"op\":\"networkOverride\",\"cost\":\"Auto\"}",
+                RequestCodec.encode(new Request.NetworkOverride(null)).toString());
+        refused("{\"op\":\"networkOverride\",\"cost\":\"roaming\"}", "cost");
+        refused("{\"op\":\"networkOverride\"}", "cost");
+        refused("{\"op\":\"networkOverride\",\"cost\":null}", "cost");
+        refused("{\"op\":\"networkOverride\",\"cost\":\"Roaming\",\"persist\":true}", "persist");
+        refused("{\"op\":\"network\",\"json\":true}", "json");
     }
 
     @Test

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doCallRealMethod;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -41,7 +43,43 @@ class RequestHandlerTest {
         BitsJob j = mock(BitsJob.class);
         when(j.displayName()).thenReturn(name);
         when(j.id()).thenReturn(UUID.randomUUID());
+        // AddFileSet's default adds the files one by one, which is what these tests look at.
+        doCallRealMethod().when(j).addFileSet(any());
         return j;
+    }
+
+    @Test
+    void aBackendWithoutANetworkCostCallAnswersENotImpl() {
+        // A manager that keeps BitsManager's default, as the native backend (Windows' BITS) does.
+        BitsManager nativeLike = mock(BitsManager.class, org.mockito.Mockito.CALLS_REAL_METHODS);
+        doThrow(new UnsupportedOperationException()).when(nativeLike).jobs();
+        when(nativeLike.backendName()).thenReturn("native");
+        RequestHandler h = new RequestHandler(nativeLike);
+        for (Request r : List.of(new Request.Network(), new Request.NetworkOverride(org.jbits.CostState.ROAMING))) {
+            ObjectNode reply = h.handle(r, new Caller(0, "root"));
+            assertEquals("E_NOTIMPL", reply.path("error").asText(), reply.toString());
+            assertFalse(reply.path("message").asText().contains("\n"));
+            assertTrue(reply.path("message").asText().startsWith("the native backend "), reply.toString());
+        }
+    }
+
+    @Test
+    void networkRepliesCarryTheStatusWithWhatDetectionSaysBeneathAnOverride() {
+        java.time.Instant t = java.time.Instant.parse("2026-12-01T10:00:00Z");
+        org.jbits.NetworkStatus detected = new org.jbits.NetworkStatus(org.jbits.CostState.CAPPED,
+                org.jbits.CostSource.NETWORK_MANAGER, t, "Metered: YES (1)");
+        when(bits.overrideNetworkCost(org.jbits.CostState.ROAMING)).thenReturn(new org.jbits.NetworkStatus(
+                org.jbits.CostState.ROAMING, org.jbits.CostSource.OVERRIDE, t, "set by an administrator", detected));
+        ObjectNode n = (ObjectNode) handle(RequestCodec.encode(new Request.NetworkOverride(org.jbits.CostState.ROAMING)))
+                .path("network");
+        assertEquals("Roaming", n.path("costState").asText());
+        assertEquals("BITS_COST_STATE_ROAMING", n.path("costStateName").asText());
+        assertEquals("0x00000080", n.path("costStateBit").asText());
+        assertEquals("override", n.path("source").asText());
+        assertEquals("2026-12-01T10:00:00Z", n.path("changed").asText());
+        assertEquals("NetworkManager", n.path("detected").path("source").asText());
+        assertEquals("Capped", n.path("detected").path("costState").asText());
+        assertTrue(n.path("detected").path("detected").isNull());
     }
 
     @Test

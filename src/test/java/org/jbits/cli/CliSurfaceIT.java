@@ -232,6 +232,21 @@ class CliSurfaceIT {
     }
 
     @Test
+    void theAgentTakesJobLimitsFromJbitsConf() throws Exception {
+        Files.createDirectories(cli.home());
+        Files.setPosixFilePermissions(cli.home(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path conf = Files.writeString(cli.home().resolve("jbits.conf"),
+                "# a tighter MaxJobsPerUser\nengine.maxJobsPerUser = 2\n");
+        Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        suspended("one", "l1");
+        suspended("two", "l2");
+        Cli.Result third = cli.run("start", "--suspended", nginx.url("f.bin").toString(), dest.resolve("l3").toString());
+        assertEquals(2, third.exit(), third::toString);
+        assertTrue(third.err().contains("BG_E_TOO_MANY_JOBS_PER_USER"), third::toString);
+        assertEquals(2, get().size(), "nothing created by the refused start");
+    }
+
+    @Test
     void aMovedServerIsFixedWithReplaceRemotePrefix() throws Exception {
         Cli.Result r = cli.run("start", "--suspended", "--json", "http://127.0.0.1:9/f.bin", dest.resolve("m.bin").toString());
         String id = r.json().path("jobId").asText();

@@ -23,5 +23,10 @@ public enum Capability {
     /** {@code IBackgroundCopyJob4::Get/SetMaximumDownloadTime}. */
     MAXIMUM_DOWNLOAD_TIME,
     /** {@code IBackgroundCopyJob5} cost flags. */
-    TRANSFER_POLICY
+    TRANSFER_POLICY,
+    /**
+     * Setting the network's cost state ({@code BitsManager.overrideNetworkCost}, not a BITS call), which the
+     * blocked-by-cost case needs to make a network roaming on demand.
+     */
+    SIMULATED_COST
 }

@@ -46,7 +46,8 @@ class ConformanceBackendTest {
 
     @Test
     void wineLacksWhatItsProbeShowsWithReasons() {
-        Map<Capability, String> missing = NativeConformanceBackend.missingFrom(wineLike(), true);
+        Map<Capability, String> missing = NativeConformanceBackend.missingFrom(wineLike(), true,
+                "BitsManager.networkStatus() failed with E_NOTIMPL (0x80004001): no such call");
         assertEquals(EnumSet.allOf(Capability.class), missing.keySet(), "every capability of the list is stubbed in Wine");
         assertTrue(missing.get(Capability.SUSPEND).contains("IBackgroundCopyJob::Suspend returned E_NOTIMPL"),
                 missing.get(Capability.SUSPEND));
@@ -58,7 +59,7 @@ class ConformanceBackendTest {
     void aBitsThatOffersEverythingLacksNothing() {
         NativeCapabilities full = new NativeCapabilities("10.3", Map.of(), Set.of("IBackgroundCopyJob4",
                 "IBackgroundCopyJob5"), Map.of(), HResult.S_OK);
-        assertEquals(Map.of(), NativeConformanceBackend.missingFrom(full, false), "real BITS lacks nothing");
+        assertEquals(Map.of(), NativeConformanceBackend.missingFrom(full, false, null), "real BITS lacks nothing");
     }
 
     @Test

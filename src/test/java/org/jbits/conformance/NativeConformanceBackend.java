@@ -3,7 +3,9 @@ package org.jbits.conformance;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
+import org.jbits.BitsException;
 import org.jbits.BitsManager;
+import org.jbits.HResult;
 import org.jbits.BitsOptions;
 import org.jbits.windows.NativeBitsManager;
 import org.jbits.windows.NativeCapabilities;
@@ -68,13 +70,30 @@ final class NativeConformanceBackend implements ConformanceBackend {
         if (!(bits instanceof NativeBitsManager n)) {
             throw new IllegalStateException("backend 'native' opened a " + bits.getClass().getName());
         }
-        Map<Capability, String> m = missingFrom(n.capabilities(), WINE.equals(name));
+        Map<Capability, String> m = missingFrom(n.capabilities(), WINE.equals(name), costProbe(bits));
         missing = m;
         return m;
     }
 
-    /** Which capabilities {@code c} lacks, each with the failure that shows it (and, under Wine, where Wine says so). */
-    static Map<Capability, String> missingFrom(NativeCapabilities c, boolean wine) {
+    /**
+     * Asks the manager for the network's cost: null when it answers; otherwise its failure, which is the reason the
+     * cost cannot be simulated (Windows' BITS reads the cost itself and has no call to set or tell it).
+     */
+    static String costProbe(BitsManager bits) {
+        try {
+            bits.networkStatus();
+            return null;
+        } catch (BitsException e) {
+            return "BitsManager.networkStatus() failed with " + HResult.name(e.hresult()) + " (" + HResult.hex(e.hresult())
+                    + "): " + e.detail();
+        }
+    }
+
+    /**
+     * Which capabilities {@code c} lacks, each with the failure that shows it (and, under Wine, where Wine says so);
+     * {@code costProbe} is {@link #costProbe}'s answer.
+     */
+    static Map<Capability, String> missingFrom(NativeCapabilities c, boolean wine, String costProbe) {
         String stub = wine ? " (Wine's dlls/qmgr stub, reference §6.2)" : "";
         Map<Capability, String> m = new EnumMap<>(Capability.class);
         method(m, c, Capability.SUSPEND, stub, "IBackgroundCopyJob::Suspend");
@@ -92,6 +111,9 @@ final class NativeConformanceBackend implements ConformanceBackend {
         }
         if (!c.offers("IBackgroundCopyJob5")) {
             m.put(Capability.TRANSFER_POLICY, c.whyNotOffered("IBackgroundCopyJob5") + ", which holds the cost flags");
+        }
+        if (costProbe != null) {
+            m.put(Capability.SIMULATED_COST, costProbe);
         }
         return m;
     }

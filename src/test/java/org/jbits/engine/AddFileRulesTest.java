@@ -144,4 +144,17 @@ class AddFileRulesTest {
         job.addFile(URL, link.toString());
         assertTrue(Files.isSymbolicLink(link) && Files.exists(link, LinkOption.NOFOLLOW_LINKS));
     }
+
+    @Test
+    void aFileSetIsAddedWholeOrNotAtAll() {
+        java.util.List<org.jbits.FileInfo> set = java.util.List.of(
+                new org.jbits.FileInfo(URL, tmp.resolve("a.bin").toString()),
+                new org.jbits.FileInfo(URL, tmp.resolve("b.bin").toString()),
+                new org.jbits.FileInfo("http://127.0.0.1:0/c", tmp.resolve("c.bin").toString()));
+        BitsException e = assertThrows(BitsException.class, () -> job.addFileSet(set));
+        assertEquals(HResult.name(HResult.ERROR_WINHTTP_INVALID_URL), HResult.name(e.hresult()));
+        assertTrue(job.files().isEmpty(), "the two good files were not added either");
+        job.addFileSet(set.subList(0, 2));
+        assertEquals(2, job.files().size());
+    }
 }

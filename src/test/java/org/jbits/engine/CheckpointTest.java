@@ -76,10 +76,14 @@ class CheckpointTest {
                 assertTrue(onDisk - cp <= 4 * MIB, "on disk " + onDisk + ", checkpoint " + cp);
                 checkpoints.add(cp);
             }
-            // At 400 KiB/s a 1 MiB buffer would take 2.5 s to fill: the checkpoint must still move every second.
+            // At 400 KiB/s a 1 MiB buffer would take 2.5 s to fill and 4 MiB 10 s: the checkpoint must still move
+            // within the window. (That it comes once a second on the file's clock is DurableFileTest's, with an
+            // injected clock; samples here on a loaded machine may miss a tick, so only the order is asserted.)
             for (int i = 1; i < checkpoints.size(); i++) {
-                assertTrue(checkpoints.get(i) > checkpoints.get(i - 1), "checkpoints " + checkpoints);
+                assertTrue(checkpoints.get(i) >= checkpoints.get(i - 1), "checkpoints " + checkpoints);
             }
+            assertTrue(checkpoints.get(checkpoints.size() - 1) > checkpoints.get(0), "checkpoints " + checkpoints);
+            assertTrue(checkpoints.stream().distinct().count() >= 2, "checkpoints " + checkpoints);
             Await.state(job, Duration.ofSeconds(30), JobState.TRANSFERRED);
             job.complete();
             assertEquals(TestData.sha256(content), TestData.sha256(local));
