@@ -109,7 +109,7 @@ final class FileSpecs {
         refuseWindowsPath(destination, "destination");
         if (destination.startsWith("~")) {
             throw new BitsException(HResult.E_INVALIDARG, "the destination '" + Output.safe(destination)
-                    + "' starts with ~, which a shell expands only when it is not quoted; give $HOME/... or a path");
+                    + "' starts with ~: a shell expands ~ only when it is not quoted; give $HOME/... or a path");
         }
         // Start-BitsTransfer: "supports relative directories, root paths, or implicit directories (that is, the
         // current directory)". Relative to this command's working directory, not the agent's.
