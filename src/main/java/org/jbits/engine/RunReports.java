@@ -46,7 +46,11 @@ final class RunReports {
     private void progressed(Run run) {
         jobs.assertLocked();
         JobRecord rec = run.job.rec;
-        run.job.lastProgressAt = jobs.clock().now();
+        if (run.job.run == run && !run.isStopped()) {
+            // Activity for the inactivity timeout; a stopped run's late events are not (applied, they would be
+            // dated when applied, which may be long after the run stopped).
+            run.job.lastProgressAt = jobs.clock().now();
+        }
         if (run.job.run == run && (rec.noProgressSince != null || rec.hasError())) {
             rec.noProgressSince = null;
             rec.clearError();
