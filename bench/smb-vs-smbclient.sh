@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Benchmark: a 1 GiB Foreground SMB download over loopback from a real smbd, jbits against `smbclient -c get`, in the
-# same run, in rotating order, on the same file. Reports the ratio of median wall times (jbits / smbclient; <= 1.0
-# is the target) in target/bench/smb.json and .md.
+# same run, in rotating order, on the same file; then a 1 GiB SMB upload, `jbits start --transfer-type upload`
+# against `smbclient -c put`, the same way. Reports the ratios of median wall times (jbits / smbclient; <= 1.0 is the
+# target) in target/bench/smb.json and .md.
+#
+# The upload: jbits' time is the whole synchronous `jbits start --transfer-type upload FILE smb://.../up/NAME` (the
+# CLI, the submission, the writes into the hidden temporary file on the share, Complete's rename into place);
+# smbclient's is `smbclient //127.0.0.1/up -c 'put FILE NAME'`. Neither asks smbd to flush. Each uploaded file is
+# deleted and `sync`ed away before the next run.
 #
 # jbits' time is the whole synchronous `jbits start smb://... DIR/` as a user runs it, through the installed launcher
 # (CLI JVM start, submission to the running, warmed-up agent, the transfer with its durable checkpoints, Complete, the
@@ -13,18 +19,20 @@
 # the server signs the session setup (Samba does); SmbTransport keeps 8 such reads
 # in flight over two connections. smbclient reads with large multi-credit requests. See the .md for this run.
 #
-# usage: bench/smb-vs-smbclient.sh [--runs N] [--size-mib M] [--enforce]
+# usage: bench/smb-vs-smbclient.sh [--runs N] [--size-mib M] [--direction both|download|upload] [--enforce]
 set -euo pipefail
 
 runs=5
 size_mib=1024
 enforce=0
+direction=both
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --size-mib) size_mib="$2"; shift 2 ;;
     --enforce) enforce=1; shift ;;
-    *) echo "usage: $0 [--runs N] [--size-mib M] [--enforce]" >&2; exit 2 ;;
+    --direction) direction="$2"; shift 2 ;;
+    *) echo "usage: $0 [--runs N] [--size-mib M] [--direction both|download|upload] [--enforce]" >&2; exit 2 ;;
   esac
 done
 
@@ -37,7 +45,8 @@ command -v smbclient >/dev/null || { echo "bench: smbclient is needed (apt-get i
 [ "$(id -u)" = 0 ] || { echo "bench: smbd switches to the account of each logon, which needs root" >&2; exit 1; }
 
 rm -rf "$work/dest" "$work/home"
-mkdir -p "$work"/{private,lock,state,cache,pid,ncalrpc,log,share,dest}
+rm -rf "$work/up"
+mkdir -p "$work"/{private,lock,state,cache,pid,ncalrpc,log,share,dest,up}
 chmod 755 "$work"
 "$root/install" --prefix "$out_dir/prefix" --no-service --skip-build >/dev/null
 launcher="$out_dir/prefix/bin/jbits"
@@ -82,6 +91,10 @@ cat > "$work/smb.conf" <<CONF
   path = $work/share
   read only = yes
   valid users = $(id -un)
+[up]
+  path = $work/up
+  read only = no
+  valid users = $(id -un)
 CONF
 printf '%s\n%s\n' "$password" "$password" | smbpasswd -c "$work/smb.conf" -s -a "$(id -un)" >/dev/null
 "$smbd_bin" -s "$work/smb.conf" -F --no-process-group --debug-stdout -d 0 > "$work/log/stdout.log" 2>&1 &
@@ -104,6 +117,7 @@ time_smbclient() { rm -f "$work/dest/smbclient.bin"; sync; local s; s=$(now); sm
 time_smbclient_sync() { rm -f "$work/dest/smbclient.bin"; sync; local s; s=$(now); smbget "$work/dest/smbclient.bin"; sync "$work/dest/smbclient.bin"; echo "$(now) - $s" | bc; }
 time_jbits() { rm -f "$work/dest/payload.bin"; sync; local s; s=$(now); jbits start "$url" "$work/dest/" >/dev/null; echo "$(now) - $s" | bc; }
 
+run_download() {
 # As in download-vs-curl.sh: the agent is a long-lived service, so its JIT gets warm-up transfers (reported, not
 # counted), and smbclient one (the payload's page cache).
 echo "bench: warm-up (page cache of the payload; the agent's JIT: three transfers)"
@@ -171,3 +185,75 @@ print(f"bench: median smbclient {ms:.3f} s, smbclient+sync {mss:.3f} s, jbits {m
 if enforce == "1" and ratio > 1.0:
     sys.exit(1)
 PY
+}
+
+# ------------------------------------------------------------------ the upload
+up_url="smb://$user:$password@127.0.0.1:$port/up/jbits-up.bin"
+smbput() { smbclient -s "$work/smb.conf" -p "$port" //127.0.0.1/up -U "$user%$password" -c "put $src smbclient-up.bin" >/dev/null 2>&1; }
+clear_up() { rm -f "$work/up/"*; sync; }
+time_smbput() { clear_up; local s; s=$(now); smbput; echo "$(now) - $s" | bc; }
+time_jbits_up() { clear_up; local s; s=$(now); jbits start --transfer-type upload "$src" "$up_url" >/dev/null; echo "$(now) - $s" | bc; }
+run_upload() {
+  echo "bench: upload warm-up (the agent's JIT: three uploads; smbclient one)"
+  time_smbput >/dev/null
+  [ "$(sha256sum "$work/up/smbclient-up.bin" | cut -d' ' -f1)" = "$src_sha" ] || { echo "bench: smbclient's upload differs" >&2; exit 1; }
+  local warm_up=()
+  for _ in 1 2 3; do warm_up+=("$(time_jbits_up)"); done
+  echo "bench: jbits upload warm-up: ${warm_up[*]} s"
+  [ "$(sha256sum "$work/up/jbits-up.bin" | cut -d' ' -f1)" = "$src_sha" ] || { echo "bench: jbits' upload differs" >&2; exit 1; }
+  local su=() ju=()
+  for i in $(seq "$runs"); do
+    if [ $(( i % 2 )) = 1 ]; then s=$(time_smbput); j=$(time_jbits_up); else j=$(time_jbits_up); s=$(time_smbput); fi
+    su+=("$s"); ju+=("$j")
+    printf 'bench: upload run %d: smbclient put %.3f s, jbits %.3f s\n' "$i" "$s" "$j"
+  done
+  time_jbits_up >/dev/null
+  [ "$(sha256sum "$work/up/jbits-up.bin" | cut -d' ' -f1)" = "$src_sha" ] || { echo "bench: jbits' upload differs" >&2; exit 1; }
+  clear_up
+  python3 - "$out_dir" "$size_mib" "$enforce" "$(smbclient --version)" "${su[*]}" "${ju[*]}" "${warm_up[*]}" <<'PY'
+import json, os, statistics, sys
+out, size_mib, enforce, peer_version, s, j, warm = sys.argv[1:]
+s = [float(x) for x in s.split()]; j = [float(x) for x in j.split()]
+ms, mj = statistics.median(s), statistics.median(j)
+ratio = mj / ms
+mib = int(size_mib)
+res = {
+    "benchmark": "smb-upload-loopback-foreground",
+    "size_bytes": mib * 1048576,
+    "peer": "smbclient " + peer_version,
+    "peer_command": "smbclient //127.0.0.1/up -U USER%PASS -c 'put FILE NAME'",
+    "jbits_command": "jbits start --transfer-type upload FILE smb://USER:PASS@127.0.0.1:PORT/up/NAME (synchronous, agent running, Complete included)",
+    "runs": len(s), "smbclient_seconds": s, "jbits_seconds": j,
+    "smbclient_median_seconds": ms, "jbits_median_seconds": mj,
+    "smbclient_median_MiB_per_s": mib / ms, "jbits_median_MiB_per_s": mib / mj,
+    "ratio_jbits_over_smbclient": ratio, "warmup_jbits_seconds": [float(x) for x in warm.split()],
+    "target": "ratio <= 1.0", "met": ratio <= 1.0,
+    "limits": "jcifs-ng: 64 KiB per write request (no multi-credit I/O; Samba refuses a larger request with credit charge 1), every message signed; jbits keeps 8 writes in flight over two connections",
+    "machine": {"cpus": os.cpu_count()},
+}
+os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, "smb-upload.json"), "w") as f:
+    json.dump(res, f, indent=2)
+with open(os.path.join(out, "smb-upload.md"), "w") as f:
+    f.write(f"# SMB upload benchmark: {mib} MiB over loopback to smbd\n\n")
+    f.write("| tool | median wall time | throughput | runs |\n|---|---|---|---|\n")
+    f.write(f"| smbclient {peer_version} `put` | {ms:.3f} s | {mib/ms:.0f} MiB/s | {', '.join(f'{x:.3f}' for x in s)} |\n")
+    f.write(f"| jbits `start --transfer-type upload` (Foreground) | {mj:.3f} s | {mib/mj:.0f} MiB/s | {', '.join(f'{x:.3f}' for x in j)} |\n\n")
+    f.write(f"Ratio jbits/smbclient: **{ratio:.3f}** (target <= 1.0: {'met' if ratio <= 1.0 else 'NOT met'}).\n\n")
+    f.write(f"jbits' warm-up uploads (not counted): {', '.join(f'{float(x):.3f}' for x in warm.split())} s.\n\n")
+    f.write("What limits jbits: jcifs-ng writes at most 64 KiB per request (no multi-credit I/O) and signs every "
+            "message; SmbUploader keeps 8 writes in flight over two connections. smbclient uses large multi-credit "
+            "writes.\n")
+print(f"bench: upload median smbclient put {ms:.3f} s, jbits {mj:.3f} s; ratio jbits/smbclient {ratio:.3f} "
+      f"(target <= 1.0: {'met' if ratio <= 1.0 else 'NOT met'})")
+if enforce == "1" and ratio > 1.0:
+    sys.exit(1)
+PY
+}
+
+case "$direction" in
+  download) run_download ;;
+  upload) run_upload ;;
+  both) run_download; run_upload ;;
+  *) echo "bench: --direction is both, download or upload" >&2; exit 2 ;;
+esac

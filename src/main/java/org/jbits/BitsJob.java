@@ -47,12 +47,31 @@ public interface BitsJob {
     void addFile(String remoteName, String localName);
 
     /**
+     * Adds a file that must have the SHA-256 {@code expectedSha256} (64 hex digits, {@link BitsLimits#checkSha256}):
+     * not a BITS call. Once transferred the file is checked; a mismatch fails it with
+     * {@link HResult#BG_E_VALIDATION_FAILED} (RemoteFile context, as BITS' File3 validation state does), its bytes
+     * are discarded and nothing appears under its name; a match shows in {@link BitsFile#sha256()}. Null is
+     * {@link #addFile(String, String)}. Backends that cannot check a hash fail with E_NOTIMPL.
+     */
+    default void addFile(String remoteName, String localName, String expectedSha256) {
+        if (expectedSha256 == null) {
+            addFile(remoteName, localName);
+            return;
+        }
+        throw new BitsException(HResult.E_NOTIMPL, "this backend does not check expected SHA-256 hashes");
+    }
+
+    /**
      * Adds several files at once ({@code AddFileSet}). The portable engine checks them all first and adds them in
      * one commit, or none; this default adds them one by one.
      */
     default void addFileSet(List<FileInfo> files) {
         for (FileInfo f : files) {
-            addFile(f.remoteName(), f.localName());
+            if (f.expectedSha256() == null) {
+                addFile(f.remoteName(), f.localName());
+            } else {
+                addFile(f.remoteName(), f.localName(), f.expectedSha256());
+            }
         }
     }
 
@@ -156,6 +175,49 @@ public interface BitsJob {
             throw new BitsException(HResult.E_INVALIDARG, "the transfer policy must not be null");
         }
         setTransferPolicyFlags(policy.flags());
+    }
+
+    /**
+     * The file an upload-reply job's reply is written to ({@code IBackgroundCopyJob2::GetReplyFileName}): the name
+     * set with {@link #setReplyFileName}, or the one the backend chose; null before the job has its file. The file
+     * appears under this name only at {@link #complete()}.
+     *
+     * @throws BitsException E_NOTIMPL for download and upload jobs, and where a backend has no reply files
+     */
+    default String replyFileName() {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no upload-reply jobs");
+    }
+
+    /**
+     * Sets the reply file ({@code IBackgroundCopyJob2::SetReplyFileName}): a full path in an existing directory this
+     * user may write; null or empty lets the backend choose. Fails with BG_E_INVALID_STATE once the reply is being
+     * transferred (or is there).
+     *
+     * @throws BitsException E_NOTIMPL for download and upload jobs, and where a backend has no reply files
+     */
+    default void setReplyFileName(String replyFileName) {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no upload-reply jobs");
+    }
+
+    /**
+     * How much of the reply has arrived ({@code IBackgroundCopyJob2::GetReplyProgress}).
+     *
+     * @throws BitsException E_NOTIMPL for download and upload jobs, and where a backend has no reply files
+     */
+    default ReplyProgress replyProgress() {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no upload-reply jobs");
+    }
+
+    /**
+     * The reply in memory ({@code IBackgroundCopyJob2::GetReplyData}): once the job is Transferred (and after
+     * Complete), at most 1 MiB; an empty array when the server application gave no reply.
+     *
+     * @throws BitsException BG_E_INVALID_STATE before the job is Transferred; BG_E_TOO_LARGE for a reply larger than
+     *     1 MiB (its size in the message: read {@link #replyFileName()} after Complete instead); E_NOTIMPL for download
+     *     and upload jobs, and where a backend has no reply files
+     */
+    default byte[] replyData() {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no upload-reply jobs");
     }
 
     /**
@@ -302,5 +364,97 @@ public interface BitsJob {
 
     private static BitsException notImplemented(String what) {
         return new BitsException(HResult.E_NOTIMPL, "this backend does not implement " + what);
+    }
+
+    /**
+     * Sets the user name and password that answer {@code target}'s challenge for {@code scheme}
+     * ({@code IBackgroundCopyJob2::SetCredentials}); one credential per target and scheme, a second replaces the
+     * first. The password is kept by the backend and never shown again: no getter, no log line, no error text.
+     * Checked by {@link BitsLimits#checkCredentials}.
+     */
+    default void setCredentials(AuthTarget target, AuthScheme scheme, String userName, String password) {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend does not take credentials");
+    }
+
+    /** Forgets the credential for {@code target} and {@code scheme} ({@code RemoveCredentials}); none set is S_OK. */
+    default void removeCredentials(AuthTarget target, AuthScheme scheme) {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend does not take credentials");
+    }
+
+    /**
+     * The custom headers sent with every HTTP request of the job, {@code Name: value} lines each ending in CRLF, or
+     * null when there are none ({@code IBackgroundCopyJobHttpOptions::GetCustomHeaders}). Fails with
+     * {@link HResult#E_ACCESSDENIED} once {@link #makeCustomHeadersWriteOnly()} was called.
+     */
+    default String customHeaders() {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no custom headers");
+    }
+
+    /** Replaces the custom headers (null or empty removes them); checked by {@link BitsLimits#checkCustomHeaders}. */
+    default void setCustomHeaders(String headers) {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no custom headers");
+    }
+
+    /**
+     * Makes the custom headers write-only, for good ({@code IBackgroundCopyJobHttpOptions3::MakeCustomHeadersWriteOnly},
+     * BITS 10.3): they are still sent, and may be replaced, but never read back.
+     */
+    default void makeCustomHeadersWriteOnly() {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no write-only custom headers");
+    }
+
+    /** The HTTP security flags ({@link SecurityFlags}; {@code GetSecurityFlags}); 0 by default. */
+    default int securityFlags() {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no HTTP security flags");
+    }
+
+    /** Sets the HTTP security flags ({@code SetSecurityFlags}); checked by {@link BitsLimits#checkSecurityFlags}. */
+    default void setSecurityFlags(int flags) {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no HTTP security flags");
+    }
+
+    /**
+     * Not a BITS call: certificate authorities (PEM, one or more {@code CERTIFICATE} blocks) that this job's HTTPS
+     * servers may be signed by, besides the system's; null removes them. Verification stays on: a private CA is
+     * trusted without {@link SecurityFlags#IGNORE_UNKNOWN_CA}. Text that holds no certificate fails with E_INVALIDARG.
+     * Windows' BITS trusts the machine's certificate store only (E_NOTIMPL there).
+     */
+    default void setTrustedCertificates(String pem) {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend trusts its system's certificate store only");
+    }
+
+    /** The certificates of {@link #setTrustedCertificates}, as PEM, or null. */
+    default String trustedCertificates() {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend trusts its system's certificate store only");
+    }
+
+    /**
+     * Not a BITS call: the client certificate the job shows HTTPS servers that ask for one, from a PKCS#12 file's
+     * bytes and its password (the first key entry is used). A file that cannot be opened with the password, or holds
+     * no private key, fails with E_INVALIDARG. The password is kept like a credential's. Windows' BITS takes a
+     * certificate from a certificate store only ({@link #setClientCertificateByName}); there this is E_NOTIMPL.
+     */
+    default void setClientCertificate(byte[] pkcs12, String password) {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend takes client certificates from a certificate store only");
+    }
+
+    /**
+     * The client certificate from a Windows certificate store, by subject name
+     * ({@code IBackgroundCopyJobHttpOptions::SetClientCertificateByName}): {@code location} a
+     * {@code BG_CERT_STORE_LOCATION} (0 current user ... 7 local machine enterprise), {@code storeName} such as
+     * {@code MY}. Only the native backend has certificate stores; the portable one fails with E_NOTIMPL.
+     */
+    default void setClientCertificateByName(int location, String storeName, String subjectName) {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no Windows certificate stores; give a PKCS#12 file");
+    }
+
+    /** Removes the client certificate ({@code RemoveClientCertificate}); none set is S_OK. */
+    default void removeClientCertificate() {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no client certificates");
+    }
+
+    /** The subject of the job's client certificate ({@code CN=...}), or null when it has none. */
+    default String clientCertificateSubject() {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend has no client certificates");
     }
 }

@@ -14,6 +14,8 @@ public final class BitsLimits {
     public static final int MAX_PROXY_LIST = 4000;
     /** A remote name (URL): at most this many characters. */
     public static final int MAX_REMOTE_NAME = 2200;
+    /** The most reply data {@code IBackgroundCopyJob2::GetReplyData} returns: 1 MB (BG_E_TOO_LARGE beyond). */
+    public static final int MAX_REPLY_DATA = 1 << 20;
     /** The largest ULONG: retry delay, no-progress timeout and maximum download time are ULONG seconds. */
     public static final long MAX_ULONG = 0xFFFFFFFFL;
     /** SetMinimumRetryDelay clamps shorter delays to this many seconds. */
@@ -22,6 +24,15 @@ public final class BitsLimits {
     public static final int COST_OPTION_IGNORE_CONGESTION = 0x80000000;
     /** The cost-flags bits BITS defines: the eight {@link CostState} bits and {@link #COST_OPTION_IGNORE_CONGESTION}. */
     public static final int COST_FLAGS_DEFINED = 0x000000FF | COST_OPTION_IGNORE_CONGESTION;
+    /**
+     * A credential's user name: at most this many characters (BG_E_USERNAME_TOO_LARGE). BITS documents no number;
+     * this is Windows' CREDUI_MAX_USERNAME_LENGTH (a 256-character domain, '\\', a 256-character user).
+     */
+    public static final int MAX_USER_NAME = 513;
+    /** A credential's password: at most this many characters (BG_E_PASSWORD_TOO_LARGE; CREDUI_MAX_PASSWORD_LENGTH). */
+    public static final int MAX_PASSWORD = 256;
+    /** A job's custom headers: at most this many characters including the terminating NUL (SetCustomHeaders). */
+    public static final int MAX_CUSTOM_HEADERS = 16_384;
 
     /** BITS' MaxRangesPerFile group policy default: at most this many ranges per file (AddFileWithRanges). */
     public static final int MAX_RANGES_PER_FILE = 500;
@@ -229,6 +240,12 @@ public final class BitsLimits {
                     + MAX_PROXY_LIST + " characters");
         }
         for (String p : s.proxyList()) {
+            if (p.indexOf('@') >= 0) {
+                // Never repeated: what is before the @ may be a password.
+                throw new BitsException(HResult.BG_E_INVALID_PROXY_INFO, "a proxy of the proxy list names a user"
+                        + " (user@ or user:password@); a proxy list holds hosts only, and the proxy's credentials are"
+                        + " set apart (SetCredentials with the proxy target, --proxy-credential)");
+            }
             java.util.regex.Matcher m = PROXY.matcher(p);
             if (!m.matches()) {
                 throw new BitsException(HResult.BG_E_INVALID_PROXY_INFO, "'" + p
@@ -247,4 +264,187 @@ public final class BitsLimits {
 
     private static final java.util.regex.Pattern PROXY =
             java.util.regex.Pattern.compile("(?:[A-Za-z]+=)?(?:[A-Za-z]+://)?[^\\s:/=]+(?::(\\d{1,5}))?/?");
+
+    /**
+     * SetCredentials' rules: a target and a scheme, a user name of at most {@link #MAX_USER_NAME} characters
+     * (BG_E_USERNAME_TOO_LARGE) and a password of at most {@link #MAX_PASSWORD} (BG_E_PASSWORD_TOO_LARGE), neither
+     * with a NUL. BITS takes a null user and password as "the logged-on user's own credentials" (NTLM, Negotiate);
+     * a backend that has none refuses them itself.
+     */
+    public static void checkCredentials(AuthTarget target, AuthScheme scheme, String userName, String password) {
+        checkAuth(target, scheme);
+        if (userName != null && userName.length() > MAX_USER_NAME) {
+            throw new BitsException(HResult.BG_E_USERNAME_TOO_LARGE, "the user name is " + userName.length()
+                    + " characters; at most " + MAX_USER_NAME + " are allowed");
+        }
+        if (password != null && password.length() > MAX_PASSWORD) {
+            // The length only: a password is never repeated, not even in part.
+            throw new BitsException(HResult.BG_E_PASSWORD_TOO_LARGE, "the password is " + password.length()
+                    + " characters; at most " + MAX_PASSWORD + " are allowed");
+        }
+        checkText("user name", userName);
+        if (password != null && password.indexOf('\0') >= 0) {
+            throw new BitsException(HResult.E_INVALIDARG, "the password contains a NUL character");
+        }
+    }
+
+    /** A target and a scheme (RemoveCredentials); null is BG_E_INVALID_AUTH_TARGET or BG_E_INVALID_AUTH_SCHEME. */
+    public static void checkAuth(AuthTarget target, AuthScheme scheme) {
+        if (target == null) {
+            throw new BitsException(HResult.BG_E_INVALID_AUTH_TARGET, "no authentication target (server or proxy)");
+        }
+        if (scheme == null) {
+            throw new BitsException(HResult.BG_E_INVALID_AUTH_SCHEME, "no authentication scheme");
+        }
+    }
+
+    /** Headers the transfer itself sends and must control (resume, framing, connection reuse): never custom. */
+    private static final java.util.Set<String> RESERVED_HEADERS = java.util.Set.of("host", "range", "if-range",
+            "content-length", "transfer-encoding", "connection", "accept-encoding", "te", "upgrade", "expect",
+            "proxy-connection", "keep-alive", "trailer");
+    private static final java.util.regex.Pattern HEADER_NAME = java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    /**
+     * SetCustomHeaders' rules: {@code Name: value} lines, each ending in CRLF (a missing CRLF after the last is
+     * added), at most {@link #MAX_CUSTOM_HEADERS} characters with the terminating NUL (BG_E_STRING_TOO_LONG);
+     * a name of RFC 9110 token characters, a value without control characters (so no CR, LF or NUL inside a line);
+     * not one of the headers the transfer sends itself ({@code Range}, {@code Host}, ...); otherwise E_INVALIDARG
+     * naming the line. Null or empty means no headers and gives null.
+     *
+     * @return the headers, each line ending in CRLF, or null for none
+     */
+    public static String checkCustomHeaders(String headers) {
+        if (headers == null || headers.isEmpty()) {
+            return null;
+        }
+        checkText("custom headers", headers);
+        String h = headers.endsWith("\r\n") ? headers : headers + "\r\n";
+        if (h.length() + 1 > MAX_CUSTOM_HEADERS) {
+            throw new BitsException(HResult.BG_E_STRING_TOO_LONG, "the custom headers are " + h.length()
+                    + " characters with their line ends; BITS allows " + (MAX_CUSTOM_HEADERS - 1)
+                    + " (16,384 with the terminating NUL)");
+        }
+        int n = 0;
+        for (String line : h.substring(0, h.length() - 2).split("\r\n", -1)) {
+            n++;
+            checkHeaderLine(line, n);
+        }
+        return h;
+    }
+
+    /** The {@code Name: value} lines of headers checked by {@link #checkCustomHeaders}, without their CRLF. */
+    public static java.util.List<String> customHeaderLines(String headers) {
+        String h = checkCustomHeaders(headers);
+        return h == null ? java.util.List.of() : java.util.List.of(h.substring(0, h.length() - 2).split("\r\n", -1));
+    }
+
+    private static void checkHeaderLine(String line, int n) {
+        int colon = line.indexOf(':');
+        String where = "custom header " + n;
+        if (colon <= 0) {
+            throw new BitsException(HResult.E_INVALIDARG, "the " + where + " is not 'Name: value'"
+                    + (line.isEmpty() ? " (an empty line)" : ""));
+        }
+        String name = line.substring(0, colon);
+        if (!HEADER_NAME.matcher(name).matches()) {
+            throw new BitsException(HResult.E_INVALIDARG, "the name of the " + where + " has a character a header"
+                    + " name may not have (letters, digits and !#$%&'*+.^_`|~- only)");
+        }
+        for (int i = colon + 1; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7F) {
+                String what = c == '\r' ? "a CR" : c == '\n' ? "an LF" : c == 0 ? "a NUL" : "a control character";
+                throw new BitsException(HResult.E_INVALIDARG, "the value of the " + where + " (" + name + ") contains "
+                        + what + "; each header is one line");
+            }
+        }
+        if (RESERVED_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            throw new BitsException(HResult.E_INVALIDARG, "the " + where + " is '" + name + "', which the transfer"
+                    + " sends itself (resumes and connections depend on it)");
+        }
+    }
+
+    /**
+     * Security flags made of the bits BITS defines ({@link SecurityFlags#DEFINED}), with one redirect policy;
+     * otherwise E_INVALIDARG.
+     */
+    public static int checkSecurityFlags(int flags) {
+        int undefined = flags & ~SecurityFlags.DEFINED;
+        if (undefined != 0) {
+            throw new BitsException(HResult.E_INVALIDARG, "the security flags " + HResult.hex(flags) + " set "
+                    + HResult.hex(undefined) + ", which BITS does not define (0x1F certificate checks, 0x100/0x200"
+                    + " redirect policy, 0x800 HTTPS to HTTP)");
+        }
+        if (SecurityFlags.redirectPolicy(flags) == (SecurityFlags.REDIRECT_POLICY_ALLOW_REPORT
+                | SecurityFlags.REDIRECT_POLICY_DISALLOW)) {
+            throw new BitsException(HResult.E_INVALIDARG, "the security flags " + HResult.hex(flags)
+                    + " name two redirect policies (report 0x100 and disallow 0x200)");
+        }
+        return flags;
+    }
+
+    /** A SHA-256 as 64 hexadecimal digits (either case), returned in lower case; otherwise E_INVALIDARG. */
+    public static String checkSha256(String hex) {
+        if (hex == null || !hex.matches("[0-9A-Fa-f]{64}")) {
+            throw new BitsException(HResult.E_INVALIDARG, "an expected SHA-256 is 64 hexadecimal digits"
+                    + (hex == null ? "" : ", not " + hex.length() + " characters"
+                    + (hex.length() == 64 ? " with a character that is not one" : "")));
+        }
+        return hex.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * PEM text holding at least one X.509 certificate ({@code -----BEGIN CERTIFICATE-----}); otherwise E_INVALIDARG.
+     *
+     * @return the certificates
+     */
+    public static java.util.List<java.security.cert.X509Certificate> checkTrustedCertificates(String pem) {
+        if (pem == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "no certificates given");
+        }
+        try {
+            java.util.List<java.security.cert.X509Certificate> out = new java.util.ArrayList<>();
+            for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))) {
+                out.add((java.security.cert.X509Certificate) c);
+            }
+            if (out.isEmpty()) {
+                throw new BitsException(HResult.E_INVALIDARG, "the trusted certificates hold no PEM certificate");
+            }
+            return out;
+        } catch (java.security.cert.CertificateException e) {
+            throw new BitsException(HResult.E_INVALIDARG, "the trusted certificates are not PEM X.509 certificates");
+        }
+    }
+
+    /**
+     * A PKCS#12 file that opens with {@code password} and holds a private key with its certificate; otherwise
+     * E_INVALIDARG (the password is never repeated).
+     *
+     * @return the subject of that certificate ({@code CN=...})
+     */
+    public static String checkClientCertificate(byte[] pkcs12, String password) {
+        if (pkcs12 == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "no client certificate given");
+        }
+        java.security.KeyStore ks;
+        try {
+            ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(new java.io.ByteArrayInputStream(pkcs12), password == null ? new char[0] : password.toCharArray());
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new BitsException(HResult.E_INVALIDARG, "the client certificate is not a PKCS#12 file, or its"
+                    + " password is wrong");
+        }
+        try {
+            for (java.util.Enumeration<String> e = ks.aliases(); e.hasMoreElements(); ) {
+                String alias = e.nextElement();
+                if (ks.isKeyEntry(alias) && ks.getCertificate(alias) instanceof java.security.cert.X509Certificate c) {
+                    return c.getSubjectX500Principal().getName();
+                }
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new BitsException(HResult.E_INVALIDARG, "the client certificate file cannot be read");
+        }
+        throw new BitsException(HResult.E_INVALIDARG, "the client certificate file holds no private key with a certificate");
+    }
 }

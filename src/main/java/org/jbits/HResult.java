@@ -83,6 +83,22 @@ public final class HResult {
     public static final int ERROR_WINHTTP_NAME_NOT_RESOLVED = def(0x80072EE7, "ERROR_WINHTTP_NAME_NOT_RESOLVED");
     /** WinHTTP: a secure connection could not be established. */
     public static final int ERROR_WINHTTP_SECURE_FAILURE = def(0x80072F8F, "ERROR_WINHTTP_SECURE_FAILURE");
+    /** WinHTTP: the server certificate has expired or is not yet valid. */
+    public static final int ERROR_WINHTTP_SECURE_CERT_DATE_INVALID = def(0x80072F05, "ERROR_WINHTTP_SECURE_CERT_DATE_INVALID");
+    /** WinHTTP: the server certificate is for another host name. */
+    public static final int ERROR_WINHTTP_SECURE_CERT_CN_INVALID = def(0x80072F06, "ERROR_WINHTTP_SECURE_CERT_CN_INVALID");
+    /** WinHTTP: the server asked for a client certificate and none was given. */
+    public static final int ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED = def(0x80072F0C, "ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED");
+    /** WinHTTP: the server certificate was signed by an authority that is not trusted. */
+    public static final int ERROR_WINHTTP_SECURE_INVALID_CA = def(0x80072F0D, "ERROR_WINHTTP_SECURE_INVALID_CA");
+    /** WinHTTP: the server certificate's revocation could not be checked. */
+    public static final int ERROR_WINHTTP_SECURE_CERT_REV_FAILED = def(0x80072F19, "ERROR_WINHTTP_SECURE_CERT_REV_FAILED");
+    /** WinHTTP: the server certificate is invalid (badly formed, a bad signature). */
+    public static final int ERROR_WINHTTP_SECURE_INVALID_CERT = def(0x80072F89, "ERROR_WINHTTP_SECURE_INVALID_CERT");
+    /** WinHTTP: the server certificate was revoked. */
+    public static final int ERROR_WINHTTP_SECURE_CERT_REVOKED = def(0x80072F8A, "ERROR_WINHTTP_SECURE_CERT_REVOKED");
+    /** WinHTTP: the server certificate is not for server authentication. */
+    public static final int ERROR_WINHTTP_SECURE_CERT_WRONG_USAGE = def(0x80072F93, "ERROR_WINHTTP_SECURE_CERT_WRONG_USAGE");
     /** WinHTTP: too many redirects. */
     public static final int ERROR_WINHTTP_REDIRECT_FAILED = def(0x80072EFA, "ERROR_WINHTTP_REDIRECT_FAILED");
 

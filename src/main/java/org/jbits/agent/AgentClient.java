@@ -167,6 +167,18 @@ public final class AgentClient implements AutoCloseable {
      * returned; only without one does the write's error stand.
      */
     public ObjectNode call(Request request, Duration timeout) throws IOException {
+        return parse(callLine(request, timeout));
+    }
+
+    /**
+     * Sends one request and returns its reply line as the agent sent it, without the newline (for a reply that is
+     * copied through rather than read into a tree: {@code get --json} of every job).
+     */
+    public byte[] callLine(Request request) throws IOException {
+        return callLine(request, REPLY_TIMEOUT);
+    }
+
+    private byte[] callLine(Request request, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             write(ByteBuffer.wrap(RequestCodec.line(request)), deadline, timeout);
@@ -174,13 +186,22 @@ public final class AgentClient implements AutoCloseable {
             throw stuck;
         } catch (IOException writeFailed) {
             try {
-                return readReply(deadline, timeout);
+                return readLine(deadline, timeout);
             } catch (IOException noReply) {
                 writeFailed.addSuppressed(noReply);
                 throw writeFailed;
             }
         }
-        return readReply(deadline, timeout);
+        return readLine(deadline, timeout);
+    }
+
+    /** A reply line as the object it must be. */
+    public static ObjectNode parse(byte[] line) throws IOException {
+        JsonNode reply = Json.parse(new String(line, StandardCharsets.UTF_8));
+        if (!(reply instanceof ObjectNode o)) {
+            throw new IOException("the agent sent a malformed reply");
+        }
+        return o;
     }
 
     private void write(ByteBuffer bytes, long deadline, Duration timeout) throws IOException {
@@ -196,17 +217,13 @@ public final class AgentClient implements AutoCloseable {
         }
     }
 
-    private ObjectNode readReply(long deadline, Duration timeout) throws IOException {
+    private byte[] readLine(long deadline, Duration timeout) throws IOException {
         SelectionKey key = channel.keyFor(selector) != null ? channel.keyFor(selector)
                 : channel.register(selector, 0);
         while (true) {
             byte[] line = takeLine();
             if (line != null) {
-                JsonNode reply = Json.parse(new String(line, StandardCharsets.UTF_8));
-                if (!(reply instanceof ObjectNode o)) {
-                    throw new IOException("the agent sent a malformed reply");
-                }
-                return o;
+                return line;
             }
             readBuffer.clear();
             int n = channel.read(readBuffer);

@@ -2,7 +2,6 @@ package org.jbits.agent;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
@@ -41,17 +40,7 @@ public final class AgentLog {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
             return;
         }
-        PatternLayout layout = new PatternLayout();
-        layout.setContext(ctx);
-        // Messages carry user input (display names, URLs): control characters are escaped, so none starts a line.
-        layout.getInstanceConverterMap().put("safeMsg", EscapedMessageConverter.class.getName());
-        layout.getInstanceConverterMap().put("safeEx", EscapedThrowableConverter.class.getName());
-        layout.setPattern(PATTERN);
-        layout.start();
-        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-        encoder.setContext(ctx);
-        encoder.setLayout(layout);
-        encoder.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = LogConfigurator.encoder(ctx, PATTERN);
 
         RollingFileAppender<ILoggingEvent> appender = new PrivateRollingFileAppender<>();
         appender.setContext(ctx);

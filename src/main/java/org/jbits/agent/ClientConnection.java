@@ -28,6 +28,8 @@ final class ClientConnection {
     final Caller caller;
     Phase phase = Phase.READING;
     ByteBuffer out;
+    /** A reply being written in parts ({@link #out} is its current part), or null. */
+    ReplyStream.Parted parts;
     boolean closeAfterWrite;
     boolean closed;
     /** System.nanoTime() by which the current phase must end; Long.MAX_VALUE for none. */

@@ -45,7 +45,16 @@ final class ConnectionLoop implements Runnable {
     /** Where complete request lines go; {@code reply} may be called from any thread, once. */
     interface Requests {
         /** Carries out the request on {@code line} from {@code caller} and hands its reply line to {@code reply}. */
-        void submit(byte[] line, Caller caller, Consumer<byte[]> reply);
+        void submit(byte[] line, Caller caller, Reply reply);
+    }
+
+    /** Where a request's reply goes, once: a whole line ({@link #accept}), or a line written in parts. */
+    @FunctionalInterface
+    interface Reply extends Consumer<byte[]> {
+        /** A reply line written in parts (by default gathered, and handed to {@link #accept} at close). */
+        default ReplyStream stream() {
+            return ReplyStream.gathered(this);
+        }
     }
 
     private final ListeningSocket socket;
@@ -252,13 +261,65 @@ final class ConnectionLoop implements Runnable {
             return;
         }
         try {
-            requests.submit(line, c.caller, reply -> post(() -> replied(c, reply)));
+            requests.submit(line, c.caller, new Reply() {
+                @Override
+                public void accept(byte[] reply) {
+                    post(() -> replied(c, reply));
+                }
+
+                @Override
+                public ReplyStream stream() {
+                    return new ReplyStream.Parted(parts(c), limits.write().toNanos());
+                }
+            });
         } catch (RuntimeException rejected) {
             fail(c, new BitsException(HResult.E_FAIL, "the agent is stopping"));
         }
     }
 
     // --- writing ---
+
+    /** The I/O thread's side of a reply in parts to {@code c}: each call posts to this thread. */
+    private ReplyStream.Connection parts(ClientConnection c) {
+        return new ReplyStream.Connection() {
+            @Override
+            public void started(ReplyStream.Parted reply) {
+                post(() -> {
+                    if (c.closed) {
+                        reply.connectionGone();
+                        return;
+                    }
+                    c.parts = reply;
+                    c.phase = ClientConnection.Phase.WRITING;
+                    c.deadline = System.nanoTime() + limits.write().toNanos();
+                    flushQuietly(c);
+                });
+            }
+
+            @Override
+            public void more(ReplyStream.Parted reply) {
+                post(() -> {
+                    if (c.parts == reply && !c.closed) {
+                        flushQuietly(c);
+                    }
+                });
+            }
+
+            @Override
+            public void aborted(ReplyStream.Parted reply) {
+                post(() -> close(c));
+            }
+        };
+    }
+
+    private void flushQuietly(ClientConnection c) {
+        try {
+            flush(c);
+        } catch (IOException | RuntimeException e) {
+            log.debug("could not write a reply: {}", e.toString());
+            close(c);
+        }
+    }
 
     private void replied(ClientConnection c, byte[] reply) {
         if (c.closed) {
@@ -279,7 +340,33 @@ final class ConnectionLoop implements Runnable {
         if (c.phase != ClientConnection.Phase.WRITING) {
             return;
         }
-        if (!c.flush()) {
+        while (c.parts != null) {
+            if (c.out != null) {
+                if (!c.flush()) {
+                    c.key.interestOps(SelectionKey.OP_WRITE);
+                    return;
+                }
+                c.out = null;
+                c.parts.partWritten();
+            }
+            ByteBuffer next = c.parts.nextPart();
+            if (next == null && c.parts.ended()) {
+                next = c.parts.nextPart();
+                if (next == null) {
+                    c.parts = null;
+                    break;
+                }
+            }
+            if (next == null) {
+                // The worker is making the next part: the client is not the one behind.
+                c.key.interestOps(0);
+                c.deadline = Long.MAX_VALUE;
+                return;
+            }
+            c.out = next;
+            c.deadline = System.nanoTime() + limits.write().toNanos();
+        }
+        if (c.out != null && !c.flush()) {
             c.key.interestOps(SelectionKey.OP_WRITE);
             return;
         }
@@ -352,6 +439,10 @@ final class ConnectionLoop implements Runnable {
             return;
         }
         c.closed = true;
+        if (c.parts != null) {
+            c.parts.connectionGone();
+            c.parts = null;
+        }
         c.in.release(budget);
         c.key.cancel();
         closeQuietly(c.channel);

@@ -14,6 +14,7 @@ import org.jbits.JobError;
 import org.jbits.JobProgress;
 import org.jbits.JobState;
 import org.jbits.JobTimes;
+import org.jbits.ReplyProgress;
 
 /**
  * The job object of the CLI contract (the BitsJob object of PowerShell's BitsTransfer module, in camelCase). Its
@@ -37,6 +38,7 @@ public final class JobJson {
         JobError err = job.error().orElse(null);
         o.put("jobId", job.id().toString());
         JobPropertiesJson.writeCurrent(job, o);
+        HttpOptionsJson.writeCurrent(job, o);
         o.put("transferType", job.type().displayName());
         o.put("jobState", state.displayName());
         o.put("ownerAccount", optional(job::owner));
@@ -52,6 +54,9 @@ public final class JobJson {
         o.put("internalErrorCode", err == null ? null : HResult.hex(err.hresult()));
         o.put("errorDescription", err == null ? null : err.description());
         o.put("errorCount", optional(job::errorCount));
+        ReplyProgress reply = optional(job::replyProgress);
+        o.put("replyBytesTotal", reply == null ? null : reply.bytesTotal());
+        o.put("replyBytesTransferred", reply == null ? null : reply.bytesTransferred());
         JobPropertiesJson.writeCurrentExtras(job, o);
         ArrayNode files = o.putArray("fileList");
         int index = 0;
@@ -75,6 +80,8 @@ public final class JobJson {
                     ra.addObject().put("offset", r.initialOffset()).put("length", r.length());
                 }
             }
+            fo.put("expectedSha256", f.expectedSha256());
+            fo.put("sha256", f.sha256());
         }
         return o;
     }

@@ -29,15 +29,33 @@ import org.jbits.TransferPolicy;
  * @param proxyList the proxies for {@link ProxyUsage#OVERRIDE}
  * @param proxyBypass the hosts reached without the proxy
  * @param notifyFlags the events that notify (empty: none)
+ * @param replyFileName an upload-reply job's reply file, an absolute path ("" lets the backend choose)
  * @param extras the BITS 1.5-10.x properties ({@link Extras}); never null
  */
 public record JobProperties(String displayName, String description, JobPriority priority, Long retryInterval,
         Long retryTimeout, Long maxDownloadTime, TransferPolicy transferPolicy, ProxyUsage proxyUsage,
-        List<String> proxyList, List<String> proxyBypass, Set<NotifyFlag> notifyFlags, Extras extras) {
+        List<String> proxyList, List<String> proxyBypass, Set<NotifyFlag> notifyFlags, String replyFileName,
+        Extras extras) {
 
     /** No property given. */
     public static final JobProperties NONE = new JobProperties(null, null, null, null, null, null, null, null, null,
-            null, null);
+            null, null, null, Extras.NONE);
+
+    /** The properties every job type has (no reply file), without the BITS 1.5-10.x ones. */
+    public JobProperties(String displayName, String description, JobPriority priority, Long retryInterval,
+            Long retryTimeout, Long maxDownloadTime, TransferPolicy transferPolicy, ProxyUsage proxyUsage,
+            List<String> proxyList, List<String> proxyBypass, Set<NotifyFlag> notifyFlags) {
+        this(displayName, description, priority, retryInterval, retryTimeout, maxDownloadTime, transferPolicy,
+                proxyUsage, proxyList, proxyBypass, notifyFlags, null, Extras.NONE);
+    }
+
+    /** The properties with an upload-reply job's reply file, without the BITS 1.5-10.x ones. */
+    public JobProperties(String displayName, String description, JobPriority priority, Long retryInterval,
+            Long retryTimeout, Long maxDownloadTime, TransferPolicy transferPolicy, ProxyUsage proxyUsage,
+            List<String> proxyList, List<String> proxyBypass, Set<NotifyFlag> notifyFlags, String replyFileName) {
+        this(displayName, description, priority, retryInterval, retryTimeout, maxDownloadTime, transferPolicy,
+                proxyUsage, proxyList, proxyBypass, notifyFlags, replyFileName, Extras.NONE);
+    }
 
     /**
      * The properties BITS 1.5-10.x added (IBackgroundCopyJob2/3/5, reference §1.4-1.5), each null when not given.
@@ -73,18 +91,10 @@ public record JobProperties(String displayName, String description, JobPriority 
         }
     }
 
-    /** Properties without the BITS 1.5-10.x ones. */
-    public JobProperties(String displayName, String description, JobPriority priority, Long retryInterval,
-            Long retryTimeout, Long maxDownloadTime, TransferPolicy transferPolicy, ProxyUsage proxyUsage,
-            List<String> proxyList, List<String> proxyBypass, Set<NotifyFlag> notifyFlags) {
-        this(displayName, description, priority, retryInterval, retryTimeout, maxDownloadTime, transferPolicy,
-                proxyUsage, proxyList, proxyBypass, notifyFlags, Extras.NONE);
-    }
-
     /** These properties with {@code extras}. */
     public JobProperties with(Extras extras) {
         return new JobProperties(displayName, description, priority, retryInterval, retryTimeout, maxDownloadTime,
-                transferPolicy, proxyUsage, proxyList, proxyBypass, notifyFlags, extras);
+                transferPolicy, proxyUsage, proxyList, proxyBypass, notifyFlags, replyFileName, extras);
     }
 
     /** Copies the lists and the set, so the record cannot change under its holder. */
@@ -111,13 +121,14 @@ public record JobProperties(String displayName, String description, JobPriority 
                 or(retryTimeout, defaults.retryTimeout), or(maxDownloadTime, defaults.maxDownloadTime),
                 or(transferPolicy, defaults.transferPolicy), or(proxyUsage, defaults.proxyUsage),
                 or(proxyList, defaults.proxyList), or(proxyBypass, defaults.proxyBypass),
-                or(notifyFlags, defaults.notifyFlags), extras.orElse(defaults.extras));
+                or(notifyFlags, defaults.notifyFlags), or(replyFileName, defaults.replyFileName),
+                extras.orElse(defaults.extras));
     }
 
     /** These properties without the display name (which CreateJob sets). */
     public JobProperties withoutDisplayName() {
         return new JobProperties(null, description, priority, retryInterval, retryTimeout, maxDownloadTime,
-                transferPolicy, proxyUsage, proxyList, proxyBypass, notifyFlags, extras);
+                transferPolicy, proxyUsage, proxyList, proxyBypass, notifyFlags, replyFileName, extras);
     }
 
     private static <T> T or(T value, T otherwise) {
@@ -162,6 +173,9 @@ public record JobProperties(String displayName, String description, JobPriority 
         }
         if (maxDownloadTime != null) {
             BitsLimits.checkSeconds("maximum download time", maxDownloadTime);
+        }
+        if (replyFileName != null) {
+            BitsLimits.checkText("reply file name", replyFileName);
         }
         if (changesProxy()) {
             ProxySettings p = proxyFor(currentProxy);

@@ -37,6 +37,7 @@ final class JobPropertiesJson {
     private static final String MAX_DOWNLOAD_SIZE = "maxDownloadSize";
     private static final String MIN_NOTIFY_INTERVAL = "minNotifyInterval";
     private static final String FILE_ACL_FLAGS = "fileAclFlags";
+    private static final String REPLY_FILE_NAME = "replyFileName";
 
     private JobPropertiesJson() {
     }
@@ -66,6 +67,7 @@ final class JobPropertiesJson {
         if (p.notifyFlags() != null) {
             putFlags(o, p.notifyFlags());
         }
+        putIfGiven(o, REPLY_FILE_NAME, p.replyFileName());
         JobProperties.Extras x = p.extras();
         putIfGiven(o, NOTIFY_CMD_LINE, x.notifyCmdLine());
         if (x.dynamicContent() != null) {
@@ -128,6 +130,7 @@ final class JobPropertiesJson {
                 f.strings(PROXY_LIST),
                 f.strings(PROXY_BYPASS),
                 flags == null ? null : flagSet(flags),
+                f.string(REPLY_FILE_NAME),
                 new JobProperties.Extras(f.string(NOTIFY_CMD_LINE), f.bool(DYNAMIC_CONTENT),
                         f.bool(HIGH_PERFORMANCE), f.wholeNumber(MAX_DOWNLOAD_SIZE), f.wholeNumber(MIN_NOTIFY_INTERVAL),
                         aclFlags(f.strings(FILE_ACL_FLAGS))));
@@ -160,6 +163,8 @@ final class JobPropertiesJson {
             proxy.bypassList().forEach(bypass::add);
         }
         putFlags(o, job.notifyFlags());
+        // Upload-reply jobs only: null for the others (E_NOTIMPL), as for any property a job does not have.
+        o.put(REPLY_FILE_NAME, JobJson.optional(job::replyFileName));
     }
 
     /**

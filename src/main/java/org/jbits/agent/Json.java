@@ -11,8 +11,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
@@ -48,6 +50,26 @@ public final class Json {
         return out.toByteArray();
     }
 
+    /**
+     * A generator of compact JSON into {@code out}, the one {@link #bytes} uses; closing it flushes, and leaves
+     * {@code out} open.
+     */
+    public static JsonGenerator generator(OutputStream out) throws IOException {
+        return FACTORY.createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    }
+
+    /** A generator of indented JSON into {@code out}, as {@link #pretty} lays it out. */
+    public static JsonGenerator prettyGenerator(Writer out) throws IOException {
+        JsonGenerator g = FACTORY.createGenerator(out);
+        g.useDefaultPrettyPrinter();
+        return g;
+    }
+
+    /** A parser of the JSON text in {@code bytes} (UTF-8), with the checks {@link #parse} makes of names. */
+    public static JsonParser parser(byte[] bytes) throws IOException {
+        return FACTORY.createParser(bytes);
+    }
+
     /** {@code node} as indented JSON text, as Jackson's default pretty printer lays it out. */
     public static String pretty(JsonNode node) {
         StringWriter out = new StringWriter();
@@ -60,7 +82,8 @@ public final class Json {
         return out.toString();
     }
 
-    private static void write(JsonGenerator g, JsonNode node) throws IOException {
+    /** Writes {@code node} with {@code g}: the tree as {@link #bytes} and {@link #pretty} write it. */
+    public static void write(JsonGenerator g, JsonNode node) throws IOException {
         switch (node.getNodeType()) {
             case OBJECT -> {
                 g.writeStartObject();

@@ -64,6 +64,12 @@ final class PropertyUpdate {
             set(x.maxDownloadSize(), job::maximumDownloadSize, job::setMaximumDownloadSize);
             set(x.minNotifyInterval(), job::minimumNotificationInterval, job::setMinimumNotificationInterval);
             set(x.fileAclFlags(), job::fileAclFlags, job::setFileAclFlags);
+            if (p.replyFileName() != null) {
+                // Null is a name too (the backend's choice): the one before is put back whatever it was.
+                String old = job.replyFileName();
+                job.setReplyFileName(p.replyFileName().isEmpty() ? null : p.replyFileName());
+                undo.add(() -> job.setReplyFileName(old));
+            }
         } catch (RuntimeException e) {
             for (int i = undo.size() - 1; i >= 0; i--) {
                 try {

@@ -95,12 +95,20 @@ public sealed interface Request {
      * @param properties the job's properties (the display name among them)
      * @param files at least one file
      * @param suspended leave the job Suspended
+     * @param fileMode the POSIX mode of the job's files, or null
+     * @param http the job's HTTP options (credentials, headers, TLS), {@link HttpOptions#NONE} for none
      */
-    record Submit(JobType type, JobProperties properties, List<NewFile> files, boolean suspended, Integer fileMode)
-            implements Request {
+    record Submit(JobType type, JobProperties properties, List<NewFile> files, boolean suspended, Integer fileMode,
+            HttpOptions http) implements Request {
         /** Copies the file list. */
         public Submit {
             files = List.copyOf(files);
+            http = http == null ? HttpOptions.NONE : http;
+        }
+
+        /** A submission without HTTP options. */
+        public Submit(JobType type, JobProperties properties, List<NewFile> files, boolean suspended, Integer fileMode) {
+            this(type, properties, files, suspended, fileMode, HttpOptions.NONE);
         }
 
         /** A submission that leaves the file mode to the backend. */
@@ -119,8 +127,13 @@ public sealed interface Request {
      *
      * @param remote the URL or path to transfer from
      * @param local the absolute local path
+     * @param expectedSha256 the SHA-256 the file must have (64 hex digits), or null
      */
-    record NewFile(String remote, String local) {
+    record NewFile(String remote, String local, String expectedSha256) {
+        /** A file without an expected hash. */
+        public NewFile(String remote, String local) {
+            this(remote, local, null);
+        }
     }
 
     /**
@@ -144,16 +157,30 @@ public sealed interface Request {
         }
     }
 
-    /** Adds one file to a job; with {@code ranges} (not null), only those parts of it (AddFileWithRanges). */
-    record AddFile(String job, String remote, String local, List<org.jbits.BitsFileRange> ranges) implements Request {
+    /**
+     * Adds one file to a job, with the SHA-256 it must have (or null); with {@code ranges} (not null), only those parts
+     * of it (AddFileWithRanges).
+     */
+    record AddFile(String job, String remote, String local, String expectedSha256, List<org.jbits.BitsFileRange> ranges)
+            implements Request {
         /** Copies the ranges. */
         public AddFile {
             ranges = ranges == null ? null : List.copyOf(ranges);
         }
 
-        /** The whole file. */
+        /** The whole file, with the SHA-256 it must have (or null). */
+        public AddFile(String job, String remote, String local, String expectedSha256) {
+            this(job, remote, local, expectedSha256, null);
+        }
+
+        /** Only {@code ranges} of the file (AddFileWithRanges), without an expected hash. */
+        public AddFile(String job, String remote, String local, List<org.jbits.BitsFileRange> ranges) {
+            this(job, remote, local, null, ranges);
+        }
+
+        /** The whole file, without an expected hash. */
         public AddFile(String job, String remote, String local) {
-            this(job, remote, local, null);
+            this(job, remote, local, null, null);
         }
 
         @Override
@@ -162,8 +189,18 @@ public sealed interface Request {
         }
     }
 
-    /** Changes a job's properties, all or none. */
-    record Set(String job, JobProperties properties) implements Request {
+    /** Changes a job's properties (all or none) and its HTTP options. */
+    record Set(String job, JobProperties properties, HttpOptions http) implements Request {
+        /** HTTP options none means {@link HttpOptions#NONE}. */
+        public Set {
+            http = http == null ? HttpOptions.NONE : http;
+        }
+
+        /** A change of properties only. */
+        public Set(String job, JobProperties properties) {
+            this(job, properties, HttpOptions.NONE);
+        }
+
         @Override
         public <R> R accept(Visitor<R> v) {
             return v.set(this);

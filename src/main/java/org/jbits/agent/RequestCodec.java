@@ -71,8 +71,8 @@ public final class RequestCodec {
             case "submit" -> submit(r);
             case "get" -> new Request.Get(orEmpty(r.strings("jobs")), r.bool("allUsers", false));
             case "addFile" -> new Request.AddFile(r.requiredString("job"), r.requiredString("remote"),
-                    r.requiredString("local"), ranges(r));
-            case "set" -> new Request.Set(r.requiredString("job"), properties(r, true));
+                    r.requiredString("local"), r.string("expectedSha256"), ranges(r));
+            case "set" -> set(r);
             case "suspend" -> new Request.Suspend(r.requiredString("job"));
             case "resume" -> new Request.Resume(r.requiredString("job"));
             case "complete" -> new Request.Complete(r.requiredString("job"));
@@ -93,14 +93,17 @@ public final class RequestCodec {
 
     private static Request submit(JsonFields r) {
         JobType type = r.oneOf("type", JobType.values(), JobType::displayName);
-        JobProperties props = properties(r, false);
+        JsonFields p = r.object("properties");
+        HttpOptions http = p == null ? HttpOptions.NONE : HttpOptionsJson.read(p);
+        JobProperties props = p == null ? JobProperties.NONE : JobPropertiesJson.read(p);
         List<JsonFields> files = r.objects("files");
         if (files == null || files.isEmpty()) {
             throw new BitsException(HResult.BG_E_EMPTY, "no files to transfer");
         }
         List<Request.NewFile> out = new ArrayList<>(files.size());
         for (JsonFields f : files) {
-            out.add(new Request.NewFile(f.requiredString("remote"), f.requiredString("local")));
+            out.add(new Request.NewFile(f.requiredString("remote"), f.requiredString("local"),
+                    f.string("expectedSha256")));
             f.refuseOthers();
         }
         Long mode = r.wholeNumber("fileMode");
@@ -108,7 +111,18 @@ public final class RequestCodec {
             throw invalid("\"fileMode\" must be 0 to 511 (0777), not " + mode);
         }
         return new Request.Submit(type == null ? JobType.DOWNLOAD : type, props, out, r.bool("suspended", false),
-                mode == null ? null : mode.intValue());
+                mode == null ? null : mode.intValue(), http);
+    }
+
+    private static Request set(JsonFields r) {
+        String job = r.requiredString("job");
+        JsonFields p = r.object("properties");
+        if (p == null) {
+            throw invalid("the 'set' request needs the field 'properties'");
+        }
+        // The HTTP options first: JobPropertiesJson.read refuses every field not read by then.
+        HttpOptions http = HttpOptionsJson.read(p);
+        return new Request.Set(job, JobPropertiesJson.read(p), http);
     }
 
     /** {@code "ranges": [{"offset": N, "length": N}]}, length -1 to the end of the file; null when absent. */
@@ -172,17 +186,6 @@ public final class RequestCodec {
         return new Request.Wait(job, state, millis == null ? DEFAULT_WAIT : Duration.ofMillis(millis));
     }
 
-    private static JobProperties properties(JsonFields r, boolean required) {
-        JsonFields p = r.object("properties");
-        if (p == null) {
-            if (required) {
-                throw invalid("the 'set' request needs the field 'properties'");
-            }
-            return JobProperties.NONE;
-        }
-        return JobPropertiesJson.read(p);
-    }
-
     private static List<String> orEmpty(List<String> list) {
         return list == null ? List.of() : list;
     }
@@ -222,10 +225,15 @@ public final class RequestCodec {
         @Override
         public ObjectNode submit(Request.Submit r) {
             ObjectNode o = op("submit").put("type", r.type().displayName());
-            JobPropertiesJson.write(r.properties(), o.putObject("properties"));
+            ObjectNode props = o.putObject("properties");
+            JobPropertiesJson.write(r.properties(), props);
+            HttpOptionsJson.write(r.http(), props);
             ArrayNode files = o.putArray("files");
             for (Request.NewFile f : r.files()) {
-                files.addObject().put("remote", f.remote()).put("local", f.local());
+                ObjectNode fo = files.addObject().put("remote", f.remote()).put("local", f.local());
+                if (f.expectedSha256() != null) {
+                    fo.put("expectedSha256", f.expectedSha256());
+                }
             }
             o.put("suspended", r.suspended());
             if (r.fileMode() != null) {
@@ -251,13 +259,18 @@ public final class RequestCodec {
                 ArrayNode a = o.putArray("ranges");
                 r.ranges().forEach(x -> a.addObject().put("offset", x.initialOffset()).put("length", x.length()));
             }
+            if (r.expectedSha256() != null) {
+                o.put("expectedSha256", r.expectedSha256());
+            }
             return o;
         }
 
         @Override
         public ObjectNode set(Request.Set r) {
             ObjectNode o = forJob("set", r.job());
-            JobPropertiesJson.write(r.properties(), o.putObject("properties"));
+            ObjectNode props = o.putObject("properties");
+            JobPropertiesJson.write(r.properties(), props);
+            HttpOptionsJson.write(r.http(), props);
             return o;
         }
 

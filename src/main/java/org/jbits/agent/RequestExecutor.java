@@ -58,11 +58,11 @@ final class RequestExecutor implements ConnectionLoop.Requests, AutoCloseable {
     }
 
     @Override
-    public void submit(byte[] line, Caller caller, Consumer<byte[]> reply) {
+    public void submit(byte[] line, Caller caller, ConnectionLoop.Reply reply) {
         workers.execute(() -> run(line, caller, reply));
     }
 
-    private void run(byte[] line, Caller caller, Consumer<byte[]> reply) {
+    private void run(byte[] line, Caller caller, ConnectionLoop.Reply reply) {
         Request request;
         try {
             request = RequestCodec.decode(line, line.length);
@@ -78,10 +78,40 @@ final class RequestExecutor implements ConnectionLoop.Requests, AutoCloseable {
             startWait(w, caller, reply);
             return;
         }
+        if (request instanceof Request.Get g) {
+            streamGet(g, caller, reply);
+            return;
+        }
         reply.accept(bytes(handler.handle(request, caller)));
         if (request instanceof Request.Stop) {
             log.info("stop requested by {}", caller);
             onStop.run();
+        }
+    }
+
+    /**
+     * {@code get}: written job by job into the connection ({@link RequestHandler#get(Request.Get, java.io.OutputStream)}),
+     * so its memory is one job's, not all of them. A failure before the first part went out is answered as usual;
+     * after it, the connection is closed (the client sees an unfinished reply, never a wrong one).
+     */
+    private void streamGet(Request.Get g, Caller caller, ConnectionLoop.Reply reply) {
+        ReplyStream out = reply.stream();
+        try {
+            handler.get(g, caller, out);
+            out.close();
+        } catch (java.io.IOException e) {
+            log.debug("a get reply to {} was cut short: {}", caller, e.toString());
+            out.abort();
+        } catch (RuntimeException e) {
+            if (!(e instanceof BitsException)) {
+                log.error("request Get from {} failed", caller, e);
+            }
+            if (out.sentAny()) {
+                out.abort();
+            } else {
+                out.abort();
+                reply.accept(bytes(failure(e)));
+            }
         }
     }
 

@@ -1,7 +1,10 @@
 package org.jbits.agent;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -60,16 +63,23 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
     public ObjectNode submit(Request.Submit r) {
         JobProperties props = r.properties();
         props.check(org.jbits.ProxySettings.DEFAULT);
+        r.http().check();
+        for (Request.NewFile f : r.files()) {
+            if (f.expectedSha256() != null) {
+                org.jbits.BitsLimits.checkSha256(f.expectedSha256());
+            }
+        }
         String name = props.displayName() != null ? props.displayName() : "jbits transfer";
         BitsJob job = bits.createJob(name, r.type());
         try {
             // CreateJob set the display name; setting it again would fail where SetDisplayName is a stub (Wine).
             PropertyUpdate.apply(job, props.withoutDisplayName());
+            r.http().apply(job);
             if (r.fileMode() != null) {
                 fileMode(job, r.fileMode());
             }
             // One AddFileSet: every file checked, then all committed at once (one fsync, not one per file).
-            job.addFileSet(r.files().stream().map(f -> new FileInfo(f.remote(), f.local())).toList());
+            job.addFileSet(r.files().stream().map(f -> new FileInfo(f.remote(), f.local(), f.expectedSha256())).toList());
             if (!r.suspended()) {
                 job.resume();
             }
@@ -98,6 +108,27 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
         }
     }
 
+    /**
+     * The reply to {@code get} written into {@code out} job by job, exactly the line {@link #get(Request.Get)} makes
+     * (the same fields in the same order, compact, and a newline), holding one job's JSON at a time instead of all
+     * of them. The jobs named are resolved before a byte is written, so a bad name is an error reply.
+     */
+    public void get(Request.Get r, Caller caller, OutputStream out) throws IOException {
+        log.debug("Get from {}", caller);
+        List<BitsJob> jobs = r.jobs().isEmpty() ? bits.jobs() : r.jobs().stream().map(this::resolve).toList();
+        try (JsonGenerator g = Json.generator(out)) {
+            g.writeStartObject();
+            g.writeBooleanField("ok", true);
+            g.writeArrayFieldStart("jobs");
+            for (BitsJob job : jobs) {
+                Json.write(g, JobJson.of(job));
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        out.write('\n');
+    }
+
     @Override
     public ObjectNode get(Request.Get r) {
         ObjectNode reply = Protocol.ok();
@@ -123,18 +154,29 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
     public ObjectNode addFile(Request.AddFile r) {
         BitsJob job = resolve(r.job());
         if (r.ranges() != null) {
+            if (r.expectedSha256() != null) {
+                throw new BitsException(HResult.E_INVALIDARG, "a file with ranges takes no expected SHA-256 (the"
+                        + " hash is of a whole file)");
+            }
             job.addFileWithRanges(r.remote(), r.local(), r.ranges());
-        } else {
+        } else if (r.expectedSha256() == null) {
             job.addFile(r.remote(), r.local());
+        } else {
+            job.addFile(r.remote(), r.local(), r.expectedSha256());
         }
         return withJob(JobJson.of(job));
     }
 
-    /** Sets every given property or none (see {@link PropertyUpdate}). */
+    /**
+     * Sets every given property or none (see {@link PropertyUpdate}), then the HTTP options, all checked before
+     * anything changes.
+     */
     @Override
     public ObjectNode set(Request.Set r) {
         BitsJob job = resolve(r.job());
+        r.http().check();
         PropertyUpdate.apply(job, r.properties());
+        r.http().apply(job);
         return withJob(JobJson.of(job));
     }
 

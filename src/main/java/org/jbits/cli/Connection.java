@@ -3,6 +3,7 @@ package org.jbits.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import org.jbits.BitsException;
@@ -73,18 +74,52 @@ final class Connection implements AutoCloseable {
         ObjectNode reply;
         try {
             reply = local != null ? handler().handle(request, Caller.ofThisProcess()) : client().call(request);
-        } catch (SocketTimeoutException e) {
-            throw new CliException(CliException.AGENT_UNREACHABLE, "the agent for " + stateDir
-                    + AgentProcess.livePid(stateDir).map(p -> " (pid " + p + ")").orElse("") + " did not answer: "
-                    + e.getMessage() + "; it may be hung (see " + stateDir.resolve(Protocol.LOG_FILE) + ")");
         } catch (IOException e) {
-            throw new CliException(CliException.AGENT_UNREACHABLE, "lost the connection to the agent for "
-                    + stateDir + ": " + e.getMessage());
+            throw lost(e);
         }
         if (!reply.path("ok").asBoolean(false)) {
             throw CliException.of(Protocol.toException(reply));
         }
         return reply;
+    }
+
+    /**
+     * {@code get}'s jobs printed as {@code get --json} prints them: from the agent, its reply line is copied
+     * through ({@link Output#jobsJson}) rather than read into a tree and printed again.
+     */
+    void printJobsJson(Request.Get request, PrintStream out) {
+        if (local != null) {
+            Output.json(out, call(request).path("jobs"));
+            return;
+        }
+        byte[] line;
+        try {
+            line = client().callLine(request);
+        } catch (IOException e) {
+            throw lost(e);
+        }
+        try {
+            if (Output.jobsJson(line, out)) {
+                return;
+            }
+            ObjectNode reply = AgentClient.parse(line);
+            if (!reply.path("ok").asBoolean(false)) {
+                throw CliException.of(Protocol.toException(reply));
+            }
+            Output.json(out, reply.path("jobs"));
+        } catch (IOException e) {
+            throw lost(e);
+        }
+    }
+
+    private CliException lost(IOException e) {
+        if (e instanceof SocketTimeoutException) {
+            return new CliException(CliException.AGENT_UNREACHABLE, "the agent for " + stateDir
+                    + AgentProcess.livePid(stateDir).map(p -> " (pid " + p + ")").orElse("") + " did not answer: "
+                    + e.getMessage() + "; it may be hung (see " + stateDir.resolve(Protocol.LOG_FILE) + ")");
+        }
+        return new CliException(CliException.AGENT_UNREACHABLE, "lost the connection to the agent for "
+                + stateDir + ": " + e.getMessage());
     }
 
     private RequestHandler handler() {

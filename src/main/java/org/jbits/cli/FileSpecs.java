@@ -78,8 +78,10 @@ final class FileSpecs {
 
     /** An upload: one local file to the URL it goes to (the remote name is the URL, the local name the file). */
     static List<Spec> pairUpload(List<String> sources, String destination) {
-        if (!destination.regionMatches(true, 0, "http://", 0, 7) && !destination.regionMatches(true, 0, "https://", 0, 8)) {
-            throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "an upload goes to an http:// or https:// URL, not '"
+        if (!destination.regionMatches(true, 0, "http://", 0, 7) && !destination.regionMatches(true, 0, "https://", 0, 8)
+                && !isSmbSource(destination)) {
+            throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "an upload goes to an http:// or https:// URL "
+                    + "or an SMB share (smb://server/share/path, \\\\server\\share\\path), not '"
                     + Output.safe(destination) + "'");
         }
         checkUrl(destination);
@@ -160,6 +162,7 @@ final class FileSpecs {
         }
         if (isUrl(source)) {
             checkUrl(source);
+            refuseUrlWildcard(source);
             return List.of(source);
         }
         refuseWindowsPath(source, "source");
@@ -279,6 +282,26 @@ final class FileSpecs {
         }
     }
 
+    /**
+     * A {@code *} in the path of an http, https or file URL: BITS expands wildcards in local and SMB paths only
+     * (a server cannot be listed over HTTP), so it is refused rather than requested literally; a literal star is
+     * {@code %2A}. A {@code ?} starts the query and is not a wildcard there.
+     */
+    static void refuseUrlWildcard(String url) {
+        int start = url.indexOf("://") + 3;
+        int end = url.length();
+        for (char c : new char[]{'?', '#'}) {
+            int i = url.indexOf(c, start);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        if (url.substring(start, end).indexOf('*') >= 0) {
+            throw new BitsException(HResult.E_INVALIDARG, "'" + Output.safe(Redacted.text(url)) + "' has a wildcard;"
+                    + " wildcards work in local paths and SMB sources only, not in a URL (a literal * is %2A)");
+        }
+    }
+
     /** The file name a source gives a destination directory. */
     static String fileNameOf(String source) {
         if (SmbNames.isUnc(source)) {
@@ -313,8 +336,10 @@ final class FileSpecs {
 
     /**
      * Reads {@code Source, Destination} rows (header first, in any case), as Import-Csv would ({@link Csv}: a byte
-     * order mark, CRLF, quotes and PowerShell's {@code #TYPE} line are fine); other columns are ignored. All rows
-     * make one job; every row must be valid, or none is taken, and an error names the row's line.
+     * order mark, CRLF, quotes and PowerShell's {@code #TYPE} line are fine); other columns are ignored. A download's
+     * rows make one job; an upload's rows (a local Source, a URL Destination) are one job each, as
+     * {@code Import-Csv | Start-BitsTransfer -TransferType Upload} makes them. Every row must be valid, or none is
+     * taken, and an error names the row's line.
      */
     static List<Spec> fromCsv(Path csv, boolean upload) {
         String shown = csv.equals(Csv.STDIN) ? "standard input" : Output.safe(csv.toString());
@@ -351,10 +376,6 @@ final class FileSpecs {
         }
         if (out.isEmpty()) {
             throw new BitsException(HResult.BG_E_EMPTY, shown + " has no rows");
-        }
-        if (upload && out.size() > 1) {
-            throw new BitsException(HResult.BG_E_TOO_MANY_FILES, "an upload job holds exactly one file; " + shown
-                    + " has " + out.size());
         }
         if (!upload) {
             requireDistinct(out);

@@ -54,6 +54,11 @@ final class JobCommands {
                 return print(List.of());
             }
             try (Connection conn = Connection.forEnvironment()) {
+                if (json && wanted == null) {
+                    // Every job asked for, as the agent sent them: printed without reading them into a tree.
+                    conn.printJobsJson(new Request.Get(refs, allUsers), System.out);
+                    return 0;
+                }
                 JsonNode list = conn.call(new Request.Get(refs, allUsers)).path("jobs");
                 List<JsonNode> l = new ArrayList<>();
                 for (JsonNode j : list) {
@@ -87,6 +92,10 @@ final class JobCommands {
         @Parameters(index = "2", paramLabel = "DESTINATION")
         String destination;
 
+        @Option(names = "--expected-sha256", paramLabel = "HEX",
+                description = "The SHA-256 the file must have (BG_E_VALIDATION_FAILED otherwise).")
+        String expectedSha256;
+
         @Option(names = "--json", description = "Print the job as JSON.")
         boolean json;
 
@@ -100,9 +109,19 @@ final class JobCommands {
         public Integer call() {
             List<FileSpecs.Spec> specs;
             List<org.jbits.BitsFileRange> parsed;
+            String sha;
             try {
                 parsed = ranges == null ? null : CliSpellings.ranges(ranges);
+                sha = expectedSha256 == null ? null : org.jbits.BitsLimits.checkSha256(expectedSha256);
+                if (parsed != null && sha != null) {
+                    throw new BitsException(HResult.E_INVALIDARG, "--range and --expected-sha256 do not go together"
+                            + " (the hash is of a whole file)");
+                }
                 specs = FileSpecs.pair(List.of(source), destination);
+                if (sha != null && specs.size() != 1) {
+                    throw new BitsException(HResult.E_INVALIDARG, "--expected-sha256 names one file; the source gives "
+                            + specs.size());
+                }
                 if (parsed != null && specs.size() != 1) {
                     throw new BitsException(HResult.E_INVALIDARG, "--range applies to one file; the source names "
                             + specs.size());
@@ -113,7 +132,7 @@ final class JobCommands {
             try (Connection conn = Connection.forEnvironment()) {
                 JsonNode last = null;
                 for (FileSpecs.Spec s : specs) {
-                    last = Connection.job(conn.call(new Request.AddFile(job, s.remote(), s.local(), parsed)));
+                    last = Connection.job(conn.call(new Request.AddFile(job, s.remote(), s.local(), sha, parsed)));
                 }
                 print(last, json);
             }
@@ -141,18 +160,22 @@ final class JobCommands {
                 + "starts with OLD starts with NEW instead (IBackgroundCopyJob4::ReplaceRemotePrefix): a moved server.")
         String replacePrefix;
 
+        @Mixin
+        HttpCliOptions http = new HttpCliOptions();
+
         @Override
         public Integer call() {
             JobProperties props = properties.toProperties();
+            org.jbits.agent.HttpOptions httpOptions = http.toHttpOptions();
             Request.SetRemoteName rename = remoteName == null ? null : renameRequest();
             Request.ReplaceRemotePrefix prefix = replacePrefix == null ? null : prefixRequest();
-            if (props.isEmpty() && rename == null && prefix == null) {
+            if (props.isEmpty() && httpOptions.isEmpty() && rename == null && prefix == null) {
                 throw new CliException(CliException.USAGE, "give at least one property to set (see 'jbits set --help')");
             }
             try (Connection conn = Connection.forEnvironment()) {
                 JsonNode job2 = null;
-                if (!props.isEmpty()) {
-                    job2 = Connection.job(conn.call(new Request.Set(job, props)));
+                if (!props.isEmpty() || !httpOptions.isEmpty()) {
+                    job2 = Connection.job(conn.call(new Request.Set(job, props, httpOptions)));
                 }
                 if (rename != null) {
                     job2 = Connection.job(conn.call(rename));

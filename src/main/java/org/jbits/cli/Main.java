@@ -113,7 +113,8 @@ public final class Main implements Runnable {
      * 5 RPC_S_SERVER_UNAVAILABLE, what a BITS client gets when the service cannot be reached; 1 E_FAIL).
      */
     static String errorLine(String message, int exitCode) {
-        String m = Output.safe(message == null ? "" : message);
+        // A URL's password never reaches the terminal, whatever message quoted it.
+        String m = Output.safe(org.jbits.transport.Redacted.text(message == null ? "" : message));
         if (!NAMED_CODE.matcher(m).find()) {
             Matcher bare = BARE_NAME.matcher(m);
             int hr;

@@ -1,7 +1,13 @@
 package org.jbits.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -24,6 +30,63 @@ final class Output {
         out.println(Json.pretty(node));
     }
 
+    /**
+     * Prints the {@code jobs} array of a successful {@code get} reply line ({@code {"ok":true,"jobs":[...]}}) as
+     * {@link #json} prints it, byte for byte, without reading it into a tree: its bytes re-laid out by
+     * {@link JsonIndent} (one pass), or, where standard output is not UTF-8, its tokens copied into the pretty
+     * printer. False, with nothing printed, for any other reply (a failure), which the caller then reads as a tree.
+     */
+    static boolean jobsJson(byte[] line, PrintStream out) throws IOException {
+        int from = JOBS_REPLY.length;
+        if (line.length < from + 2 || !java.util.Arrays.equals(line, 0, from, JOBS_REPLY, 0, from)
+                || line[line.length - 1] != '}') {
+            return false;
+        }
+        if (!printsUtf8()) {
+            return copyTokens(line, out);
+        }
+        // Laid out into a buffer first: a reply that is not what it should be prints nothing.
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream(line.length * 2);
+        int end = JsonIndent.pretty(line, from, text);
+        if (end != line.length - 1) {
+            return false;
+        }
+        text.writeTo(out);
+        out.println();
+        return true;
+    }
+
+    /** How a successful {@code get} reply line starts, as the agent writes it. */
+    private static final byte[] JOBS_REPLY = "{\"ok\":true,\"jobs\":".getBytes(StandardCharsets.UTF_8);
+
+    /** Whether standard output encodes text as UTF-8 (then the reply's own bytes are what printing its text gives). */
+    private static boolean printsUtf8() {
+        String enc = System.getProperty("sun.stdout.encoding");
+        try {
+            return (enc == null ? Charset.defaultCharset() : Charset.forName(enc)).equals(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The same, where standard output is not UTF-8: the tokens copied into the pretty printer, as text. */
+    static boolean copyTokens(byte[] line, PrintStream out) throws IOException {
+        try (JsonParser p = Json.parser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME
+                    || !"ok".equals(p.currentName()) || p.nextToken() != JsonToken.VALUE_TRUE
+                    || p.nextToken() != JsonToken.FIELD_NAME || !"jobs".equals(p.currentName())
+                    || p.nextToken() != JsonToken.START_ARRAY) {
+                return false;
+            }
+            java.io.StringWriter text = new java.io.StringWriter();
+            try (JsonGenerator g = Json.prettyGenerator(text)) {
+                g.copyCurrentStructure(p);
+            }
+            out.println(text);
+            return true;
+        }
+    }
+
     static void table(PrintStream out, Iterable<JsonNode> jobs) {
         String fmt = "%-36s  %-20s  %-12s  %-14s  %-23s  %-7s  %s%n";
         out.printf(Locale.ROOT, fmt, "JobId", "DisplayName", "TransferType", "JobState", "Bytes", "Files", "OwnerAccount");
@@ -37,6 +100,13 @@ final class Output {
             String err = jobError(j);
             if (err != null) {
                 out.println("    error: " + err);
+            }
+            for (JsonNode f : j.path("fileList")) {
+                String expected = JobJson.text(f, "expectedSha256");
+                if (expected != null) {
+                    out.println("    sha256 " + safe(expected) + (JobJson.text(f, "sha256") != null ? " matched: "
+                            : " expected: ") + text(f, "localName"));
+                }
             }
         }
     }

@@ -71,10 +71,31 @@ final class PropertyOptions {
                     + "keeps (Windows' BITS for SMB sources; the portable engine stores it but has no ACLs to copy).")
     List<String> fileAclFlags;
 
+    @Option(names = "--reply-file", paramLabel = "PATH",
+            description = "Upload-reply: the file the server's reply goes to (appears at Complete); default next to "
+                    + "the uploaded file, NAME.JOB.reply.")
+    String replyFile;
+
     /**
      * The options given, parsed from their command-line spellings; a value that is not one fails with exit 2 before
      * anything is sent. The agent checks the values themselves (lengths, ranges, proxy rules) before it acts.
      */
+    /**
+     * The reply file as the agent needs it: absolute, as the caller's working directory makes it, in a directory
+     * that exists, not a directory itself (the rules of a download's destination).
+     */
+    private static String replyFile(String path) {
+        if (path.isEmpty()) {
+            throw new BitsException(org.jbits.HResult.E_INVALIDARG, "--reply-file is empty; give the reply's file");
+        }
+        java.nio.file.Path p = LocalPaths.parse(path).toAbsolutePath();
+        if (LocalPaths.namesDirectory(path, p) || LocalPaths.kind(p) == LocalPaths.Kind.DIRECTORY) {
+            throw new BitsException(org.jbits.HResult.E_INVALIDARG, "--reply-file " + Output.safe(path)
+                    + " is a directory; give the reply's file");
+        }
+        return FileSpecs.destination(p.toString()).toString();
+    }
+
     JobProperties toProperties() {
         try {
             return new JobProperties(displayName, description,
@@ -84,6 +105,7 @@ final class PropertyOptions {
                     proxyUsage == null ? null : CliSpellings.proxyUsage(proxyUsage),
                     proxyList, proxyBypass,
                     notifyFlags == null ? null : CliSpellings.notifyFlags(notifyFlags),
+                    replyFile == null ? null : replyFile(replyFile),
                     new JobProperties.Extras(notifyCmdLine, dynamicContent, highPerformance, maxDownloadSize,
                             minNotifyInterval, fileAclFlags == null ? null : CliSpellings.aclFlags(fileAclFlags)));
         } catch (BitsException e) {

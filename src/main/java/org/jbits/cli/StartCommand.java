@@ -1,13 +1,13 @@
 package org.jbits.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jbits.BitsException;
+import org.jbits.BitsLimits;
 import org.jbits.HResult;
 import org.jbits.JobPriority;
 import org.jbits.JobType;
@@ -32,7 +32,8 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--suspended", description = "Create the job and add its files but leave it Suspended.")
     boolean suspended;
 
-    @Option(names = "--from-csv", paramLabel = "FILE", description = "Read 'Source, Destination' rows, all in one job.")
+    @Option(names = "--from-csv", paramLabel = "FILE",
+            description = "Read 'Source, Destination' rows: a download's all in one job, an upload's one job per row.")
     Path csv;
 
     @Option(names = "--transfer-type", paramLabel = "TYPE", description = "download (default), upload or upload-reply.")
@@ -44,30 +45,98 @@ final class StartCommand implements Callable<Integer> {
     @Mixin
     PropertyOptions properties = new PropertyOptions();
 
+    @Mixin
+    HttpCliOptions http = new HttpCliOptions();
+
+    @Option(names = "--expected-sha256", paramLabel = "HEX",
+            description = "The SHA-256 each file must have, one per file in file order (repeatable); a mismatch"
+                    + " fails the file with BG_E_VALIDATION_FAILED and nothing appears under its name.")
+    List<String> expectedSha256;
+
     @Override
     public Integer call() {
         List<FileSpecs.Spec> files = resolveFiles();
+        List<String> hashes = expectedHashes(files.size());
         // Start-BitsTransfer's defaults, where they differ from CreateJob's.
         JobProperties props = properties.toProperties().orElse(new JobProperties("BITS Transfer",
                 "This is a file transfer that uses the Background Intelligent Transfer Service (BITS).",
                 JobPriority.FOREGROUND, null, null, null, null, null, null, null, null));
         JobType type;
         try {
+            // The agent checks them again; checked here, bad input does not even start an agent.
+            props.check(org.jbits.ProxySettings.DEFAULT);
             type = CliSpellings.transferType(transferType);
         } catch (BitsException e) {
             throw CliException.of(e);
         }
-        // The files get this user's umask, as files a command writes itself do, not the agent's.
-        Request.Submit req = new Request.Submit(type, props,
-                files.stream().map(f -> new Request.NewFile(f.remote(), f.local())).toList(), suspended,
-                Umask.fileMode(Umask.current()));
+        if (properties.replyFile != null && type != JobType.UPLOAD_REPLY) {
+            throw new CliException(CliException.USAGE, "--reply-file is for upload-reply jobs "
+                    + "(--transfer-type upload-reply)");
+        }
+        if (type == JobType.UPLOAD_REPLY && files.stream().anyMatch(f -> FileSpecs.isSmbSource(f.remote()))) {
+            // BG_FILE_INFO: "there is no SMB support for upload-reply jobs"; AddFile refuses it the same way.
+            throw CliException.of(new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "an upload-reply job goes to "
+                    + "an http:// or https:// URL: BITS has no SMB upload-reply (use --transfer-type upload for an "
+                    + "SMB share)"));
+        }
+        org.jbits.agent.HttpOptions httpOptions = http.toHttpOptions();
+        List<Request.NewFile> newFiles = new java.util.ArrayList<>(files.size());
+        for (int i = 0; i < files.size(); i++) {
+            newFiles.add(new Request.NewFile(files.get(i).remote(), files.get(i).local(), hashes.get(i)));
+        }
+        // An upload job holds one file: a list of uploads is one job per file, as Start-BitsTransfer makes them.
+        List<List<Request.NewFile>> jobs = type == JobType.DOWNLOAD ? List.of(newFiles)
+                : newFiles.stream().map(List::of).toList();
+        if (jobs.size() > 1 && props.replyFileName() != null) {
+            throw new CliException(CliException.USAGE, "--reply-file names one file, and " + csv + " makes "
+                    + jobs.size() + " upload-reply jobs: leave it out, and each reply goes next to its file");
+        }
         try (Connection conn = Connection.forEnvironment()) {
-            JsonNode job = Connection.job(conn.call(req));
+            List<JsonNode> submitted = submit(conn, type, props, jobs, httpOptions);
             if (async || suspended) {
-                print(job);
+                print(submitted, jobs.size() > 1 || (csv != null && type != JobType.DOWNLOAD));
                 return 0;
             }
-            return new Waiter(conn, job, json).run();
+            int exit = 0;
+            for (JsonNode job : submitted) {
+                try {
+                    exit = Math.max(exit, new Waiter(conn, job, json).run());
+                } catch (CliException e) {
+                    if (submitted.size() == 1) {
+                        throw e;
+                    }
+                    // Start-BitsTransfer goes on with the next file of its pipeline: the failure is reported, the rest run.
+                    System.err.println(Main.errorLine(e.getMessage(), e.exitCode));
+                    exit = exit == 0 ? e.exitCode : exit;
+                }
+            }
+            return exit;
+        }
+    }
+
+    /**
+     * Submits every job; when one is refused, the ones already made are removed again: bad input creates nothing.
+     * The files get this user's umask, as files a command writes itself do, not the agent's.
+     */
+    private List<JsonNode> submit(Connection conn, JobType type, JobProperties props, List<List<Request.NewFile>> jobs,
+            org.jbits.agent.HttpOptions httpOptions) {
+        List<JsonNode> done = new java.util.ArrayList<>();
+        try {
+            for (List<Request.NewFile> files : jobs) {
+                Request.Submit req = new Request.Submit(type, props, files, suspended, Umask.fileMode(Umask.current()),
+                        httpOptions);
+                done.add(Connection.job(conn.call(req)));
+            }
+            return done;
+        } catch (RuntimeException e) {
+            for (JsonNode job : done) {
+                try {
+                    conn.call(new Request.Remove(job.path("jobId").asText()));
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
     }
 
@@ -97,11 +166,34 @@ final class StartCommand implements Callable<Integer> {
         }
     }
 
-    private void print(JsonNode job) {
+    /** One checked hash per file, in file order, or nulls when none is given; a count that differs is refused. */
+    private List<String> expectedHashes(int files) {
+        if (expectedSha256 == null || expectedSha256.isEmpty()) {
+            return java.util.Collections.nCopies(files, null);
+        }
+        try {
+            if (expectedSha256.size() != files) {
+                throw new BitsException(HResult.E_INVALIDARG, expectedSha256.size() + " --expected-sha256 given for "
+                        + files + (files == 1 ? " file" : " files") + "; give one per file, in file order");
+            }
+            return expectedSha256.stream().map(BitsLimits::checkSha256).toList();
+        } catch (BitsException e) {
+            throw CliException.of(e);
+        }
+    }
+
+    /** The job (its object with --json), or several: an array of job objects for one job per row of a CSV. */
+    private void print(List<JsonNode> submitted, boolean several) {
         if (json) {
-            Output.json(System.out, job);
+            if (several) {
+                com.fasterxml.jackson.databind.node.ArrayNode a = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+                submitted.forEach(a::add);
+                Output.json(System.out, a);
+            } else {
+                Output.json(System.out, submitted.get(0));
+            }
         } else {
-            Output.table(System.out, List.of(job));
+            Output.table(System.out, submitted);
         }
     }
 }

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.jbits.AuthScheme;
+import org.jbits.AuthTarget;
 import org.jbits.BitsException;
 import org.jbits.BitsFile;
 import org.jbits.BitsFileRange;
@@ -21,6 +23,7 @@ import org.jbits.JobType;
 import org.jbits.NotifyFlag;
 import org.jbits.ProxySettings;
 import org.jbits.ProxyUsage;
+import org.jbits.ReplyProgress;
 import org.jbits.file.Umask;
 
 /**
@@ -80,6 +83,11 @@ final class EngineJob implements BitsJob {
     @Override
     public void addFile(String remoteName, String localName) {
         engine.addFile(this, remoteName, localName);
+    }
+
+    @Override
+    public void addFile(String remoteName, String localName, String expectedSha256) {
+        engine.addFile(this, remoteName, localName, expectedSha256);
     }
 
     @Override
@@ -255,6 +263,29 @@ final class EngineJob implements BitsJob {
     }
 
     @Override
+    public String replyFileName() {
+        ReplyFiles.requireReplyJob(rec);
+        return engine.stateMachine().locked(() -> rec.upload.reply == null ? null : rec.upload.reply.localName);
+    }
+
+    @Override
+    public void setReplyFileName(String replyFileName) {
+        engine.setReplyFileName(this, replyFileName);
+    }
+
+    @Override
+    public ReplyProgress replyProgress() {
+        ReplyFiles.requireReplyJob(rec);
+        long[] p = engine.stateMachine().locked(rec.upload::replyProgress);
+        return new ReplyProgress(p[0], p[1]);
+    }
+
+    @Override
+    public byte[] replyData() {
+        return engine.replyData(this);
+    }
+
+    @Override
     public int localFileMode() {
         return engine.stateMachine().locked(() -> rec.fileMode != null ? rec.fileMode : Umask.fileMode(Umask.current()));
     }
@@ -294,7 +325,7 @@ final class EngineJob implements BitsJob {
 
     @Override
     public void addFileWithRanges(String remoteName, String localName, List<BitsFileRange> ranges) {
-        engine.addFile(this, remoteName, localName, ranges);
+        engine.addFileWithRanges(this, remoteName, localName, ranges);
     }
 
     @Override
@@ -405,5 +436,115 @@ final class EngineJob implements BitsJob {
     @Override
     public String toString() {
         return "job " + rec.id + " ('" + rec.displayName + "')";
+    }
+
+    // ------------------------------------------------------------ credentials, headers, TLS (HTTP options)
+
+    /**
+     * One credential per target and scheme, kept in the 0600 store. jbits has no logged-on Windows identity, so a
+     * null user (BITS' "the caller's own credentials") is refused, and Passport, which no server offers any more,
+     * is BG_E_INVALID_AUTH_SCHEME.
+     */
+    @Override
+    public void setCredentials(AuthTarget target, AuthScheme scheme, String userName, String password) {
+        BitsLimits.checkCredentials(target, scheme, userName, password);
+        if (scheme == AuthScheme.PASSPORT) {
+            throw new BitsException(HResult.BG_E_INVALID_AUTH_SCHEME, "Passport authentication is retired and not"
+                    + " offered by jbits (basic, digest, ntlm or negotiate)");
+        }
+        if (userName == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "a credential needs a user name: jbits has no logged-on"
+                    + " Windows identity to use in its place");
+        }
+        org.jbits.transport.Credentials c = JobCredentials.of(scheme, userName, password);
+        engine.stateMachine().modifyCredentials(this, r -> r.credentials
+                .computeIfAbsent(target, t -> new java.util.EnumMap<>(AuthScheme.class)).put(scheme, c));
+    }
+
+    @Override
+    public void removeCredentials(AuthTarget target, AuthScheme scheme) {
+        BitsLimits.checkAuth(target, scheme);
+        engine.stateMachine().modifyCredentials(this, r -> {
+            java.util.Map<AuthScheme, org.jbits.transport.Credentials> m = r.credentials.get(target);
+            if (m != null) {
+                m.remove(scheme);
+                if (m.isEmpty()) {
+                    r.credentials.remove(target);
+                }
+            }
+        });
+    }
+
+    @Override
+    public String customHeaders() {
+        return engine.stateMachine().locked(() -> {
+            if (rec.headersWriteOnly) {
+                throw new BitsException(HResult.E_ACCESSDENIED, "the custom headers of " + this + " are write-only");
+            }
+            return rec.customHeaders;
+        });
+    }
+
+    @Override
+    public void setCustomHeaders(String headers) {
+        String h = BitsLimits.checkCustomHeaders(headers);
+        engine.stateMachine().modify(this, r -> r.customHeaders = h);
+    }
+
+    @Override
+    public void makeCustomHeadersWriteOnly() {
+        engine.stateMachine().modify(this, r -> r.headersWriteOnly = true);
+    }
+
+    @Override
+    public int securityFlags() {
+        return engine.stateMachine().locked(() -> rec.securityFlags);
+    }
+
+    @Override
+    public void setSecurityFlags(int flags) {
+        BitsLimits.checkSecurityFlags(flags);
+        engine.stateMachine().modify(this, r -> r.securityFlags = flags);
+    }
+
+    @Override
+    public void setTrustedCertificates(String pem) {
+        if (pem != null) {
+            BitsLimits.checkTrustedCertificates(pem);
+        }
+        engine.stateMachine().modify(this, r -> r.trustedCertificates = pem);
+    }
+
+    @Override
+    public String trustedCertificates() {
+        return engine.stateMachine().locked(() -> rec.trustedCertificates);
+    }
+
+    @Override
+    public void setClientCertificate(byte[] pkcs12, String password) {
+        if (pkcs12 == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "no client certificate given (removeClientCertificate removes it)");
+        }
+        BitsLimits.checkClientCertificate(pkcs12, password);
+        byte[] copy = pkcs12.clone();
+        engine.stateMachine().modifyCredentials(this, r -> {
+            r.clientCertificate = copy;
+            r.clientCertificatePassword = password;
+        });
+    }
+
+    @Override
+    public void removeClientCertificate() {
+        engine.stateMachine().modifyCredentials(this, r -> {
+            r.clientCertificate = null;
+            r.clientCertificatePassword = null;
+        });
+    }
+
+    @Override
+    public String clientCertificateSubject() {
+        byte[][] c = engine.stateMachine().locked(() -> new byte[][]{rec.clientCertificate});
+        String pw = engine.stateMachine().locked(() -> rec.clientCertificatePassword);
+        return c[0] == null ? null : BitsLimits.checkClientCertificate(c[0], pw);
     }
 }

@@ -38,15 +38,29 @@ final class FileRecord {
     volatile FileIdentity dirId;
     /** The {@code user:password@} the remote name came with, kept out of the name (and out of sight); or null. */
     volatile Credentials urlCredentials;
+    /**
+     * An upload's file: the local name is the source the upload reads (its record's checkpoint is what the server
+     * acknowledged, its validator the version the session uploads), and there is no temporary file.
+     */
+    boolean uploadSource;
 
     /** AddFileWithRanges' ranges in their order, or null for the whole file. */
     volatile List<BitsFileRange> ranges;
     /** The status line and headers of the file's last HTTP response (File5), or null. */
     volatile String responseHeaders;
 
-    /** What AddFile checked: the name without credentials, its URI, the local path, its directory, the credentials. */
+    /** The SHA-256 the file must have (lower-case hex), or null. */
+    volatile String expectedSha256;
+    /** The SHA-256 the transferred file was checked to have (equal to {@link #expectedSha256}), or null. */
+    volatile String sha256;
+
+    /**
+     * What AddFile checked: the name without credentials, its URI, the local path, its directory, the credentials;
+     * for an upload job, the local file it reads ({@code source}, null for a download); the SHA-256 it must have;
+     * AddFileWithRanges' ranges (null for the whole file).
+     */
     record Added(String remoteName, URI uri, java.nio.file.Path local, FileIdentity directory, Credentials credentials,
-            List<BitsFileRange> ranges) {
+            LocalNames.Source source, String expectedSha256, List<BitsFileRange> ranges) {
     }
 
     FileRecord(int index, String remoteName, URI uri, String localName, String tempName) {
@@ -64,6 +78,7 @@ final class FileRecord {
     }
 
     BitsFile snapshot() {
-        return new BitsFile(remoteName, localName, new FileProgress(bytesTotal, bytesNow(), completed), tempName);
+        return new BitsFile(remoteName, localName, new FileProgress(bytesTotal, bytesNow(), completed),
+                uploadSource ? null : tempName, expectedSha256, sha256);
     }
 }

@@ -45,12 +45,21 @@ final class JobFinisher {
         this.store = store;
     }
 
+    /**
+     * The files the job writes, each into a temporary file renamed into place at Complete: a download's files, an
+     * upload-reply job's reply. An upload's own file is its source: Complete and Cancel leave it alone.
+     */
+    static List<FileRecord> written(JobRecord rec) {
+        if (rec.type == JobType.DOWNLOAD) {
+            return rec.files;
+        }
+        FileRecord reply = rec.upload == null ? null : rec.upload.reply;
+        return reply == null ? List.of() : List.of(reply);
+    }
+
     /** The first transferred file that cannot be completed as it stands, or null when all can. */
     Problem check(JobRecord rec) {
-        if (rec.type != JobType.DOWNLOAD) {
-            return null;
-        }
-        for (FileRecord f : rec.files) {
+        for (FileRecord f : written(rec)) {
             if (!f.completed) {
                 continue;
             }
@@ -84,6 +93,12 @@ final class JobFinisher {
     }
 
     private static Problem vanished(FileRecord f) {
+        if (f.index == UploadRecord.REPLY_INDEX) {
+            // The server deleted the reply at Close-Session: it cannot come again. A resumed job completes without it.
+            return new Problem(f, HResult.ERROR_FILE_NOT_FOUND, "the reply " + f.localName + " (" + f.tempName
+                    + ") was deleted before the job was completed; the server no longer has it: resume and complete"
+                    + " the job to end it without its reply", true);
+        }
         return new Problem(f, HResult.ERROR_FILE_NOT_FOUND, "the transferred data of " + f.localName + " ("
                 + f.tempName + ") was deleted before the job was completed; resume the job to fetch it again", true);
     }
@@ -97,11 +112,10 @@ final class JobFinisher {
         boolean undeleted = false;
         List<Problem> failures = new ArrayList<>();
         int mode = rec.fileMode != null ? rec.fileMode : Umask.fileMode(Umask.current());
-        for (FileRecord f : rec.files) {
-            if (rec.type != JobType.DOWNLOAD) {
-                // An upload's local file is its source: Complete and Cancel leave it alone.
-                continue;
-            }
+        if (rec.type != JobType.DOWNLOAD && rec.state == JobState.ACKNOWLEDGED) {
+            partial = rec.files.stream().anyMatch(f -> !f.completed);
+        }
+        for (FileRecord f : written(rec)) {
             try {
                 if (rec.state == JobState.ACKNOWLEDGED && f.completed) {
                     moveIntoPlace(f, mode);
@@ -173,6 +187,15 @@ final class JobFinisher {
                 id = file.identity();
             }
             dir.rename(tempName, id, local.getFileName().toString());
+        }
+    }
+
+    /** Deletes a temporary file the job no longer needs (a reply file renamed before it was used); failures logged. */
+    void deleteTemporary(FileRecord f) {
+        try {
+            delete(f);
+        } catch (IOException e) {
+            log.warn("{}: {}", f.tempName, e.toString());
         }
     }
 

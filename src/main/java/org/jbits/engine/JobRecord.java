@@ -10,6 +10,7 @@ import org.jbits.JobState;
 import org.jbits.JobType;
 import org.jbits.NotifyFlag;
 import org.jbits.ProxySettings;
+import org.jbits.transport.Credentials;
 
 /** A job's persistent definition and state. Changed only under the engine lock; persisted by {@link JobStore}. */
 final class JobRecord {
@@ -66,8 +67,27 @@ final class JobRecord {
     int aclFlags;
     /** Resume was called at least once: the properties BITS fixes at the first Resume are read-only now. */
     boolean everResumed;
+    /**
+     * The credentials per target and scheme (SetCredentials), kept in the store's credentials table; the passwords
+     * never leave the engine but to answer a challenge.
+     */
+    final java.util.Map<org.jbits.AuthTarget, java.util.Map<org.jbits.AuthScheme, Credentials>> credentials =
+            new java.util.EnumMap<>(org.jbits.AuthTarget.class);
+    /** Custom headers as {@code Name: value} lines each ending in CRLF, or null. */
+    String customHeaders;
+    /** The custom headers may not be read back (MakeCustomHeadersWriteOnly). */
+    boolean headersWriteOnly;
+    /** {@link org.jbits.SecurityFlags} bits. */
+    int securityFlags;
+    /** PEM certificates of the authorities the job trusts besides the system's, or null. */
+    String trustedCertificates;
+    /** The client certificate: a PKCS#12 file's bytes and its password, or null. */
+    byte[] clientCertificate;
+    String clientCertificatePassword;
 
     final List<FileRecord> files = new ArrayList<>();
+    /** Upload and upload-reply jobs: the session and the reply; null for a download job. */
+    final UploadRecord upload;
 
     JobRecord(UUID id, JobType type, String owner, String displayName, Instant created) {
         this.id = id;
@@ -76,6 +96,7 @@ final class JobRecord {
         this.displayName = displayName;
         this.created = created;
         this.modified = created;
+        this.upload = type == JobType.DOWNLOAD ? null : new UploadRecord();
     }
 
     boolean hasError() {

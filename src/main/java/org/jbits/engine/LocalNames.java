@@ -7,6 +7,7 @@ import java.nio.file.AccessMode;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.UUID;
@@ -14,6 +15,7 @@ import org.jbits.BitsException;
 import org.jbits.HResult;
 import org.jbits.file.FileIdentity;
 import org.jbits.file.SafeDirectory;
+import org.jbits.file.SafeFile;
 
 /**
  * BITS' rules for a file's local name, checked at AddFile as BITS checks them (so a bad destination fails when it
@@ -36,6 +38,77 @@ final class LocalNames {
      * ERROR_PATH_NOT_FOUND, ERROR_FILENAME_EXCED_RANGE, E_ACCESSDENIED or ERROR_WRITE_PROTECT.
      */
     static Path check(String localName) {
+        Path p = checkSyntax(localName);
+        Path parent = p.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new BitsException(HResult.ERROR_PATH_NOT_FOUND, "the directory of '" + localName + "' does not exist");
+        }
+        checkKind(p, localName);
+        checkWritable(parent);
+        return p;
+    }
+
+    /** An upload's local file as AddFile found it: its path (links resolved), identities and size. */
+    record Source(Path path, FileIdentity file, FileIdentity directory, long size) {
+    }
+
+    /**
+     * An upload's local name names its source, which must exist, be a regular file and be readable by this user; its
+     * directory need not be writable. Links in the name are followed now, as the user named the file now (the
+     * kernel's {@code fs.protected_symlinks} applies), and the file's path, identity and directory's identity are
+     * recorded: the upload later opens that file, through that directory, without following a link, and reads
+     * nothing from anything else put under the name (BITS' E_INVALIDARG, ERROR_FILE_NOT_FOUND, E_ACCESSDENIED).
+     */
+    static Source checkSource(String localName) {
+        Path given = checkSyntax(localName);
+        Path real;
+        try {
+            real = given.toRealPath();
+        } catch (NoSuchFileException e) {
+            throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "the file to upload, " + localName
+                    + ", does not exist");
+        } catch (AccessDeniedException e) {
+            throw new BitsException(HResult.E_ACCESSDENIED, "the file to upload, " + localName
+                    + ", cannot be reached by this user");
+        } catch (IOException e) {
+            throw new BitsException(HResult.ERROR_PATH_NOT_FOUND, "the file to upload, " + localName + ": "
+                    + e.getMessage());
+        }
+        if (real.getParent() == null || real.getFileName() == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "the file to upload, " + localName + ", is a directory");
+        }
+        if (!SafeDirectory.supported()) {
+            if (!Files.isRegularFile(real)) {
+                throw new BitsException(HResult.E_INVALIDARG, "the file to upload, " + localName
+                        + ", is not a regular file");
+            }
+            if (!Files.isReadable(real)) {
+                throw new BitsException(HResult.E_ACCESSDENIED, "the file to upload, " + localName
+                        + ", is not readable by this user");
+            }
+            try {
+                return new Source(real, null, null, Files.size(real));
+            } catch (IOException e) {
+                throw new BitsException(HResult.E_ACCESSDENIED, "cannot read " + localName + ": " + e.getMessage());
+            }
+        }
+        try (SafeDirectory dir = SafeDirectory.open(real.getParent(), null);
+             SafeFile file = dir.openForReading(real.getFileName().toString(), null)) {
+            return new Source(real, file.identity(), dir.identity(), file.size());
+        } catch (SafeDirectory.NotOursException e) {
+            throw new BitsException(HResult.E_INVALIDARG, "the file to upload, " + localName + ", "
+                    + e.getReason() + "; an upload sends a regular file");
+        } catch (AccessDeniedException e) {
+            throw new BitsException(HResult.E_ACCESSDENIED, "the file to upload, " + localName
+                    + ", is not readable by this user");
+        } catch (IOException e) {
+            throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "cannot open the file to upload, " + localName
+                    + ": " + e.getMessage());
+        }
+    }
+
+    /** Absolute, no {@code .} or {@code ..} segments, a name that fits the file system. */
+    private static Path checkSyntax(String localName) {
         if (localName == null || localName.isBlank()) {
             throw new BitsException(HResult.E_INVALIDARG, "the local name is empty");
         }
@@ -64,12 +137,6 @@ final class LocalNames {
                     + "' is too long: a file name takes at most " + MAX_NAME_BYTES + " bytes, a path "
                     + MAX_PATH_BYTES);
         }
-        Path parent = p.getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new BitsException(HResult.ERROR_PATH_NOT_FOUND, "the directory of '" + localName + "' does not exist");
-        }
-        checkKind(p, localName);
-        checkWritable(parent);
         return p;
     }
 
@@ -152,14 +219,32 @@ final class LocalNames {
      * {@code .<name>.<job>-<n>.jbits}, the name cut (at a character boundary) so the whole fits in NAME_MAX bytes.
      */
     static String tempNameFor(UUID jobId, int index, Path local) {
-        String suffix = "." + jobId.toString().substring(0, 8) + "-" + index + ".jbits";
-        String name = local.getFileName().toString();
-        int room = MAX_NAME_BYTES - 1 - bytes(suffix);
-        while (bytes(name) > room) {
-            int cut = name.offsetByCodePoints(name.length(), -1);
-            name = name.substring(0, cut);
-        }
+        return hiddenNext(local, "." + jobId.toString().substring(0, 8) + "-"
+                + (index == UploadRecord.REPLY_INDEX ? "reply" : Integer.toString(index)) + ".jbits");
+    }
+
+    /**
+     * The name BITS leaves it to the implementation to choose for an upload-reply job's reply when none is set:
+     * {@code <upload's file name>.<job>.reply} next to the file it uploads (cut to fit NAME_MAX).
+     */
+    static String replyNameFor(UUID jobId, Path source) {
+        String suffix = "." + jobId.toString().substring(0, 8) + ".reply";
+        return source.resolveSibling(cut(source.getFileName().toString(), MAX_NAME_BYTES - bytes(suffix)) + suffix)
+                .toString();
+    }
+
+    private static String hiddenNext(Path local, String suffix) {
+        String name = cut(local.getFileName().toString(), MAX_NAME_BYTES - 1 - bytes(suffix));
         return local.resolveSibling("." + name + suffix).toString();
+    }
+
+    /** {@code name} cut at a character boundary to at most {@code room} bytes. */
+    private static String cut(String name, int room) {
+        String n = name;
+        while (bytes(n) > room) {
+            n = n.substring(0, n.offsetByCodePoints(n.length(), -1));
+        }
+        return n;
     }
 
     private static int bytes(String s) {

@@ -125,6 +125,7 @@ final class NotifyCommands implements AutoCloseable {
         if (job.rec.notifyPending && !wanted(job.rec, job.rec.state)) {
             job.rec.notifyPending = false;
         }
+        // (the state machine tracks the job for the scheduler after this)
         job.notifyAtNanos = clock.nanoTime();
     }
 
@@ -147,6 +148,7 @@ final class NotifyCommands implements AutoCloseable {
         }
         if (!wanted(rec, rec.state)) {
             rec.notifyPending = false;
+            jobs.track(job);
             return;
         }
         List<String> argv;
@@ -155,6 +157,7 @@ final class NotifyCommands implements AutoCloseable {
         } catch (BitsException e) {
             // Checked when set; a store edited by hand could still hold one that does not split.
             rec.notifyPending = false;
+            jobs.track(job);
             log.warn("job {}: the notify command line cannot be run: {}", rec.id, e.detail());
             return;
         }
@@ -162,15 +165,31 @@ final class NotifyCommands implements AutoCloseable {
         JobState state = rec.state;
         Map<String, String> env = Map.of("JBITS_JOB_ID", rec.id.toString(), "JBITS_JOB_STATE", state.displayName());
         log.info("job {}: {}: running the notify command line {}", rec.id, state.displayName(), argv);
+        // The state change is committed after the engine lock is released (the store's group commit): the program
+        // starts once it is, never for a state a crash could still take back.
+        long upTo = jobs.store().queuedSoFar();
         try {
-            threads.execute(() -> run(job, state, argv, env));
+            threads.execute(() -> run(job, state, argv, env, upTo));
         } catch (java.util.concurrent.RejectedExecutionException closing) {
             job.notifyRunning = false;
         }
     }
 
     /** On a thread of its own: runs the program to its end, logging its output, then records the outcome. */
-    private void run(EngineJob job, JobState state, List<String> argv, Map<String, String> env) {
+    private void run(EngineJob job, JobState state, List<String> argv, Map<String, String> env, long upTo) {
+        jobs.store().awaitCommitted(upTo);
+        boolean stillOwed = jobs.locked(() -> {
+            JobRecord rec = job.rec;
+            if (jobs.isClosed() || rec.state != state || !rec.notifyPending) {
+                // Not committed (the state was put back), or the job moved on meanwhile.
+                job.notifyRunning = false;
+                return false;
+            }
+            return true;
+        });
+        if (!stillOwed) {
+            return;
+        }
         int exit;
         IOException failed = null;
         try {
@@ -200,6 +219,7 @@ final class NotifyCommands implements AutoCloseable {
             if (cause == null && code == 0) {
                 rec.notifyPending = false;
                 jobs.store().saveJob(rec);
+                jobs.track(job);
                 log.info("job {}: the notify program exited with 0", rec.id);
                 return null;
             }

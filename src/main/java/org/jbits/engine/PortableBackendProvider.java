@@ -7,6 +7,7 @@ import java.util.Map;
 import org.jbits.BitsException;
 import org.jbits.BitsManager;
 import org.jbits.HResult;
+import org.jbits.bandwidth.BandwidthPolicy;
 import org.jbits.network.CostPolicyDefaults;
 import org.jbits.network.NetworkCost;
 import org.jbits.network.NetworkManagerCost;
@@ -38,7 +39,7 @@ public final class PortableBackendProvider implements BackendProvider {
         CostPolicyDefaults defaults = CostPolicyDefaults.from(options.settings());
         return new PortableEngine(options.stateDirectory(), settings, EngineClock.SYSTEM,
                 Transports.standard(settings.connectTimeoutMillis(), settings.readTimeoutMillis()),
-                detector(options.settings()), defaults);
+                detector(options.settings()), defaults, BandwidthPolicy.from(options.settings()));
     }
 
     /**

@@ -22,6 +22,9 @@ import org.jbits.JobListener;
 import org.jbits.JobState;
 import org.jbits.JobType;
 import org.jbits.NetworkStatus;
+import org.jbits.bandwidth.BandwidthPolicy;
+import org.jbits.bandwidth.IdlePacer;
+import org.jbits.bandwidth.Pacers;
 import org.jbits.network.CostOverride;
 import org.jbits.network.CostPolicyDefaults;
 import org.jbits.network.NetworkCost;
@@ -57,6 +60,7 @@ public final class PortableEngine implements BitsManager {
     private final JobStateMachine jobs;
     private final JobFinisher finisher;
     private final TempFiles tempFiles;
+    private final UploadRunner uploads;
     private final TransferWorker worker;
     private final NotifyCommands notifyCommands;
     private final Scheduler scheduler;
@@ -77,7 +81,7 @@ public final class PortableEngine implements BitsManager {
     PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
             NotifyCommands.Launcher launcher) {
         this(stateDir, settings, clock, transports, NetworkCost.none("no cost detection was asked for",
-                clock.now()), CostPolicyDefaults.BITS, launcher);
+                clock.now()), CostPolicyDefaults.BITS, BandwidthPolicy.from(java.util.Map.of()), launcher);
     }
 
     /**
@@ -86,11 +90,21 @@ public final class PortableEngine implements BitsManager {
      */
     public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
             NetworkCost detector, CostPolicyDefaults costDefaults) {
-        this(stateDir, settings, clock, transports, detector, costDefaults, NotifyCommands.PROCESSES);
+        this(stateDir, settings, clock, transports, detector, costDefaults, BandwidthPolicy.from(java.util.Map.of()));
+    }
+
+    /**
+     * Opens the engine with a cost detector, the default transfer policy of each priority and the bandwidth policy
+     * (caps with schedules per background priority, idle-bandwidth control).
+     */
+    public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
+            NetworkCost detector, CostPolicyDefaults costDefaults, BandwidthPolicy bandwidth) {
+        this(stateDir, settings, clock, transports, detector, costDefaults, bandwidth, NotifyCommands.PROCESSES);
     }
 
     private PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
-            NetworkCost detector, CostPolicyDefaults costDefaults, NotifyCommands.Launcher launcher) {
+            NetworkCost detector, CostPolicyDefaults costDefaults, BandwidthPolicy bandwidth,
+            NotifyCommands.Launcher launcher) {
         this.stateDir = stateDir;
         this.settings = settings;
         this.transports = transports;
@@ -128,13 +142,17 @@ public final class PortableEngine implements BitsManager {
         costGate = new CostGate(jobs, cost::current, costDefaults, clock);
         finisher = new JobFinisher(store);
         tempFiles = new TempFiles(store, clock, settings);
+        uploads = new UploadRunner(store, tempFiles, transports, clock);
         RunReports reports = new RunReports(jobs);
-        worker = new TransferWorker(jobs, reports, transports, tempFiles, costState, this::wakeScheduler);
+        // Pacing runs on the real monotonic clock: the byte loop sleeps for real whatever clock the engine is shown.
+        worker = new TransferWorker(jobs, reports, transports, tempFiles, uploads, costState, this::wakeScheduler,
+                new Pacers(bandwidth, System::nanoTime, clock::now, IdlePacer.Sleeper.REAL));
         for (JobRecord rec : new Recovery(store, transports, finisher).recover()) {
             jobs.load(new EngineJob(this, rec));
         }
         scheduler = new Scheduler(jobs, reports, worker, clock, settings.timeSliceMillis(), costGate,
-                settings.jobInactivityTimeoutSeconds(), this::cancelInactive);
+                new BandwidthGate(jobs, bandwidth, clock), settings.jobInactivityTimeoutSeconds(),
+                this::cancelInactive);
         cost.addListener(s -> wakeScheduler());
         scheduler.start();
         log.info("portable engine started on {} with {} job(s)", stateDir, jobs.list().size());
@@ -267,11 +285,16 @@ public final class PortableEngine implements BitsManager {
         addFile(job, remoteName, localName, null);
     }
 
-    /** AddFile, or AddFileWithRanges when {@code ranges} is not null. */
-    void addFile(EngineJob job, String remoteName, String localName, List<org.jbits.BitsFileRange> ranges) {
+    /** AddFile with the SHA-256 the file must have (null: none). */
+    void addFile(EngineJob job, String remoteName, String localName, String expectedSha256) {
+        jobs.addFiles(job, List.of(checked(job, remoteName, localName, expectedSha256, null)), settings.maxFilesPerJob());
+    }
+
+    /** AddFileWithRanges: the ranges checked (BitsLimits, the engine's MaxRangesPerFile), then AddFile's checks. */
+    void addFileWithRanges(EngineJob job, String remoteName, String localName, List<org.jbits.BitsFileRange> ranges) {
         List<org.jbits.BitsFileRange> checked = ranges == null ? null
                 : BitsLimits.checkRanges(ranges, settings.maxRangesPerFile());
-        jobs.addFiles(job, List.of(checked(remoteName, localName, checked)), settings.maxFilesPerJob());
+        jobs.addFiles(job, List.of(checked(job, remoteName, localName, null, checked)), settings.maxFilesPerJob());
     }
 
     /** Every file checked first, then all added in one commit, or none. */
@@ -281,21 +304,32 @@ public final class PortableEngine implements BitsManager {
         }
         List<FileRecord.Added> added = new java.util.ArrayList<>(files.size());
         for (FileInfo f : files) {
-            added.add(checked(f.remoteName(), f.localName(), null));
+            added.add(checked(job, f.remoteName(), f.localName(), f.expectedSha256(), null));
         }
         jobs.addFiles(job, added, settings.maxFilesPerJob());
     }
 
-    /** AddFile's checks of one file's names; a password in the remote name is taken out before it is parsed. */
-    private FileRecord.Added checked(String remoteName, String localName, List<org.jbits.BitsFileRange> ranges) {
+    /**
+     * AddFile's checks of one file's names, expected hash and ranges (null: none); a password in the remote name is
+     * taken out before it is parsed. An upload's local name is its source: it must be there to read (recorded by
+     * identity), not a place to write.
+     */
+    private FileRecord.Added checked(EngineJob job, String remoteName, String localName, String expectedSha256,
+            List<org.jbits.BitsFileRange> ranges) {
+        String sha = expectedSha256 == null ? null : BitsLimits.checkSha256(expectedSha256);
         if (remoteName == null) {
             throw new BitsException(HResult.E_INVALIDARG, "the remote name is empty");
         }
         UrlCredentials.Split remote = UrlCredentials.split(remoteName);
         URI uri = transports.parse(remote.remoteName());
+        if (job.rec.type != JobType.DOWNLOAD) {
+            LocalNames.Source source = LocalNames.checkSource(localName);
+            return new FileRecord.Added(remote.remoteName(), uri, source.path(), source.directory(),
+                    remote.credentials(), source, sha, ranges);
+        }
         Path local = LocalNames.check(localName);
         FileIdentity dir = LocalNames.directoryIdentity(local.getParent());
-        return new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials(), ranges);
+        return new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials(), null, sha, ranges);
     }
 
     /** SetRemoteName: the name checked as AddFile checks one, its {@code user:password@} taken out. */
@@ -360,6 +394,33 @@ public final class PortableEngine implements BitsManager {
         }
     }
 
+    /** SetReplyFileName: checked as a download's destination is; null or empty lets the engine choose. */
+    void setReplyFileName(EngineJob job, String name) {
+        ReplyFiles.requireReplyJob(job.rec);
+        Path reply = null;
+        FileIdentity dir = null;
+        if (name != null && !name.isEmpty()) {
+            reply = LocalNames.check(name);
+            dir = LocalNames.directoryIdentity(reply.getParent());
+        }
+        FileRecord replaced = jobs.setReplyFile(job, reply, dir);
+        if (replaced != null) {
+            finisher.deleteTemporary(replaced);
+        }
+    }
+
+    /** GetReplyData: the reply file's bytes, once the job is Transferred (or Acknowledged). */
+    byte[] replyData(EngineJob job) {
+        ReplyFiles.requireReplyJob(job.rec);
+        JobState state = jobs.locked(() -> job.rec.state);
+        FileRecord reply = jobs.locked(() -> job.rec.upload.reply);
+        if (state != JobState.TRANSFERRED && state != JobState.ACKNOWLEDGED) {
+            throw new BitsException(HResult.BG_E_INVALID_STATE, "the reply data of " + job + " is there once the job"
+                    + " is Transferred; it is " + state.displayName());
+        }
+        return ReplyFiles.read(reply, state == JobState.ACKNOWLEDGED);
+    }
+
     void resume(EngineJob job) {
         jobs.resume(job);
     }
@@ -375,6 +436,7 @@ public final class PortableEngine implements BitsManager {
      */
     void cancel(EngineJob job) {
         awaitStopped(jobs.end(job, JobState.CANCELLED));
+        uploads.cancelSession(job.rec);
         finisher.finish(job.rec);
     }
 
@@ -393,8 +455,11 @@ public final class PortableEngine implements BitsManager {
                 jobs.refuseComplete(job, problem);
                 throw new BitsException(problem.hresult(), problem.message() + "; the job is kept");
             }
+            commitUpload(job);
             JobState before = jobs.locked(() -> job.rec.state);
             awaitStopped(jobs.end(job, JobState.ACKNOWLEDGED));
+            // An upload completed before it was uploaded: the server need not keep what it received.
+            uploads.cancelSession(job.rec);
             JobFinisher.Outcome outcome = finisher.finish(job.rec);
             if (!outcome.failures().isEmpty()) {
                 jobs.reinstate(job, before, outcome.failures().get(0));
@@ -404,6 +469,24 @@ public final class PortableEngine implements BitsManager {
             return outcome.hresult();
         } finally {
             jobs.release(job);
+        }
+    }
+
+    /**
+     * An upload whose destination takes it at Complete (SMB: the temporary file renamed into place), before Acknowledged
+     * is committed: a failure fails Complete and keeps the job as it is; bytes gone from the share put the job in
+     * Error, to be uploaded again on Resume.
+     */
+    private void commitUpload(EngineJob job) {
+        try {
+            uploads.commit(job.rec);
+        } catch (org.jbits.transport.TransferException e) {
+            if (e.hresult() == HResult.ERROR_FILE_NOT_FOUND && !job.rec.files.isEmpty()) {
+                uploads.lost(job.rec);
+                jobs.refuseComplete(job, new JobFinisher.Problem(job.rec.files.get(0), e.hresult(), e.getMessage(),
+                        true), e.context());
+            }
+            throw new BitsException(e.hresult(), e.getMessage() + "; the job is kept");
         }
     }
 

@@ -51,7 +51,9 @@ final class RunReports {
             // dated when applied, which may be long after the run stopped).
             run.job.lastProgressAt = jobs.clock().now();
         }
-        if (run.job.run == run && (rec.noProgressSince != null || rec.hasError())) {
+        // Not for a stopped run: what stopped it (a cost block, the maximum download time) recorded an error that
+        // its late progress must not clear (a blocked job cleared so looked like a retry due and went to Queued).
+        if (run.job.run == run && !run.isStopped() && (rec.noProgressSince != null || rec.hasError())) {
             rec.noProgressSince = null;
             rec.clearError();
             jobs.store().saveJob(rec);
@@ -64,7 +66,7 @@ final class RunReports {
             EngineJob job = run.job;
             log.info("job {}: file {} transferred ({} bytes)", job.rec.id, f.remoteName, f.bytesTransferred);
             var snapshot = f.snapshot();
-            jobs.notifier().fire(job.rec.notifyFlags, NotifyFlag.FILE_TRANSFERRED, l -> l.fileTransferred(job, snapshot));
+            jobs.fire(job.rec.notifyFlags, NotifyFlag.FILE_TRANSFERRED, l -> l.fileTransferred(job, snapshot));
             return null;
         });
     }
@@ -118,6 +120,7 @@ final class RunReports {
             run.job.rec.activeMillis += (jobs.clock().nanoTime() - run.startNanos) / 1_000_000;
             if (run.job.run == run) {
                 run.job.run = null;
+                jobs.track(run.job);
             }
             jobs.wakeScheduler();
             return null;

@@ -27,10 +27,19 @@ final class Scheduler implements AutoCloseable {
     private final EngineClock clock;
     private final long sliceNanos;
     private final CostGate cost;
+    private final BandwidthGate bandwidth;
     private final long inactivitySeconds;
     private final java.util.function.Consumer<EngineJob> inactive;
     /** Jobs found inactive in the last look, cancelled by this thread outside the lock. Scheduler thread only. */
     private final List<EngineJob> expired = new ArrayList<>();
+    /**
+     * When every job was last looked at for the inactivity timeout (a matter of days): once a minute of the engine's
+     * wall clock, so a Suspended, Error or Transferred job costs the scheduler's other looks nothing. Scheduler
+     * thread only; null before the first.
+     */
+    private java.time.Instant lastInactivityScan;
+    /** How often every job is looked at for the inactivity timeout. */
+    private static final java.time.Duration INACTIVITY_SCAN = java.time.Duration.ofMinutes(1);
     /** Wake-ups: a permit per change, drained at each look. Taken without the engine lock. */
     private final Semaphore wakeups = new Semaphore(0);
     private final Thread thread;
@@ -41,13 +50,15 @@ final class Scheduler implements AutoCloseable {
      *     handed to {@code inactive} (which cancels it), from this thread and outside the engine lock
      */
     Scheduler(JobStateMachine jobs, RunReports reports, TransferWorker worker, EngineClock clock, long sliceMillis,
-            CostGate cost, long inactivitySeconds, java.util.function.Consumer<EngineJob> inactive) {
+            CostGate cost, BandwidthGate bandwidth, long inactivitySeconds,
+            java.util.function.Consumer<EngineJob> inactive) {
         this.jobs = jobs;
         this.reports = reports;
         this.worker = worker;
         this.clock = clock;
         this.sliceNanos = sliceMillis * 1_000_000L;
         this.cost = cost;
+        this.bandwidth = bandwidth;
         this.inactivitySeconds = inactivitySeconds;
         this.inactive = inactive;
         this.thread = new Thread(this::loop, "jbits-scheduler");
@@ -97,13 +108,25 @@ final class Scheduler implements AutoCloseable {
         CostState costNow = cost.cost();
         List<SchedulePolicy.Candidate<EngineJob>> candidates = new ArrayList<>();
         java.time.Instant wallNow = clock.now();
+        if (lastInactivityScan == null || wallNow.isBefore(lastInactivityScan)
+                || !java.time.Duration.between(lastInactivityScan, wallNow).minus(INACTIVITY_SCAN).isNegative()) {
+            lastInactivityScan = wallNow;
+            for (EngineJob job : jobs.everyJob()) {
+                if (job.run != null) {
+                    // What the run noted is activity: applied before the job is judged.
+                    reports.applyEvents(job.run);
+                }
+                if (isInactive(job, wallNow)) {
+                    expired.add(job);
+                }
+            }
+        }
         for (EngineJob job : jobs.all()) {
             JobRecord rec = job.rec;
             if (job.run != null) {
                 reports.applyEvents(job.run);
             }
-            if (isInactive(job, wallNow)) {
-                expired.add(job);
+            if (expired.contains(job)) {
                 continue;
             }
             NotifyCommands notify = jobs.notifyCommands();
@@ -113,6 +136,9 @@ final class Scheduler implements AutoCloseable {
             if (CostGate.isBlocked(rec)) {
                 // Waits for the network, not for a retry: no retry delay, no no-progress timeout.
                 cost.releaseIfAllowed(job, costNow);
+            } else if (BandwidthGate.isBlocked(rec)) {
+                // Waits for its bandwidth window; the scheduler looks at least once a second.
+                bandwidth.releaseIfAllowed(job);
             } else if (rec.state == JobState.TRANSIENT_ERROR) {
                 if (RetryPolicy.expired(rec.noProgressSince, rec.noProgressTimeoutSeconds, clock.now())) {
                     log.info("job {}: no progress for {} s", rec.id, rec.noProgressTimeoutSeconds);
@@ -134,6 +160,10 @@ final class Scheduler implements AutoCloseable {
             }
             boolean running = job.run != null && !job.run.isStopped();
             boolean runnable = rec.state == JobState.QUEUED && job.run == null && !job.held;
+            if ((running || runnable) && bandwidth.closed(rec.priority)) {
+                bandwidth.block(job);
+                continue;
+            }
             if (running || runnable) {
                 candidates.add(new SchedulePolicy.Candidate<>(job, rec.priority, running, runnable, job.lastStartNanos,
                         cost.flags(rec)));

@@ -75,12 +75,44 @@ final class StoreSchema {
             "ALTER TABLE jobs ADD COLUMN file_mode INTEGER"));
 
     /**
-     * Versions 3 and 4 belong to other branches being written at the same time (upload jobs; credentials, proxies
-     * and TLS); their migrations replace these two placeholders when the branches are merged, and this branch's
-     * columns stay version 5. A placeholder changes nothing.
+     * The state of an upload job beyond its one file's row: the BITS upload session the engine resumes (the server's
+     * id, the URL Create-Session was answered at, the {@code BITS-Host-Id} with its fallback timeout in seconds and
+     * since when it fails to answer, whether a Close-Session was sent), and the identity of the local file recorded
+     * at AddFile (an upload opens only that file). The bytes the server acknowledged are the file row's checkpoint
+     * and the version of the local file the session uploads its validator; an upload-reply job's reply file is a file
+     * row of its own at index -1 (REPLY_INDEX: its name, URL, temporary file and progress, recovered like a download's).
      */
-    private static final Migration V3_RESERVED = new Migration(3, "reserved (merged from another branch)", List.of());
-    private static final Migration V4_RESERVED = new Migration(4, "reserved (merged from another branch)", List.of());
+    private static final Migration V3_UPLOADS = new Migration(3,
+            "uploads (session id, session URL, host id, host fallback, close sent, the local file's identity); the reply"
+                    + " file as the files row at index -1",
+            List.of("""
+            CREATE TABLE uploads(
+              job_id TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+              session_id TEXT, session_url TEXT, host_id TEXT, host_fallback INTEGER, host_failing_since INTEGER,
+              close_sent INTEGER NOT NULL, source_dev INTEGER, source_ino INTEGER, source_birth INTEGER)"""));
+
+    /**
+     * What a job keeps for its HTTP requests: its credentials, one per target and scheme (the passwords are secrets
+     * of the 0600 store, never shown), its custom headers and whether they are write-only, its security flags, the
+     * certificate authorities it trusts besides the system's (PEM), its client certificate (a PKCS#12 file's bytes and
+     * password); and per file the SHA-256 it must have and, once checked, the one it had. Null is none (every job and
+     * file of an older store).
+     */
+    private static final Migration V4_AUTH_HEADERS_TLS_HASHES = new Migration(4,
+            "credentials table; jobs.custom_headers/headers_write_only/security_flags/trusted_certificates/"
+                    + "client_certificate/client_certificate_password; files.expected_sha256/sha256",
+            List.of("""
+            CREATE TABLE credentials(
+              job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, target INTEGER NOT NULL,
+              scheme INTEGER NOT NULL, user_name TEXT, password TEXT, PRIMARY KEY(job_id, target, scheme))""",
+            "ALTER TABLE jobs ADD COLUMN custom_headers TEXT",
+            "ALTER TABLE jobs ADD COLUMN headers_write_only INTEGER",
+            "ALTER TABLE jobs ADD COLUMN security_flags INTEGER",
+            "ALTER TABLE jobs ADD COLUMN trusted_certificates TEXT",
+            "ALTER TABLE jobs ADD COLUMN client_certificate BLOB",
+            "ALTER TABLE jobs ADD COLUMN client_certificate_password TEXT",
+            "ALTER TABLE files ADD COLUMN expected_sha256 TEXT",
+            "ALTER TABLE files ADD COLUMN sha256 TEXT"));
 
     /**
      * BITS 1.5-10.x properties: the notify command line's pending run (its text lives in {@code notify_cmdline}
@@ -105,8 +137,8 @@ final class StoreSchema {
             "ALTER TABLE files ADD COLUMN response_headers TEXT"));
 
     /** The schema this jbits writes. */
-    static final StoreSchema CURRENT = new StoreSchema(List.of(V1_TABLES, V2_IDENTITIES_AND_MODE, V3_RESERVED,
-            V4_RESERVED, V5_JOB_AND_FILE_PROPERTIES));
+    static final StoreSchema CURRENT = new StoreSchema(List.of(V1_TABLES, V2_IDENTITIES_AND_MODE, V3_UPLOADS,
+            V4_AUTH_HEADERS_TLS_HASHES, V5_JOB_AND_FILE_PROPERTIES));
 
     private final List<Migration> migrations;
     /** Per version, the tables and columns its migrations create; worked out once, in memory. */

@@ -1,17 +1,27 @@
 package org.jbits.engine;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jbits.AuthTarget;
 import org.jbits.BitsException;
+import org.jbits.BitsLimits;
 import org.jbits.CostState;
 import org.jbits.ErrorContext;
 import org.jbits.HResult;
 import org.jbits.JobState;
 import org.jbits.JobType;
+import org.jbits.bandwidth.IdlePacer;
+import org.jbits.bandwidth.Pacers;
 import org.jbits.file.DurableFile;
+import org.jbits.transport.Pacer;
 import org.jbits.transport.TransferContext;
+import org.jbits.transport.TlsOptions;
 import org.jbits.transport.TransferException;
 import org.jbits.transport.Transport;
 import org.jbits.transport.Transports;
@@ -20,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A job's turn on a thread of its own: the job's files one after another, in order, each through the transport
- * for its URI into its {@link DurableFile}; the outcome goes to the {@link RunReports}.
+ * for its URI into its {@link DurableFile} (an upload job's one file through the {@link UploadRunner}); the outcome
+ * goes to the {@link RunReports}.
  */
 final class TransferWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TransferWorker.class);
@@ -29,16 +40,22 @@ final class TransferWorker implements AutoCloseable {
     private final RunReports reports;
     private final Transports transports;
     private final TempFiles tempFiles;
+    private final UploadRunner uploads;
     private final Supplier<CostState> cost;
     private final Runnable wakeScheduler;
     private final ExecutorService threads;
+    private final HashCheck validator;
+    private final Pacers pacers;
 
     TransferWorker(JobStateMachine jobs, RunReports reports, Transports transports, TempFiles tempFiles,
-            Supplier<CostState> cost, Runnable wakeScheduler) {
+            UploadRunner uploads, Supplier<CostState> cost, Runnable wakeScheduler, Pacers pacers) {
+        this.validator = new HashCheck(jobs.store());
+        this.pacers = pacers;
         this.jobs = jobs;
         this.reports = reports;
         this.transports = transports;
         this.tempFiles = tempFiles;
+        this.uploads = uploads;
         this.cost = cost;
         this.wakeScheduler = wakeScheduler;
         AtomicInteger n = new AtomicInteger();
@@ -52,10 +69,21 @@ final class TransferWorker implements AutoCloseable {
     /** Starts the job's turn: Connecting, and its files on a thread. Call with the engine lock held. */
     void start(EngineJob job, long now) {
         jobs.assertLocked();
+        // The job's pacer: none for Foreground, the idle-bandwidth controller and the priority's cap otherwise.
+        Pacer pacer = pacers.forPriority(job.rec.priority);
         TransferContext context = TransferContext.builder()
                 .proxy(job.rec.proxy)
+                .serverCredentials(JobCredentials.forTarget(job.rec, AuthTarget.SERVER))
+                .proxyCredentials(JobCredentials.forTarget(job.rec, AuthTarget.PROXY))
+                .headers(headers(job.rec.customHeaders))
+                .tls(new TlsOptions(job.rec.securityFlags, job.rec.trustedCertificates, job.rec.clientCertificate,
+                        job.rec.clientCertificatePassword))
                 .cost(cost)
+                .pacer(pacer)
                 .build();
+        if (pacer instanceof IdlePacer p) {
+            context.onStop(p::stop);
+        }
         Run run = new Run(job, now, context, wakeScheduler);
         job.run = run;
         job.lastStartNanos = now;
@@ -63,21 +91,68 @@ final class TransferWorker implements AutoCloseable {
         threads.execute(() -> work(run));
     }
 
+    /** The job's custom headers as the transport sends them; their values stay out of every log line. */
+    static List<TransferContext.Header> headers(String customHeaders) {
+        List<TransferContext.Header> out = new ArrayList<>();
+        for (String line : BitsLimits.customHeaderLines(customHeaders)) {
+            int colon = line.indexOf(':');
+            out.add(new TransferContext.Header(line.substring(0, colon), line.substring(colon + 1).strip()));
+        }
+        return out;
+    }
+
+    /** A file whose force runs in the background while the next file transfers. */
+    private record Finishing(FileRecord file, CompletableFuture<Void> done) {
+    }
+
+    /**
+     * The job's files in order. A file's last bytes are written before the next file starts; its force (and the
+     * record that it is complete) runs in the background while the next one transfers, and is waited for before
+     * the one after that starts, before Transferred, and before the run ends: the forces overlap the transfers,
+     * and a file is still reported transferred only once it is on disk. BITS' order of files stays what a job
+     * shows: a file is complete only after every file before it.
+     */
     private void work(Run run) {
         EngineJob job = run.job;
+        Finishing finishing = null;
         try {
             while (true) {
-                FileRecord f = jobs.locked(() -> run.isStopped() ? null : job.rec.nextFile());
+                FileRecord skip = finishing == null ? null : finishing.file();
+                FileRecord f = jobs.locked(() -> run.isStopped() ? null : next(job.rec, skip));
                 if (run.isStopped()) {
                     return;
                 }
                 if (f == null) {
+                    if (finishing != null) {
+                        awaitFinished(run, finishing);
+                        finishing = null;
+                        continue;
+                    }
                     reports.transferred(run);
                     return;
                 }
-                transferFile(run, f);
+                CompletableFuture<Void> done;
+                try {
+                    done = transferFile(run, f);
+                } catch (TransferException | RuntimeException e) {
+                    if (finishing != null) {
+                        // The file before comes first: its failure is the job's error, else this one is.
+                        Finishing before = finishing;
+                        finishing = null;
+                        awaitFinished(run, before);
+                    }
+                    throw e;
+                }
+                if (finishing != null) {
+                    awaitFinished(run, finishing);
+                    finishing = null;
+                }
                 if (run.isStopped()) {
                     return;
+                }
+                if (done != null) {
+                    finishing = new Finishing(f, done);
+                    continue;
                 }
                 if (!f.completed) {
                     throw TransferException.transientError(HResult.BG_E_CONNECTION_CLOSED, ErrorContext.GENERAL_TRANSPORT,
@@ -104,20 +179,58 @@ final class TransferWorker implements AutoCloseable {
             reports.failed(run, TransferException.fatal(HResult.E_UNEXPECTED, ErrorContext.GENERAL_QUEUE_MANAGER,
                     "internal error: " + e, e));
         } finally {
+            if (finishing != null) {
+                // A stopped or failed run still lets the file before reach the disk and its record.
+                try {
+                    finishing.done().join();
+                    if (finishing.file().completed) {
+                        reports.fileTransferred(run, finishing.file());
+                    }
+                } catch (RuntimeException e) {
+                    log.debug("job {}: {} was not finished: {}", job.rec.id, finishing.file().remoteName, e.toString());
+                }
+            }
             run.markDone();
             reports.runEnded(run);
         }
     }
 
-    private void transferFile(Run run, FileRecord f) throws TransferException {
+    /** The first file not transferred, leaving out the one finishing in the background. Call with the lock held. */
+    private static FileRecord next(JobRecord rec, FileRecord finishing) {
+        for (FileRecord f : rec.files) {
+            if (!f.completed && f != finishing) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** Waits for the file's background finish; its failure fails the run as the file's own would have. */
+    private void awaitFinished(Run run, Finishing finishing) throws TransferException {
+        try {
+            finishing.done().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof TransferException t) {
+                throw t;
+            }
+            throw e;
+        }
+        if (!finishing.file().completed) {
+            throw TransferException.localFile("cannot record " + finishing.file().tempName + " as complete",
+                    new java.io.IOException("its finish did not complete"));
+        }
+        reports.fileTransferred(run, finishing.file());
+    }
+
+    /** Transfers the file; returns its background finish (null when the file did not get to its end). */
+    private CompletableFuture<Void> transferFile(Run run, FileRecord f) throws TransferException {
         if (f.uri == null) {
             throw TransferException.fatal(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, ErrorContext.GENERAL_QUEUE_MANAGER,
                     "no transport can read " + f.remoteName, null);
         }
         if (run.job.rec.type != JobType.DOWNLOAD) {
-            // The job model takes upload jobs; moving their bytes needs the BITS upload protocol, not built yet.
-            throw TransferException.fatal(HResult.E_NOTIMPL, ErrorContext.GENERAL_QUEUE_MANAGER,
-                    "uploads are not implemented by the portable engine yet", null);
+            uploads.transfer(run, f);
+            return null;
         }
         Transport transport = transports.forUri(f.uri);
         JobRecord rec = run.job.rec;
@@ -130,11 +243,17 @@ final class TransferWorker implements AutoCloseable {
             }
             return sum;
         });
-        try (DurableFile target = tempFiles.open(run, f)) {
+        TransferContext context = run.context.withServerCredentials(f.urlCredentials)
+                .withRedirectListener(to -> redirected(run, f, to));
+        DurableFile target = tempFiles.open(run, f);
+        if (f.expectedSha256 == null) {
+            // A file with an expected hash is finished here, so that it is read back and checked before the next.
+            target.inBackground();
+        }
+        try (target) {
             f.live = target;
             try {
                 JobTarget t = new JobTarget(target, jobs.store(), rec, f, rec.dynamicContent, rec.maxDownloadSize, others);
-                TransferContext context = run.context.withServerCredentials(f.urlCredentials);
                 if (f.ranges != null) {
                     transport.downloadRanges(f.uri, f.ranges, t, context);
                 } else {
@@ -146,11 +265,29 @@ final class TransferWorker implements AutoCloseable {
             }
         } finally {
             // What the file holds is what it checkpointed: bytes received but never written (a full disk, a
-            // failed write) are fetched again, so they are not reported as transferred.
-            if (!f.completed) {
+            // failed write) are fetched again, so they are not reported as transferred. (A file finishing in the
+            // background wrote all it received.)
+            if (!f.completed && target.finishing() == null) {
                 f.bytesTransferred = Math.min(f.bytesTransferred, f.checkpoint);
             }
         }
+        if (f.completed && f.expectedSha256 != null && f.sha256 == null) {
+            validator.check(run, f);
+        }
+        return target.finishing();
+    }
+
+    /** BITS' ALLOW_REPORT redirect policy: the file's remote name becomes where it came from. */
+    private void redirected(Run run, FileRecord f, java.net.URI to) {
+        jobs.locked(() -> {
+            String was = f.remoteName;
+            // A user:password@ in the new name is kept out of it, as at AddFile.
+            f.remoteName = UrlCredentials.split(to.toString()).remoteName();
+            f.uri = to;
+            jobs.store().saveFile(run.job.rec.id, f);
+            log.info("job {}: file {} was redirected; its remote name is now {}", run.job.rec.id, was, f.remoteName);
+            return null;
+        });
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.jbits.file;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.jbits.transport.DownloadTarget;
@@ -62,7 +63,11 @@ public final class DurableFile implements DownloadTarget, AutoCloseable {
     private WritePipeline pipeline;
     private volatile long received;
     private boolean bodyStarted;
-    private boolean completed;
+    private volatile boolean completed;
+    /** Set by {@link #inBackground}: {@link #finish} forces and reports on the executor, and returns at once. */
+    private boolean background;
+    /** The finish under way in the background (force, record, close), or null. */
+    private CompletableFuture<Void> finishing;
     private WritePipeline.Chunk current;
     private long currentSince;
 
@@ -201,12 +206,55 @@ public final class DurableFile implements DownloadTarget, AutoCloseable {
         pipeline.drain();
     }
 
+    /**
+     * Has {@link #finish} write the last bytes and then return, leaving the force, the finished report and the
+     * closing of the file to the executor: the caller may go on to the next file while this one reaches the disk.
+     * The file is complete ({@link #isComplete}, {@link FileSink#finished}) only once forced; {@link #finishing}
+     * says when, or why not. Returns this.
+     */
+    public DurableFile inBackground() {
+        background = true;
+        return this;
+    }
+
+    /**
+     * The background finish ({@link #inBackground}) once {@link #finish} was called: completes when the file is
+     * forced, reported finished and closed, or with the TransferException that kept it from being complete
+     * (the file is then closed with its last checkpoint). Null before finish, and for a file finished in the caller.
+     */
+    public CompletableFuture<Void> finishing() {
+        return finishing;
+    }
+
     @Override
     public void finish() throws TransferException {
         if (pipeline == null) {
             throw new IllegalStateException("a body is finished before it begins");
         }
         drain();
+        if (!background) {
+            complete();
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        finishing = done;
+        try {
+            tasks.execute(() -> {
+                try {
+                    complete();
+                    done.complete(null);
+                } catch (TransferException | RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException rejected) {
+            finishing = null;
+            complete();
+        }
+    }
+
+    /** Forces the file, then reports it finished. */
+    private void complete() throws TransferException {
         try {
             out.force(true);
             out.ensureLinked();
@@ -237,9 +285,30 @@ public final class DurableFile implements DownloadTarget, AutoCloseable {
         return completed;
     }
 
-    /** Keeps what was received: a stopped or failed transfer continues from here, not from the last checkpoint. */
+    /**
+     * Keeps what was received: a stopped or failed transfer continues from here, not from the last checkpoint. A
+     * file finishing in the background is closed once that is over, by the thread that finishes it.
+     */
     @Override
     public void close() {
+        CompletableFuture<Void> f = finishing;
+        if (f != null) {
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            finishing = closed;
+            f.whenComplete((ok, failure) -> {
+                closeNow();
+                if (failure != null) {
+                    closed.completeExceptionally(failure);
+                } else {
+                    closed.complete(null);
+                }
+            });
+            return;
+        }
+        closeNow();
+    }
+
+    private void closeNow() {
         try {
             if (pipeline != null && !completed && out.channel().isOpen()) {
                 drain();

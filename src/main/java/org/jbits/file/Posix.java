@@ -94,8 +94,8 @@ final class Posix {
         int fstatvfs(int fd, Memory buf) throws LastErrorException;
     }
 
-    /** What {@code statx} says of a file: identity, type, owner, link count, size. */
-    record Stat(long dev, long ino, long birthNanos, int mode, int uid, int nlink, long size) {
+    /** What {@code statx} says of a file: identity, type, owner, link count, size, modification time. */
+    record Stat(long dev, long ino, long birthNanos, int mode, int uid, int nlink, long size, long modifiedNanos) {
         int type() {
             return mode & S_IFMT;
         }
@@ -160,6 +160,18 @@ final class Posix {
         }
     }
 
+    /**
+     * Opens {@code name} in the directory {@code dirfd} for reading only, never following a link and never blocking
+     * on a FIFO or device (what it is gets checked on the descriptor afterwards).
+     */
+    static int openAtForReading(int dirfd, String name) throws IOException {
+        try {
+            return LIBC.openat(dirfd, cstr(name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+        } catch (LastErrorException e) {
+            throw error(e, name);
+        }
+    }
+
     /** What the open descriptor {@code fd} is. */
     static Stat stat(int fd) throws IOException {
         return statx(fd, "", AT_EMPTY_PATH, "descriptor " + fd);
@@ -185,8 +197,9 @@ final class Posix {
             int mode = buf.getShort(28) & 0xFFFF;
             long ino = buf.getLong(32);
             long size = buf.getLong(40);
+            long mtime = buf.getLong(112) * 1_000_000_000L + (buf.getInt(120) & 0xFFFFFFFFL);
             long dev = ((long) buf.getInt(136) << 32) | (buf.getInt(140) & 0xFFFFFFFFL);
-            return new Stat(dev, ino, birth, mode, uid, nlink, size);
+            return new Stat(dev, ino, birth, mode, uid, nlink, size, mtime);
         } catch (LastErrorException e) {
             throw error(e, what);
         }

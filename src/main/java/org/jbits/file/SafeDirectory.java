@@ -35,6 +35,18 @@ public final class SafeDirectory implements AutoCloseable {
         }
     }
 
+    /**
+     * A name that now holds another regular file than the one recorded: the file was replaced (an editor that saves
+     * by renaming, or someone who swapped it). Nothing was read from it.
+     */
+    public static final class ReplacedException extends FileSystemException {
+        private static final long serialVersionUID = 1L;
+
+        ReplacedException(String file) {
+            super(file, null, "is no longer the file it was when it was added to the job (it was replaced)");
+        }
+    }
+
     private SafeDirectory(Path path, int fd, FileIdentity identity) {
         this.path = path;
         this.fd = fd;
@@ -105,6 +117,30 @@ public final class SafeDirectory implements AutoCloseable {
     public SafeFile openExisting(String name, FileIdentity expected) throws IOException {
         int f = Posix.openAt(fd, checkName(name), false, 0);
         return checked(name, f, expected);
+    }
+
+    /**
+     * Opens {@code name} for reading only, if it is a regular file and (with {@code expected}) still the file that
+     * identity names. Unlike {@link #openExisting} the file may belong to anyone and have other links: it is a
+     * source the user named, not a file the agent wrote. A link is not followed ({@link NotOursException}), anything
+     * but a regular file is refused ({@link NotOursException}), another file under the name is refused
+     * ({@link ReplacedException}): an agent running as root reads the file it was given, never one swapped in later.
+     */
+    public SafeFile openForReading(String name, FileIdentity expected) throws IOException {
+        int f = Posix.openAtForReading(fd, checkName(name));
+        try {
+            Posix.Stat st = Posix.stat(f);
+            if (!st.isRegular()) {
+                throw new NotOursException(path.resolve(name).toString(), "is " + st.kind() + ", not a regular file");
+            }
+            if (expected != null && !expected.equals(st.identity())) {
+                throw new ReplacedException(path.resolve(name).toString());
+            }
+            return new SafeFile(this, name, f, st.identity());
+        } catch (IOException | RuntimeException e) {
+            Posix.close(f);
+            throw e;
+        }
     }
 
     /** Opens the file {@code expected} names; when nothing has that name any more, creates it anew. */

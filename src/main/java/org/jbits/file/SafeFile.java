@@ -54,6 +54,12 @@ public final class SafeFile implements AutoCloseable {
         return FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ);
     }
 
+    /** The file's size and modification time now, from its handle. */
+    public FileVersion version() throws IOException {
+        Posix.Stat st = Posix.stat(fd);
+        return new FileVersion(st.size(), st.modifiedNanos());
+    }
+
     /** The file system's block size (the alignment of direct writes). */
     long blockSize() throws IOException {
         return Posix.blockSize(fd);

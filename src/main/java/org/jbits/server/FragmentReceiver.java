@@ -9,6 +9,8 @@ import org.jbits.HResult;
 import org.jbits.file.DurableFile;
 import org.jbits.file.StagingPool;
 import org.jbits.transport.TransferException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes one Fragment's body into its session's received file through a {@link DurableFile}, with the guarantees
@@ -17,10 +19,16 @@ import org.jbits.transport.TransferException;
  * retransmitted or overlapping fragment) are skipped, so each byte is written once. A body cut short keeps what
  * arrived: the next fragment resyncs from there.
  *
+ * <p>Every fragment is logged (INFO) when it ends, cut short or not: its range, how many of its bytes arrived, how
+ * many of them the session held already (sent again) and how many are durable afterwards; the record from which
+ * what a client re-sent is counted.
+ *
  * <p>The durable file lives only while its fragment is received, so an idle session holds no buffer and no
  * descriptor; at most one fragment per handler thread holds staging buffers, which bounds their memory.
  */
 final class FragmentReceiver {
+    private static final Logger log = LoggerFactory.getLogger(FragmentReceiver.class);
+
     private final SessionFiles files;
     private final StagingPool pool;
     private final Executor io;
@@ -42,11 +50,18 @@ final class FragmentReceiver {
     void receive(UploadSession s, ContentRange range, Content.Source body) throws BitsError {
         long skip = s.received - range.first();
         boolean needed = range.last() + 1 > s.received || (range.isFinal() && !s.complete);
+        long[] arrived = {0, 0}; // bytes of the body, of them held already
         if (!needed) {
             try {
-                RequestBody.discard(body);
+                RequestBody.read(body, b -> {
+                    arrived[0] += b.remaining();
+                    arrived[1] += b.remaining();
+                    b.position(b.limit());
+                });
             } catch (IOException e) {
                 throw BitsError.invalid("the fragment's body ended early: " + e);
+            } finally {
+                logFragment(s, range, arrived);
             }
             return;
         }
@@ -74,10 +89,12 @@ final class FragmentReceiver {
                 file.begin(range.total(), null, false);
                 long[] toSkip = {skip};
                 RequestBody.read(body, b -> {
+                    arrived[0] += b.remaining();
                     if (toSkip[0] > 0) {
                         int n = (int) Math.min(toSkip[0], b.remaining());
                         b.position(b.position() + n);
                         toSkip[0] -= n;
+                        arrived[1] += n;
                     }
                     if (b.hasRemaining()) {
                         write(file, b);
@@ -95,10 +112,16 @@ final class FragmentReceiver {
                 file.close();
                 s.received = sink.safe();
                 s.journal.release();
+                logFragment(s, range, arrived);
             }
         } catch (IOException e) {
             throw BitsError.local("cannot write the upload " + s.path.display(), e);
         }
+    }
+
+    private static void logFragment(UploadSession s, ContentRange range, long[] arrived) {
+        log.info("session {}: fragment {}-{}/{}: {} bytes arrived, {} of them held already; {} durable", s.id,
+                range.first(), range.last(), range.total(), arrived[0], arrived[1], s.received);
     }
 
     private static void write(DurableFile file, ByteBuffer b) throws BitsError {

@@ -23,6 +23,8 @@ import org.jbits.HResult;
  */
 final class HttpRanges {
     private final OkHttpClient client;
+    /** The latency probe's client (idle-bandwidth control): the job's proxy, credentials and TLS, ordinary sockets. */
+    private final OkHttpClient probeClient;
     private final URI source;
     private final List<BitsFileRange> ranges;
     private final DownloadTarget target;
@@ -30,9 +32,10 @@ final class HttpRanges {
     /** The remote file's size once a 206 said it; -1 before. */
     private long size = -1;
 
-    HttpRanges(OkHttpClient client, URI source, List<BitsFileRange> ranges, DownloadTarget target,
-            TransferContext context) {
+    HttpRanges(OkHttpClient client, OkHttpClient probeClient, URI source, List<BitsFileRange> ranges,
+            DownloadTarget target, TransferContext context) {
         this.client = client;
+        this.probeClient = probeClient;
         this.source = source;
         this.ranges = List.copyOf(ranges);
         this.target = target;
@@ -95,6 +98,11 @@ final class HttpRanges {
             try (Response response = call.execute()) {
                 target.responseHeaders(HttpTransport.headersOf(response));
                 int code = response.code();
+                String refused = response.header(HttpTransport.REFUSED_REDIRECT);
+                if (refused != null) {
+                    throw TransferException.fatal(HResult.ofHttpStatus(code), ErrorContext.REMOTE_FILE, refused, null);
+                }
+                HttpTransport.reportRedirect(source, response, context);
                 String got = HttpTransport.validatorOf(response);
                 if (code == 200 && expect != null && !begun && got != null && !got.equals(expect)) {
                     // If-Range did its work: the file changed, so the bytes held belong to another version.
@@ -192,12 +200,20 @@ final class HttpRanges {
 
     /** Asks for {@code r} only to learn the file's size from the Content-Range (the body is not read). */
     private Outcome probeSize(BitsFileRange r, String validator) throws TransferException {
-        Request req = new Request.Builder().url(source.toString()).get().header("Accept-Encoding", "identity")
-                .header("Range", "bytes=" + r.initialOffset() + "-").header("If-Range", validator).build();
-        Call call = client.newCall(req);
+        Request.Builder rb = new Request.Builder().url(source.toString()).get().header("Accept-Encoding", "identity")
+                .header("Range", "bytes=" + r.initialOffset() + "-").header("If-Range", validator);
+        for (TransferContext.Header h : context.headers()) {
+            rb.addHeader(h.name(), h.value());
+        }
+        Call call = client.newCall(rb.build());
         context.onStop(call::cancel);
         try (Response response = call.execute()) {
             target.responseHeaders(HttpTransport.headersOf(response));
+            String refused = response.header(HttpTransport.REFUSED_REDIRECT);
+            if (refused != null) {
+                throw TransferException.fatal(HResult.ofHttpStatus(response.code()), ErrorContext.REMOTE_FILE, refused,
+                        null);
+            }
             if (response.code() == 416) {
                 throw invalidRange(r, response);
             }
@@ -228,9 +244,12 @@ final class HttpRanges {
         }
         BufferedSource in = body.source();
         long before = target.position();
+        Pacer pacer = context.pacer();
         int n;
-        while (!context.isStopped() && (n = target.readFrom(in)) >= 0) {
-            context.pacer().pace(n);
+        try (LatencyProbe probe = LatencyProbe.start(probeClient, source, pacer, context.headers())) {
+            while (!context.isStopped() && (n = target.readFrom(in)) >= 0) {
+                pacer.pace(n);
+            }
         }
         if (!context.isStopped() && target.position() - before != expected) {
             throw TransferException.transientError(HResult.BG_E_CONNECTION_CLOSED, ErrorContext.GENERAL_TRANSPORT,

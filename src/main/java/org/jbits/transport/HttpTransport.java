@@ -8,9 +8,11 @@ import java.net.Proxy;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
@@ -26,25 +28,47 @@ import org.jbits.ErrorContext;
 import org.jbits.HResult;
 import org.jbits.ProxySettings;
 import org.jbits.ProxyUsage;
+import org.jbits.SecurityFlags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * HTTP and HTTPS downloads over OkHttp, resumable: a partial file continues with {@code Range} and
+ * HTTP and HTTPS over OkHttp. Downloads are resumable: a partial file continues with {@code Range} and
  * {@code If-Range} (a strong ETag, else Last-Modified). A server that ignores the range (200), or a file that
  * changed (a 200 to If-Range, a different total), restarts the file from byte 0; an error body or a 416 is never
- * written into the file.
+ * written into the file. Uploads speak the BITS upload protocol ({@link BitsUploadClient}), with the same proxies,
+ * credentials and custom headers.
  */
 public final class HttpTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
     private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes\\s+\\*/(\\d+)");
+    /** [MC-BUP] §3.1.2: how long a client waits for a packet's ack (a back-end application may take minutes). */
+    static final Duration UPLOAD_RESPONSE_TIMEOUT = Duration.ofMinutes(5);
+    /** [MC-BUP] §3.1.2: how long sending a packet may stall. */
+    static final Duration UPLOAD_REQUEST_TIMEOUT = Duration.ofMinutes(2);
 
     private final OkHttpClient client;
+    /** The clock the BITS-Host-Id fallback timeout runs on, and the one fragment timings are measured with. */
+    private final Clock clock;
+    private final LongSupplier nanoTime;
+    /** The JVM's trust manager, looked up once when a job first needs its issuers. */
+    private volatile X509TrustManager systemTrust;
 
     /** A transport with its own client: timeouts in milliseconds; servers are checked against the JVM's trust store. */
     public HttpTransport(long connectTimeoutMillis, long readTimeoutMillis) {
-        this.client = builder(connectTimeoutMillis, readTimeoutMillis).build();
+        this(builder(connectTimeoutMillis, readTimeoutMillis).build(), Clock.systemUTC(), System::nanoTime);
+    }
+
+    private HttpTransport(OkHttpClient client, Clock clock, LongSupplier nanoTime) {
+        this.client = client;
+        this.clock = clock;
+        this.nanoTime = nanoTime;
+    }
+
+    /** This transport (the same connections) with another clock: tests drive the host-id fallback timeout. */
+    public HttpTransport withClock(Clock clock, LongSupplier nanoTime) {
+        return new HttpTransport(client, clock, nanoTime);
     }
 
     /**
@@ -53,8 +77,9 @@ public final class HttpTransport implements Transport {
      */
     public HttpTransport(long connectTimeoutMillis, long readTimeoutMillis, SSLSocketFactory sslSocketFactory,
             X509TrustManager trustManager) {
-        this.client = builder(connectTimeoutMillis, readTimeoutMillis).sslSocketFactory(sslSocketFactory, trustManager)
-                .build();
+        this(builder(connectTimeoutMillis, readTimeoutMillis).sslSocketFactory(sslSocketFactory, trustManager).build(),
+                Clock.systemUTC(), System::nanoTime);
+        this.systemTrust = trustManager;
     }
 
     private static OkHttpClient.Builder builder(long connectTimeoutMillis, long readTimeoutMillis) {
@@ -81,8 +106,60 @@ public final class HttpTransport implements Transport {
     }
 
     @Override
+    public boolean uploads() {
+        return true;
+    }
+
+    /** One attempt at an upload over the BITS upload protocol, continuing the source's session. */
+    @Override
+    public void upload(URI destination, UploadSource source, TransferContext context) throws TransferException {
+        new BitsUploadClient(new PacketSender(packetClient(context), context), this, destination, source, context,
+                clock, nanoTime).run();
+    }
+
+    /** Cancel-Session, best effort (one packet, failures logged). */
+    @Override
+    public void cancelUpload(UploadSession session, TransferContext context) {
+        OkHttpClient c;
+        try {
+            c = packetClient(context);
+        } catch (TransferException e) {
+            log.warn("Cancel-Session of {} not sent: {}", Redacted.uri(session.url()), e.getMessage());
+            return;
+        }
+        new BitsUploadClient(new PacketSender(c, context), this, session.url(), null, context, clock, nanoTime)
+                .cancel(session);
+    }
+
+    /**
+     * The job's client for {@code BITS_POST} packets: redirects are the packet sender's (to keep the method), and
+     * the protocol's own timeouts apply.
+     */
+    private OkHttpClient packetClient(TransferContext context) throws TransferException {
+        // Uploads are not paced by the idle controller (its receive window cannot slow what we send): ordinary sockets.
+        return unpacedClientFor(context).newBuilder().followRedirects(false).followSslRedirects(false)
+                .readTimeout(UPLOAD_RESPONSE_TIMEOUT).writeTimeout(UPLOAD_REQUEST_TIMEOUT).build();
+    }
+
+    @Override
     public void download(URI source, DownloadTarget target, TransferContext context) throws TransferException {
-        OkHttpClient c = clientFor(context);
+        OkHttpClient c;
+        try {
+            c = clientFor(context);
+        } catch (org.jbits.BitsException e) {
+            throw TransferException.fatal(e.hresult(), ErrorContext.GENERAL_TRANSPORT, e.detail(), e);
+        }
+        try {
+            download(c, source, target, context);
+        } finally {
+            if (c.connectionPool() != client.connectionPool()) {
+                c.connectionPool().evictAll();
+            }
+        }
+    }
+
+    private void download(OkHttpClient c, URI source, DownloadTarget target, TransferContext context)
+            throws TransferException {
         long offset = target.offset();
         String validator = target.validator();
         boolean resume = offset > 0 && validator != null;
@@ -106,6 +183,11 @@ public final class HttpTransport implements Transport {
             try (Response response = call.execute()) {
                 target.responseHeaders(headersOf(response));
                 int code = response.code();
+                String refused = response.header(REFUSED_REDIRECT);
+                if (refused != null) {
+                    throw TransferException.fatal(HResult.ofHttpStatus(code), ErrorContext.REMOTE_FILE, refused, null);
+                }
+                reportRedirect(source, response, context);
                 if (code == 206 && resume) {
                     long[] range = parseContentRange(response.header("Content-Range"));
                     String newValidator = validatorOf(response);
@@ -161,7 +243,19 @@ public final class HttpTransport implements Transport {
     @Override
     public void downloadRanges(URI source, java.util.List<org.jbits.BitsFileRange> ranges, DownloadTarget target,
             TransferContext context) throws TransferException {
-        new HttpRanges(clientFor(context), source, ranges, target, context).download();
+        OkHttpClient c;
+        try {
+            c = clientFor(context);
+        } catch (org.jbits.BitsException e) {
+            throw TransferException.fatal(e.hresult(), ErrorContext.GENERAL_TRANSPORT, e.detail(), e);
+        }
+        try {
+            new HttpRanges(c, probeClient(context), source, ranges, target, context).download();
+        } finally {
+            if (c.connectionPool() != client.connectionPool()) {
+                c.connectionPool().evictAll();
+            }
+        }
     }
 
     /** The status line and headers of {@code response}, CRLF-separated, as WinHTTP's raw headers read. */
@@ -184,6 +278,18 @@ public final class HttpTransport implements Transport {
         return b.toString();
     }
 
+    /** Under BITS' ALLOW_REPORT policy the file's remote name becomes the URL the file came from at last. */
+    static void reportRedirect(URI source, Response response, TransferContext context) {
+        if (SecurityFlags.redirectPolicy(context.tls().securityFlags()) != SecurityFlags.REDIRECT_POLICY_ALLOW_REPORT
+                || !response.isSuccessful()) {
+            return;
+        }
+        URI finalUri = response.request().url().uri();
+        if (!finalUri.equals(source)) {
+            context.redirected(finalUri);
+        }
+    }
+
     private void copyBody(ResponseBody body, DownloadTarget target, long total, TransferContext context, URI source)
             throws TransferException, IOException {
         if (body == null) {
@@ -196,9 +302,11 @@ public final class HttpTransport implements Transport {
         BufferedSource in = body.source();
         Pacer pacer = context.pacer();
         int n;
-        while (!context.isStopped() && (n = target.readFrom(in)) >= 0) {
-            // The target counts and stages what each read brought; the pacer holds the loop back to the job's rate.
-            pacer.pace(n);
+        try (LatencyProbe probe = LatencyProbe.start(probeClient(context), source, pacer, context.headers())) {
+            while (!context.isStopped() && (n = target.readFrom(in)) >= 0) {
+                // The target counts and stages what each read brought; the pacer holds the loop back to the job's rate.
+                pacer.pace(n);
+            }
         }
         if (context.isStopped()) {
             return;
@@ -275,20 +383,67 @@ public final class HttpTransport implements Transport {
             return TransferException.transientError(HResult.ERROR_WINHTTP_TIMEOUT, ErrorContext.GENERAL_TRANSPORT,
                     "the server did not answer in time" + where, e);
         }
-        if (e instanceof SSLException) {
-            return TransferException.fatal(HResult.ERROR_WINHTTP_SECURE_FAILURE, ErrorContext.GENERAL_TRANSPORT,
-                    "the secure connection failed" + where + ": " + Redacted.text(e.getMessage()), e);
+        if (e instanceof SSLException ssl) {
+            return TlsErrors.of(ssl, source);
+        }
+        if (e instanceof HttpAuthenticator.Unavailable u) {
+            return TransferException.fatal(HResult.ofHttpStatus(u.proxy ? 407 : 401), ErrorContext.REMOTE_FILE,
+                    u.getMessage() + where, e);
+        }
+        if ("Failed to authenticate with proxy".equals(e.getMessage())) {
+            // OkHttp's words for a CONNECT the proxy answered 407 to, and that the job's credentials could not pass.
+            return TransferException.fatal(HResult.ofHttpStatus(407), ErrorContext.REMOTE_FILE,
+                    "HTTP 407 Proxy Authentication Required: the proxy refused the tunnel to" + where
+                    + " (no proxy credentials for the schemes it offers, or wrong ones)", e);
         }
         return TransferException.transientError(HResult.BG_E_CONNECTION_CLOSED, ErrorContext.GENERAL_TRANSPORT,
                 "the connection was interrupted" + where + ": " + Redacted.text(e.getMessage()), e);
     }
 
-    /** The shared client, or a variant of it (same pool and threads) with the job's proxy and credentials. */
-    OkHttpClient clientFor(TransferContext context) {
+    /** The header a network interceptor puts on a redirect the job's policy refuses (its Location removed). */
+    static final String REFUSED_REDIRECT = "X-Jbits-Refused-Redirect";
+
+    /**
+     * {@link #unpacedClientFor}, and for a paced transfer sockets of its own ({@link ReadBufferedSocketFactory#paced}:
+     * a small receive buffer set before connect) in a pool of its own.
+     */
+    private OkHttpClient clientFor(TransferContext context) throws TransferException {
+        OkHttpClient c = unpacedClientFor(context);
+        Pacer pacer = context.pacer();
+        if (pacer.receiveBuffer() <= 0) {
+            return c;
+        }
+        // A pool of its own: OkHttp's pool does not tell connections apart by their socket factory, so in the shared
+        // pool a paced transfer could pick up an ordinary connection (its probe's, a Foreground job's) and a
+        // Foreground job could inherit a connection with a tiny receive buffer.
+        return c.newBuilder().connectionPool(new okhttp3.ConnectionPool(1, 1, java.util.concurrent.TimeUnit.SECONDS))
+                .socketFactory(ReadBufferedSocketFactory.paced(pacer)).build();
+    }
+
+    /** The client of the latency probe: the job's proxy, credentials and TLS options, ordinary sockets. */
+    private OkHttpClient probeClient(TransferContext context) throws TransferException {
+        return unpacedClientFor(context);
+    }
+
+    /**
+     * The shared client, or a variant of it (same pool and threads) with the job's proxy, credentials, TLS options
+     * and redirect policy. Connections are shared only between equal TLS settings (OkHttp keys its pool by them), so
+     * a job with a client certificate or relaxed checks never hands its connection to another.
+     */
+    private OkHttpClient unpacedClientFor(TransferContext context) throws TransferException {
         ProxySettings proxy = context.proxy();
-        boolean defaultProxy = proxy == null || proxy.usage() == ProxyUsage.SYSTEM_DEFAULT
-                || proxy.usage() == ProxyUsage.AUTO_DETECT;
-        if (defaultProxy && context.serverCredentials() == null && context.proxyCredentials() == null) {
+        if (proxy != null && proxy.usage() == ProxyUsage.AUTO_DETECT) {
+            throw TransferException.fatal(HResult.BG_E_INVALID_PROXY_INFO, ErrorContext.GENERAL_TRANSPORT,
+                    "proxy auto-detection (WPAD and PAC scripts) is not available on this platform; give the job"
+                    + " proxy usage system-default (the agent's http_proxy, https_proxy, no_proxy), no-proxy or"
+                    + " override with a proxy list", null);
+        }
+        boolean defaultProxy = proxy == null || proxy.usage() == ProxyUsage.SYSTEM_DEFAULT;
+        TlsOptions tls = context.tls();
+        boolean defaultRedirects = SecurityFlags.redirectPolicy(tls.securityFlags()) != SecurityFlags.REDIRECT_POLICY_DISALLOW
+                && (tls.securityFlags() & SecurityFlags.REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP) != 0;
+        if (defaultProxy && context.serverCredentialList().isEmpty() && context.proxyCredentialList().isEmpty()
+                && tls.isDefault() && defaultRedirects) {
             return client;
         }
         OkHttpClient.Builder b = client.newBuilder();
@@ -299,42 +454,60 @@ public final class HttpTransport implements Transport {
                 b.proxySelector(new ProxySelectors.Listed(proxy.proxyList(), proxy.bypassList()));
             }
         }
-        if (context.serverCredentials() != null) {
-            b.authenticator(new ChallengeAnswer(context.serverCredentials(), "Authorization"));
+        if (!context.serverCredentialList().isEmpty()) {
+            b.authenticator(new HttpAuthenticator(context.serverCredentialList(), false));
         }
-        if (context.proxyCredentials() != null) {
-            b.proxyAuthenticator(new ChallengeAnswer(context.proxyCredentials(), "Proxy-Authorization"));
+        if (!context.proxyCredentialList().isEmpty()) {
+            b.proxyAuthenticator(new HttpAuthenticator(context.proxyCredentialList(), true));
+        }
+        if (!tls.isDefault()) {
+            TlsSetup setup = TlsSetup.of(tls, systemTrust());
+            b.sslSocketFactory(setup.socketFactory(), setup.trustManager());
+            if (setup.hostnameVerifier() != null) {
+                b.hostnameVerifier(setup.hostnameVerifier());
+            }
+        }
+        if (!defaultRedirects) {
+            b.addNetworkInterceptor(redirectPolicy(tls.securityFlags()));
         }
         return b.build();
     }
 
+    private X509TrustManager systemTrust() {
+        X509TrustManager t = systemTrust;
+        if (t == null) {
+            t = TlsSetup.systemTrustManager();
+            systemTrust = t;
+        }
+        return t;
+    }
+
     /**
-     * Answers a 401 (or a proxy's 407) once with the job's credentials, as BITS does: only when asked, never
-     * sent ahead of a challenge, and not again when the server refused them (the 401 then fails the job).
-     * Basic only so far; a challenge for another scheme is left unanswered.
+     * BITS' redirect policy on each hop: DISALLOW refuses every redirect, and without ALLOW_HTTPS_TO_HTTP a redirect
+     * from HTTPS to plain HTTP is refused too. A refused redirect reaches the transfer as it is, without its
+     * Location (so OkHttp does not follow it) and marked, and fails the job with its status.
      */
-    static final class ChallengeAnswer implements okhttp3.Authenticator {
-        private final Credentials credentials;
-        private final String header;
-
-        ChallengeAnswer(Credentials credentials, String header) {
-            this.credentials = credentials;
-            this.header = header;
-        }
-
-        @Override
-        public Request authenticate(okhttp3.Route route, Response response) {
-            if (response.request().header(header) != null || credentials.scheme() != Credentials.Scheme.BASIC) {
-                return null;
+    private static okhttp3.Interceptor redirectPolicy(int flags) {
+        return chain -> {
+            Response r = chain.proceed(chain.request());
+            String location = r.header("Location");
+            if (!r.isRedirect() || location == null) {
+                return r;
             }
-            for (okhttp3.Challenge c : response.challenges()) {
-                if ("Basic".equalsIgnoreCase(c.scheme())) {
-                    String value = okhttp3.Credentials.basic(credentials.userName(), credentials.password(),
-                            c.charset());
-                    return response.request().newBuilder().header(header, value).build();
-                }
+            okhttp3.HttpUrl target = r.request().url().resolve(location);
+            String refused = null;
+            if (SecurityFlags.redirectPolicy(flags) == SecurityFlags.REDIRECT_POLICY_DISALLOW) {
+                refused = "the server redirected the request to " + (target == null ? "'" + location + "'"
+                        : Redacted.text(target.toString())) + " and the job's redirect policy disallows redirects";
+            } else if (target != null && r.request().isHttps() && !target.isHttps()
+                    && (flags & SecurityFlags.REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP) == 0) {
+                refused = "the server redirected the HTTPS request to plain HTTP (" + Redacted.text(target.toString())
+                        + "), which the job's security flags do not allow (allow-https-to-http)";
             }
-            return null;
-        }
+            if (refused == null) {
+                return r;
+            }
+            return r.newBuilder().removeHeader("Location").header(REFUSED_REDIRECT, refused).build();
+        };
     }
 }

@@ -20,8 +20,44 @@ final class ReadBufferedSocketFactory extends SocketFactory {
     /** Bytes one socket read may take. */
     static final int BUFFER = 256 * 1024;
 
+    /** Null, or the pacer of the one transfer whose connections these are (see {@link #paced}). */
+    private final Pacer pacer;
+
+    ReadBufferedSocketFactory() {
+        this(null);
+    }
+
+    private ReadBufferedSocketFactory(Pacer pacer) {
+        this.pacer = pacer;
+    }
+
+    /**
+     * Sockets for a paced transfer: SO_RCVBUF set to what the pacer asks before they connect (the window the sender
+     * sees must be small for reading slowly to slow the sender down; set later, the window scale is already fixed
+     * and the kernel's autotuning has already grown the buffer), and the pacer told of each connection.
+     */
+    static ReadBufferedSocketFactory paced(Pacer pacer) {
+        return new ReadBufferedSocketFactory(pacer);
+    }
+
     private static final class ReadBufferedSocket extends Socket {
+        private final Pacer pacer;
         private InputStream in;
+
+        ReadBufferedSocket(Pacer pacer) throws IOException {
+            this.pacer = pacer;
+            if (pacer != null && pacer.receiveBuffer() > 0) {
+                setReceiveBufferSize(pacer.receiveBuffer());
+            }
+        }
+
+        @Override
+        public void connect(java.net.SocketAddress endpoint, int timeout) throws IOException {
+            super.connect(endpoint, timeout);
+            if (pacer != null) {
+                pacer.connected(this);
+            }
+        }
 
         @Override
         public synchronized InputStream getInputStream() throws IOException {
@@ -33,8 +69,8 @@ final class ReadBufferedSocketFactory extends SocketFactory {
     }
 
     @Override
-    public Socket createSocket() {
-        return new ReadBufferedSocket();
+    public Socket createSocket() throws IOException {
+        return new ReadBufferedSocket(pacer);
     }
 
     // OkHttp creates unconnected sockets (createSocket() above) and connects them itself; these are SocketFactory's

@@ -77,6 +77,14 @@ final class SmbErrors {
                 return fatal(HResult.E_ACCESSDENIED, "access to " + file + " is denied (the account lacks the right, "
                         + "no credentials were given for a share that needs them, or the share requires SMB3 "
                         + "encryption, which jbits' SMB client does not do)", e);
+            case NtStatus.NT_STATUS_DISK_FULL:
+            case 0xC0000044: // NT_STATUS_QUOTA_EXCEEDED
+                // Someone must make room on the share: an error, not a retry; Resume continues from what it holds.
+                return fatal(HResult.ERROR_DISK_FULL, "the share '" + where.share() + "' on " + where.host()
+                        + " is full (or the account's quota is used up) while " + what + " " + file, e);
+            case 0xC00000A2: // NT_STATUS_MEDIA_WRITE_PROTECTED
+                return fatal(HResult.E_ACCESSDENIED, "the share '" + where.share() + "' is read-only: " + what + " "
+                        + file + " is denied", e);
             case NtStatus.NT_STATUS_FILE_IS_A_DIRECTORY:
                 return fatal(HResult.E_INVALIDARG, file + " is a directory", e);
             case NtStatus.NT_STATUS_SHARING_VIOLATION:

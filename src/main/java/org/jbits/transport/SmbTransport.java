@@ -61,6 +61,7 @@ public final class SmbTransport implements Transport {
     private final CIFSContext base;
     private final CIFSContext second;
     private final ExecutorService readers;
+    private final SmbUploader uploader;
 
     /** A transport with its own connections; timeouts in milliseconds. */
     public SmbTransport(long connectTimeoutMillis, long readTimeoutMillis) {
@@ -93,11 +94,41 @@ public final class SmbTransport implements Transport {
                     return t;
                 });
         this.readers = pool;
+        this.uploader = new SmbUploader(pool);
     }
 
     @Override
     public boolean handles(URI uri) {
         return "smb".equalsIgnoreCase(uri.getScheme());
+    }
+
+    @Override
+    public boolean uploads() {
+        return true;
+    }
+
+    /** An upload into a temporary file next to the destination, renamed into place at Complete ({@link SmbUploader}). */
+    @Override
+    public void upload(URI destination, UploadSource source, TransferContext context) throws TransferException {
+        if (source.reply() != null) {
+            // AddFile refuses these; a job from elsewhere (an older store) still gets BITS' answer.
+            throw TransferException.fatal(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, ErrorContext.GENERAL_QUEUE_MANAGER,
+                    "an upload-reply job cannot upload to an SMB share (BITS has no SMB upload-reply)", null);
+        }
+        SmbNames.Location where = SmbNames.Location.of(destination);
+        CIFSContext cifs = contextFor(destination, context);
+        uploader.upload(where, source, cifs, second.withCredentials(cifs.getCredentials()), context);
+    }
+
+    @Override
+    public void commitUpload(URI destination, UploadSession session, long size, TransferContext context)
+            throws TransferException {
+        SmbUploader.commit(contextFor(destination, context), SmbNames.Location.of(destination), session, size);
+    }
+
+    @Override
+    public void cancelUpload(UploadSession session, TransferContext context) {
+        SmbUploader.cancel(contextFor(session.url(), context), SmbNames.Location.of(session.url()), session);
     }
 
     @Override

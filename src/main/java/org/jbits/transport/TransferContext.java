@@ -10,13 +10,15 @@ import org.jbits.ProxySettings;
 /**
  * Everything one transfer needs from the job around it, passed in rather than read from anywhere else: whether to
  * stop and a hook to abort blocking I/O when it is stopped, the proxy, the server's and the proxy's credentials,
- * the custom headers, the pacer the byte loops call, and the network's cost. Immutable but for the stop flag.
+ * the custom headers, the TLS options, where a reported redirect goes, the pacer the byte loops call, and the network's cost. Immutable but for the stop flag.
  */
 public final class TransferContext {
     private final ProxySettings proxy;
-    private final Credentials serverCredentials;
-    private final Credentials proxyCredentials;
+    private final List<Credentials> serverCredentials;
+    private final List<Credentials> proxyCredentials;
     private final List<Header> headers;
+    private final TlsOptions tls;
+    private final java.util.function.Consumer<java.net.URI> redirected;
     private final Pacer pacer;
     private final Supplier<CostState> cost;
     /** Shared with the contexts derived from this one ({@link #withServerCredentials}): one transfer, one stop. */
@@ -47,6 +49,8 @@ public final class TransferContext {
         this.serverCredentials = b.serverCredentials;
         this.proxyCredentials = b.proxyCredentials;
         this.headers = List.copyOf(b.headers);
+        this.tls = b.tls;
+        this.redirected = b.redirected;
         this.pacer = b.pacer;
         this.cost = b.cost;
         this.stop = stop;
@@ -60,14 +64,29 @@ public final class TransferContext {
         if (credentials == null) {
             return this;
         }
+        Builder b = copy();
+        b.serverCredentials = List.of(credentials);
+        return new TransferContext(b, stop);
+    }
+
+    /** This context reporting a redirect to {@code listener} (one file's), stopped together with it. */
+    public TransferContext withRedirectListener(java.util.function.Consumer<java.net.URI> listener) {
+        Builder b = copy();
+        b.redirected = Objects.requireNonNull(listener);
+        return new TransferContext(b, stop);
+    }
+
+    private Builder copy() {
         Builder b = new Builder();
         b.proxy = proxy;
-        b.serverCredentials = credentials;
+        b.serverCredentials = serverCredentials;
         b.proxyCredentials = proxyCredentials;
         b.headers = headers;
+        b.tls = tls;
+        b.redirected = redirected;
         b.pacer = pacer;
         b.cost = cost;
-        return new TransferContext(b, stop);
+        return b;
     }
 
     /** A context with BITS' defaults: the system's proxy, no credentials, no headers, no pacing, unrestricted cost. */
@@ -101,14 +120,51 @@ public final class TransferContext {
         return proxy;
     }
 
-    /** The credentials for the server, or null. */
+    /**
+     * The credentials for the server, or null: the one a protocol with a single scheme uses (SMB: NTLM, else
+     * Negotiate, else the first given).
+     */
     public Credentials serverCredentials() {
-        return serverCredentials;
+        return preferred(serverCredentials);
     }
 
     /** The credentials for the proxy, or null. */
     public Credentials proxyCredentials() {
+        return preferred(proxyCredentials);
+    }
+
+    /** Every credential for the server, one per scheme: the one for the scheme the server asks for answers it. */
+    public List<Credentials> serverCredentialList() {
+        return serverCredentials;
+    }
+
+    /** Every credential for the proxy, one per scheme. */
+    public List<Credentials> proxyCredentialList() {
         return proxyCredentials;
+    }
+
+    private static Credentials preferred(List<Credentials> list) {
+        for (Credentials.Scheme s : List.of(Credentials.Scheme.NTLM, Credentials.Scheme.NEGOTIATE)) {
+            for (Credentials c : list) {
+                if (c.scheme() == s) {
+                    return c;
+                }
+            }
+        }
+        return list.isEmpty() ? null : list.get(0);
+    }
+
+    /** The job's TLS options: its security flags, the authorities it trusts, its client certificate. */
+    public TlsOptions tls() {
+        return tls;
+    }
+
+    /**
+     * Tells the job that the file's remote name is now {@code finalUri} (a redirect under
+     * {@link org.jbits.SecurityFlags#REDIRECT_POLICY_ALLOW_REPORT}).
+     */
+    public void redirected(java.net.URI finalUri) {
+        redirected.accept(finalUri);
     }
 
     /** Headers sent with every request of the transfer, in order. */
@@ -129,9 +185,11 @@ public final class TransferContext {
     /** Builds a {@link TransferContext}. */
     public static final class Builder {
         private ProxySettings proxy = ProxySettings.DEFAULT;
-        private Credentials serverCredentials;
-        private Credentials proxyCredentials;
+        private List<Credentials> serverCredentials = List.of();
+        private List<Credentials> proxyCredentials = List.of();
         private List<Header> headers = List.of();
+        private TlsOptions tls = TlsOptions.NONE;
+        private java.util.function.Consumer<java.net.URI> redirected = u -> { };
         private Pacer pacer = Pacer.UNLIMITED;
         private Supplier<CostState> cost = () -> CostState.UNRESTRICTED;
 
@@ -144,12 +202,29 @@ public final class TransferContext {
         }
 
         public Builder serverCredentials(Credentials c) {
-            this.serverCredentials = c;
+            this.serverCredentials = c == null ? List.of() : List.of(c);
             return this;
         }
 
         public Builder proxyCredentials(Credentials c) {
-            this.proxyCredentials = c;
+            this.proxyCredentials = c == null ? List.of() : List.of(c);
+            return this;
+        }
+
+        /** The server's credentials, at most one per scheme. */
+        public Builder serverCredentials(List<Credentials> list) {
+            this.serverCredentials = List.copyOf(list);
+            return this;
+        }
+
+        /** The proxy's credentials, at most one per scheme. */
+        public Builder proxyCredentials(List<Credentials> list) {
+            this.proxyCredentials = List.copyOf(list);
+            return this;
+        }
+
+        public Builder tls(TlsOptions tls) {
+            this.tls = Objects.requireNonNull(tls);
             return this;
         }
 

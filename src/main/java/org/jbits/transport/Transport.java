@@ -40,4 +40,20 @@ public interface Transport {
         throw TransferException.fatal(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, ErrorContext.GENERAL_QUEUE_MANAGER,
                 "'" + destination.getScheme() + "' URLs take no uploads", null);
     }
+
+    /**
+     * Asks the server to discard {@code session} (a job was cancelled), best effort: failures are logged, not
+     * thrown, since the server expires an abandoned session anyway.
+     */
+    default void cancelUpload(UploadSession session, TransferContext context) {
+    }
+
+    /**
+     * Complete of an upload whose destination takes the bytes only then ({@link UploadSource#uploadedAwaitingComplete}:
+     * an SMB upload's temporary file is renamed into place); nothing for protocols whose server commits the file
+     * itself (BITS' Close-Session). Fails when the bytes are no longer there or the destination refuses them.
+     */
+    default void commitUpload(URI destination, UploadSession session, long size, TransferContext context)
+            throws TransferException {
+    }
 }

@@ -29,6 +29,13 @@ final class BitsStructures {
         public int FilesTransferred;
     }
 
+    /** {@code BG_JOB_REPLY_PROGRESS {UINT64 BytesTotal; UINT64 BytesTransferred}}: 16 bytes (IBackgroundCopyJob2). */
+    @FieldOrder({"BytesTotal", "BytesTransferred"})
+    public static class BG_JOB_REPLY_PROGRESS extends Structure {
+        public long BytesTotal;
+        public long BytesTransferred;
+    }
+
     /** {@code BG_FILE_PROGRESS {UINT64 BytesTotal; UINT64 BytesTransferred; BOOL Completed}}: 20 bytes of fields, padded to 24. */
     @FieldOrder({"BytesTotal", "BytesTransferred", "Completed"})
     public static class BG_FILE_PROGRESS extends Structure {

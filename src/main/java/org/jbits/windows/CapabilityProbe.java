@@ -77,6 +77,10 @@ final class CapabilityProbe {
                     }
                 });
             }
+            if (interfaces.contains("IBackgroundCopyJobHttpOptions")) {
+                // Removing the certificate a new job does not have changes nothing; Wine stubs it (E_NOTIMPL).
+                probes.put("IBackgroundCopyJobHttpOptions::RemoveClientCertificate", j -> withHttpOptions(j));
+            }
             for (Map.Entry<String, Probe> p : probes.entrySet()) {
                 try {
                     p.getValue().run(job);
@@ -99,6 +103,15 @@ final class CapabilityProbe {
             job.release();
         }
         return new NativeCapabilities(version, classes, interfaces, failing, security);
+    }
+
+    private static void withHttpOptions(IBackgroundCopyJob job) {
+        IBackgroundCopyJobHttpOptions h = job.queryHttpOptions();
+        try {
+            h.removeClientCertificate();
+        } finally {
+            h.release();
+        }
     }
 
     private static void withJob4(IBackgroundCopyJob job) {

@@ -280,6 +280,12 @@ class IBackgroundCopyJob extends ComObject {
         return query(BitsGuids.IID_IBackgroundCopyJobHttpOptions, IBackgroundCopyJobHttpOptions::new);
     }
 
+    /** QueryInterface for IBackgroundCopyJobHttpOptions3 (MakeCustomHeadersWriteOnly), or null (before BITS 10.3, Wine). */
+    IBackgroundCopyJobHttpOptions queryHttpOptions3() {
+        return query(BitsGuids.IID_IBackgroundCopyJobHttpOptions3,
+                p -> new IBackgroundCopyJobHttpOptions(p, "IBackgroundCopyJobHttpOptions3"));
+    }
+
     /** Calls a getter with one 4-byte out parameter. */
     final int getInt(int slot, String method) {
         IntByReference v = new IntByReference();

@@ -1,8 +1,12 @@
 package org.jbits.windows;
 
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+import org.jbits.BitsException;
+import org.jbits.HResult;
 import org.jbits.windows.BitsStructures.BG_AUTH_CREDENTIALS;
+import org.jbits.windows.BitsStructures.BG_JOB_REPLY_PROGRESS;
 
 /** {@code IBackgroundCopyJob2 : IBackgroundCopyJob} (IID 54b50739-686f-45eb-9dff-d6a9a0faa9af; slots 35-42). */
 class IBackgroundCopyJob2 extends IBackgroundCopyJob {
@@ -34,6 +38,41 @@ class IBackgroundCopyJob2 extends IBackgroundCopyJob {
         PointerByReference params = new PointerByReference();
         call(GET_NOTIFY_CMD_LINE, "GetNotifyCmdLine", program, params);
         return new String[]{TaskMemory.takeString(program.getValue()), TaskMemory.takeString(params.getValue())};
+    }
+
+    /** 37 GetReplyProgress(BG_JOB_REPLY_PROGRESS *pProgress). */
+    BG_JOB_REPLY_PROGRESS getReplyProgress() {
+        BG_JOB_REPLY_PROGRESS p = new BG_JOB_REPLY_PROGRESS();
+        call(GET_REPLY_PROGRESS, "GetReplyProgress", p.getPointer());
+        p.read();
+        return p;
+    }
+
+    /**
+     * 38 GetReplyData(byte **ppBuffer, UINT64 *pLength): the reply's bytes (CoTaskMemFree'd here), empty when the
+     * server gave none (NULL); BG_E_TOO_LARGE beyond 1 MB, with the size BITS reports in the message.
+     */
+    byte[] getReplyData() {
+        PointerByReference buffer = new PointerByReference();
+        LongByReference length = new LongByReference();
+        int hr = invoke(GET_REPLY_DATA, buffer, length);
+        if (hr == HResult.BG_E_TOO_LARGE) {
+            TaskMemory.free(buffer.getValue());
+            throw new BitsException(hr, interfaceName() + "::GetReplyData: the reply is " + length.getValue()
+                    + " bytes; BITS returns at most 1 MB in memory: read the reply file after Complete");
+        }
+        try {
+            HResults.check(hr, interfaceName() + "::GetReplyData");
+            Pointer p = buffer.getValue();
+            return p == null ? new byte[0] : p.getByteArray(0, (int) length.getValue());
+        } finally {
+            TaskMemory.free(buffer.getValue());
+        }
+    }
+
+    /** 39 SetReplyFileName(LPCWSTR ReplyFileName): NULL lets BITS choose. */
+    void setReplyFileName(String name) {
+        call(SET_REPLY_FILE_NAME, "SetReplyFileName", wide(name));
     }
 
     /** 40 GetReplyFileName(LPWSTR *pReplyFileName). */

@@ -23,7 +23,47 @@ final class IBackgroundCopyJobHttpOptions extends ComObject {
     static final int MAKE_CUSTOM_HEADERS_WRITE_ONLY = 14;
 
     IBackgroundCopyJobHttpOptions(Pointer p) {
-        super(p, "IBackgroundCopyJobHttpOptions");
+        this(p, "IBackgroundCopyJobHttpOptions");
+    }
+
+    /** The same vtable reached through HttpOptions2 or HttpOptions3, which only add slots. */
+    IBackgroundCopyJobHttpOptions(Pointer p, String name) {
+        super(p, name);
+    }
+
+    /**
+     * 4 SetClientCertificateByName(BG_CERT_STORE_LOCATION StoreLocation, LPCWSTR StoreName, LPCWSTR SubjectName).
+     */
+    void setClientCertificateByName(int location, String storeName, String subjectName) {
+        call(SET_CLIENT_CERTIFICATE_BY_NAME, "SetClientCertificateByName", location, wide(storeName), wide(subjectName));
+    }
+
+    /** 5 RemoveClientCertificate(). */
+    void removeClientCertificate() {
+        call(REMOVE_CLIENT_CERTIFICATE, "RemoveClientCertificate");
+    }
+
+    /**
+     * 6 GetClientCertificate(BG_CERT_STORE_LOCATION *pStoreLocation, LPWSTR *pStoreName, BYTE **ppCertHashBlob,
+     * LPWSTR *pSubjectName): the subject name, or null when BITS gives none; every returned block is freed.
+     */
+    String getClientCertificateSubject() {
+        com.sun.jna.ptr.IntByReference location = new com.sun.jna.ptr.IntByReference();
+        PointerByReference store = new PointerByReference();
+        PointerByReference hash = new PointerByReference();
+        PointerByReference subject = new PointerByReference();
+        try {
+            call(GET_CLIENT_CERTIFICATE, "GetClientCertificate", location, store, hash, subject);
+            return TaskMemory.takeString(subject.getValue());
+        } finally {
+            TaskMemory.takeString(store.getValue());
+            TaskMemory.free(hash.getValue());
+        }
+    }
+
+    /** 14 MakeCustomHeadersWriteOnly() (HttpOptions3, BITS 10.3): call it on the HttpOptions3 pointer. */
+    void makeCustomHeadersWriteOnly() {
+        call(MAKE_CUSTOM_HEADERS_WRITE_ONLY, "MakeCustomHeadersWriteOnly");
     }
 
     /** 7 SetCustomHeaders(LPCWSTR RequestHeaders): CRLF-terminated lines, or null to remove them. */

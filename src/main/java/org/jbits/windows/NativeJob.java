@@ -24,6 +24,7 @@ import org.jbits.JobType;
 import org.jbits.NotifyFlag;
 import org.jbits.ProxySettings;
 import org.jbits.ProxyUsage;
+import org.jbits.ReplyProgress;
 import org.jbits.TransferPolicy;
 import org.jbits.windows.BitsStructures.BG_JOB_PROGRESS;
 import org.jbits.windows.BitsStructures.BG_JOB_TIMES;
@@ -51,15 +52,30 @@ final class NativeJob implements BitsJob {
     static final class JobRefs implements Runnable {
         private final ComThread com;
         final IBackgroundCopyJob job;
+        private IBackgroundCopyJob2 job2;
         private IBackgroundCopyJob4 job4;
         private IBackgroundCopyJob5 job5;
+        private boolean askedJob2;
+        private IBackgroundCopyJobHttpOptions httpOptions;
+        private IBackgroundCopyJobHttpOptions httpOptions3;
         private boolean askedJob4;
         private boolean askedJob5;
+        private boolean askedHttpOptions;
+        private boolean askedHttpOptions3;
         private boolean released;
 
         JobRefs(ComThread com, IBackgroundCopyJob job) {
             this.com = com;
             this.job = job;
+        }
+
+        /** IBackgroundCopyJob2, or null when BITS does not offer it (BITS 1.0); on the COM thread. */
+        IBackgroundCopyJob2 job2() {
+            if (!askedJob2) {
+                askedJob2 = true;
+                job2 = job.queryJob2();
+            }
+            return job2;
         }
 
         /** IBackgroundCopyJob4, or null when BITS does not offer it; on the COM thread. */
@@ -80,13 +96,31 @@ final class NativeJob implements BitsJob {
             return job5;
         }
 
+        /** IBackgroundCopyJobHttpOptions, or null (BITS before 2.5); on the COM thread. */
+        IBackgroundCopyJobHttpOptions httpOptions() {
+            if (!askedHttpOptions) {
+                askedHttpOptions = true;
+                httpOptions = job.queryHttpOptions();
+            }
+            return httpOptions;
+        }
+
+        /** IBackgroundCopyJobHttpOptions3, or null (before BITS 10.3, Wine); on the COM thread. */
+        IBackgroundCopyJobHttpOptions httpOptions3() {
+            if (!askedHttpOptions3) {
+                askedHttpOptions3 = true;
+                httpOptions3 = job.queryHttpOptions3();
+            }
+            return httpOptions3;
+        }
+
         /** Releases every pointer; on the COM thread, once. */
         void releaseNow() {
             if (released) {
                 return;
             }
             released = true;
-            for (ComObject o : Arrays.asList(job5, job4, job)) {
+            for (ComObject o : Arrays.asList(httpOptions3, httpOptions, job5, job4, job2, job)) {
                 if (o != null) {
                     o.release();
                 }
@@ -311,6 +345,35 @@ final class NativeJob implements BitsJob {
         String list = settings.proxyList().isEmpty() ? null : String.join(" ", settings.proxyList());
         String bypass = settings.bypassList().isEmpty() ? null : String.join(" ", settings.bypassList());
         run(r -> r.job.setProxySettings(settings.usage().value(), list, bypass));
+    }
+
+    /**
+     * IBackgroundCopyJob2::GetReplyFileName. BITS answers E_NOTIMPL for download and upload jobs (and Wine for every
+     * job: a stub), which is passed on; E_NOINTERFACE before BITS 1.5.
+     */
+    @Override
+    public String replyFileName() {
+        return on(r -> require(r.job2(), "IBackgroundCopyJob2", "the reply file").getReplyFileName());
+    }
+
+    @Override
+    public void setReplyFileName(String replyFileName) {
+        String name = replyFileName == null || replyFileName.isEmpty() ? null : replyFileName;
+        run(r -> require(r.job2(), "IBackgroundCopyJob2", "the reply file").setReplyFileName(name));
+    }
+
+    /** IBackgroundCopyJob2::GetReplyProgress: BG_SIZE_UNKNOWN until the reply's size is known. */
+    @Override
+    public ReplyProgress replyProgress() {
+        BitsStructures.BG_JOB_REPLY_PROGRESS p = on(r -> require(r.job2(), "IBackgroundCopyJob2", "the reply progress")
+                .getReplyProgress());
+        return new ReplyProgress(p.BytesTotal, p.BytesTransferred);
+    }
+
+    /** IBackgroundCopyJob2::GetReplyData: at most 1 MB (BG_E_TOO_LARGE), only in Transferred (BG_E_INVALID_STATE). */
+    @Override
+    public byte[] replyData() {
+        return on(r -> require(r.job2(), "IBackgroundCopyJob2", "the reply data").getReplyData());
     }
 
     /** IBackgroundCopyJob4::GetMaximumDownloadTime; E_NOINTERFACE before BITS 3.0. */
@@ -559,6 +622,99 @@ final class NativeJob implements BitsJob {
         } finally {
             e.release();
         }
+    }
+
+    // ---------------------------------------------------------------- credentials and HTTP options (BITS' own calls)
+
+    /**
+     * IBackgroundCopyJob2::SetCredentials with a BG_AUTH_CREDENTIALS built here and cleared after the call (the
+     * password lives in native memory for the call only). Checked first ({@link BitsLimits#checkCredentials}).
+     */
+    @Override
+    public void setCredentials(org.jbits.AuthTarget target, org.jbits.AuthScheme scheme, String userName, String password) {
+        BitsLimits.checkCredentials(target, scheme, userName, password);
+        run(r -> {
+            BitsStructures.BG_AUTH_CREDENTIALS c = new BitsStructures.BG_AUTH_CREDENTIALS();
+            c.Target = target.value();
+            c.Scheme = scheme.value();
+            c.Basic.UserName = userName == null ? null : new com.sun.jna.WString(userName);
+            c.Basic.Password = password == null ? null : new com.sun.jna.WString(password);
+            try {
+                require(r.job4(), "IBackgroundCopyJob2", "credentials").setCredentials(c);
+            } finally {
+                c.Basic.UserName = null;
+                c.Basic.Password = null;
+                c.clear();
+            }
+        });
+    }
+
+    /** IBackgroundCopyJob2::RemoveCredentials. */
+    @Override
+    public void removeCredentials(org.jbits.AuthTarget target, org.jbits.AuthScheme scheme) {
+        BitsLimits.checkAuth(target, scheme);
+        run(r -> require(r.job4(), "IBackgroundCopyJob2", "credentials").removeCredentials(target.value(), scheme.value()));
+    }
+
+    /** IBackgroundCopyJobHttpOptions::GetCustomHeaders: null when there are none (S_FALSE); E_ACCESSDENIED once write-only. */
+    @Override
+    public String customHeaders() {
+        return on(r -> http(r).getCustomHeaders());
+    }
+
+    /** IBackgroundCopyJobHttpOptions::SetCustomHeaders, after {@link BitsLimits#checkCustomHeaders}. */
+    @Override
+    public void setCustomHeaders(String headers) {
+        String h = BitsLimits.checkCustomHeaders(headers);
+        run(r -> http(r).setCustomHeaders(h));
+    }
+
+    /** IBackgroundCopyJobHttpOptions3::MakeCustomHeadersWriteOnly; E_NOINTERFACE before BITS 10.3 (and on Wine). */
+    @Override
+    public void makeCustomHeadersWriteOnly() {
+        run(r -> require(r.httpOptions3(), "IBackgroundCopyJobHttpOptions3", "write-only custom headers")
+                .makeCustomHeadersWriteOnly());
+    }
+
+    /** IBackgroundCopyJobHttpOptions::GetSecurityFlags. */
+    @Override
+    public int securityFlags() {
+        return on(r -> http(r).getSecurityFlags());
+    }
+
+    /** IBackgroundCopyJobHttpOptions::SetSecurityFlags, after {@link BitsLimits#checkSecurityFlags}. */
+    @Override
+    public void setSecurityFlags(int flags) {
+        BitsLimits.checkSecurityFlags(flags);
+        run(r -> http(r).setSecurityFlags(flags));
+    }
+
+    /** IBackgroundCopyJobHttpOptions::SetClientCertificateByName. */
+    @Override
+    public void setClientCertificateByName(int location, String storeName, String subjectName) {
+        if (location < 0 || location > 7) {
+            throw new BitsException(HResult.E_INVALIDARG, "the certificate store location is 0 (current user) to 7"
+                    + " (local machine enterprise), not " + location);
+        }
+        BitsLimits.checkText("certificate store name", requireText(storeName, "certificate store name"));
+        BitsLimits.checkText("certificate subject name", requireText(subjectName, "certificate subject name"));
+        run(r -> http(r).setClientCertificateByName(location, storeName, subjectName));
+    }
+
+    /** IBackgroundCopyJobHttpOptions::RemoveClientCertificate. */
+    @Override
+    public void removeClientCertificate() {
+        run(r -> http(r).removeClientCertificate());
+    }
+
+    /** IBackgroundCopyJobHttpOptions::GetClientCertificate's subject name. */
+    @Override
+    public String clientCertificateSubject() {
+        return on(r -> http(r).getClientCertificateSubject());
+    }
+
+    private static IBackgroundCopyJobHttpOptions http(JobRefs r) {
+        return require(r.httpOptions(), "IBackgroundCopyJobHttpOptions", "HTTP options");
     }
 
     @Override

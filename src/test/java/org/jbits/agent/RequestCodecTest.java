@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class RequestCodecTest {
     private static final JobProperties ALL = new JobProperties("nightly", "two files", JobPriority.LOW, 60L, 3600L,
             0L, TransferPolicy.NOT_ROAMING, ProxyUsage.OVERRIDE, List.of("http=p:8080"), List.of("<local>"),
-            Set.of(NotifyFlag.JOB_TRANSFERRED, NotifyFlag.FILE_TRANSFERRED));
+            Set.of(NotifyFlag.JOB_TRANSFERRED, NotifyFlag.FILE_TRANSFERRED), "/tmp/reply.txt");
 
     private static Request roundTrip(Request r) {
         byte[] line = RequestCodec.line(r);
@@ -45,6 +45,14 @@ class RequestCodecTest {
         for (Request r : all) {
             assertEquals(r, roundTrip(r), r.toString());
         }
+    }
+
+    @Test
+    void theReplyFileIsAPropertyOfItsOwnNameAndAString() {
+        String line = RequestCodec.encode(new Request.Set("j", ALL)).toString();
+        assertTrue(line.contains("\"replyFileName\":\"/tmp/reply.txt\""), line);
+        refused("{\"op\":\"set\",\"job\":\"j\",\"properties\":{\"replyFileName\":7}}", "replyFileName");
+        refused("{\"op\":\"set\",\"job\":\"j\",\"properties\":{\"replyFile\":\"/x\"}}", "replyFile");
     }
 
     @Test

@@ -311,7 +311,7 @@ class CliInputIT {
             }
             for (Case c : List.of(new Case(url("absent.txt"), "BG_E_HTTP_ERROR_404 0x80190194"),
                     new Case(url("auth/x.txt"), "BG_E_HTTP_ERROR_401 0x80190191"),
-                    new Case(tls.url("secure.txt").toString(), "ERROR_WINHTTP_SECURE_FAILURE 0x80072F8F"))) {
+                    new Case(tls.url("secure.txt").toString(), "ERROR_WINHTTP_SECURE_INVALID_CA 0x80072F0D"))) {
                 Cli.Result r = cli.run("start", c.url(), dest.toString());
                 assertEquals(1, r.exit(), r::toString);
                 JsonNode job = jobs().get(0);

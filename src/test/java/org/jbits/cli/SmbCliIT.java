@@ -100,4 +100,42 @@ class SmbCliIT {
         assertTrue(r.err().contains("ERROR_LOGON_FAILURE") && r.err().contains("RemoteFile"), r::toString);
         assertFalse(r.err().contains("N0pe-pw"), r::toString);
     }
+
+    @Test
+    void anUploadToAShareArrivesUnderItsNameWithNoTemporaryFileLeft() throws Exception {
+        Path src = tmp.resolve("data/upload me.bin");
+        Files.write(src, ONE);
+        Files.createDirectories(samba.dir("share").resolve("cli-up"));
+        String url = samba.userUrl("share", "cli-up/ankommen ü.bin");
+        Cli.Result r = cli.run("start", "--transfer-type", "upload", src.toString(), url);
+        assertEquals(0, r.exit(), r::toString);
+        assertEquals(TestData.sha256(ONE), TestData.sha256(samba.dir("share").resolve("cli-up/ankommen ü.bin")));
+        try (var s = Files.list(samba.dir("share").resolve("cli-up"))) {
+            assertEquals(List.of("ankommen ü.bin"), s.map(p -> p.getFileName().toString()).toList());
+        }
+        assertFalse(r.err().contains(SambaServer.PASSWORD) || r.out().contains(SambaServer.PASSWORD), r::toString);
+    }
+
+    @Test
+    void anUploadToTheReadOnlyGuestShareByUncNameEndsInErrorWithAccessDenied() throws Exception {
+        Path src = tmp.resolve("data/ro.bin");
+        Files.write(src, TWO);
+        Cli.Result r = cli.run("start", "--transfer-type", "upload", src.toString(),
+                "\\\\127.0.0.1@" + samba.port() + "\\guest\\pub\\ro.bin");
+        assertEquals(1, r.exit(), r::toString);
+        assertTrue(r.err().contains("E_ACCESSDENIED") && r.err().contains("RemoteFile"), r::toString);
+        assertFalse(Files.exists(samba.dir("guest").resolve("pub/ro.bin")));
+    }
+
+    @Test
+    void anUploadReplyToAShareIsRefusedInOneLineAndCreatesNoJob() throws Exception {
+        Path src = tmp.resolve("data/reply.bin");
+        Files.write(src, TWO);
+        Cli.Result r = cli.run("start", "--transfer-type", "upload-reply", src.toString(),
+                samba.userUrl("share", "reply.bin"));
+        assertEquals(2, r.exit(), r::toString);
+        assertTrue(r.err().contains("BG_E_PROTOCOL_NOT_AVAILABLE"), r::toString);
+        assertEquals(1, r.errLines().size(), r::toString);
+        assertEquals(0, cli.run("get", "--json").json().size(), "invalid input creates nothing");
+    }
 }

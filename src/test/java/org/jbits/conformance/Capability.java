@@ -24,6 +24,10 @@ public enum Capability {
     MAXIMUM_DOWNLOAD_TIME,
     /** {@code IBackgroundCopyJob5} cost flags. */
     TRANSFER_POLICY,
+    /** {@code IBackgroundCopyJobHttpOptions3::MakeCustomHeadersWriteOnly} (BITS 10.3). */
+    WRITE_ONLY_HEADERS,
+    /** The client-certificate methods ({@code IBackgroundCopyJobHttpOptions::Remove/GetClientCertificate}, ...). */
+    CLIENT_CERTIFICATE,
     /**
      * Setting the network's cost state ({@code BitsManager.overrideNetworkCost}, not a BITS call), which the
      * blocked-by-cost case needs to make a network roaming on demand.

@@ -40,12 +40,22 @@ import java.util.regex.Pattern;
  *       Content-Length, send half the body and close the connection; later GETs are served normally.</li>
  *   <li>{@code /hangup/NAME}, on the raw-socket port: every request is read and the connection closed without a
  *       response, so no attempt ever makes progress.</li>
+ *   <li>{@code /bits/NAME}, {@code /bits-reply/NAME}: a BITS upload (upload-reply) endpoint ({@link ConformanceUploads}).</li>
+ *   <li>{@code /basic/SIZE/NAME}: the file behind HTTP Basic authentication ({@link #BASIC_USER},
+ *       {@link #BASIC_PASSWORD}); anything else is a 401 with a Basic challenge.</li>
+ *   <li>{@code /header/SIZE/NAME}: the file only for a request carrying {@link #HEADER}; 403 otherwise.</li>
  * </ul>
  */
 public final class ConformanceServer implements AutoCloseable {
     /** One request as the server received it; {@code nanoTime} is {@link System#nanoTime()} on arrival. */
     public record Request(String method, String path, String range, String ifRange, long nanoTime) {
     }
+
+    /** The user and password {@code /basic/} paths take. */
+    public static final String BASIC_USER = "conformance";
+    public static final String BASIC_PASSWORD = "conf-Pw1";
+    /** The header {@code /header/} paths need, as one line. */
+    public static final String HEADER = "X-Conformance: yes-please";
 
     /** Strong validators: the same for every request of a path, as for an unchanged static file. */
     static final String LAST_MODIFIED = "Wed, 21 Oct 2015 07:28:00 GMT";
@@ -57,6 +67,7 @@ public final class ConformanceServer implements AutoCloseable {
     private final ExecutorService threads;
     private final List<Request> log = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> gets = new ConcurrentHashMap<>();
+    private final ConformanceUploads uploads = new ConformanceUploads();
     private volatile boolean closed;
 
     private ConformanceServer() throws IOException {
@@ -90,6 +101,16 @@ public final class ConformanceServer implements AutoCloseable {
         return base() + "/slow/" + bytesPerSecond + "/" + size + "/" + name;
     }
 
+    /** A file behind Basic authentication ({@link #BASIC_USER}). */
+    public String basicUrl(String name, int size) {
+        return base() + "/basic/" + size + "/" + name;
+    }
+
+    /** A file served only to requests with {@link #HEADER}. */
+    public String headerUrl(String name, int size) {
+        return base() + "/header/" + size + "/" + name;
+    }
+
     /** A URL that answers 404. */
     public String missingUrl(String name) {
         return base() + "/missing/" + name;
@@ -98,6 +119,26 @@ public final class ConformanceServer implements AutoCloseable {
     /** An upload URL (nothing is served there yet: AddFile does not contact the server). */
     public String uploadUrl(String name) {
         return base() + "/upload/" + name;
+    }
+
+    /** A BITS upload URL: the upload protocol's packets are answered, and a closed session's file kept. */
+    public String bitsUploadUrl(String name) {
+        return base() + "/bits/" + name;
+    }
+
+    /** A BITS upload-reply URL: as {@link #bitsUploadUrl}, and the reply is {@link #replyFor}. */
+    public String bitsUploadReplyUrl(String name) {
+        return base() + "/bits-reply/" + name;
+    }
+
+    /** What an upload to {@code name} left on the server once its session was closed, or null. */
+    public byte[] uploaded(String name) {
+        return uploads.uploaded(name);
+    }
+
+    /** The reply to {@code length} bytes uploaded as {@code name} to {@link #bitsUploadReplyUrl}. */
+    public static byte[] replyFor(String name, int length) {
+        return ConformanceUploads.replyFor(name, length);
     }
 
     /** A file whose first {@code drops} GETs are cut off half-way through the body. */
@@ -155,8 +196,8 @@ public final class ConformanceServer implements AutoCloseable {
         static Spec parse(String path) {
             String[] s = path.split("/");
             try {
-                if (s.length == 4 && s[1].equals("files")) {
-                    return new Spec("files", s[3], Integer.parseInt(s[2]), 0, 0);
+                if (s.length == 4 && (s[1].equals("files") || s[1].equals("basic") || s[1].equals("header"))) {
+                    return new Spec(s[1], s[3], Integer.parseInt(s[2]), 0, 0);
                 }
                 if (s.length == 5 && s[1].equals("slow")) {
                     return new Spec("slow", s[4], Integer.parseInt(s[3]), Integer.parseInt(s[2]), 0);
@@ -262,6 +303,10 @@ public final class ConformanceServer implements AutoCloseable {
             String range = ex.getRequestHeaders().getFirst("Range");
             String ifRange = ex.getRequestHeaders().getFirst("If-Range");
             log.add(new Request(method, path, range, ifRange, System.nanoTime()));
+            if (ConformanceUploads.handles(path)) {
+                uploads.handle(ex, path);
+                return;
+            }
             Spec spec = Spec.parse(path);
             if (spec == null || spec.kind().equals("drop") || spec.kind().equals("hangup")) {
                 byte[] body = ("no such file: " + path + "\n").getBytes(StandardCharsets.UTF_8);
@@ -276,6 +321,23 @@ public final class ConformanceServer implements AutoCloseable {
                 ex.getResponseHeaders().set("Allow", "GET, HEAD");
                 ex.sendResponseHeaders(405, -1);
                 return;
+            }
+            if (spec.kind().equals("basic")) {
+                String expected = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        (BASIC_USER + ":" + BASIC_PASSWORD).getBytes(StandardCharsets.UTF_8));
+                if (!expected.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                    ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"conformance\"");
+                    ex.sendResponseHeaders(401, -1);
+                    return;
+                }
+            }
+            if (spec.kind().equals("header")) {
+                String name = HEADER.substring(0, HEADER.indexOf(':'));
+                String value = HEADER.substring(HEADER.indexOf(':') + 1).trim();
+                if (!value.equals(ex.getRequestHeaders().getFirst(name))) {
+                    ex.sendResponseHeaders(403, -1);
+                    return;
+                }
             }
             Plan p = plan(spec, range, ifRange);
             p.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));

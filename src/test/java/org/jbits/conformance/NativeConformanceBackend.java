@@ -112,6 +112,15 @@ final class NativeConformanceBackend implements ConformanceBackend {
         if (!c.offers("IBackgroundCopyJob5")) {
             m.put(Capability.TRANSFER_POLICY, c.whyNotOffered("IBackgroundCopyJob5") + ", which holds the cost flags");
         }
+        if (!c.offers("IBackgroundCopyJobHttpOptions3")) {
+            m.put(Capability.WRITE_ONLY_HEADERS, c.whyNotOffered("IBackgroundCopyJobHttpOptions3")
+                    + ", which holds MakeCustomHeadersWriteOnly");
+        }
+        if (!c.offers("IBackgroundCopyJobHttpOptions")) {
+            m.put(Capability.CLIENT_CERTIFICATE, c.whyNotOffered("IBackgroundCopyJobHttpOptions"));
+        } else {
+            method(m, c, Capability.CLIENT_CERTIFICATE, stub, "IBackgroundCopyJobHttpOptions::RemoveClientCertificate");
+        }
         if (costProbe != null) {
             m.put(Capability.SIMULATED_COST, costProbe);
         }

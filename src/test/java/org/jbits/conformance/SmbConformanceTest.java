@@ -21,7 +21,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * SMB downloads (reference §1.5: remote names may be SMB; UNC paths; no wildcards in a remote name) against a real
+ * SMB downloads and uploads (reference §1.1, §1.5: remote names may be SMB, for downloads and uploads but not
+ * upload-reply jobs; UNC paths; no wildcards in a remote name) against a real
  * smbd started by the suite ({@link SambaServer}, on a free loopback port).
  *
  * <p>Only the portable backend can be pointed at that server: native BITS names SMB files by UNC path, which carries
@@ -128,6 +129,35 @@ class SmbConformanceTest extends ConformanceTestBase {
         BitsJob job = download("smb-wildcard");
         assertBitsError(HResult.E_INVALIDARG, () -> job.addFile(samba.userUrl("share", "conf/*.bin"), local("x.bin")),
                 "AddFile with a wildcard (reference §1.5: no wildcards in remote names)");
+        assertEquals(0, job.files().size(), "nothing was added");
+    }
+
+    @Test
+    @DisplayName("smb-upload-arrives-under-its-name-at-Complete-only")
+    void uploadArrivesAtComplete() throws Exception {
+        byte[] content = TestData.random(900_000, 63);
+        Path src = Path.of(local("up.bin"));
+        Files.write(src, content);
+        Files.createDirectories(samba.dir("share").resolve("conf-up"));
+        BitsJob job = createJob("smb-upload", org.jbits.JobType.UPLOAD);
+        job.addFile(samba.userUrl("share", "conf-up/up.bin"), src.toString());
+        job.resume();
+        awaitState(job, JobState.TRANSFERRED);
+        assertEquals(content.length, job.progress().bytesTransferred(), "every byte is on the share");
+        assertFalse(Files.exists(samba.dir("share").resolve("conf-up/up.bin")),
+                "the file appears under its name only at Complete");
+        job.complete();
+        assertArrayEquals(content, Files.readAllBytes(samba.dir("share").resolve("conf-up/up.bin")));
+    }
+
+    @Test
+    @DisplayName("smb-upload-reply-refused-at-AddFile-BG_E_PROTOCOL_NOT_AVAILABLE")
+    void uploadReplyRefused() throws Exception {
+        Path src = Path.of(local("reply.bin"));
+        Files.write(src, new byte[100]);
+        BitsJob job = createJob("smb-upload-reply", org.jbits.JobType.UPLOAD_REPLY);
+        assertBitsError(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, () -> job.addFile(samba.userUrl("share", "r.bin"),
+                src.toString()), "AddFile of an SMB name to an upload-reply job (BG_FILE_INFO: no SMB upload-reply)");
         assertEquals(0, job.files().size(), "nothing was added");
     }
 }

@@ -157,4 +157,23 @@ class AddFileRulesTest {
         job.addFileSet(set.subList(0, 2));
         assertEquals(2, job.files().size());
     }
+
+    @Test
+    void anUploadJobsFileSetHoldsOneFileAndASecondInTheSetOrLaterIsTooManyFiles() throws IOException {
+        Path a = Files.writeString(tmp.resolve("up-a.bin"), "a");
+        Path b = Files.writeString(tmp.resolve("up-b.bin"), "b");
+        for (JobType type : java.util.List.of(JobType.UPLOAD, JobType.UPLOAD_REPLY)) {
+            BitsJob upload = engine.createJob("upload", type);
+            java.util.List<org.jbits.FileInfo> two = java.util.List.of(
+                    new org.jbits.FileInfo(URL, a.toString()), new org.jbits.FileInfo(URL, b.toString()));
+            BitsException e = assertThrows(BitsException.class, () -> upload.addFileSet(two));
+            assertEquals(HResult.name(HResult.BG_E_TOO_MANY_FILES), HResult.name(e.hresult()), type.toString());
+            assertTrue(upload.files().isEmpty(), "neither was added");
+            upload.addFileSet(two.subList(0, 1));
+            assertEquals(1, upload.files().size());
+            BitsException later = assertThrows(BitsException.class, () -> upload.addFile(URL, b.toString()));
+            assertEquals(HResult.name(HResult.BG_E_TOO_MANY_FILES), HResult.name(later.hresult()));
+            assertEquals(1, upload.files().size());
+        }
+    }
 }

@@ -112,6 +112,8 @@ class StoreV1FixtureTest {
 
         assertEquals(String.valueOf(JobStore.SCHEMA_VERSION), single(db, "PRAGMA user_version"));
         assertEquals(String.valueOf(JobStore.SCHEMA_VERSION), single(db, "SELECT value FROM meta WHERE key='schema'"));
+        assertEquals("0", single(db, "SELECT count(*) FROM uploads"), "a version-1 store has no upload jobs to migrate");
+        assertEquals("0", single(db, "SELECT count(*) FROM credentials"), "nor credentials");
         Map<String, List<Map<String, Object>>> after = rows(db);
         for (String table : List.of("jobs", "files", "segments")) {
             List<Map<String, Object>> was = before.get(table);

@@ -256,6 +256,82 @@ class SafeDirectoryTest {
         assertArrayEquals("x".getBytes(StandardCharsets.UTF_8), Files.readAllBytes(dir.resolve("grüße ✓.bin")));
     }
 
+    @Test
+    void aSourceIsOpenedReadOnlyAndMayBeAnotherUsersFileWithOtherLinks() throws Exception {
+        assumeRoot();
+        Path theirs = Files.writeString(dir.resolve("t"), "nobody's report");
+        Files.setOwner(theirs, theirs.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        Files.createLink(dir.resolve("also-t"), theirs);
+        try (SafeDirectory d = SafeDirectory.open(dir, null); SafeFile f = d.openForReading("t", null);
+             FileChannel ch = f.readChannel()) {
+            ByteBuffer b = ByteBuffer.allocate(64);
+            ch.read(b, 0);
+            assertEquals("nobody's report", new String(b.array(), 0, b.position(), StandardCharsets.UTF_8));
+            assertThrows(java.nio.channels.NonWritableChannelException.class, () -> ch.write(ByteBuffer.allocate(1), 0));
+        }
+        assertEquals("nobody's report", Files.readString(theirs));
+    }
+
+    @Test
+    void aSourceSwappedForALinkIsNeverReadThrough() throws Exception {
+        Files.writeString(dir.resolve("t"), "harmless");
+        FileIdentity recorded;
+        try (SafeDirectory d = SafeDirectory.open(dir, null); SafeFile f = d.openForReading("t", null)) {
+            recorded = f.identity();
+        }
+        Files.delete(dir.resolve("t"));
+        Files.createSymbolicLink(dir.resolve("t"), secret);
+        try (SafeDirectory d = SafeDirectory.open(dir, null)) {
+            for (FileIdentity expected : new FileIdentity[] {recorded, null}) {
+                SafeDirectory.NotOursException e = assertThrows(SafeDirectory.NotOursException.class,
+                        () -> d.openForReading("t", expected));
+                assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aSourceReplacedByAnotherFileIsRefusedAsReplaced() throws Exception {
+        Files.writeString(dir.resolve("t"), "first");
+        FileIdentity recorded;
+        try (SafeDirectory d = SafeDirectory.open(dir, null); SafeFile f = d.openForReading("t", null)) {
+            recorded = f.identity();
+        }
+        Files.move(Files.writeString(dir.resolve(".t.new"), "second"), dir.resolve("t"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (SafeDirectory d = SafeDirectory.open(dir, null)) {
+            assertThrows(SafeDirectory.ReplacedException.class, () -> d.openForReading("t", recorded));
+        }
+    }
+
+    @Test
+    void aSourceThatIsAFifoOrADirectoryIsRefusedWithoutBlocking() throws Exception {
+        assertEquals(0, new ProcessBuilder("mkfifo", dir.resolve("fifo").toString()).start().waitFor());
+        Files.createDirectory(dir.resolve("sub"));
+        try (SafeDirectory d = SafeDirectory.open(dir, null)) {
+            assertTrue(assertThrows(SafeDirectory.NotOursException.class, () -> d.openForReading("fifo", null))
+                    .getMessage().contains("a FIFO"));
+            assertTrue(assertThrows(SafeDirectory.NotOursException.class, () -> d.openForReading("sub", null))
+                    .getMessage().contains("a directory"));
+        }
+    }
+
+    @Test
+    void aSourcesVersionChangesWhenItIsWrittenInPlace() throws Exception {
+        Path t = Files.writeString(dir.resolve("t"), "v1");
+        try (SafeDirectory d = SafeDirectory.open(dir, null); SafeFile f = d.openForReading("t", null)) {
+            FileVersion before = f.version();
+            assertEquals(2, before.size());
+            assertEquals(before, FileVersion.parse(before.toString()));
+            Files.writeString(t, "v2", java.nio.file.StandardOpenOption.APPEND);
+            FileVersion after = f.version();
+            assertEquals(4, after.size());
+            assertTrue(!after.equals(before));
+            Files.setLastModifiedTime(t, java.nio.file.attribute.FileTime.fromMillis(1_000));
+            assertEquals(1_000_000_000L, f.version().modifiedNanos(), "the modification time, from the handle");
+        }
+    }
+
     private static void assumeRoot() {
         assumeTrue("root".equals(System.getProperty("user.name")), "changing a file's owner needs root");
     }

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * {@code jbits serve-uploads} run from the packaged jar in a JVM of its own, as a user runs it: for the tests that
  * kill it with {@code kill -9}, stop it with SIGTERM, or measure its memory. The URL is read from the line it prints.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
     private static final Pattern AT = Pattern.compile(" at (https?://\\S+)");
 
     private final Process process;
@@ -32,12 +32,12 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Starts {@code jbits serve-uploads --port 0 args...} and waits (at most 60 s) until it says where it listens. */
-    static ServerProcess start(Path logs, String... args) throws IOException, InterruptedException {
+    public static ServerProcess start(Path logs, String... args) throws IOException, InterruptedException {
         return start(logs, List.of(), args);
     }
 
     /** As {@link #start(Path, String...)}, with extra JVM options (a heap limit). */
-    static ServerProcess start(Path logs, List<String> jvm, String... args) throws IOException, InterruptedException {
+    public static ServerProcess start(Path logs, List<String> jvm, String... args) throws IOException, InterruptedException {
         String jar = System.getProperty("jbits.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("-Djbits.jar does not name the packaged jar: run this test with 'mvn verify'");
@@ -67,11 +67,11 @@ final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("serve-uploads did not say where it listens in 60 s: " + Files.readString(err));
     }
 
-    URI url() {
+    public URI url() {
         return url;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
@@ -79,11 +79,11 @@ final class ServerProcess implements AutoCloseable {
         return process;
     }
 
-    String stdout() {
+    public String stdout() {
         return read(out);
     }
 
-    String stderr() {
+    public String stderr() {
         return read(err);
     }
 
@@ -106,7 +106,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Sends a signal ({@code KILL}, {@code TERM}) and waits (at most 30 s) for the process to end. */
-    int signal(String name) throws IOException, InterruptedException {
+    public int signal(String name) throws IOException, InterruptedException {
         new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start().waitFor();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("serve-uploads survived SIGNAL " + name + " for 30 s");

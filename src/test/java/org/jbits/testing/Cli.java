@@ -76,6 +76,11 @@ public final class Cli implements AutoCloseable {
         return run(Map.of(), cwd, stdin, args);
     }
 
+    /** Runs {@code jbits args...} with {@code stdin} (UTF-8) as its standard input ({@code null}: /dev/null). */
+    public Result runWithInput(Map<String, String> env, String stdin, String... args) {
+        return run(env, null, stdin, args);
+    }
+
     private Result run(Map<String, String> env, Path cwd, String stdin, String... args) {
         List<String> cmd = new ArrayList<>(javaCommand());
         cmd.addAll(List.of(args));
@@ -97,6 +102,9 @@ public final class Cli implements AutoCloseable {
                 pb.environment().put("JBITS_HOME", home.toString());
                 pb.environment().putAll(env);
                 Process p = pb.start();
+                if (in != null) {
+                    Files.delete(in);
+                }
                 if (!p.waitFor(120, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     throw new AssertionError("jbits " + String.join(" ", args) + " did not finish in 120 s");

@@ -137,16 +137,23 @@ public final class NginxServer implements AutoCloseable {
         }
     }
 
-    /** The logged requests whose path (query string excluded) ends with {@code suffix}. */
+    /**
+     * The logged transfer requests whose path (query string excluded) ends with {@code suffix}: HEAD requests are
+     * left out, they are a background job's latency probes (README, Network citizenship), not transfers.
+     */
     public List<AccessLogEntry> requestsFor(String suffix) {
-        return accessLog().stream().filter(e -> e.path().endsWith(suffix)).toList();
+        return transfers().filter(e -> e.path().endsWith(suffix)).toList();
     }
 
-    /** Waits until at least {@code count} logged requests match, and returns all that match. */
+    private java.util.stream.Stream<AccessLogEntry> transfers() {
+        return accessLog().stream().filter(e -> !e.method().equals("HEAD"));
+    }
+
+    /** Waits until at least {@code count} logged transfer requests (not HEAD probes) match, and returns them. */
     public List<AccessLogEntry> awaitRequests(Predicate<AccessLogEntry> match, int count, Duration timeout) {
         var found = new java.util.concurrent.atomic.AtomicReference<List<AccessLogEntry>>(List.of());
         Await.until(timeout, () -> count + " matching request(s) in the nginx access log; have " + accessLog(), () -> {
-            found.set(accessLog().stream().filter(match).toList());
+            found.set(transfers().filter(match).toList());
             return found.get().size() >= count;
         });
         return found.get();
@@ -232,8 +239,18 @@ public final class NginxServer implements AutoCloseable {
         private String limitRate = "256k";
         private String extraServerConfig = "";
         private boolean tls;
+        private Path tlsCertificate;
+        private Path tlsKey;
 
         private Builder() {
+        }
+
+        /** Serves HTTPS only with the given certificate chain and key (PEM), e.g. one a {@link TestCa} signed. */
+        public Builder tls(Path certificate, Path key) {
+            this.tls = true;
+            this.tlsCertificate = certificate;
+            this.tlsKey = key;
+            return this;
         }
 
         /**
@@ -269,7 +286,14 @@ public final class NginxServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            if (tls) {
+            if (tlsCertificate != null) {
+                try {
+                    Files.copy(tlsCertificate, prefix.resolve("cert.pem"));
+                    Files.copy(tlsKey, prefix.resolve("key.pem"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            } else if (tls) {
                 makeCertificate(prefix);
             }
             // A free port can be taken between probing and nginx's bind: try a few.

@@ -44,6 +44,8 @@ public final class SambaServer {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
     private static final Pattern COUNTER = Pattern.compile("^(syscall_(?:asys_)?pread_bytes):\\s+(\\d+)\\s*$",
             Pattern.MULTILINE);
+    private static final Pattern WRITE_COUNTER = Pattern.compile(
+            "^(syscall_(?:asys_)?pwrite_bytes):\\s+(\\d+)\\s*$", Pattern.MULTILINE);
 
     private static SambaServer shared;
 
@@ -52,6 +54,7 @@ public final class SambaServer {
     private final int port;
     private final String smbd;
     private Process process;
+    private boolean smallMounted;
 
     private SambaServer(Path root, int port, String smbd) {
         this.root = root;
@@ -83,7 +86,7 @@ public final class SambaServer {
             // The guest account ("nobody") must get through to the guest share's files.
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
             for (String d : List.of("private", "lock", "state", "cache", "pid", "ncalrpc", "log", "share", "guest",
-                    "ro", "denied")) {
+                    "ro", "denied", "small")) {
                 Files.createDirectories(root.resolve(d));
             }
             SambaServer s = new SambaServer(root, Ports.free(), smbd);
@@ -138,6 +141,10 @@ public final class SambaServer {
                 [ro]
                   path = %3$s/ro
                   read only = yes
+                  valid users = %4$s
+                [small]
+                  path = %3$s/small
+                  read only = no
                   valid users = %4$s
                 [denied]
                   path = %3$s/denied
@@ -208,8 +215,28 @@ public final class SambaServer {
         start();
     }
 
+    /**
+     * Puts a tmpfs of {@code bytes} under the {@code small} share (unmounted when the JVM ends), so that writes beyond
+     * it fail as a full disk does (ENOSPC, which smbd answers with NT_STATUS_DISK_FULL). Needs root, as smbd does.
+     */
+    public synchronized void mountSmall(long bytes) {
+        if (smallMounted) {
+            return;
+        }
+        run(List.of("mount", "-t", "tmpfs", "-o", "size=" + bytes + ",mode=0777", "jbits-small", dir("small").toString()),
+                null);
+        smallMounted = true;
+    }
+
     private void destroy() {
         stop();
+        if (smallMounted) {
+            try {
+                run(List.of("umount", "-l", dir("small").toString()), null);
+            } catch (RuntimeException e) {
+                // left mounted: a tmpfs in a temp directory
+            }
+        }
         deleteTree(root);
     }
 
@@ -267,10 +294,19 @@ public final class SambaServer {
      * taken when two looks 1.2 s apart agree.
      */
     public long bytesRead() {
-        long last = readCounters();
+        return settled(COUNTER);
+    }
+
+    /** Bytes smbd has written to its files since it was first started, once the count has settled (as {@link #bytesRead}). */
+    public long bytesWritten() {
+        return settled(WRITE_COUNTER);
+    }
+
+    private long settled(Pattern counter) {
+        long last = readCounters(counter);
         for (int i = 0; i < 20; i++) {
             sleep(1200);
-            long now = readCounters();
+            long now = readCounters(counter);
             if (now == last) {
                 return now;
             }
@@ -279,9 +315,9 @@ public final class SambaServer {
         throw new IllegalStateException("smbd's read counters did not settle: " + last);
     }
 
-    private long readCounters() {
+    private long readCounters(Pattern counter) {
         String out = run(List.of(find("smbstatus"), "-s", conf.toString(), "-P"), null);
-        Matcher m = COUNTER.matcher(out);
+        Matcher m = counter.matcher(out);
         long total = 0;
         boolean any = false;
         while (m.find()) {
@@ -289,7 +325,7 @@ public final class SambaServer {
             any = true;
         }
         if (!any) {
-            throw new IllegalStateException("smbstatus -P shows no pread counters: " + out);
+            throw new IllegalStateException("smbstatus -P shows no " + counter.pattern() + " counters: " + out);
         }
         return total;
     }

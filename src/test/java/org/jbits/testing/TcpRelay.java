@@ -21,6 +21,8 @@ public final class TcpRelay implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile long bytesPerSecond;
+    /** The rate of what the client sends to the server (an upload's bytes); 0: no limit. */
+    private volatile long upBytesPerSecond;
     private volatile boolean closed;
 
     private TcpRelay(int targetPort, long bytesPerSecond) throws IOException {
@@ -43,6 +45,11 @@ public final class TcpRelay implements AutoCloseable {
 
     public int port() {
         return listener.getLocalPort();
+    }
+
+    /** Holds what the client sends (an upload's writes) to {@code bytesPerSecond} from now on (0: no limit). */
+    public void upstreamRate(long bytesPerSecond) {
+        this.upBytesPerSecond = bytesPerSecond;
     }
 
     /** Changes the rate of the server's replies from now on (0: no limit). */
@@ -73,8 +80,8 @@ public final class TcpRelay implements AutoCloseable {
                 server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5000);
                 open.add(client);
                 open.add(server);
-                pump(client, server, false);
-                pump(server, client, true);
+                pump(client, server, () -> upBytesPerSecond);
+                pump(server, client, () -> bytesPerSecond);
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -83,7 +90,7 @@ public final class TcpRelay implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to, boolean limited) {
+    private void pump(Socket from, Socket to, java.util.function.LongSupplier limit) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[16 * 1024];
             long start = System.nanoTime();
@@ -92,8 +99,8 @@ public final class TcpRelay implements AutoCloseable {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
                     out.write(buf, 0, n);
-                    long rate = bytesPerSecond;
-                    if (limited && rate > 0) {
+                    long rate = limit.getAsLong();
+                    if (rate > 0) {
                         sent += n;
                         long due = start + sent * 1_000_000_000L / rate;
                         long wait = due - System.nanoTime();

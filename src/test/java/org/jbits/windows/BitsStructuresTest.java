@@ -49,6 +49,13 @@ class BitsStructuresTest {
     }
 
     @Test
+    void replyProgressIsTwoUint64s() {
+        BitsStructures.BG_JOB_REPLY_PROGRESS p = new BitsStructures.BG_JOB_REPLY_PROGRESS();
+        assertEquals(16, p.size());
+        assertEquals(Map.of("BytesTotal", 0, "BytesTransferred", 8), offsets(p));
+    }
+
+    @Test
     void fileProgressIs20BytesOfFieldsPaddedTo24() {
         BG_FILE_PROGRESS p = new BG_FILE_PROGRESS();
         // UINT64, UINT64, BOOL (4) = 20; the struct's alignment is 8 (UINT64), so its size rounds up to 24.

@@ -251,6 +251,67 @@ class InterfaceCallsTest {
     }
 
     @Test
+    void replyDataIsReadToItsLengthAndFreedAndNoReplyIsEmpty() {
+        byte[] reply = "the server's answer".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        boolean[] none = {false};
+        FakeComObject j = new FakeComObject(43, Map.of(IBackgroundCopyJob2.GET_REPLY_DATA, (M2) (self, buf, len) -> {
+            if (none[0]) {
+                buf.setPointer(0, Pointer.NULL);
+                len.setLong(0, 0);
+                return HResult.S_OK;
+            }
+            Pointer p = new Pointer(Native.malloc(reply.length));
+            p.write(0, reply, 0, reply.length);
+            buf.setPointer(0, p);
+            len.setLong(0, reply.length);
+            return HResult.S_OK;
+        }));
+        IBackgroundCopyJob2 job2 = new IBackgroundCopyJob2(j.pointer());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(reply, job2.getReplyData());
+        none[0] = true;
+        assertEquals(0, job2.getReplyData().length);
+    }
+
+    @Test
+    void replyDataTooLargeNamesTheSizeBitsReports() {
+        FakeComObject j = new FakeComObject(43, Map.of(IBackgroundCopyJob2.GET_REPLY_DATA, (M2) (self, buf, len) -> {
+            buf.setPointer(0, Pointer.NULL);
+            len.setLong(0, 5_000_000L);
+            return HResult.BG_E_TOO_LARGE;
+        }));
+        BitsException e = assertThrows(BitsException.class, () -> new IBackgroundCopyJob2(j.pointer()).getReplyData());
+        assertEquals(HResult.BG_E_TOO_LARGE, e.hresult());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("5000000 bytes"), e.getMessage());
+    }
+
+    @Test
+    void replyProgressAndReplyFileNameCallTheirSlots() {
+        List<String> names = new ArrayList<>();
+        FakeComObject j = new FakeComObject(43, Map.of(
+                IBackgroundCopyJob2.GET_REPLY_PROGRESS, (M1) (self, p) -> {
+                    p.setLong(0, -1L);
+                    p.setLong(8, 0L);
+                    return HResult.S_OK;
+                },
+                IBackgroundCopyJob2.SET_REPLY_FILE_NAME, (M1) (self, name) -> {
+                    names.add(name == null ? null : name.getWideString(0));
+                    return HResult.S_OK;
+                },
+                IBackgroundCopyJob2.GET_REPLY_FILE_NAME, (M1) (self, out) -> {
+                    out.setPointer(0, FakeComObject.taskString("C:\\replies\\a.txt"));
+                    return HResult.S_OK;
+                }));
+        IBackgroundCopyJob2 job2 = new IBackgroundCopyJob2(j.pointer());
+        BitsStructures.BG_JOB_REPLY_PROGRESS p = job2.getReplyProgress();
+        assertEquals(-1L, p.BytesTotal);
+        assertEquals(0L, p.BytesTransferred);
+        job2.setReplyFileName("C:\\r\\ä.txt");
+        job2.setReplyFileName(null);
+        assertEquals(java.util.Arrays.asList("C:\\r\\ä.txt", null), names);
+        assertEquals("C:\\replies\\a.txt", job2.getReplyFileName());
+    }
+
+    @Test
     void notifyInterfaceIsNullWhenNoneIsSet() {
         Pointer object = new Pointer(0x7000);
         boolean[] set = {false};

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Benchmark: a 1 GiB Foreground upload over loopback to jbits' own upload server (`jbits serve-uploads`), jbits'
+# BITS upload client against `curl -T` to the same server's plain PUT path (`--plain-put`), in the same run,
+# alternating, from the same file, onto the same disk. Reports the ratio of median wall times (jbits / curl;
+# <= 1.2 is the target) in target/bench/upload.json and .md.
+#
+# jbits' time is the whole synchronous `jbits start --transfer-type upload FILE URL` as a user runs it, through the
+# installed launcher (CLI JVM start, job submission to the already running, warmed-up agent, Create-Session, the
+# fragments each acknowledged once the server forced it to disk, Close-Session, which puts the file in place,
+# Complete). curl's is `curl -s -T FILE URL`, one PUT that the server writes through the same durable writer and
+# forces once at its end. Both uploads are made durable by the server; the BITS one is also resumable: every
+# fragment's bytes are on the server's disk, and journaled, before its ack says so.
+#
+# usage: bench/upload-vs-curl.sh [--runs N] [--size-mib M] [--enforce]
+set -euo pipefail
+
+runs=9
+size_mib=1024
+enforce=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    --size-mib) size_mib="$2"; shift 2 ;;
+    --enforce) enforce=1; shift ;;
+    *) echo "usage: $0 [--runs N] [--size-mib M] [--enforce]" >&2; exit 2 ;;
+  esac
+done
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out_dir="$root/target/bench"
+work="$out_dir/upload-work"
+mkdir -p "$work/src" "$work/uploads" "$work/logs"
+"$root/install" --prefix "$out_dir/prefix" --no-service --skip-build >/dev/null
+launcher="$out_dir/prefix/bin/jbits"
+command -v curl >/dev/null || { echo "bench: curl is needed" >&2; exit 1; }
+
+src="$work/src/payload.bin"
+if [ ! -f "$src" ] || [ "$(stat -c %s "$src")" != "$((size_mib * 1048576))" ]; then
+  echo "bench: writing a ${size_mib} MiB random payload"
+  head -c "$((size_mib * 1048576))" /dev/urandom > "$src"
+fi
+src_sha="$(sha256sum "$src" | cut -d' ' -f1)"
+
+export JBITS_HOME="$work/home"
+jbits() { "$launcher" "$@"; }
+# The server in a JVM of its own, as a user runs it; its own state directory, so each run starts with no sessions.
+"$launcher" serve-uploads --dir "$work/uploads" --port 0 --plain-put --overwrite >"$work/logs/server.out" 2>&1 &
+server_pid=$!
+cleanup() { jbits agent stop >/dev/null 2>&1 || true; kill "$server_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+base=""
+for _ in $(seq 600); do
+  base="$(sed -n 's/.* at \(http:[^ ]*\).*/\1/p' "$work/logs/server.out" | head -1)"
+  [ -n "$base" ] && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "bench: serve-uploads exited: $(cat "$work/logs/server.out")" >&2; exit 1; }
+  sleep 0.05
+done
+[ -n "$base" ] || { echo "bench: serve-uploads did not start" >&2; exit 1; }
+base="${base%/}"
+
+jbits agent start >/dev/null
+now() { date +%s.%N; }
+settle() { rm -f "$work/uploads/curl.bin" "$work/uploads/jbits.bin"; sync; }
+time_curl() { settle; local s; s=$(now); curl -s -f -T "$src" "$base/curl.bin" >/dev/null; echo "$(now) - $s" | bc; }
+time_jbits() { settle; local s; s=$(now); jbits start --transfer-type upload "$src" "$base/jbits.bin" >/dev/null 2>&1; echo "$(now) - $s" | bc; }
+check() { [ "$(sha256sum "$work/uploads/$1" | cut -d' ' -f1)" = "$src_sha" ] || { echo "bench: $1 differs" >&2; exit 1; }; }
+
+# A warm agent is what users get (a long-lived per-user service, as BITS is): three warm-up uploads, reported.
+echo "bench: warm-up (page cache of the payload; the agent's and the server's JIT: three uploads each)"
+for _ in 1 2 3; do time_curl >/dev/null; done
+warm=()
+for _ in 1 2 3; do warm+=("$(time_jbits)"); done
+check jbits.bin
+echo "bench: jbits warm-up uploads: ${warm[*]} s"
+
+curl_times=(); jbits_times=()
+# The order alternates, so that neither tool always follows the other's write-back and delete.
+for i in $(seq "$runs"); do
+  if (( i % 2 )); then c=$(time_curl); check curl.bin; j=$(time_jbits); check jbits.bin
+  else j=$(time_jbits); check jbits.bin; c=$(time_curl); check curl.bin; fi
+  curl_times+=("$c"); jbits_times+=("$j")
+  printf 'bench: run %d: curl -T %.3f s, jbits %.3f s\n' "$i" "$c" "$j"
+done
+settle
+
+python3 - "$out_dir" "$size_mib" "$enforce" "$(curl --version | head -1)" "${curl_times[*]}" "${jbits_times[*]}" "${warm[*]}" <<'PY'
+import json, os, statistics, sys
+out, size_mib, enforce, curl_version, c, j, warm = sys.argv[1:]
+c = [float(x) for x in c.split()]; j = [float(x) for x in j.split()]
+mc, mj = statistics.median(c), statistics.median(j)
+ratio = mj / mc
+res = {
+    "benchmark": "upload-loopback-foreground",
+    "size_bytes": int(size_mib) * 1048576,
+    "server": "jbits serve-uploads --plain-put --overwrite (its own JVM)",
+    "peer": curl_version,
+    "peer_command": "curl -s -T FILE URL (a plain PUT to the same server)",
+    "jbits_command": "jbits start --transfer-type upload FILE URL (synchronous, agent already running)",
+    "runs": len(c),
+    "curl_seconds": c, "jbits_seconds": j,
+    "curl_median_seconds": mc, "jbits_median_seconds": mj,
+    "curl_median_MiB_per_s": int(size_mib) / mc, "jbits_median_MiB_per_s": int(size_mib) / mj,
+    "ratio_jbits_over_curl": ratio,
+    "warmup_jbits_seconds": [float(x) for x in warm.split()],
+    "target": "ratio <= 1.2",
+    "met": ratio <= 1.2,
+    "machine": {"cpus": os.cpu_count()},
+}
+os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, "upload.json"), "w") as f:
+    json.dump(res, f, indent=2)
+with open(os.path.join(out, "upload.md"), "w") as f:
+    f.write(f"# Upload benchmark: {size_mib} MiB over loopback to jbits serve-uploads\n\n")
+    f.write("| tool | median wall time | throughput | runs |\n|---|---|---|---|\n")
+    f.write(f"| {curl_version.split(' (')[0]} `curl -T` (plain PUT) | {mc:.3f} s | {int(size_mib)/mc:.0f} MiB/s | {', '.join(f'{x:.3f}' for x in c)} |\n")
+    f.write(f"| jbits `start --transfer-type upload` (BITS upload protocol) | {mj:.3f} s | {int(size_mib)/mj:.0f} MiB/s | {', '.join(f'{x:.3f}' for x in j)} |\n\n")
+    f.write(f"Ratio jbits/curl: **{ratio:.3f}** (target <= 1.2: {'met' if ratio <= 1.2 else 'NOT met'}).\n\n")
+    f.write(f"jbits' warm-up uploads (not counted): {', '.join(f'{float(x):.3f}' for x in warm.split())} s.\n")
+print(f"bench: median curl -T {mc:.3f} s, jbits {mj:.3f} s; ratio jbits/curl {ratio:.3f} "
+      f"(target <= 1.2: {'met' if ratio <= 1.2 else 'NOT met'})")
+if enforce == "1" and ratio > 1.2:
+    sys.exit(1)
+PY

@@ -1,0 +1,139 @@
+package org.jbits.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jbits.testing.Await;
+import org.jbits.testing.Cli;
+import org.jbits.testing.SambaServer;
+import org.jbits.testing.TcpRelay;
+import org.jbits.testing.TestData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A 200 MiB upload through the packaged CLI and its agent ({@code jbits start --transfer-type upload FILE smb://...})
+ * to a real smbd, the agent killed (kill -9) at three points. Each resume must continue from what the share holds:
+ * after each kill, once smbd's write counter has settled, the temporary file's size on the share is read
+ * ({@code held}); the bytes smbd writes from the restart to the next kill (or the end) must be at least what the
+ * temporary file grew by and at most that plus the writers' window (16 x 256 KiB), which is all a resume may write
+ * again. The file arrives byte-identical under its name, through the same temporary file from start to end.
+ * A relay holds the client's bytes to 20 MiB/s so that each kill lands mid-file.
+ */
+class SmbUploadCrashIT {
+    private static final long MIB = 1 << 20;
+    private static final long SIZE = 200 * MIB;
+    private static final long WINDOW = 16 * 256 * 1024;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void threeAgentKillsEachResumeFromWhatTheShareHolds() throws Exception {
+        SambaServer samba = SambaServer.shared();
+        Path src = tmp.resolve("big.bin");
+        String sha = TestData.writeRandom(src, SIZE, 2027);
+        Path dir = Files.createDirectories(samba.dir("share").resolve("crash-" + System.nanoTime()));
+        String path = dir.getFileName() + "/big.bin";
+        try (TcpRelay relay = TcpRelay.to(samba.port(), 0);
+             Cli cli = new Cli(tmp.resolve("home"))) {
+            relay.upstreamRate(20 * MIB);
+            String url = samba.userUrl("share", path).replace(":" + samba.port() + "/", ":" + relay.port() + "/");
+            Cli.Result started = cli.run("start", "--async", "--json", "--transfer-type", "upload",
+                    "--retry-interval", "5", src.toString(), url);
+            assertEquals(0, started.exit(), started::toString);
+            assertTrue(!started.out().contains(SambaServer.PASSWORD), "no password in the job object");
+            String id = started.json().path("jobId").asText();
+
+            List<Long> held = new ArrayList<>();
+            List<Long> counter = new ArrayList<>();
+            Path temp = null;
+            for (long at : new long[]{40 * MIB, 100 * MIB, 160 * MIB}) {
+                Await.until(Duration.ofSeconds(180), "the share holding " + at + " bytes",
+                        () -> tempSize(dir) >= at);
+                long pid = cli.agentPid();
+                ProcessHandle agent = ProcessHandle.of(pid).orElseThrow();
+                new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
+                agent.onExit().get(30, TimeUnit.SECONDS);
+                counter.add(samba.bytesWritten());
+                Path t = onlyTemporary(dir);
+                if (temp != null) {
+                    assertEquals(temp, t, "the same temporary file after each kill");
+                }
+                temp = t;
+                held.add(Files.size(t));
+                // The next command starts a new agent, which recovers the job and resumes it.
+                JsonNode job = cli.run("get", id, "--json").json().get(0);
+                assertTrue(List.of("Queued", "Connecting", "Transferring").contains(job.path("jobState").asText()),
+                        "the job survived the kill: " + job);
+            }
+            Await.until(Duration.ofSeconds(300), "Transferred", () -> state(cli, id).equals("Transferred"));
+            counter.add(samba.bytesWritten());
+            held.add(SIZE);
+            assertEquals(SIZE, Files.size(onlyTemporary(dir)));
+            Cli.Result completed = cli.run("complete", id);
+            assertEquals(0, completed.exit(), completed::toString);
+            assertEquals(sha, TestData.sha256(dir.resolve("big.bin")), "the share has the file, byte-identical");
+            assertEquals(List.of(), temporaries(dir), "no temporary file left");
+
+            StringBuilder report = new StringBuilder();
+            for (int i = 0; i + 1 < held.size(); i++) {
+                long grew = held.get(i + 1) - held.get(i);
+                long written = counter.get(i + 1) - counter.get(i);
+                report.append(String.format(Locale.ROOT, "kill %d at %d bytes on the share: the next run wrote %d "
+                        + "bytes, the file grew by %d (%d again)%n", i + 1, held.get(i), written, grew, written - grew));
+            }
+            for (int i = 0; i + 1 < held.size(); i++) {
+                long grew = held.get(i + 1) - held.get(i);
+                long written = counter.get(i + 1) - counter.get(i);
+                assertTrue(written >= grew && written <= grew + WINDOW, report.toString());
+            }
+            System.out.print(report);
+        } finally {
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : s.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static long tempSize(Path dir) {
+        try {
+            List<Path> t = temporaries(dir);
+            return t.isEmpty() ? 0 : Files.size(t.get(0));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static List<Path> temporaries(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().matches("BIT[0-9A-F]{16}\\.tmp")).toList();
+        }
+    }
+
+    private static Path onlyTemporary(Path dir) throws IOException {
+        List<Path> t = temporaries(dir);
+        assertEquals(1, t.size(), "one temporary file: " + t);
+        return t.get(0);
+    }
+
+    private static String state(Cli cli, String id) {
+        try {
+            return cli.run("get", id, "--json").json().get(0).path("jobState").asText();
+        } catch (RuntimeException e) {
+            return "unknown: " + e;
+        }
+    }
+}
