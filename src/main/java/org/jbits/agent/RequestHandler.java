@@ -115,7 +115,7 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
      */
     public void get(Request.Get r, Caller caller, OutputStream out) throws IOException {
         log.debug("Get from {}", caller);
-        List<BitsJob> jobs = r.jobs().isEmpty() ? bits.jobs() : r.jobs().stream().map(this::resolve).toList();
+        List<BitsJob> jobs = selected(r);
         try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeBooleanField("ok", true);
@@ -133,21 +133,30 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
     public ObjectNode get(Request.Get r) {
         ObjectNode reply = Protocol.ok();
         ArrayNode out = reply.putArray("jobs");
+        selected(r).forEach(j -> out.add(JobJson.of(j)));
+        return reply;
+    }
+
+    /**
+     * The jobs a {@code get} names, each once, in the order named: all of the caller's (or, with {@code allUsers},
+     * every user's: BG_JOB_ENUM_ALL_USERS) when it names none; a display name stands for every job of that name
+     * (Get-BitsTransfer -Name). Resolved whole before anything is written, so a bad name is an error reply.
+     */
+    private List<BitsJob> selected(Request.Get r) {
         List<BitsJob> pool = r.allUsers() ? bits.allUsersJobs() : null;
         if (r.jobs().isEmpty()) {
-            (pool != null ? pool : bits.jobs()).forEach(j -> out.add(JobJson.of(j)));
-        } else {
-            java.util.Set<java.util.UUID> seen = new java.util.HashSet<>();
-            for (String ref : r.jobs()) {
-                // Get-BitsTransfer -Name lists every job of that name.
-                for (BitsJob j : resolveAll(ref, pool)) {
-                    if (seen.add(j.id())) {
-                        out.add(JobJson.of(j));
-                    }
+            return pool != null ? pool : bits.jobs();
+        }
+        List<BitsJob> out = new ArrayList<>();
+        java.util.Set<java.util.UUID> seen = new java.util.HashSet<>();
+        for (String ref : r.jobs()) {
+            for (BitsJob j : resolveAll(ref, pool)) {
+                if (seen.add(j.id())) {
+                    out.add(j);
                 }
             }
         }
-        return reply;
+        return out;
     }
 
     @Override

@@ -257,6 +257,117 @@ final class StoredJob implements BitsJob {
         return rec.aclFlags;
     }
 
+    // ------------------------------------------------ upload-reply and HTTP options, as the store has them
+
+    @Override
+    public String replyFileName() {
+        ReplyFiles.requireReplyJob(rec);
+        return rec.upload.reply == null ? null : rec.upload.reply.localName;
+    }
+
+    @Override
+    public void setReplyFileName(String replyFileName) {
+        throw readOnly();
+    }
+
+    @Override
+    public org.jbits.ReplyProgress replyProgress() {
+        ReplyFiles.requireReplyJob(rec);
+        long[] p = rec.upload.replyProgress();
+        return new org.jbits.ReplyProgress(p[0], p[1]);
+    }
+
+    @Override
+    public String customHeaders() {
+        if (rec.headersWriteOnly) {
+            throw new BitsException(HResult.E_ACCESSDENIED, "the custom headers of " + this + " are write-only");
+        }
+        return rec.customHeaders;
+    }
+
+    @Override
+    public int securityFlags() {
+        return rec.securityFlags;
+    }
+
+    @Override
+    public String trustedCertificates() {
+        return rec.trustedCertificates;
+    }
+
+    @Override
+    public String clientCertificateSubject() {
+        return rec.clientCertificate == null ? null
+                : org.jbits.BitsLimits.checkClientCertificate(rec.clientCertificate, rec.clientCertificatePassword);
+    }
+
+    @Override
+    public void setCredentials(org.jbits.AuthTarget target, org.jbits.AuthScheme scheme, String userName,
+            String password) {
+        throw readOnly();
+    }
+
+    @Override
+    public void removeCredentials(org.jbits.AuthTarget target, org.jbits.AuthScheme scheme) {
+        throw readOnly();
+    }
+
+    @Override
+    public void setCustomHeaders(String headers) {
+        throw readOnly();
+    }
+
+    @Override
+    public void addFile(String remoteName, String localName, String expectedSha256) {
+        throw readOnly();
+    }
+
+    @Override
+    public void addFileWithRanges(String remoteName, String localName, List<BitsFileRange> ranges) {
+        throw readOnly();
+    }
+
+    @Override
+    public void setRemoteName(int fileIndex, String remoteName) {
+        throw readOnly();
+    }
+
+    @Override
+    public int replaceRemotePrefix(String oldPrefix, String newPrefix) {
+        throw readOnly();
+    }
+
+    /** The reply's bytes are that user's file: only their agent reads them. */
+    @Override
+    public byte[] replyData() {
+        throw readOnly();
+    }
+
+    @Override
+    public void makeCustomHeadersWriteOnly() {
+        throw readOnly();
+    }
+
+    @Override
+    public void setSecurityFlags(int flags) {
+        throw readOnly();
+    }
+
+    @Override
+    public void setTrustedCertificates(String pem) {
+        throw readOnly();
+    }
+
+    @Override
+    public void setClientCertificate(byte[] pkcs12, String password) {
+        throw readOnly();
+    }
+
+    @Override
+    public void removeClientCertificate() {
+        throw readOnly();
+    }
+
     @Override
     public String toString() {
         return owner + "'s job " + rec.id;
