@@ -77,6 +77,21 @@ class StreamedGetTest {
         assertArrayEquals(Protocol.line(handler.get(some)), streamed(some));
     }
 
+    /** The streamed reply selects as the tree's does: a display name is every job of it, each job once. */
+    @Test
+    void aNameNamesEveryJobOfItOnceInTheStreamedReplyToo() throws Exception {
+        BitsJob first = engine.createJob("twin", JobType.DOWNLOAD);
+        BitsJob second = engine.createJob("twin", JobType.DOWNLOAD);
+        Request.Get twins = new Request.Get(List.of("twin", first.id().toString(), "twin"));
+        byte[] line = streamed(twins);
+        assertArrayEquals(Protocol.line(handler.get(twins)), line);
+        com.fasterxml.jackson.databind.JsonNode jobs = org.jbits.agent.Json.parse(
+                new String(line, StandardCharsets.UTF_8)).path("jobs");
+        assertEquals(2, jobs.size(), "each job of the name once");
+        assertEquals(first.id().toString(), jobs.get(0).path("jobId").asText());
+        assertEquals(second.id().toString(), jobs.get(1).path("jobId").asText());
+    }
+
     @Test
     void theCopiedThroughJsonIsWhatPrettyPrintingTheTreePrinted() throws Exception {
         for (Request.Get get : List.of(new Request.Get(List.of()), new Request.Get(List.of("empty")))) {
