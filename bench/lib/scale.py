@@ -17,8 +17,9 @@ from common import MIB, drop_file, log, proc_status, ratio, run_measured, summar
 
 
 def harness_cmd(ctx, *args):
-    # The agent's JVM flags (AgentProcess.spawn): the figures are those of an agent holding these jobs.
-    return ["java", "-Xmx256m", "-XX:+UseSerialGC", "-Djbits.log.level=INFO",
+    # The agent's JVM flags (AgentProcess.spawn): the figures are those of an agent holding these jobs. BITS'
+    # MaxJobsPerUser (60 by default, as BITS') is lifted: a scale bench holds thousands of one user's jobs.
+    return ["java", "-Xmx256m", "-XX:+UseSerialGC", "-Djbits.log.level=INFO", "-Djbits.engine.maxJobsPerUser=1000000",
             "-cp", ctx.jar + ":" + ctx.classes, "ScaleBench", *args]
 
 

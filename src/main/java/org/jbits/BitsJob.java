@@ -235,6 +235,137 @@ public interface BitsJob {
         throw new BitsException(HResult.E_NOTIMPL, "this backend has no POSIX file modes");
     }
 
+    // ------------------------------------------------------------ BITS 1.5-10.x job and file properties
+
+    /**
+     * {@code IBackgroundCopyJob2::GetNotifyCmdLine}: the program run when the job is transferred or fails (as its
+     * notify flags say), or null when none is set.
+     */
+    default NotifyCmdLine notifyCmdLine() {
+        throw notImplemented("the notify command line");
+    }
+
+    /**
+     * {@code IBackgroundCopyJob2::SetNotifyCmdLine}: {@code program} (a full path) is run, as the job's owner and
+     * never through a shell, when the job reaches Transferred (flag {@link NotifyFlag#JOB_TRANSFERRED}) or Error
+     * ({@link NotifyFlag#JOB_ERROR}); {@code parameters} is the whole command line, starting with the program
+     * ({@link NotifyCmdLine#argv}). A program that exits non-zero is run again after the minimum retry delay while
+     * the job is neither completed nor cancelled. Both null removes it. Checked with
+     * {@link BitsLimits#checkNotifyCmdLine}.
+     */
+    default void setNotifyCmdLine(String program, String parameters) {
+        throw notImplemented("the notify command line");
+    }
+
+    /**
+     * {@code IBackgroundCopyJob3::AddFileWithRanges}: adds a file of which only {@code ranges} are downloaded,
+     * written one after another in the given order ({@link BitsFileRange}). Download jobs and HTTP(S) only;
+     * checked with {@link BitsLimits#checkRanges}; a range past the end of the remote file fails the job with
+     * BG_E_INVALID_RANGE, a server without range support with BG_E_INSUFFICIENT_RANGE_SUPPORT.
+     */
+    default void addFileWithRanges(String remoteName, String localName, List<BitsFileRange> ranges) {
+        throw notImplemented("file ranges");
+    }
+
+    /** {@code IBackgroundCopyFile2::GetFileRanges} of the job's file {@code fileIndex} (0 first); empty: the whole file. */
+    default List<BitsFileRange> fileRanges(int fileIndex) {
+        throw notImplemented("file ranges");
+    }
+
+    /**
+     * {@code IBackgroundCopyFile2::SetRemoteName} of the file {@code fileIndex}: the file continues from the new
+     * URL where it stopped when the new server has the same version of it (same validator), else it starts over;
+     * a transferred file is not fetched again. Download jobs only (E_NOTIMPL otherwise).
+     */
+    default void setRemoteName(int fileIndex, String remoteName) {
+        throw notImplemented("SetRemoteName");
+    }
+
+    /**
+     * {@code IBackgroundCopyJob3::ReplaceRemotePrefix}: every remote name that starts with {@code oldPrefix}
+     * (compared case-sensitively) gets {@code newPrefix} instead, as {@link #setRemoteName} would.
+     *
+     * @return {@link HResult#S_OK}, or {@link HResult#S_FALSE} when no remote name matched
+     */
+    default int replaceRemotePrefix(String oldPrefix, String newPrefix) {
+        throw notImplemented("ReplaceRemotePrefix");
+    }
+
+    /**
+     * {@code IBackgroundCopyFile5::GetProperty(BITS_FILE_PROPERTY_ID_HTTP_RESPONSE_HEADERS)}: the status line and
+     * headers of the last HTTP response for the file {@code fileIndex}, CRLF-separated; null before any.
+     */
+    default String fileResponseHeaders(int fileIndex) {
+        throw notImplemented("the HTTP response headers of a file");
+    }
+
+    /** {@code BITS_JOB_PROPERTY_DYNAMIC_CONTENT}: whether the job takes content without a size or range support. */
+    default boolean dynamicContent() {
+        throw notImplemented("dynamic content");
+    }
+
+    /**
+     * Sets {@link #dynamicContent()}: no Range request is made and an interrupted file starts again from byte 0.
+     * Download jobs only, before the first Resume, not with file ranges.
+     */
+    default void setDynamicContent(boolean enable) {
+        throw notImplemented("dynamic content");
+    }
+
+    /** {@code BITS_JOB_PROPERTY_HIGH_PERFORMANCE}. */
+    default boolean highPerformance() {
+        throw notImplemented("high performance");
+    }
+
+    /**
+     * Sets {@link #highPerformance()}: no periodic progress records (a crash restarts a file from byte 0) for
+     * fewer disk writes. Download jobs only, before the first AddFile. What it does is the backend's: see its
+     * documentation (the portable engine keeps the temporary file and the rename at Complete).
+     */
+    default void setHighPerformance(boolean enable) {
+        throw notImplemented("high performance");
+    }
+
+    /** {@code BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE}: the most bytes the job may download in all; 0 for no limit. */
+    default long maximumDownloadSize() {
+        throw notImplemented("the maximum download size");
+    }
+
+    /**
+     * Sets {@link #maximumDownloadSize()} ({@link BitsLimits#checkMaxDownloadSize}); more bytes fail the job with
+     * BG_E_MAX_DOWNLOAD_SIZE_LIMIT_REACHED. Download jobs only, before the first Resume.
+     */
+    default void setMaximumDownloadSize(long bytes) {
+        throw notImplemented("the maximum download size");
+    }
+
+    /** {@code BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS}: the least time between two progress notifications (default 500). */
+    default long minimumNotificationInterval() {
+        throw notImplemented("the minimum notification interval");
+    }
+
+    /** Sets {@link #minimumNotificationInterval()}, in milliseconds ({@link BitsLimits#checkNotifyInterval}). */
+    default void setMinimumNotificationInterval(long millis) {
+        throw notImplemented("the minimum notification interval");
+    }
+
+    /**
+     * {@code IBackgroundCopyJob3::GetFileACLFlags}: BG_COPY_FILE_OWNER 1, GROUP 2, DACL 4, SACL 8, which files of an
+     * SMB download take from their source. What they do is the backend's (see its documentation).
+     */
+    default int fileAclFlags() {
+        throw notImplemented("file ACL flags");
+    }
+
+    /** {@code IBackgroundCopyJob3::SetFileACLFlags} ({@link BitsLimits#checkAclFlags}). */
+    default void setFileAclFlags(int flags) {
+        throw notImplemented("file ACL flags");
+    }
+
+    private static BitsException notImplemented(String what) {
+        return new BitsException(HResult.E_NOTIMPL, "this backend does not implement " + what);
+    }
+
     /**
      * Sets the user name and password that answer {@code target}'s challenge for {@code scheme}
      * ({@code IBackgroundCopyJob2::SetCredentials}); one credential per target and scheme, a second replaces the

@@ -34,7 +34,114 @@ public final class BitsLimits {
     /** A job's custom headers: at most this many characters including the terminating NUL (SetCustomHeaders). */
     public static final int MAX_CUSTOM_HEADERS = 16_384;
 
+    /** BITS' MaxRangesPerFile group policy default: at most this many ranges per file (AddFileWithRanges). */
+    public static final int MAX_RANGES_PER_FILE = 500;
+    /** The notify program's path: at most MAX_PATH (260) characters, as BITS has it. */
+    public static final int MAX_NOTIFY_PROGRAM = 260;
+    /** The notify command line's parameters: at most this many characters. */
+    public static final int MAX_NOTIFY_PARAMETERS = 4000;
+    /** {@code BG_COPY_FILE_ALL}: owner, group, DACL and SACL (SetFileACLFlags). */
+    public static final int ACL_FLAGS_ALL = 0xF;
+    /** BITS' default minimum notification interval, milliseconds. */
+    public static final long DEFAULT_NOTIFY_INTERVAL_MILLIS = 500;
+
     private BitsLimits() {
+    }
+
+    /**
+     * AddFileWithRanges' rules: at least one range ({@code E_INVALIDARG}), at most {@code maxRanges}
+     * ({@code BG_E_TOO_MANY_RANGES_IN_FILE}); each with an offset that is a UINT64 below 2^63 and a length that is
+     * one too or {@link BitsFileRange#LENGTH_TO_EOF}, not 0 ({@code BG_E_INVALID_RANGE}); sorted by offset, no two
+     * sharing a byte or an offset and nothing after a range to the end ({@code BG_E_OVERLAPPING_RANGES}).
+     */
+    public static java.util.List<BitsFileRange> checkRanges(java.util.List<BitsFileRange> ranges, int maxRanges) {
+        if (ranges == null || ranges.isEmpty()) {
+            throw new BitsException(HResult.E_INVALIDARG, "give at least one range");
+        }
+        if (ranges.size() > maxRanges) {
+            throw new BitsException(HResult.BG_E_TOO_MANY_RANGES_IN_FILE, ranges.size() + " ranges for one file;"
+                    + " at most " + maxRanges + " are allowed (MaxRangesPerFile)");
+        }
+        for (BitsFileRange r : ranges) {
+            if (r == null || r.initialOffset() < 0) {
+                throw new BitsException(HResult.BG_E_INVALID_RANGE, "the range " + r + " has no valid offset"
+                        + " (an offset is 0 or more; BG_LENGTH_TO_EOF is a length, not an offset)");
+            }
+            if (r.length() == 0 || r.length() < BitsFileRange.LENGTH_TO_EOF) {
+                throw new BitsException(HResult.BG_E_INVALID_RANGE, "the range " + r + " has no valid length"
+                        + " (1 or more bytes, or eof)");
+            }
+            if (!r.toEndOfFile() && r.initialOffset() > Long.MAX_VALUE - r.length()) {
+                throw new BitsException(HResult.BG_E_INVALID_RANGE, "the range " + r + " ends past 2^63 bytes");
+            }
+        }
+        java.util.List<BitsFileRange> sorted = new java.util.ArrayList<>(ranges);
+        sorted.sort(java.util.Comparator.comparingLong(BitsFileRange::initialOffset));
+        for (int i = 1; i < sorted.size(); i++) {
+            BitsFileRange a = sorted.get(i - 1);
+            BitsFileRange b = sorted.get(i);
+            if (a.toEndOfFile() || a.initialOffset() == b.initialOffset()
+                    || a.initialOffset() + a.length() > b.initialOffset()) {
+                throw new BitsException(HResult.BG_E_OVERLAPPING_RANGES, "the ranges " + a + " and " + b
+                        + " overlap (ranges are compared by offset; none may share a byte)");
+            }
+        }
+        return java.util.List.copyOf(ranges);
+    }
+
+    /**
+     * SetNotifyCmdLine's rules: both null clears it; otherwise a program that is a full path of at most
+     * {@link #MAX_NOTIFY_PROGRAM} characters, and parameters (may be null) of at most {@link #MAX_NOTIFY_PARAMETERS}.
+     * Whether the parameters start with the program is the backend's check (the portable engine splits them into
+     * words, Windows' BITS has its own rules).
+     */
+    public static NotifyCmdLine checkNotifyCmdLine(String program, String parameters) {
+        if (program == null) {
+            if (parameters != null) {
+                throw new BitsException(HResult.E_INVALIDARG, "notify parameters need a program");
+            }
+            return null;
+        }
+        checkText("notify program", program);
+        checkText("notify parameters", parameters);
+        if (program.isBlank()) {
+            throw new BitsException(HResult.E_INVALIDARG, "the notify program is empty");
+        }
+        checkLength("notify program", program, MAX_NOTIFY_PROGRAM);
+        if (parameters != null) {
+            checkLength("notify parameters", parameters, MAX_NOTIFY_PARAMETERS);
+        }
+        return new NotifyCmdLine(program, parameters);
+    }
+
+    /**
+     * BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE: bytes, 0 for no limit; a negative value (a UINT64 of 2^63 or more) is
+     * BG_E_MAX_DOWNLOAD_SIZE_INVALID_VALUE.
+     */
+    public static long checkMaxDownloadSize(long bytes) {
+        if (bytes < 0) {
+            throw new BitsException(HResult.BG_E_MAX_DOWNLOAD_SIZE_INVALID_VALUE, "the maximum download size must be"
+                    + " 0 (no limit) to " + Long.MAX_VALUE + " bytes, not " + bytes);
+        }
+        return bytes;
+    }
+
+    /** BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS: a DWORD of milliseconds; otherwise E_INVALIDARG. */
+    public static long checkNotifyInterval(long millis) {
+        if (millis < 0 || millis > MAX_ULONG) {
+            throw new BitsException(HResult.E_INVALIDARG, "the minimum notification interval must be 0 to "
+                    + MAX_ULONG + " ms, not " + millis);
+        }
+        return millis;
+    }
+
+    /** SetFileACLFlags: a mask of BG_COPY_FILE_OWNER 1, _GROUP 2, _DACL 4, _SACL 8; otherwise E_INVALIDARG. */
+    public static int checkAclFlags(int flags) {
+        if ((flags & ~ACL_FLAGS_ALL) != 0) {
+            throw new BitsException(HResult.E_INVALIDARG, "the file ACL flags " + HResult.hex(flags)
+                    + " set bits BITS does not define (owner 0x1, group 0x2, dacl 0x4, sacl 0x8)");
+        }
+        return flags;
     }
 
     /** Not null, at most {@link #MAX_DISPLAY_NAME} characters; otherwise E_INVALIDARG or BG_E_STRING_TOO_LONG. */

@@ -27,6 +27,15 @@ public interface BitsManager extends AutoCloseable {
     /** The caller's jobs that are not Acknowledged or Cancelled, oldest first. */
     List<BitsJob> jobs();
 
+    /**
+     * Every user's jobs that are not Acknowledged or Cancelled ({@code EnumJobs(BG_JOB_ENUM_ALL_USERS)}), read-only
+     * where they belong to another user ({@link BitsJob#owner()} says whose). Only an administrator may: anyone else
+     * gets E_ACCESSDENIED. Backends that cannot fail with E_NOTIMPL.
+     */
+    default List<BitsJob> allUsersJobs() {
+        throw new BitsException(HResult.E_NOTIMPL, "this backend cannot list other users' jobs");
+    }
+
     /** Registers a listener for every job of this manager. */
     void addListener(JobListener listener);
 

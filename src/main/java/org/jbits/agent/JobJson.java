@@ -57,8 +57,9 @@ public final class JobJson {
         ReplyProgress reply = optional(job::replyProgress);
         o.put("replyBytesTotal", reply == null ? null : reply.bytesTotal());
         o.put("replyBytesTransferred", reply == null ? null : reply.bytesTransferred());
-        o.putNull("notifyCmdLine");
+        JobPropertiesJson.writeCurrentExtras(job, o);
         ArrayNode files = o.putArray("fileList");
+        int index = 0;
         for (BitsFile f : job.files()) {
             ObjectNode fo = files.addObject();
             fo.put("remoteName", f.remoteName());
@@ -66,6 +67,19 @@ public final class JobJson {
             fo.put("bytesTotal", f.progress().bytesTotal());
             fo.put("bytesTransferred", f.progress().bytesTransferred());
             fo.put("isTransferComplete", f.progress().completed());
+            // Added: IBackgroundCopyFile3::GetTemporaryName, IBackgroundCopyFile2::GetFileRanges.
+            fo.put("temporaryName", f.temporaryName());
+            final int i = index++;
+            java.util.List<org.jbits.BitsFileRange> ranges = optional(() -> job.fileRanges(i));
+            if (ranges == null) {
+                fo.putNull("ranges");
+            } else {
+                ArrayNode ra = fo.putArray("ranges");
+                for (org.jbits.BitsFileRange r : ranges) {
+                    // length -1: to the end of the file (BG_LENGTH_TO_EOF), as bytesTotal -1 is unknown.
+                    ra.addObject().put("offset", r.initialOffset()).put("length", r.length());
+                }
+            }
             fo.put("expectedSha256", f.expectedSha256());
             fo.put("sha256", f.sha256());
         }

@@ -30,25 +30,76 @@ import org.jbits.TransferPolicy;
  * @param proxyBypass the hosts reached without the proxy
  * @param notifyFlags the events that notify (empty: none)
  * @param replyFileName an upload-reply job's reply file, an absolute path ("" lets the backend choose)
+ * @param extras the BITS 1.5-10.x properties ({@link Extras}); never null
  */
 public record JobProperties(String displayName, String description, JobPriority priority, Long retryInterval,
         Long retryTimeout, Long maxDownloadTime, TransferPolicy transferPolicy, ProxyUsage proxyUsage,
-        List<String> proxyList, List<String> proxyBypass, Set<NotifyFlag> notifyFlags, String replyFileName) {
+        List<String> proxyList, List<String> proxyBypass, Set<NotifyFlag> notifyFlags, String replyFileName,
+        Extras extras) {
 
     /** No property given. */
     public static final JobProperties NONE = new JobProperties(null, null, null, null, null, null, null, null, null,
-            null, null, null);
+            null, null, null, Extras.NONE);
 
-    /** The properties every job type has (no reply file). */
+    /** The properties every job type has (no reply file), without the BITS 1.5-10.x ones. */
     public JobProperties(String displayName, String description, JobPriority priority, Long retryInterval,
             Long retryTimeout, Long maxDownloadTime, TransferPolicy transferPolicy, ProxyUsage proxyUsage,
             List<String> proxyList, List<String> proxyBypass, Set<NotifyFlag> notifyFlags) {
         this(displayName, description, priority, retryInterval, retryTimeout, maxDownloadTime, transferPolicy,
-                proxyUsage, proxyList, proxyBypass, notifyFlags, null);
+                proxyUsage, proxyList, proxyBypass, notifyFlags, null, Extras.NONE);
+    }
+
+    /** The properties with an upload-reply job's reply file, without the BITS 1.5-10.x ones. */
+    public JobProperties(String displayName, String description, JobPriority priority, Long retryInterval,
+            Long retryTimeout, Long maxDownloadTime, TransferPolicy transferPolicy, ProxyUsage proxyUsage,
+            List<String> proxyList, List<String> proxyBypass, Set<NotifyFlag> notifyFlags, String replyFileName) {
+        this(displayName, description, priority, retryInterval, retryTimeout, maxDownloadTime, transferPolicy,
+                proxyUsage, proxyList, proxyBypass, notifyFlags, replyFileName, Extras.NONE);
+    }
+
+    /**
+     * The properties BITS 1.5-10.x added (IBackgroundCopyJob2/3/5, reference §1.4-1.5), each null when not given.
+     *
+     * @param notifyCmdLine the notify command line, the program's absolute path first ({@code ""} removes it)
+     * @param dynamicContent BITS_JOB_PROPERTY_DYNAMIC_CONTENT
+     * @param highPerformance BITS_JOB_PROPERTY_HIGH_PERFORMANCE
+     * @param maxDownloadSize BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE, bytes (0: no limit)
+     * @param minNotifyInterval BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS, milliseconds
+     * @param fileAclFlags SetFileACLFlags' BG_COPY_FILE_* mask
+     */
+    public record Extras(String notifyCmdLine, Boolean dynamicContent, Boolean highPerformance, Long maxDownloadSize,
+            Long minNotifyInterval, Integer fileAclFlags) {
+        /** None given. */
+        public static final Extras NONE = new Extras(null, null, null, null, null, null);
+
+        Extras orElse(Extras d) {
+            return new Extras(or(notifyCmdLine, d.notifyCmdLine), or(dynamicContent, d.dynamicContent),
+                    or(highPerformance, d.highPerformance), or(maxDownloadSize, d.maxDownloadSize),
+                    or(minNotifyInterval, d.minNotifyInterval), or(fileAclFlags, d.fileAclFlags));
+        }
+
+        /** The notify command line as BITS' (program, parameters): null, null to remove it. */
+        public org.jbits.NotifyCmdLine cmdLine() {
+            if (notifyCmdLine == null || notifyCmdLine.isBlank()) {
+                return null;
+            }
+            List<String> words = org.jbits.NotifyCmdLine.words(notifyCmdLine);
+            if (words.isEmpty()) {
+                return null;
+            }
+            return new org.jbits.NotifyCmdLine(words.get(0), notifyCmdLine.strip());
+        }
+    }
+
+    /** These properties with {@code extras}. */
+    public JobProperties with(Extras extras) {
+        return new JobProperties(displayName, description, priority, retryInterval, retryTimeout, maxDownloadTime,
+                transferPolicy, proxyUsage, proxyList, proxyBypass, notifyFlags, replyFileName, extras);
     }
 
     /** Copies the lists and the set, so the record cannot change under its holder. */
     public JobProperties {
+        extras = extras == null ? Extras.NONE : extras;
         proxyList = proxyList == null ? null : List.copyOf(proxyList);
         proxyBypass = proxyBypass == null ? null : List.copyOf(proxyBypass);
         if (notifyFlags != null) {
@@ -70,13 +121,14 @@ public record JobProperties(String displayName, String description, JobPriority 
                 or(retryTimeout, defaults.retryTimeout), or(maxDownloadTime, defaults.maxDownloadTime),
                 or(transferPolicy, defaults.transferPolicy), or(proxyUsage, defaults.proxyUsage),
                 or(proxyList, defaults.proxyList), or(proxyBypass, defaults.proxyBypass),
-                or(notifyFlags, defaults.notifyFlags), or(replyFileName, defaults.replyFileName));
+                or(notifyFlags, defaults.notifyFlags), or(replyFileName, defaults.replyFileName),
+                extras.orElse(defaults.extras));
     }
 
     /** These properties without the display name (which CreateJob sets). */
     public JobProperties withoutDisplayName() {
         return new JobProperties(null, description, priority, retryInterval, retryTimeout, maxDownloadTime,
-                transferPolicy, proxyUsage, proxyList, proxyBypass, notifyFlags, replyFileName);
+                transferPolicy, proxyUsage, proxyList, proxyBypass, notifyFlags, replyFileName, extras);
     }
 
     private static <T> T or(T value, T otherwise) {
@@ -130,6 +182,24 @@ public record JobProperties(String displayName, String description, JobPriority 
             p.proxyList().forEach(s -> BitsLimits.checkText("proxy list", s));
             p.bypassList().forEach(s -> BitsLimits.checkText("proxy bypass list", s));
             BitsLimits.checkProxy(p);
+        }
+        if (extras.notifyCmdLine() != null && !extras.notifyCmdLine().isBlank()) {
+            BitsLimits.checkText("notify command line", extras.notifyCmdLine());
+            org.jbits.NotifyCmdLine c = extras.cmdLine();
+            if (c == null) {
+                throw new org.jbits.BitsException(org.jbits.HResult.E_INVALIDARG, "the notify command line names no"
+                        + " program");
+            }
+            BitsLimits.checkNotifyCmdLine(c.program(), c.parameters());
+        }
+        if (extras.maxDownloadSize() != null) {
+            BitsLimits.checkMaxDownloadSize(extras.maxDownloadSize());
+        }
+        if (extras.minNotifyInterval() != null) {
+            BitsLimits.checkNotifyInterval(extras.minNotifyInterval());
+        }
+        if (extras.fileAclFlags() != null) {
+            BitsLimits.checkAclFlags(extras.fileAclFlags());
         }
     }
 }

@@ -30,6 +30,13 @@ final class JobPropertiesJson {
     private static final String PROXY_LIST = "proxyList";
     private static final String PROXY_BYPASS = "proxyBypass";
     private static final String NOTIFY_FLAGS = "notifyFlags";
+    // Added: the BITS 1.5-10.x properties.
+    private static final String NOTIFY_CMD_LINE = "notifyCmdLine";
+    private static final String DYNAMIC_CONTENT = "dynamicContent";
+    private static final String HIGH_PERFORMANCE = "highPerformance";
+    private static final String MAX_DOWNLOAD_SIZE = "maxDownloadSize";
+    private static final String MIN_NOTIFY_INTERVAL = "minNotifyInterval";
+    private static final String FILE_ACL_FLAGS = "fileAclFlags";
     private static final String REPLY_FILE_NAME = "replyFileName";
 
     private JobPropertiesJson() {
@@ -61,6 +68,51 @@ final class JobPropertiesJson {
             putFlags(o, p.notifyFlags());
         }
         putIfGiven(o, REPLY_FILE_NAME, p.replyFileName());
+        JobProperties.Extras x = p.extras();
+        putIfGiven(o, NOTIFY_CMD_LINE, x.notifyCmdLine());
+        if (x.dynamicContent() != null) {
+            o.put(DYNAMIC_CONTENT, x.dynamicContent());
+        }
+        if (x.highPerformance() != null) {
+            o.put(HIGH_PERFORMANCE, x.highPerformance());
+        }
+        if (x.maxDownloadSize() != null) {
+            o.put(MAX_DOWNLOAD_SIZE, x.maxDownloadSize());
+        }
+        if (x.minNotifyInterval() != null) {
+            o.put(MIN_NOTIFY_INTERVAL, x.minNotifyInterval());
+        }
+        if (x.fileAclFlags() != null) {
+            putAclFlags(o, x.fileAclFlags());
+        }
+    }
+
+    /** The names of SetFileACLFlags' bits, as the job object spells them. */
+    static final List<String> ACL_FLAG_NAMES = List.of("Owner", "Group", "Dacl", "Sacl");
+
+    private static void putAclFlags(ObjectNode o, int flags) {
+        ArrayNode a = o.putArray(FILE_ACL_FLAGS);
+        for (int i = 0; i < ACL_FLAG_NAMES.size(); i++) {
+            if ((flags & (1 << i)) != 0) {
+                a.add(ACL_FLAG_NAMES.get(i));
+            }
+        }
+    }
+
+    private static Integer aclFlags(List<String> names) {
+        if (names == null) {
+            return null;
+        }
+        int flags = 0;
+        for (String n : names) {
+            int i = ACL_FLAG_NAMES.indexOf(n);
+            if (i < 0) {
+                throw new org.jbits.BitsException(HResult.E_INVALIDARG, "\"" + FILE_ACL_FLAGS + "\" has "
+                        + JsonFields.quote(n) + ", which is none of " + ACL_FLAG_NAMES);
+            }
+            flags |= 1 << i;
+        }
+        return flags;
     }
 
     /** Reads the properties object of a request strictly; a field that is not a property is refused. */
@@ -78,7 +130,10 @@ final class JobPropertiesJson {
                 f.strings(PROXY_LIST),
                 f.strings(PROXY_BYPASS),
                 flags == null ? null : flagSet(flags),
-                f.string(REPLY_FILE_NAME));
+                f.string(REPLY_FILE_NAME),
+                new JobProperties.Extras(f.string(NOTIFY_CMD_LINE), f.bool(DYNAMIC_CONTENT),
+                        f.bool(HIGH_PERFORMANCE), f.wholeNumber(MAX_DOWNLOAD_SIZE), f.wholeNumber(MIN_NOTIFY_INTERVAL),
+                        aclFlags(f.strings(FILE_ACL_FLAGS))));
         f.refuseOthers();
         return p;
     }
@@ -110,6 +165,30 @@ final class JobPropertiesJson {
         putFlags(o, job.notifyFlags());
         // Upload-reply jobs only: null for the others (E_NOTIMPL), as for any property a job does not have.
         o.put(REPLY_FILE_NAME, JobJson.optional(job::replyFileName));
+    }
+
+    /**
+     * The BITS 1.5-10.x properties of the job object (added): the notify command line as PowerShell's BitsJob
+     * shows it ({@code [program, parameters]}, or null), dynamic content, high performance, the maximum download
+     * size, the minimum notification interval and the file ACL flags; null where the backend lacks the call.
+     */
+    static void writeCurrentExtras(BitsJob job, ObjectNode o) {
+        org.jbits.NotifyCmdLine c = JobJson.optional(job::notifyCmdLine);
+        if (c == null) {
+            o.putNull(NOTIFY_CMD_LINE);
+        } else {
+            o.putArray(NOTIFY_CMD_LINE).add(c.program()).add(c.parameters());
+        }
+        o.put(DYNAMIC_CONTENT, JobJson.optional(job::dynamicContent));
+        o.put(HIGH_PERFORMANCE, JobJson.optional(job::highPerformance));
+        o.put(MAX_DOWNLOAD_SIZE, JobJson.optional(job::maximumDownloadSize));
+        o.put(MIN_NOTIFY_INTERVAL, JobJson.optional(job::minimumNotificationInterval));
+        Integer acl = JobJson.optional(job::fileAclFlags);
+        if (acl == null) {
+            o.putNull(FILE_ACL_FLAGS);
+        } else {
+            putAclFlags(o, acl);
+        }
     }
 
     private static void putFlags(ObjectNode o, Set<NotifyFlag> flags) {

@@ -68,6 +68,18 @@ final class JsonFields {
         return v.booleanValue();
     }
 
+    /** A boolean field, or null when absent. */
+    Boolean bool(String name) {
+        JsonNode v = take(name);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw wrongType(name, "true or false", v);
+        }
+        return v.booleanValue();
+    }
+
     /** A whole number that fits a long, or null when absent (1.0 and 1e3 are refused: no number is rounded). */
     Long wholeNumber(String name) {
         JsonNode v = take(name);

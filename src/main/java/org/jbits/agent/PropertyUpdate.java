@@ -51,6 +51,19 @@ final class PropertyUpdate {
                 job.setProxySettings(p.proxyFor(currentProxy));
                 undo.add(() -> job.setProxySettings(currentProxy));
             }
+            JobProperties.Extras x = p.extras();
+            if (x.notifyCmdLine() != null) {
+                org.jbits.NotifyCmdLine old = JobJson.optional(job::notifyCmdLine);
+                org.jbits.NotifyCmdLine c = x.cmdLine();
+                job.setNotifyCmdLine(c == null ? null : c.program(), c == null ? null : c.parameters());
+                undo.add(() -> job.setNotifyCmdLine(old == null ? null : old.program(),
+                        old == null ? null : old.parameters()));
+            }
+            set(x.dynamicContent(), job::dynamicContent, job::setDynamicContent);
+            set(x.highPerformance(), job::highPerformance, job::setHighPerformance);
+            set(x.maxDownloadSize(), job::maximumDownloadSize, job::setMaximumDownloadSize);
+            set(x.minNotifyInterval(), job::minimumNotificationInterval, job::setMinimumNotificationInterval);
+            set(x.fileAclFlags(), job::fileAclFlags, job::setFileAclFlags);
             if (p.replyFileName() != null) {
                 // Null is a name too (the backend's choice): the one before is put back whatever it was.
                 String old = job.replyFileName();

@@ -51,11 +51,33 @@ public sealed interface Request {
         /** {@code stop}. */
         R stop(Stop r);
 
+        /** {@code setRemoteName} (added). */
+        R setRemoteName(SetRemoteName r);
+
+        /** {@code replaceRemotePrefix} (added). */
+        R replaceRemotePrefix(ReplaceRemotePrefix r);
+
         /** {@code network}. */
         R network(Network r);
 
         /** {@code networkOverride}. */
         R networkOverride(NetworkOverride r);
+    }
+
+    /** IBackgroundCopyFile2::SetRemoteName: file {@code index} (from 0) of the job is fetched from {@code remote}. */
+    record SetRemoteName(String job, int index, String remote) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.setRemoteName(this);
+        }
+    }
+
+    /** IBackgroundCopyJob4::ReplaceRemotePrefix: every remote name starting with {@code oldPrefix} gets {@code newPrefix}. */
+    record ReplaceRemotePrefix(String job, String oldPrefix, String newPrefix) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.replaceRemotePrefix(this);
+        }
     }
 
     /** Is the agent there, and which backend and version does it run. */
@@ -114,11 +136,19 @@ public sealed interface Request {
         }
     }
 
-    /** The named jobs, or all of the caller's jobs when {@code jobs} is empty. */
-    record Get(List<String> jobs) implements Request {
+    /**
+     * The named jobs (a display name names every job of that name), or all of the caller's jobs when {@code jobs}
+     * is empty; with {@code allUsers}, every user's jobs (BG_JOB_ENUM_ALL_USERS: only root, or an administrator).
+     */
+    record Get(List<String> jobs, boolean allUsers) implements Request {
         /** Copies the job list. */
         public Get {
             jobs = List.copyOf(jobs);
+        }
+
+        /** The caller's named jobs. */
+        public Get(List<String> jobs) {
+            this(jobs, false);
         }
 
         @Override
@@ -127,11 +157,30 @@ public sealed interface Request {
         }
     }
 
-    /** Adds one file to a job, with the SHA-256 it must have (or null). */
-    record AddFile(String job, String remote, String local, String expectedSha256) implements Request {
-        /** A file without an expected hash. */
+    /**
+     * Adds one file to a job, with the SHA-256 it must have (or null); with {@code ranges} (not null), only those parts
+     * of it (AddFileWithRanges).
+     */
+    record AddFile(String job, String remote, String local, String expectedSha256, List<org.jbits.BitsFileRange> ranges)
+            implements Request {
+        /** Copies the ranges. */
+        public AddFile {
+            ranges = ranges == null ? null : List.copyOf(ranges);
+        }
+
+        /** The whole file, with the SHA-256 it must have (or null). */
+        public AddFile(String job, String remote, String local, String expectedSha256) {
+            this(job, remote, local, expectedSha256, null);
+        }
+
+        /** Only {@code ranges} of the file (AddFileWithRanges), without an expected hash. */
+        public AddFile(String job, String remote, String local, List<org.jbits.BitsFileRange> ranges) {
+            this(job, remote, local, null, ranges);
+        }
+
+        /** The whole file, without an expected hash. */
         public AddFile(String job, String remote, String local) {
-            this(job, remote, local, null);
+            this(job, remote, local, null, null);
         }
 
         @Override

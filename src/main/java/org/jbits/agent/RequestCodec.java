@@ -69,9 +69,9 @@ public final class RequestCodec {
         Request request = switch (op) {
             case "status" -> new Request.Status();
             case "submit" -> submit(r);
-            case "get" -> new Request.Get(orEmpty(r.strings("jobs")));
+            case "get" -> new Request.Get(orEmpty(r.strings("jobs")), r.bool("allUsers", false));
             case "addFile" -> new Request.AddFile(r.requiredString("job"), r.requiredString("remote"),
-                    r.requiredString("local"), r.string("expectedSha256"));
+                    r.requiredString("local"), r.string("expectedSha256"), ranges(r));
             case "set" -> set(r);
             case "suspend" -> new Request.Suspend(r.requiredString("job"));
             case "resume" -> new Request.Resume(r.requiredString("job"));
@@ -79,6 +79,10 @@ public final class RequestCodec {
             case "remove" -> new Request.Remove(r.requiredString("job"));
             case "wait" -> await(r);
             case "stop" -> new Request.Stop();
+            case "setRemoteName" -> new Request.SetRemoteName(r.requiredString("job"), fileIndex(r),
+                    r.requiredString("remote"));
+            case "replaceRemotePrefix" -> new Request.ReplaceRemotePrefix(r.requiredString("job"),
+                    r.requiredString("oldPrefix"), r.requiredString("newPrefix"));
             case "network" -> new Request.Network();
             case "networkOverride" -> networkOverride(r);
             default -> throw invalid("unknown request " + JsonFields.quote(op));
@@ -119,6 +123,33 @@ public final class RequestCodec {
         // The HTTP options first: JobPropertiesJson.read refuses every field not read by then.
         HttpOptions http = HttpOptionsJson.read(p);
         return new Request.Set(job, JobPropertiesJson.read(p), http);
+    }
+
+    /** {@code "ranges": [{"offset": N, "length": N}]}, length -1 to the end of the file; null when absent. */
+    private static List<org.jbits.BitsFileRange> ranges(JsonFields r) {
+        List<JsonFields> list = r.objects("ranges");
+        if (list == null) {
+            return null;
+        }
+        List<org.jbits.BitsFileRange> out = new ArrayList<>(list.size());
+        for (JsonFields f : list) {
+            Long offset = f.wholeNumber("offset");
+            Long length = f.wholeNumber("length");
+            if (offset == null || length == null) {
+                throw invalid("a range needs the fields 'offset' and 'length'");
+            }
+            f.refuseOthers();
+            out.add(new org.jbits.BitsFileRange(offset, length));
+        }
+        return out;
+    }
+
+    private static int fileIndex(JsonFields r) {
+        Long i = r.wholeNumber("index");
+        if (i == null || i < 0 || i > Integer.MAX_VALUE) {
+            throw invalid("the 'setRemoteName' request needs 'index', a file index from 0");
+        }
+        return i.intValue();
     }
 
     /** The spelling of "back to detection" in {@code networkOverride}'s {@code cost} field. */
@@ -215,12 +246,19 @@ public final class RequestCodec {
         public ObjectNode get(Request.Get r) {
             ObjectNode o = op("get");
             r.jobs().forEach(o.putArray("jobs")::add);
+            if (r.allUsers()) {
+                o.put("allUsers", true);
+            }
             return o;
         }
 
         @Override
         public ObjectNode addFile(Request.AddFile r) {
             ObjectNode o = forJob("addFile", r.job()).put("remote", r.remote()).put("local", r.local());
+            if (r.ranges() != null) {
+                ArrayNode a = o.putArray("ranges");
+                r.ranges().forEach(x -> a.addObject().put("offset", x.initialOffset()).put("length", x.length()));
+            }
             if (r.expectedSha256() != null) {
                 o.put("expectedSha256", r.expectedSha256());
             }
@@ -265,6 +303,17 @@ public final class RequestCodec {
         @Override
         public ObjectNode stop(Request.Stop r) {
             return op("stop");
+        }
+
+        @Override
+        public ObjectNode setRemoteName(Request.SetRemoteName r) {
+            return forJob("setRemoteName", r.job()).put("index", r.index()).put("remote", r.remote());
+        }
+
+        @Override
+        public ObjectNode replaceRemotePrefix(Request.ReplaceRemotePrefix r) {
+            return forJob("replaceRemotePrefix", r.job()).put("oldPrefix", r.oldPrefix())
+                    .put("newPrefix", r.newPrefix());
         }
 
         @Override

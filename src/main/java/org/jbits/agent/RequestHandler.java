@@ -115,7 +115,7 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
      */
     public void get(Request.Get r, Caller caller, OutputStream out) throws IOException {
         log.debug("Get from {}", caller);
-        List<BitsJob> jobs = r.jobs().isEmpty() ? bits.jobs() : r.jobs().stream().map(this::resolve).toList();
+        List<BitsJob> jobs = selected(r);
         try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeBooleanField("ok", true);
@@ -133,18 +133,42 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
     public ObjectNode get(Request.Get r) {
         ObjectNode reply = Protocol.ok();
         ArrayNode out = reply.putArray("jobs");
-        if (r.jobs().isEmpty()) {
-            bits.jobs().forEach(j -> out.add(JobJson.of(j)));
-        } else {
-            r.jobs().forEach(ref -> out.add(JobJson.of(resolve(ref))));
-        }
+        selected(r).forEach(j -> out.add(JobJson.of(j)));
         return reply;
+    }
+
+    /**
+     * The jobs a {@code get} names, each once, in the order named: all of the caller's (or, with {@code allUsers},
+     * every user's: BG_JOB_ENUM_ALL_USERS) when it names none; a display name stands for every job of that name
+     * (Get-BitsTransfer -Name). Resolved whole before anything is written, so a bad name is an error reply.
+     */
+    private List<BitsJob> selected(Request.Get r) {
+        List<BitsJob> pool = r.allUsers() ? bits.allUsersJobs() : null;
+        if (r.jobs().isEmpty()) {
+            return pool != null ? pool : bits.jobs();
+        }
+        List<BitsJob> out = new ArrayList<>();
+        java.util.Set<java.util.UUID> seen = new java.util.HashSet<>();
+        for (String ref : r.jobs()) {
+            for (BitsJob j : resolveAll(ref, pool)) {
+                if (seen.add(j.id())) {
+                    out.add(j);
+                }
+            }
+        }
+        return out;
     }
 
     @Override
     public ObjectNode addFile(Request.AddFile r) {
         BitsJob job = resolve(r.job());
-        if (r.expectedSha256() == null) {
+        if (r.ranges() != null) {
+            if (r.expectedSha256() != null) {
+                throw new BitsException(HResult.E_INVALIDARG, "a file with ranges takes no expected SHA-256 (the"
+                        + " hash is of a whole file)");
+            }
+            job.addFileWithRanges(r.remote(), r.local(), r.ranges());
+        } else if (r.expectedSha256() == null) {
             job.addFile(r.remote(), r.local());
         } else {
             job.addFile(r.remote(), r.local(), r.expectedSha256());
@@ -238,10 +262,58 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
         return Protocol.ok().put("stopping", true);
     }
 
+    @Override
+    public ObjectNode setRemoteName(Request.SetRemoteName r) {
+        BitsJob job = resolve(r.job());
+        job.setRemoteName(r.index(), r.remote());
+        return withJob(JobJson.of(job));
+    }
+
+    /** The reply also says how many names changed ({@code replaced}). */
+    @Override
+    public ObjectNode replaceRemotePrefix(Request.ReplaceRemotePrefix r) {
+        BitsJob job = resolve(r.job());
+        int n = job.replaceRemotePrefix(r.oldPrefix(), r.newPrefix());
+        ObjectNode reply = withJob(JobJson.of(job));
+        reply.put("replaced", n);
+        return reply;
+    }
+
     private static ObjectNode withJob(ObjectNode job) {
         ObjectNode reply = Protocol.ok();
         reply.set("job", job);
         return reply;
+    }
+
+    /**
+     * Every job {@code ref} names: the one of that GUID, or all of that display name (BG_E_NOT_FOUND for none),
+     * among {@code pool} when given (every user's jobs), else the caller's.
+     */
+    public List<BitsJob> resolveAll(String ref, List<BitsJob> pool) {
+        if (ref == null || ref.isBlank()) {
+            throw new BitsException(HResult.E_INVALIDARG, "no job given");
+        }
+        String r = ref.trim();
+        String bare = r.startsWith("{") && r.endsWith("}") ? r.substring(1, r.length() - 1) : r;
+        UUID id = null;
+        try {
+            id = UUID.fromString(bare);
+        } catch (IllegalArgumentException notAGuid) {
+            // a display name
+        }
+        if (id != null && pool == null) {
+            return List.of(bits.getJob(id));
+        }
+        List<BitsJob> matches = new ArrayList<>();
+        for (BitsJob j : pool != null ? pool : bits.jobs()) {
+            if (id != null ? j.id().equals(id) : j.displayName().equals(r)) {
+                matches.add(j);
+            }
+        }
+        if (matches.isEmpty()) {
+            throw new BitsException(HResult.BG_E_NOT_FOUND, "no job with id or display name " + JsonFields.quote(r));
+        }
+        return matches;
     }
 
     /** Finds a job by GUID (with or without braces) or by a unique display name. */

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  * {@code jbits agent run|start|stop|status|bridge}: the per-user agent, jbits' BITS service. These act on this
  * machine's agent: {@code --host} is refused with them and {@code JBITS_HOST} does not apply.
  */
-@Command(name = "agent", description = "Run, start, stop or query the per-user agent.",
+@Command(name = "agent", mixinStandardHelpOptions = true, description = "Run, start, stop or query the per-user agent.",
         subcommands = {AgentCommand.Run.class, AgentCommand.Start.class, AgentCommand.Stop.class, AgentCommand.Status.class,
                 AgentCommand.Bridge.class})
 final class AgentCommand implements Callable<Integer> {
@@ -34,7 +34,7 @@ final class AgentCommand implements Callable<Integer> {
         throw new CliException(CliException.USAGE, "give one of: run, start, stop, status, bridge");
     }
 
-    @Command(name = "run", description = "Run the agent in the foreground (SIGTERM stops it cleanly).")
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the agent in the foreground (SIGTERM stops it cleanly).")
     static final class Run implements Callable<Integer> {
         @Option(names = "--log-file", paramLabel = "FILE",
                 description = "Log to FILE, rolled over at 10 MiB (3 kept), instead of stderr.")
@@ -72,7 +72,7 @@ final class AgentCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "start", description = "Start the agent in the background unless it runs.")
+    @Command(name = "start", mixinStandardHelpOptions = true, description = "Start the agent in the background unless it runs.")
     static final class Start implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -101,23 +101,40 @@ final class AgentCommand implements Callable<Integer> {
 
     private static final Duration FIND_PATIENCE = Duration.ofSeconds(3);
 
-    @Command(name = "stop", description = "Stop the agent: transfers are checkpointed and resume at the next start.")
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the agent: transfers are checkpointed and resume at the next start.")
     static final class Stop implements Callable<Integer> {
         private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+        @Option(names = "--json", description = "Print {\"stopped\": true, \"wasRunning\": bool, \"pid\": N or null}.")
+        boolean json;
+
+        /** What was done, for people or (with --json) scripts. */
+        private int done(boolean wasRunning, Long pid, String text) {
+            if (json) {
+                ObjectNode o = Json.object().put("stopped", true).put("wasRunning", wasRunning);
+                if (pid == null) {
+                    o.putNull("pid");
+                } else {
+                    o.put("pid", pid);
+                }
+                Output.json(System.out, o);
+            } else {
+                System.out.println(text);
+            }
+            return 0;
+        }
 
         @Override
         public Integer call() {
             Path dir = BitsOptions.defaultStateDirectory();
             if (Connection.runsInProcess(BitsOptions.defaults())) {
-                System.out.println("no agent is running for " + dir);
-                return 0;
+                return done(false, null, "no agent is running for " + dir);
             }
             AgentClient.Probe p = find(dir);
             Optional<Long> pid = AgentProcess.livePid(dir);
             switch (p.outcome()) {
                 case ABSENT -> {
-                    System.out.println("no agent is running for " + dir);
-                    return 0;
+                    return done(false, null, "no agent is running for " + dir);
                 }
                 case UNRESPONSIVE -> {
                     // A hung agent cannot take a request; SIGTERM still makes it checkpoint and exit.
@@ -143,8 +160,7 @@ final class AgentCommand implements Callable<Integer> {
             while (System.nanoTime() - deadline < 0) {
                 boolean alive = pid.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
                 if (!alive && !AgentClient.answers(AgentProcess.socket(dir))) {
-                    System.out.println("agent stopped");
-                    return 0;
+                    return done(true, pid.orElse(null), "agent stopped");
                 }
                 try {
                     Thread.sleep(50);
@@ -158,7 +174,7 @@ final class AgentCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "status", description = "Say whether the agent runs, its pid, backend and version.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Say whether the agent runs, its pid, backend and version; exit 0 when it runs, 3 when it does not (as systemctl status).")
     static final class Status implements Callable<Integer> {
         @Option(names = "--json", description = "Print {\"running\", \"pid\", \"backend\", \"version\"}.")
         boolean json;
@@ -196,8 +212,12 @@ final class AgentCommand implements Callable<Integer> {
             } else {
                 System.out.println("no agent is running for " + dir);
             }
-            return 0;
+            // systemctl status' convention, which scripts test: 3 is "not running".
+            return out.path("running").asBoolean() ? 0 : NOT_RUNNING;
         }
+
+        /** The exit status when no agent runs (systemctl's "program is not running"). */
+        static final int NOT_RUNNING = 3;
     }
 
     /**
@@ -206,7 +226,7 @@ final class AgentCommand implements Callable<Integer> {
      * stdout until either side closes ({@link AgentBridge}); a failure to start the agent is one "jbits:" line on
      * stderr and exit 5, which the client passes on.
      */
-    @Command(name = "bridge", description = "Copy the agent protocol between stdin/stdout and this user's agent "
+    @Command(name = "bridge", mixinStandardHelpOptions = true, description = "Copy the agent protocol between stdin/stdout and this user's agent "
             + "(started on demand): the remote end of 'jbits --host ssh://...'.")
     static final class Bridge implements Callable<Integer> {
         @Override

@@ -40,6 +40,65 @@ final class CliSpellings {
         return parse("transfer type", text, JobType.values(), CliSpellings::spelling);
     }
 
+    /** The states of {@code get --state}: queued, transient-error, ... (none: empty). */
+    static Set<org.jbits.JobState> jobStates(List<String> texts) {
+        Set<org.jbits.JobState> out = EnumSet.noneOf(org.jbits.JobState.class);
+        for (String s : texts) {
+            if (!s.isBlank()) {
+                out.add(parse("job state", s, org.jbits.JobState.values(), CliSpellings::spelling));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new BitsException(HResult.E_INVALIDARG, "--state names no state");
+        }
+        return out;
+    }
+
+    /** {@code add-file --range OFFSET:LENGTH}: bitsadmin's spelling, LENGTH a byte count or {@code eof}. */
+    static List<org.jbits.BitsFileRange> ranges(List<String> texts) {
+        List<org.jbits.BitsFileRange> out = new ArrayList<>();
+        for (String t : texts) {
+            String s = t.trim();
+            int colon = s.indexOf(':');
+            try {
+                if (colon <= 0) {
+                    throw new NumberFormatException();
+                }
+                long offset = Long.parseLong(s.substring(0, colon).trim());
+                String len = s.substring(colon + 1).trim();
+                long length = len.equalsIgnoreCase("eof") ? org.jbits.BitsFileRange.LENGTH_TO_EOF : Long.parseLong(len);
+                if (length < 0 && length != org.jbits.BitsFileRange.LENGTH_TO_EOF || offset < 0) {
+                    throw new BitsException(HResult.BG_E_INVALID_RANGE, "the range '" + t + "' has a negative "
+                            + "offset or length");
+                }
+                out.add(new org.jbits.BitsFileRange(offset, length));
+            } catch (NumberFormatException e) {
+                throw new BitsException(HResult.BG_E_INVALID_RANGE, "the range '" + t + "' is not OFFSET:LENGTH "
+                        + "(whole numbers of bytes, or OFFSET:eof)");
+            }
+        }
+        return out;
+    }
+
+    /** {@code --file-acl-flags owner,group,dacl,sacl} (or none): SetFileACLFlags' BG_COPY_FILE_* bits. */
+    static int aclFlags(List<String> texts) {
+        List<String> names = List.of("owner", "group", "dacl", "sacl");
+        int flags = 0;
+        for (String t : texts) {
+            String s = t.trim().toLowerCase(Locale.ROOT);
+            if (s.isEmpty() || s.equals("none")) {
+                continue;
+            }
+            int i = names.indexOf(s);
+            if (i < 0) {
+                throw new BitsException(HResult.E_INVALIDARG, "unknown file ACL flag '" + t + "' (expected owner, "
+                        + "group, dacl, sacl or none)");
+            }
+            flags |= 1 << i;
+        }
+        return flags;
+    }
+
     /** {@code jbits network --override COST}. */
     static CostState costState(String text) {
         return parse("network cost state", text, CostState.values(), CliSpellings::spelling);

@@ -30,7 +30,15 @@ final class Csv {
     }
 
     /** The records of {@code file}, header first; {@code shown} names the file in messages. */
+    /** Standard input, as {@code --from-csv -} names it. */
+    static final Path STDIN = Path.of("-");
+    /** The most {@code --from-csv -} reads from standard input. */
+    static final int MAX_STDIN_BYTES = 64 << 20;
+
     static List<Record> read(Path file, String shown) {
+        if (file.equals(STDIN)) {
+            return parse(readStdin(), "standard input");
+        }
         if (Files.isDirectory(file)) {
             throw new BitsException(HResult.E_INVALIDARG, shown + " is a directory, not a CSV file");
         }
@@ -45,6 +53,24 @@ final class Csv {
             throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "cannot read the CSV file " + shown + ": "
                     + Output.safe(String.valueOf(e.getMessage())));
         }
+        return parse(bytes, shown);
+    }
+
+    private static byte[] readStdin() {
+        try {
+            byte[] b = System.in.readNBytes(MAX_STDIN_BYTES + 1);
+            if (b.length > MAX_STDIN_BYTES) {
+                throw new BitsException(HResult.E_INVALIDARG, "the CSV on standard input is over "
+                        + (MAX_STDIN_BYTES >> 20) + " MiB");
+            }
+            return b;
+        } catch (IOException e) {
+            throw new BitsException(HResult.E_INVALIDARG, "cannot read the CSV from standard input: "
+                    + Output.safe(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private static List<Record> parse(byte[] bytes, String shown) {
         List<Record> records = records(decode(bytes, shown));
         if (!records.isEmpty() && records.get(0).fields().size() == 1 && records.get(0).fields().get(0).startsWith("#TYPE")) {
             records.remove(0);

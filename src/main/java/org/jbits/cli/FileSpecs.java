@@ -108,12 +108,14 @@ final class FileSpecs {
         if (destination.isEmpty()) {
             throw new BitsException(HResult.E_INVALIDARG, "the destination is empty; give a file or an existing directory");
         }
-        Path dest = LocalPaths.parse(destination);
-        if (!dest.isAbsolute()) {
+        refuseWindowsPath(destination, "destination");
+        if (destination.startsWith("~")) {
             throw new BitsException(HResult.E_INVALIDARG, "the destination '" + Output.safe(destination)
-                    + "' is a relative path; give an absolute path"
-                    + (destination.startsWith("~") ? " (a shell expands ~ only when it is not quoted)" : ""));
+                    + "' starts with ~: a shell expands ~ only when it is not quoted; give $HOME/... or a path");
         }
+        // Start-BitsTransfer: "supports relative directories, root paths, or implicit directories (that is, the
+        // current directory)". Relative to this command's working directory, not the agent's.
+        Path dest = LocalPaths.parse(destination).toAbsolutePath();
         if (LocalPaths.namesDirectory(destination, dest)) {
             LocalPaths.requireDirectory(dest, "destination");
             return LocalPaths.physical(dest, true);
@@ -135,6 +137,21 @@ final class FileSpecs {
         return LocalPaths.physical(dest, false);
     }
 
+    /** {@code C:\\x} or {@code C:/x}: a Windows drive path, which names nothing here (off Windows). */
+    private static final Pattern DRIVE_PATH = Pattern.compile("^[A-Za-z]:([\\\\/]|$)");
+
+    /**
+     * A Windows drive path ({@code C:\\x.txt}) on a machine without drives is refused with what it is, rather than
+     * taken for a URL scheme "C:" or for a relative file name.
+     */
+    static void refuseWindowsPath(String path, String role) {
+        if (DRIVE_PATH.matcher(path).find() && !System.getProperty("os.name", "").startsWith("Windows")) {
+            throw new BitsException(HResult.E_INVALIDARG, "the " + role + " '" + Output.safe(path) + "' is a Windows"
+                    + " drive path; this machine has no drive letters: give a path such as /home/me/x.txt, or a"
+                    + " \\\\host\\share\\... or smb:// name for a file on a Windows share");
+        }
+    }
+
     /** URLs pass through (the agent checks them); local paths become absolute, wildcards expand. */
     static List<String> expandSource(String source) {
         if (source.isEmpty()) {
@@ -148,6 +165,7 @@ final class FileSpecs {
             refuseUrlWildcard(source);
             return List.of(source);
         }
+        refuseWindowsPath(source, "source");
         if (SCHEME.matcher(source).find() && !source.startsWith("/")) {
             throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "'" + Output.safe(source)
                     + "' is not a supported source (http://, https://, smb://, file:// or a local path)");
@@ -324,7 +342,7 @@ final class FileSpecs {
      * taken, and an error names the row's line.
      */
     static List<Spec> fromCsv(Path csv, boolean upload) {
-        String shown = Output.safe(csv.toString());
+        String shown = csv.equals(Csv.STDIN) ? "standard input" : Output.safe(csv.toString());
         return fromRecords(Csv.read(csv, shown), shown, upload);
     }
 

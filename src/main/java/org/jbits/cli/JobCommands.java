@@ -27,38 +27,61 @@ final class JobCommands {
         }
     }
 
-    @Command(name = "get", description = "Show jobs (Get-BitsTransfer).")
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show jobs (Get-BitsTransfer).")
     static final class Get implements Callable<Integer> {
-        @Parameters(paramLabel = "JOB", arity = "0..*", description = "Job ids or display names; none: all your jobs.")
+        @Parameters(paramLabel = "JOB", arity = "0..*", description = "Job ids or display names (a name lists every "
+                + "job of that name); '-' reads them from standard input, one a line; none: all your jobs.")
         List<String> jobs = List.of();
 
-        @Option(names = "--all-users", description = "Jobs of every user (needs the rights to read them).")
+        @Option(names = "--all-users", description = "Jobs of every local user, with their owners (root only: "
+                + "anyone else gets access denied, exit 4).")
         boolean allUsers;
+
+        @Option(names = "--state", paramLabel = "STATE", split = ",", description = "Only jobs in these states: "
+                + "queued, connecting, transferring, suspended, error, transient-error, transferred, acknowledged, "
+                + "cancelled (comma-separated or repeated).")
+        List<String> states;
 
         @Option(names = "--json", description = "Print a JSON array of job objects.")
         boolean json;
 
         @Override
         public Integer call() {
-            if (allUsers) {
-                throw new CliException(CliException.USAGE, "--all-users is not supported by the portable backend: "
-                        + "each user's agent keeps only that user's jobs [" + HResult.name(HResult.E_NOTIMPL) + "]");
+            java.util.Set<org.jbits.JobState> wanted = states == null ? null : CliSpellings.jobStates(states);
+            List<String> refs = JobRefs.expand(jobs, System.in);
+            if (jobs.contains("-") && refs.isEmpty()) {
+                // An empty pipe names no job; it does not mean "all jobs".
+                return print(List.of());
             }
             try (Connection conn = Connection.forEnvironment()) {
-                if (json) {
-                    conn.printJobsJson(new Request.Get(jobs), System.out);
-                } else {
-                    JsonNode list = conn.call(new Request.Get(jobs)).path("jobs");
-                    List<JsonNode> l = new ArrayList<>();
-                    list.forEach(l::add);
-                    Output.table(System.out, l);
+                if (json && wanted == null) {
+                    // Every job asked for, as the agent sent them: printed without reading them into a tree.
+                    conn.printJobsJson(new Request.Get(refs, allUsers), System.out);
+                    return 0;
                 }
+                JsonNode list = conn.call(new Request.Get(refs, allUsers)).path("jobs");
+                List<JsonNode> l = new ArrayList<>();
+                for (JsonNode j : list) {
+                    if (wanted == null || wanted.contains(org.jbits.agent.JobJson.state(j))) {
+                        l.add(j);
+                    }
+                }
+                return print(l);
+            }
+        }
+
+        private int print(List<JsonNode> l) {
+            if (json) {
+                Output.json(System.out, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode()
+                        .addAll(l));
+            } else {
+                Output.table(System.out, l);
             }
             return 0;
         }
     }
 
-    @Command(name = "add-file", description = "Add a file to a job (Add-BitsFile).")
+    @Command(name = "add-file", mixinStandardHelpOptions = true, description = "Add a file to a job (Add-BitsFile).")
     static final class AddFile implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "JOB")
         String job;
@@ -76,16 +99,36 @@ final class JobCommands {
         @Option(names = "--json", description = "Print the job as JSON.")
         boolean json;
 
+        @Option(names = "--range", paramLabel = "OFFSET:LENGTH", split = ",", description = "Download only these "
+                + "parts of the file (AddFileWithRanges), written one after another in the order given; LENGTH is "
+                + "a byte count or 'eof' (to the end). Repeat or separate with commas; at most MaxRangesPerFile "
+                + "(500).")
+        List<String> ranges;
+
         @Override
         public Integer call() {
+            List<org.jbits.BitsFileRange> parsed;
+            String sha;
+            try {
+                parsed = ranges == null ? null : CliSpellings.ranges(ranges);
+                sha = expectedSha256 == null ? null : org.jbits.BitsLimits.checkSha256(expectedSha256);
+                if (parsed != null && sha != null) {
+                    throw new BitsException(HResult.E_INVALIDARG, "--range and --expected-sha256 do not go together"
+                            + " (the hash is of a whole file)");
+                }
+            } catch (BitsException e) {
+                throw CliException.of(e);
+            }
             try (Connection conn = Connection.forEnvironment()) {
                 List<FileSpecs.Spec> specs;
-                String sha;
                 try {
-                    sha = expectedSha256 == null ? null : org.jbits.BitsLimits.checkSha256(expectedSha256);
                     specs = conn.paths().pair(List.of(source), destination);
                     if (sha != null && specs.size() != 1) {
                         throw new BitsException(HResult.E_INVALIDARG, "--expected-sha256 names one file; the source gives "
+                                + specs.size());
+                    }
+                    if (parsed != null && specs.size() != 1) {
+                        throw new BitsException(HResult.E_INVALIDARG, "--range applies to one file; the source names "
                                 + specs.size());
                     }
                 } catch (BitsException e) {
@@ -93,7 +136,7 @@ final class JobCommands {
                 }
                 JsonNode last = null;
                 for (FileSpecs.Spec s : specs) {
-                    last = Connection.job(conn.call(new Request.AddFile(job, s.remote(), s.local(), sha)));
+                    last = Connection.job(conn.call(new Request.AddFile(job, s.remote(), s.local(), sha, parsed)));
                 }
                 print(last, json);
             }
@@ -101,7 +144,7 @@ final class JobCommands {
         }
     }
 
-    @Command(name = "set", description = "Change job properties (Set-BitsTransfer).")
+    @Command(name = "set", mixinStandardHelpOptions = true, description = "Change job properties (Set-BitsTransfer).")
     static final class Set implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "JOB")
         String job;
@@ -112,29 +155,91 @@ final class JobCommands {
         @Mixin
         PropertyOptions properties = new PropertyOptions();
 
+        @Option(names = "--remote-name", paramLabel = "INDEX=URL", description = "File INDEX (from 0, in the order "
+                + "of 'get') is fetched from URL from now on (IBackgroundCopyFile2::SetRemoteName); what was "
+                + "transferred is kept when the server has the same version of the file.")
+        String remoteName;
+
+        @Option(names = "--replace-remote-prefix", paramLabel = "OLD=NEW", description = "Every remote name that "
+                + "starts with OLD starts with NEW instead (IBackgroundCopyJob4::ReplaceRemotePrefix): a moved server.")
+        String replacePrefix;
+
         @Mixin
         HttpCliOptions http = new HttpCliOptions();
 
         @Override
         public Integer call() {
+            Request.SetRemoteName rename = remoteName == null ? null : renameRequest();
+            Request.ReplaceRemotePrefix prefix = replacePrefix == null ? null : prefixRequest();
             try (Connection conn = Connection.forEnvironment()) {
                 JobProperties props = properties.toProperties(conn.paths());
                 org.jbits.agent.HttpOptions httpOptions = http.toHttpOptions();
-                if (props.isEmpty() && httpOptions.isEmpty()) {
+                if (props.isEmpty() && httpOptions.isEmpty() && rename == null && prefix == null) {
                     throw new CliException(CliException.USAGE, "give at least one property to set (see 'jbits set --help')");
                 }
-                print(Connection.job(conn.call(new Request.Set(job, props, httpOptions))), json);
+                JsonNode job2 = null;
+                if (!props.isEmpty() || !httpOptions.isEmpty()) {
+                    job2 = Connection.job(conn.call(new Request.Set(job, props, httpOptions)));
+                }
+                if (rename != null) {
+                    job2 = Connection.job(conn.call(rename));
+                }
+                if (prefix != null) {
+                    ObjectNode reply = conn.call(prefix);
+                    job2 = Connection.job(reply);
+                    if (!json) {
+                        System.err.println("jbits: " + reply.path("replaced").asInt() + " remote name(s) replaced");
+                    }
+                }
+                print(job2, json);
             }
             return 0;
         }
+
+        private Request.SetRemoteName renameRequest() {
+            int eq = remoteName.indexOf('=');
+            int index;
+            try {
+                index = eq < 0 ? -1 : Integer.parseInt(remoteName.substring(0, eq).trim());
+            } catch (NumberFormatException e) {
+                index = -1;
+            }
+            if (index < 0) {
+                throw new CliException(CliException.USAGE, "--remote-name takes INDEX=URL (a file index from 0), not '"
+                        + Output.safe(remoteName) + "'");
+            }
+            String url = remoteName.substring(eq + 1).trim();
+            try {
+                FileSpecs.expandSource(url);
+            } catch (BitsException e) {
+                throw CliException.of(e);
+            }
+            return new Request.SetRemoteName(job, index, url);
+        }
+
+        private Request.ReplaceRemotePrefix prefixRequest() {
+            int eq = replacePrefix.indexOf('=');
+            if (eq <= 0 || eq == replacePrefix.length() - 1) {
+                throw new CliException(CliException.USAGE, "--replace-remote-prefix takes OLD=NEW, both non-empty, not '"
+                        + Output.safe(replacePrefix) + "'");
+            }
+            return new Request.ReplaceRemotePrefix(job, replacePrefix.substring(0, eq), replacePrefix.substring(eq + 1));
+        }
     }
 
-    /** suspend / resume / complete / remove: one job in, the job out. */
+    /**
+     * suspend / resume / complete / remove: each JOB in turn (several, or {@code -} for ids on standard input, as
+     * {@code Get-BitsTransfer | Complete-BitsTransfer}), each job out. A job that fails does not stop the others,
+     * as a PowerShell pipeline goes on after a non-terminating error: its error line is printed and the exit status
+     * is that of the first failure. With one JOB, {@code --json} prints the job object; with several (or {@code -}),
+     * an array of the jobs acted on.
+     */
     abstract static class StateChange implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "JOB")
-        String job;
+        @Parameters(paramLabel = "JOB", arity = "1..*",
+                description = "Job ids or unique display names; '-' reads ids from standard input, one a line.")
+        List<String> jobs = List.of();
 
-        @Option(names = "--json", description = "Print the job as JSON.")
+        @Option(names = "--json", description = "Print the job as JSON (an array for several jobs or '-').")
         boolean json;
 
         /** The request for {@code job}. */
@@ -142,20 +247,44 @@ final class JobCommands {
 
         @Override
         public Integer call() {
+            List<String> refs = JobRefs.expand(jobs, System.in);
+            boolean many = jobs.size() > 1 || jobs.contains("-");
+            List<JsonNode> done = new ArrayList<>();
+            int status = 0;
             try (Connection conn = Connection.forEnvironment()) {
-                ObjectNode reply = conn.call(request(job));
-                print(reply.path("job"), json);
-                if (reply.has("result") && !json && reply.path("hresult").asInt() != HResult.S_OK) {
-                    System.err.println("jbits: " + reply.path("result").asText() + " ("
-                            + HResult.hex(reply.path("hresult").asInt()) + "): not every file was transferred; "
-                            + "only the transferred files were kept");
+                for (String ref : refs) {
+                    ObjectNode reply;
+                    try {
+                        reply = conn.call(request(ref));
+                    } catch (CliException e) {
+                        if (!many || e.exitCode == CliException.AGENT_UNREACHABLE) {
+                            throw e;
+                        }
+                        System.err.println(Main.errorLine(Output.safe(ref) + ": " + e.getMessage(), e.exitCode));
+                        status = status == 0 ? e.exitCode : status;
+                        continue;
+                    }
+                    done.add(reply.path("job"));
+                    if (reply.has("result") && !json && reply.path("hresult").asInt() != HResult.S_OK) {
+                        System.err.println("jbits: " + Output.text(reply.path("job"), "jobId") + ": "
+                                + reply.path("result").asText() + " (" + HResult.hex(reply.path("hresult").asInt())
+                                + "): not every file was transferred; only the transferred files were kept");
+                    }
                 }
             }
-            return 0;
+            if (!many) {
+                print(done.get(0), json);
+            } else if (json) {
+                Output.json(System.out, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode()
+                        .addAll(done));
+            } else {
+                Output.table(System.out, done);
+            }
+            return status;
         }
     }
 
-    @Command(name = "suspend", description = "Suspend a job (Suspend-BitsTransfer).")
+    @Command(name = "suspend", mixinStandardHelpOptions = true, description = "Suspend jobs (Suspend-BitsTransfer).")
     static final class Suspend extends StateChange {
         @Override
         Request request(String job) {
@@ -163,7 +292,7 @@ final class JobCommands {
         }
     }
 
-    @Command(name = "resume", description = "Resume a job (Resume-BitsTransfer).")
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume jobs (Resume-BitsTransfer).")
     static final class Resume extends StateChange {
         @Override
         Request request(String job) {
@@ -171,7 +300,7 @@ final class JobCommands {
         }
     }
 
-    @Command(name = "complete", description = "Complete a job: its files appear (Complete-BitsTransfer).")
+    @Command(name = "complete", mixinStandardHelpOptions = true, description = "Complete jobs: their files appear (Complete-BitsTransfer).")
     static final class Complete extends StateChange {
         @Override
         Request request(String job) {
@@ -179,7 +308,7 @@ final class JobCommands {
         }
     }
 
-    @Command(name = "remove", description = "Cancel a job and delete its temporary files (Remove-BitsTransfer).")
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Cancel jobs and delete their temporary files (Remove-BitsTransfer).")
     static final class Remove extends StateChange {
         @Override
         Request request(String job) {

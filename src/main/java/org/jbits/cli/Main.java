@@ -27,7 +27,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = "Background Intelligent Transfer Service for Java.",
         subcommands = {StartCommand.class, JobCommands.Get.class, JobCommands.AddFile.class, JobCommands.Set.class,
                 JobCommands.Suspend.class, JobCommands.Resume.class, JobCommands.Complete.class,
-                JobCommands.Remove.class, AgentCommand.class, ServeUploadsCommand.class,
+                JobCommands.Remove.class, MonitorCommand.class, AgentCommand.class, ServeUploadsCommand.class,
                 NetworkCommand.class})
 public final class Main implements Runnable {
     @Spec

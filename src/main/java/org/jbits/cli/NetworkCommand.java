@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  * {@code jbits network [--json]} and {@code jbits network --override COST|auto}: the network cost state the agent
  * schedules by, where it comes from and since when; an administrator's override of it, kept across agent restarts.
  */
-@Command(name = "network", description = "Show the network cost state jobs are scheduled by, or override it.")
+@Command(name = "network", mixinStandardHelpOptions = true, description = "Show the network cost state jobs are scheduled by, or override it.")
 final class NetworkCommand implements Callable<Integer> {
     @Option(names = "--override", paramLabel = "COST|auto",
             description = "Set the cost state, kept across agent restarts: unrestricted, capped, below-cap, near-cap, "

@@ -45,6 +45,32 @@ final class PropertyOptions {
             description = "transferred, error, modification, file-transferred (or none).")
     List<String> notifyFlags;
 
+    @Option(names = "--notify-cmdline", paramLabel = "\"PROGRAM ARGS\"", description = "Run PROGRAM (an absolute "
+            + "path) with ARGS when the job is transferred or fails, as --notify-flags say (default: both); %jobid% "
+            + "becomes the job id; words split as a shell does, without a shell. \"\" removes it.")
+    String notifyCmdLine;
+
+    @Option(names = "--dynamic-content", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+            description = "The server's files change or have no size: no range requests, every retry from byte 0.")
+    Boolean dynamicContent;
+
+    @Option(names = "--high-performance", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+            description = "Transfer without yielding to other network use (set before the first file is added).")
+    Boolean highPerformance;
+
+    @Option(names = "--max-download-size", paramLabel = "BYTES",
+            description = "The job fails with BG_E_MAX_DOWNLOAD_SIZE_LIMIT_REACHED past this many bytes (0: no limit).")
+    Long maxDownloadSize;
+
+    @Option(names = "--min-notify-interval", paramLabel = "MILLISECONDS",
+            description = "At least this long between progress notifications (BITS default 500).")
+    Long minNotifyInterval;
+
+    @Option(names = "--file-acl-flags", paramLabel = "FLAGS", split = ",",
+            description = "owner, group, dacl, sacl or none: which of the server's security information a file "
+                    + "keeps (Windows' BITS for SMB sources; the portable engine stores it but has no ACLs to copy).")
+    List<String> fileAclFlags;
+
     @Option(names = "--reply-file", paramLabel = "PATH",
             description = "Upload-reply: the file the server's reply goes to (appears at Complete); default next to "
                     + "the uploaded file, NAME.JOB.reply.")
@@ -84,7 +110,9 @@ final class PropertyOptions {
                     proxyUsage == null ? null : CliSpellings.proxyUsage(proxyUsage),
                     proxyList, proxyBypass,
                     notifyFlags == null ? null : CliSpellings.notifyFlags(notifyFlags),
-                    replyFile == null ? null : paths.replyFile(replyFile));
+                    replyFile == null ? null : paths.replyFile(replyFile),
+                    new JobProperties.Extras(notifyCmdLine, dynamicContent, highPerformance, maxDownloadSize,
+                            minNotifyInterval, fileAclFlags == null ? null : CliSpellings.aclFlags(fileAclFlags)));
         } catch (BitsException e) {
             throw CliException.of(e);
         }

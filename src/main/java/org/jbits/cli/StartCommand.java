@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code jbits start}: Start-BitsTransfer. Synchronous unless {@code --async} or {@code --suspended}. */
-@Command(name = "start", description = "Create a transfer job and run it (Start-BitsTransfer).")
+@Command(name = "start", mixinStandardHelpOptions = true, description = "Create a transfer job and run it (Start-BitsTransfer).")
 final class StartCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SOURCE... DESTINATION", arity = "0..*",
             description = "Sources (URLs or local paths) followed by the destination file or directory.")

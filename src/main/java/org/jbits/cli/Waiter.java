@@ -26,6 +26,8 @@ final class Waiter {
     /** Looked up on the first TransientError only: the time zone data costs a synchronous start a few ms. */
     private ZoneId zone;
     private final PlainLines plain = new PlainLines();
+    private final ProgressLine rate = new ProgressLine();
+    private final Terminal term = new Terminal();
     private final long startNanos = System.nanoTime();
     private JsonNode job;
     private volatile boolean finished;
@@ -164,13 +166,9 @@ final class Waiter {
                 err.print("\r" + notice + "\033[K\n");
             }
             lastNotice = notice;
-            int width = 30;
-            int pct = total > 0 ? (int) Math.min(100, done * 100 / total) : 0;
-            int fill = total > 0 ? (int) Math.min(width, done * width / total) : 0;
-            double secs = Math.max(0.001, (System.nanoTime() - startNanos) / 1e9);
-            String bar = "[" + "=".repeat(fill) + " ".repeat(width - fill) + "]";
-            String line = String.format(Locale.ROOT, "\r%3d%% %s %s / %s  %s/s  %-14s", pct, bar, Output.bytes(done),
-                    Output.total(total), Output.bytes((long) (done / secs)), state);
+            long now = System.nanoTime();
+            rate.sample(now, done);
+            String line = "\r" + ProgressLine.render(term.width(), null, done, total, rate.rate(), state) + "\033[K";
             err.print(line);
             err.flush();
         } else {

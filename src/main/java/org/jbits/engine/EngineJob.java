@@ -8,6 +8,8 @@ import org.jbits.AuthScheme;
 import org.jbits.AuthTarget;
 import org.jbits.BitsException;
 import org.jbits.BitsFile;
+import org.jbits.BitsFileRange;
+import org.jbits.NotifyCmdLine;
 import org.jbits.FileInfo;
 import org.jbits.BitsLimits;
 import org.jbits.BitsJob;
@@ -39,6 +41,12 @@ final class EngineJob implements BitsJob {
     boolean held;
     long retryAtNanos;
     long lastStartNanos = Long.MIN_VALUE;
+    /** Wall-clock time of the job's last progress in this engine, or null: with {@code rec.modified}, its last activity. */
+    java.time.Instant lastProgressAt;
+    /** When the notify command line is due (again), on the monotonic clock; meaningful while it is pending. */
+    long notifyAtNanos;
+    /** The notify program is running now. */
+    boolean notifyRunning;
     /** While the network's cost blocks the job: since when (the no-progress clock stands still meanwhile). */
     java.time.Instant blockedSince;
 
@@ -289,6 +297,140 @@ final class EngineJob implements BitsJob {
                     + " (a download never gets setuid, setgid or sticky bits)");
         }
         engine.stateMachine().modify(this, r -> r.fileMode = mode);
+    }
+
+    // ------------------------------------------------------------ BITS 1.5-10.x properties
+
+    @Override
+    public NotifyCmdLine notifyCmdLine() {
+        return engine.stateMachine().locked(() -> rec.notifyProgram == null ? null
+                : new NotifyCmdLine(rec.notifyProgram, rec.notifyParameters));
+    }
+
+    /**
+     * Both null removes it. The program must be an absolute path without control characters, and the parameters'
+     * first word (as {@link NotifyCmdLine#argv} splits them) must be the program, as BITS requires.
+     */
+    @Override
+    public void setNotifyCmdLine(String program, String parameters) {
+        NotifyCmdLine c = BitsLimits.checkNotifyCmdLine(program, parameters);
+        if (c != null) {
+            NotifyCommands.check(c);
+        }
+        engine.stateMachine().modify(this, r -> {
+            r.notifyProgram = c == null ? null : c.program();
+            r.notifyParameters = c == null ? null : c.parameters();
+        });
+    }
+
+    @Override
+    public void addFileWithRanges(String remoteName, String localName, List<BitsFileRange> ranges) {
+        engine.addFileWithRanges(this, remoteName, localName, ranges);
+    }
+
+    @Override
+    public List<BitsFileRange> fileRanges(int fileIndex) {
+        return engine.stateMachine().locked(() -> {
+            List<BitsFileRange> r = file(fileIndex).ranges;
+            return r == null ? List.of() : r;
+        });
+    }
+
+    @Override
+    public void setRemoteName(int fileIndex, String remoteName) {
+        engine.setRemoteName(this, fileIndex, remoteName);
+    }
+
+    @Override
+    public int replaceRemotePrefix(String oldPrefix, String newPrefix) {
+        return engine.replaceRemotePrefix(this, oldPrefix, newPrefix);
+    }
+
+    @Override
+    public String fileResponseHeaders(int fileIndex) {
+        return engine.stateMachine().locked(() -> file(fileIndex).responseHeaders);
+    }
+
+    /** The file at {@code index}; E_INVALIDARG naming the job's file count. Call with the lock held. */
+    FileRecord file(int index) {
+        if (index < 0 || index >= rec.files.size()) {
+            throw new BitsException(HResult.E_INVALIDARG, this + " has no file " + index + " (it has "
+                    + rec.files.size() + ", numbered from 0)");
+        }
+        return rec.files.get(index);
+    }
+
+    @Override
+    public boolean dynamicContent() {
+        return engine.stateMachine().locked(() -> rec.dynamicContent);
+    }
+
+    @Override
+    public void setDynamicContent(boolean enable) {
+        engine.stateMachine().modify(this, r -> {
+            JobProperties5.requireDownload(r, "dynamic content");
+            JobProperties5.requireNotResumed(r, "dynamic content");
+            if (enable && r.files.stream().anyMatch(f -> f.ranges != null)) {
+                throw new BitsException(HResult.BG_E_UNSUPPORTED_JOB_CONFIGURATION, "dynamic content cannot be set"
+                        + " on a job with file ranges (a file without a size has no ranges)");
+            }
+            r.dynamicContent = enable;
+        });
+    }
+
+    @Override
+    public boolean highPerformance() {
+        return engine.stateMachine().locked(() -> rec.highPerformance);
+    }
+
+    @Override
+    public void setHighPerformance(boolean enable) {
+        engine.stateMachine().modify(this, r -> {
+            JobProperties5.requireDownload(r, "high performance");
+            if (!r.files.isEmpty()) {
+                throw new BitsException(HResult.BG_E_READ_ONLY_PROPERTY_AFTER_ADDFILE, "high performance can only be"
+                        + " set before the first file is added");
+            }
+            r.highPerformance = enable;
+        });
+    }
+
+    @Override
+    public long maximumDownloadSize() {
+        return engine.stateMachine().locked(() -> rec.maxDownloadSize);
+    }
+
+    @Override
+    public void setMaximumDownloadSize(long bytes) {
+        BitsLimits.checkMaxDownloadSize(bytes);
+        engine.stateMachine().modify(this, r -> {
+            JobProperties5.requireDownload(r, "the maximum download size");
+            JobProperties5.requireNotResumed(r, "the maximum download size");
+            r.maxDownloadSize = bytes;
+        });
+    }
+
+    @Override
+    public long minimumNotificationInterval() {
+        return engine.stateMachine().locked(() -> rec.minNotifyIntervalMillis);
+    }
+
+    @Override
+    public void setMinimumNotificationInterval(long millis) {
+        BitsLimits.checkNotifyInterval(millis);
+        engine.stateMachine().modify(this, r -> r.minNotifyIntervalMillis = millis);
+    }
+
+    @Override
+    public int fileAclFlags() {
+        return engine.stateMachine().locked(() -> rec.aclFlags);
+    }
+
+    /** Stored and reported; on Linux they change nothing (see the README: SMB ACLs are not copied). */
+    @Override
+    public void setFileAclFlags(int flags) {
+        BitsLimits.checkAclFlags(flags);
+        engine.stateMachine().modify(this, r -> r.aclFlags = flags);
     }
 
     @Override

@@ -15,12 +15,23 @@ import java.util.Map;
  *     to be verified after a crash
  * @param connectTimeoutMillis HTTP connect timeout
  * @param readTimeoutMillis HTTP read timeout: a silent server is a transient error after this
- * @param maxFilesPerJob BITS' MaxFilesPerJob
+ * @param maxFilesPerJob BITS' MaxFilesPerJob group policy ({@code engine.maxFilesPerJob}, default 200):
+ *     BG_E_TOO_MANY_FILES_IN_JOB past it
  * @param directIo write block-aligned runs of a download straight to the disk ({@code O_DIRECT}) where the file
  *     system allows it (see {@link TempFileWriter}); {@code false} writes everything through the page cache
+ * @param maxJobsPerUser BITS' MaxJobsPerUser ({@code engine.maxJobsPerUser}, default 60): the jobs this engine's
+ *     user may have that are not Acknowledged or Cancelled; BG_E_TOO_MANY_JOBS_PER_USER past it
+ * @param maxRangesPerFile BITS' MaxRangesPerFile ({@code engine.maxRangesPerFile}, default 500)
+ * @param jobInactivityTimeoutSeconds BITS' JobInactivityTimeout ({@code engine.jobInactivityTimeoutDays}, default
+ *     90 days, 1 to 999 as the policy allows): a job neither changed nor making progress for this long is cancelled
+ *     and its temporary files deleted
+ * @param maxDownloadTimeSeconds BITS' MaxDownloadTime ({@code engine.maxDownloadTime}, seconds, default 7,776,000):
+ *     the maximum download time a new job starts with
  */
 public record EngineSettings(long timeSliceMillis, long checkpointBytes, long checkpointMillis, long syncBytes,
-                             long connectTimeoutMillis, long readTimeoutMillis, int maxFilesPerJob, boolean directIo) {
+                             long connectTimeoutMillis, long readTimeoutMillis, int maxFilesPerJob, boolean directIo,
+                             int maxJobsPerUser, int maxRangesPerFile, long jobInactivityTimeoutSeconds,
+                             long maxDownloadTimeSeconds) {
 
     /** The defaults, overridden by {@code engine.*} and {@code http.*} keys in {@code settings}. */
     public static EngineSettings from(Map<String, String> settings) {
@@ -31,8 +42,26 @@ public record EngineSettings(long timeSliceMillis, long checkpointBytes, long ch
                 get(settings, "engine.syncBytes", 64L << 20),
                 get(settings, "http.connectTimeoutMillis", 30_000),
                 get(settings, "http.readTimeoutMillis", 60_000),
-                (int) get(settings, "engine.maxFilesPerJob", 200),
-                flag(settings, "engine.directIo", true));
+                (int) range(settings, "engine.maxFilesPerJob", 200, 1, Integer.MAX_VALUE),
+                flag(settings, "engine.directIo", true),
+                (int) range(settings, "engine.maxJobsPerUser", 60, 1, Integer.MAX_VALUE),
+                (int) range(settings, "engine.maxRangesPerFile", 500, 1, Integer.MAX_VALUE),
+                range(settings, "engine.jobInactivityTimeoutDays", 90, 1, 999) * 86_400L,
+                range(settings, "engine.maxDownloadTime", 7_776_000, 0, org.jbits.BitsLimits.MAX_ULONG));
+    }
+
+    /** A whole number from {@code min} to {@code max}; anything else is refused with the key's name. */
+    private static long range(Map<String, String> settings, String key, long dflt, long min, long max) {
+        long v;
+        try {
+            v = get(settings, key, dflt);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, not '" + value(settings, key) + "'");
+        }
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(key + " must be " + min + " to " + max + ", not " + v);
+        }
+        return v;
     }
 
     private static long get(Map<String, String> settings, String key, long dflt) {

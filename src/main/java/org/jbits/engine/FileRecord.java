@@ -1,6 +1,8 @@
 package org.jbits.engine;
 
 import java.net.URI;
+import java.util.List;
+import org.jbits.BitsFileRange;
 import org.jbits.BitsFile;
 import org.jbits.FileProgress;
 import org.jbits.file.FileIdentity;
@@ -42,6 +44,11 @@ final class FileRecord {
      */
     boolean uploadSource;
 
+    /** AddFileWithRanges' ranges in their order, or null for the whole file. */
+    volatile List<BitsFileRange> ranges;
+    /** The status line and headers of the file's last HTTP response (File5), or null. */
+    volatile String responseHeaders;
+
     /** The SHA-256 the file must have (lower-case hex), or null. */
     volatile String expectedSha256;
     /** The SHA-256 the transferred file was checked to have (equal to {@link #expectedSha256}), or null. */
@@ -49,10 +56,11 @@ final class FileRecord {
 
     /**
      * What AddFile checked: the name without credentials, its URI, the local path, its directory, the credentials;
-     * for an upload job, the local file it reads ({@code source}, null for a download); the SHA-256 it must have.
+     * for an upload job, the local file it reads ({@code source}, null for a download); the SHA-256 it must have;
+     * AddFileWithRanges' ranges (null for the whole file).
      */
     record Added(String remoteName, URI uri, java.nio.file.Path local, FileIdentity directory, Credentials credentials,
-            LocalNames.Source source, String expectedSha256) {
+            LocalNames.Source source, String expectedSha256, List<BitsFileRange> ranges) {
     }
 
     FileRecord(int index, String remoteName, URI uri, String localName, String tempName) {

@@ -49,6 +49,24 @@ final class JobRecord {
     /** The permission bits a completed file gets; null when the engine decides (also every job of an older store). */
     Integer fileMode;
 
+    /** The notify command line's program, or null (BITS 1.5 SetNotifyCmdLine). */
+    String notifyProgram;
+    /** Its parameters (the whole command line, the program first), or null. */
+    String notifyParameters;
+    /** The notify command line is owed a successful run for the job's current Transferred or Error. */
+    boolean notifyPending;
+    /** BITS_JOB_PROPERTY_DYNAMIC_CONTENT. */
+    boolean dynamicContent;
+    /** BITS_JOB_PROPERTY_HIGH_PERFORMANCE. */
+    boolean highPerformance;
+    /** BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE in bytes; 0: no limit. */
+    long maxDownloadSize;
+    /** BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS. */
+    long minNotifyIntervalMillis = org.jbits.BitsLimits.DEFAULT_NOTIFY_INTERVAL_MILLIS;
+    /** SetFileACLFlags: stored and reported; no effect on this platform. */
+    int aclFlags;
+    /** Resume was called at least once: the properties BITS fixes at the first Resume are read-only now. */
+    boolean everResumed;
     /**
      * The credentials per target and scheme (SetCredentials), kept in the store's credentials table; the passwords
      * never leave the engine but to answer a challenge.

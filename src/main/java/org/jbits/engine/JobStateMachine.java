@@ -43,8 +43,9 @@ final class JobStateMachine {
     private final Map<UUID, EngineJob> jobs = new LinkedHashMap<>();
     /**
      * Guarded by {@link #lock}: the jobs the scheduler looks at, by creation order: Queued, Connecting,
-     * Transferring, TransientError, and any whose run is still winding down. A Suspended, Error or Transferred job
-     * costs the scheduler nothing, however many there are.
+     * Transferring, TransientError, any whose run is still winding down, and any owed a notify command line run.
+     * Any other Suspended, Error or Transferred job costs the scheduler nothing but its look at inactivity once a
+     * minute, however many there are.
      */
     private final TreeMap<Long, EngineJob> scheduled = new TreeMap<>();
     private final JobStore store;
@@ -55,12 +56,23 @@ final class JobStateMachine {
     private long nextSequence;
     /** Guarded by {@link #lock}. */
     private boolean closed;
+    /** Set once at engine start, before any job is loaded. */
+    private NotifyCommands notifyCommands;
 
     JobStateMachine(JobStore store, EngineClock clock, JobEventDispatcher notifier, Runnable wakeScheduler) {
         this.store = store;
         this.clock = clock;
         this.notifier = notifier;
         this.wakeScheduler = wakeScheduler;
+    }
+
+    /** The notify command lines' runner; set once by the engine before jobs are loaded. */
+    void notifyCommands(NotifyCommands commands) {
+        this.notifyCommands = commands;
+    }
+
+    NotifyCommands notifyCommands() {
+        return notifyCommands;
     }
 
     /**
@@ -141,17 +153,23 @@ final class JobStateMachine {
                 job.retryAtNanos = clock.nanoTime() + rec.minimumRetryDelaySeconds * 1_000_000_000L;
             }
             jobs.put(rec.id, job);
+            if (notifyCommands != null) {
+                notifyCommands.loaded(job);
+            }
             track(job);
             return null;
         });
     }
 
-    /** Creates and commits a new job (Suspended, BITS' defaults). */
-    EngineJob create(PortableEngine engine, String displayName, JobType type, String owner) {
+    /**
+     * Creates and commits a new job (Suspended, BITS' defaults, the maximum download time of the engine's
+     * MaxDownloadTime): BG_E_TOO_MANY_JOBS_PER_USER once the user has {@code limits.maxJobsPerUser()} jobs.
+     */
+    EngineJob create(PortableEngine engine, String displayName, JobType type, String owner, EngineSettings limits) {
         EngineJob[] made = new EngineJob[1];
         try {
             return locked(() -> {
-                made[0] = createLocked(engine, displayName, type, owner);
+                made[0] = createLocked(engine, displayName, type, owner, limits);
                 return made[0];
             });
         } catch (BitsException e) {
@@ -163,9 +181,16 @@ final class JobStateMachine {
         }
     }
 
-    private EngineJob createLocked(PortableEngine engine, String displayName, JobType type, String owner) {
+    private EngineJob createLocked(PortableEngine engine, String displayName, JobType type, String owner,
+            EngineSettings limits) {
         ensureOpen();
+        if (jobs.size() >= limits.maxJobsPerUser()) {
+            throw new BitsException(HResult.BG_E_TOO_MANY_JOBS_PER_USER, owner + " has " + jobs.size()
+                    + " jobs, the most one user may have (MaxJobsPerUser " + limits.maxJobsPerUser()
+                    + "); complete or remove some first");
+        }
         JobRecord rec = new JobRecord(UUID.randomUUID(), type, owner, displayName, clock.now());
+        rec.maximumDownloadTimeSeconds = limits.maxDownloadTimeSeconds();
         rec.sequence = nextSequence++;
         // The creating process's umask, as a file it wrote itself would get (an agent is told its caller's).
         rec.fileMode = Umask.fileMode(Umask.current());
@@ -199,11 +224,17 @@ final class JobStateMachine {
         return new ArrayList<>(scheduled.values());
     }
 
+    /** Every job that is not final, for the scheduler's look at inactivity. Call with the lock held. */
+    List<EngineJob> everyJob() {
+        assertLocked();
+        return new ArrayList<>(jobs.values());
+    }
+
     /** Puts the job in or out of the scheduler's set after a change of its state or its run. Call with the lock held. */
     void track(EngineJob job) {
         assertLocked();
         JobRecord rec = job.rec;
-        boolean looked = job.run != null || switch (rec.state) {
+        boolean looked = job.run != null || rec.notifyPending || switch (rec.state) {
             case QUEUED, CONNECTING, TRANSFERRING, TRANSIENT_ERROR -> true;
             default -> false;
         };
@@ -268,9 +299,12 @@ final class JobStateMachine {
                 addUploadFile(job, added.get(0));
                 return null;
             }
+            for (FileRecord.Added a : added) {
+                checkRanges(rec, a);
+            }
             if (rec.files.size() + added.size() > maxFilesPerJob) {
                 throw new BitsException(HResult.BG_E_TOO_MANY_FILES_IN_JOB, "a job holds at most " + maxFilesPerJob
-                        + " files");
+                        + " files (MaxFilesPerJob)");
             }
             List<FileRecord> files = new ArrayList<>(added.size());
             for (FileRecord.Added a : added) {
@@ -279,6 +313,7 @@ final class JobStateMachine {
                         LocalNames.tempNameFor(rec.id, index, a.local()));
                 file.dirId = a.directory();
                 file.urlCredentials = a.credentials();
+                file.ranges = a.ranges();
                 file.expectedSha256 = a.expectedSha256();
                 files.add(file);
             }
@@ -297,6 +332,28 @@ final class JobStateMachine {
             fireModification(job);
             return null;
         });
+    }
+
+    /**
+     * BITS' rules for AddFileWithRanges' ranges: an HTTP(S) URL (E_INVALIDARG), a download job (E_NOTIMPL), a job
+     * without dynamic content (BG_E_UNSUPPORTED_JOB_CONFIGURATION). Nothing for a file without ranges.
+     */
+    private static void checkRanges(JobRecord rec, FileRecord.Added added) {
+        if (added.ranges() == null) {
+            return;
+        }
+        URI uri = added.uri();
+        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+            throw new BitsException(HResult.E_INVALIDARG, "file ranges need an http:// or https:// URL (BITS"
+                    + " 3.0 and later take no SMB or local ranges)");
+        }
+        if (rec.type != JobType.DOWNLOAD) {
+            throw new BitsException(HResult.E_NOTIMPL, "file ranges are for download jobs only");
+        }
+        if (rec.dynamicContent) {
+            throw new BitsException(HResult.BG_E_UNSUPPORTED_JOB_CONFIGURATION, "the job takes dynamic content,"
+                    + " which has no ranges");
+        }
     }
 
     /**
@@ -319,6 +376,7 @@ final class JobStateMachine {
             throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "an upload-reply job goes to an http:// or "
                     + "https:// URL: BITS has no SMB upload-reply (use an upload job for an SMB share)");
         }
+        checkRanges(rec, added);
         LocalNames.Source source = added.source();
         FileRecord file = new FileRecord(0, added.remoteName(), uri, source.path().toString(), "");
         file.uploadSource = true;
@@ -411,6 +469,11 @@ final class JobStateMachine {
             JobRecord rec = job.rec;
             if (rec.files.isEmpty()) {
                 throw new BitsException(HResult.BG_E_EMPTY, job + " has no files");
+            }
+            if (!rec.everResumed) {
+                rec.everResumed = true;
+                store.saveJob(rec);
+                onNotCommitted(() -> rec.everResumed = false);
             }
             switch (rec.state) {
                 case SUSPENDED, ERROR, TRANSIENT_ERROR -> setState(job, JobState.QUEUED);
@@ -539,6 +602,74 @@ final class JobStateMachine {
         });
     }
 
+    /** A file's new remote name as SetRemoteName checked it. */
+    record RemoteName(int index, String remoteName, URI uri, org.jbits.transport.Credentials credentials) {
+    }
+
+    /**
+     * Gives files new remote names (SetRemoteName, ReplaceRemotePrefix), all committed together. A running transfer
+     * is stopped and the job queued again, so the next request goes to the new name: it continues where it stopped
+     * when the new server has the same version of the file (its validator), else it starts over. Transferred files
+     * keep their bytes.
+     */
+    void changeRemoteNames(EngineJob job, List<RemoteName> changes) {
+        locked(() -> {
+            ensureNotFinal(job);
+            JobRecord rec = job.rec;
+            if (rec.type != JobType.DOWNLOAD) {
+                throw new BitsException(HResult.E_NOTIMPL, "remote names of " + rec.type.displayName()
+                        + " jobs cannot be changed (download jobs only)");
+            }
+            for (RemoteName c : changes) {
+                FileRecord f = job.file(c.index());
+                String scheme = c.uri().getScheme();
+                if (f.ranges != null && !"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
+                    throw new BitsException(HResult.E_INVALIDARG, "file " + c.index() + " has ranges, which need an"
+                            + " http:// or https:// URL");
+                }
+            }
+            List<RemoteName> undo = new ArrayList<>();
+            List<FileRecord> changed = new ArrayList<>();
+            Runnable putBack = () -> {
+                for (RemoteName u : undo) {
+                    FileRecord f = rec.files.get(u.index());
+                    f.remoteName = u.remoteName();
+                    f.uri = u.uri();
+                    f.urlCredentials = u.credentials();
+                }
+            };
+            Instant oldModified = rec.modified;
+            for (RemoteName c : changes) {
+                FileRecord f = rec.files.get(c.index());
+                undo.add(new RemoteName(c.index(), f.remoteName, f.uri, f.urlCredentials));
+                log.info("job {}: file {}: remote name {} -> {}", rec.id, c.index(), f.remoteName, c.remoteName());
+                f.remoteName = c.remoteName();
+                f.uri = c.uri();
+                f.urlCredentials = c.credentials();
+                changed.add(f);
+            }
+            rec.modified = clock.now();
+            try {
+                // The job row and every changed file row in one transaction.
+                store.saveJobAndFiles(rec, changed);
+            } catch (RuntimeException e) {
+                putBack.run();
+                rec.modified = oldModified;
+                throw e;
+            }
+            onNotCommitted(putBack);
+            if (job.run != null && !job.run.isStopped()) {
+                log.info("job {}: its transfer stops and starts again with the new remote name", rec.id);
+                job.run.stop();
+                setState(job, JobState.QUEUED);
+            } else {
+                wakeScheduler.run();
+            }
+            fireModification(job);
+            return null;
+        });
+    }
+
     private static Run stopRun(EngineJob job) {
         Run r = job.run;
         if (r != null) {
@@ -562,14 +693,22 @@ final class JobStateMachine {
         if (state == JobState.TRANSFERRED) {
             rec.completedAt = rec.modified;
         }
+        boolean oldNotifyPending = rec.notifyPending;
+        if (notifyCommands != null) {
+            notifyCommands.arm(job, state);
+        }
+        boolean newNotifyPending = rec.notifyPending;
         store.saveJob(rec);
         Instant newModified = rec.modified;
         onNotCommitted(() -> {
-            // The job is in the state its store says (a full disk, a store gone read-only).
+            // The job is in the state its store says (a full disk, a store gone read-only), its notify run too.
             if (rec.state == state && rec.modified == newModified) {
                 rec.state = old;
                 rec.modified = oldModified;
                 rec.completedAt = oldCompletedAt;
+                if (rec.notifyPending == newNotifyPending) {
+                    rec.notifyPending = oldNotifyPending;
+                }
                 track(job);
                 changed.signalAll();
             }
@@ -578,6 +717,9 @@ final class JobStateMachine {
         changed.signalAll();
         wakeScheduler.run();
         log.info("job {}: {} -> {}", rec.id, old.displayName(), state.displayName());
+        if (notifyCommands != null) {
+            notifyCommands.started(job);
+        }
         fireModification(job);
         if (state == JobState.TRANSFERRED) {
             fire(rec.notifyFlags, NotifyFlag.JOB_TRANSFERRED, l -> l.jobTransferred(job));

@@ -158,36 +158,38 @@ final class JobStore implements AutoCloseable {
             + " proxy_usage, proxy_list, proxy_bypass, created, modified, completed, error_context, error_hresult,"
             + " error_description, error_file, error_count, no_progress_since, active_millis, file_mode,"
             + " custom_headers, headers_write_only, security_flags, trusted_certificates, client_certificate,"
-            + " client_certificate_password";
+            + " client_certificate_password, notify_pending, dynamic_content, high_performance, max_download_size,"
+            + " min_notify_interval, acl_flags, ever_resumed";
     /**
      * An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, and the foreign key's ON DELETE
      * CASCADE then deletes every file of the job.
      */
     private static final String SAVE_JOB = "INSERT INTO jobs(" + JOB_COLUMNS + ") VALUES("
-            + "?,".repeat(33) + "?) ON CONFLICT(id) DO UPDATE SET "
+            + "?,".repeat(40) + "?) ON CONFLICT(id) DO UPDATE SET "
             + Arrays.stream(JOB_COLUMNS.split(",\\s*")).filter(c -> !c.equals("id"))
                     .map(c -> c + "=excluded." + c).collect(Collectors.joining(", "));
 
     private static final String SAVE_FILE = """
             INSERT OR REPLACE INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, validator, completed,
                                          temp_dev, temp_ino, temp_birth, dir_dev, dir_ino, dir_birth, url_user,
-                                         url_password, expected_sha256, sha256)
-            VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
+                                         url_password, expected_sha256, sha256, ranges, response_headers)
+            VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
 
     /** The job row's values, copied now (the record changes on under the engine lock after the write is queued). */
     private static Object[] jobRow(JobRecord j) {
         return new Object[] {
             j.id.toString(), j.sequence, j.type.value(), j.state.value(), j.owner, j.displayName, j.description,
             j.priority.value(), j.notifyFlags,
-            // notify_cmdline: kept in the schema for the notify command line, which jbits does not run yet.
-            null,
+            NotifyColumn.encode(j.notifyProgram, j.notifyParameters),
             j.minimumRetryDelaySeconds, j.noProgressTimeoutSeconds, j.maximumDownloadTimeSeconds, j.costFlags,
             j.proxy.usage().value(), String.join(" ", j.proxy.proxyList()), String.join(" ", j.proxy.bypassList()),
             j.created.toEpochMilli(), j.modified.toEpochMilli(), millis(j.completedAt), j.errorContext.value(),
             j.errorHresult, j.errorDescription, j.errorFile, j.errorCount, millis(j.noProgressSince),
             j.activeMillis, j.fileMode == null ? null : j.fileMode.longValue(), j.customHeaders,
             j.headersWriteOnly ? 1 : 0, j.securityFlags, j.trustedCertificates,
-            j.clientCertificate == null ? null : j.clientCertificate.clone(), j.clientCertificatePassword};
+            j.clientCertificate == null ? null : j.clientCertificate.clone(), j.clientCertificatePassword,
+            j.notifyPending ? 1 : 0, j.dynamicContent ? 1 : 0, j.highPerformance ? 1 : 0, j.maxDownloadSize,
+            j.minNotifyIntervalMillis, j.aclFlags, j.everResumed ? 1 : 0};
     }
 
     private static Object[] fileRow(UUID jobId, FileRecord f) {
@@ -199,7 +201,7 @@ final class JobStore implements AutoCloseable {
             f.completed ? 1 : 0, t == null ? null : t.device(), t == null ? null : t.inode(),
             t == null ? null : t.birthNanos(), d == null ? null : d.device(), d == null ? null : d.inode(),
             d == null ? null : d.birthNanos(), c == null ? null : c.userName(), c == null ? null : c.password(),
-            f.expectedSha256, f.sha256};
+            f.expectedSha256, f.sha256, RangesColumn.encode(f.ranges), f.responseHeaders};
     }
 
     private static Long millis(Instant t) {
@@ -427,6 +429,20 @@ final class JobStore implements AutoCloseable {
     void clearSegments(UUID jobId, int index) {
         Object[] values = {jobId.toString(), index};
         write(false, "saving progress of job " + jobId, () -> run(clearSegmentsStatement, values));
+    }
+
+    /**
+     * Records the headers of a file's last HTTP response (File5): once per response, not forced (they are what the
+     * server said last, which the next response says again).
+     */
+    void saveResponseHeaders(UUID jobId, FileRecord f) {
+        Object[] values = {f.responseHeaders, jobId.toString(), f.index};
+        write(false, "saving the response headers of job " + jobId, () -> {
+            try (PreparedStatement ps = db.prepareStatement(
+                    "UPDATE files SET response_headers=? WHERE job_id=? AND idx=?")) {
+                run(ps, values);
+            }
+        });
     }
 
     /** A durable checkpoint record. */
@@ -724,6 +740,16 @@ final class JobStore implements AutoCloseable {
                     j.trustedCertificates = rs.getString("trusted_certificates");
                     j.clientCertificate = rs.getBytes("client_certificate");
                     j.clientCertificatePassword = rs.getString("client_certificate_password");
+                    String[] notify = NotifyColumn.decode(rs.getString("notify_cmdline"));
+                    j.notifyProgram = notify[0];
+                    j.notifyParameters = notify[1];
+                    j.notifyPending = rs.getInt("notify_pending") != 0;
+                    j.dynamicContent = rs.getInt("dynamic_content") != 0;
+                    j.highPerformance = rs.getInt("high_performance") != 0;
+                    j.maxDownloadSize = rs.getLong("max_download_size");
+                    j.minNotifyIntervalMillis = rs.getLong("min_notify_interval");
+                    j.aclFlags = rs.getInt("acl_flags");
+                    j.everResumed = rs.getInt("ever_resumed") != 0;
                     jobs.put(j.id.toString(), j);
                 }
             }
@@ -748,6 +774,8 @@ final class JobStore implements AutoCloseable {
                     }
                     f.expectedSha256 = rs.getString("expected_sha256");
                     f.sha256 = rs.getString("sha256");
+                    f.ranges = RangesColumn.decode(rs.getString("ranges"));
+                    f.responseHeaders = rs.getString("response_headers");
                     if (f.completed && f.expectedSha256 != null && f.sha256 == null) {
                         // Transferred but not checked yet (the agent stopped in between): checked when the job runs.
                         f.completed = false;

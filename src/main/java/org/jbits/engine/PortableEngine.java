@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.jbits.BitsException;
+import org.jbits.BitsFile;
 import org.jbits.BitsJob;
 import org.jbits.BitsLimits;
 import org.jbits.BitsManager;
@@ -61,6 +62,7 @@ public final class PortableEngine implements BitsManager {
     private final TempFiles tempFiles;
     private final UploadRunner uploads;
     private final TransferWorker worker;
+    private final NotifyCommands notifyCommands;
     private final Scheduler scheduler;
     /** The network's cost: detection with the administrator's override over it. */
     private final CostOverride cost;
@@ -73,6 +75,13 @@ public final class PortableEngine implements BitsManager {
     public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports) {
         this(stateDir, settings, clock, transports, NetworkCost.none("no cost detection was asked for",
                 clock.now()), CostPolicyDefaults.BITS);
+    }
+
+    /** Opens the engine with a launcher for notify command lines (tests count and fail the runs). */
+    PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
+            NotifyCommands.Launcher launcher) {
+        this(stateDir, settings, clock, transports, NetworkCost.none("no cost detection was asked for",
+                clock.now()), CostPolicyDefaults.BITS, BandwidthPolicy.from(java.util.Map.of()), launcher);
     }
 
     /**
@@ -90,6 +99,12 @@ public final class PortableEngine implements BitsManager {
      */
     public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
             NetworkCost detector, CostPolicyDefaults costDefaults, BandwidthPolicy bandwidth) {
+        this(stateDir, settings, clock, transports, detector, costDefaults, bandwidth, NotifyCommands.PROCESSES);
+    }
+
+    private PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
+            NetworkCost detector, CostPolicyDefaults costDefaults, BandwidthPolicy bandwidth,
+            NotifyCommands.Launcher launcher) {
         this.stateDir = stateDir;
         this.settings = settings;
         this.transports = transports;
@@ -122,6 +137,8 @@ public final class PortableEngine implements BitsManager {
         }
         Supplier<CostState> costState = () -> cost.current().cost();
         jobs = new JobStateMachine(store, clock, notifier, this::wakeScheduler);
+        notifyCommands = new NotifyCommands(jobs, clock, launcher);
+        jobs.notifyCommands(notifyCommands);
         costGate = new CostGate(jobs, cost::current, costDefaults, clock);
         finisher = new JobFinisher(store);
         tempFiles = new TempFiles(store, clock, settings);
@@ -134,7 +151,8 @@ public final class PortableEngine implements BitsManager {
             jobs.load(new EngineJob(this, rec));
         }
         scheduler = new Scheduler(jobs, reports, worker, clock, settings.timeSliceMillis(), costGate,
-                new BandwidthGate(jobs, bandwidth, clock));
+                new BandwidthGate(jobs, bandwidth, clock), settings.jobInactivityTimeoutSeconds(),
+                this::cancelInactive);
         cost.addListener(s -> wakeScheduler());
         scheduler.start();
         log.info("portable engine started on {} with {} job(s)", stateDir, jobs.list().size());
@@ -168,7 +186,7 @@ public final class PortableEngine implements BitsManager {
         if (type == null) {
             throw new BitsException(HResult.E_INVALIDARG, "the job type must not be null");
         }
-        return jobs.create(this, displayName, type, owner);
+        return jobs.create(this, displayName, type, owner, settings);
     }
 
     @Override
@@ -179,6 +197,15 @@ public final class PortableEngine implements BitsManager {
     @Override
     public List<BitsJob> jobs() {
         return jobs.list();
+    }
+
+    /**
+     * Root only (E_ACCESSDENIED for anyone else): this engine's jobs, then every other local user's, read from a
+     * consistent copy of their store without writing anything of theirs ({@link OtherUsersJobs}).
+     */
+    @Override
+    public List<BitsJob> allUsersJobs() {
+        return OtherUsersJobs.list(this, jobs.list());
     }
 
     @Override
@@ -239,6 +266,7 @@ public final class PortableEngine implements BitsManager {
         scheduler.close();
         cost.close();
         worker.close();
+        notifyCommands.close();
         tempFiles.close();
         notifier.close();
         store.close();
@@ -254,12 +282,19 @@ public final class PortableEngine implements BitsManager {
     // ---------------------------------------------------------------- operations of EngineJob
 
     void addFile(EngineJob job, String remoteName, String localName) {
-        jobs.addFiles(job, List.of(checked(job, remoteName, localName, null)), settings.maxFilesPerJob());
+        addFile(job, remoteName, localName, null);
     }
 
     /** AddFile with the SHA-256 the file must have (null: none). */
     void addFile(EngineJob job, String remoteName, String localName, String expectedSha256) {
-        jobs.addFiles(job, List.of(checked(job, remoteName, localName, expectedSha256)), settings.maxFilesPerJob());
+        jobs.addFiles(job, List.of(checked(job, remoteName, localName, expectedSha256, null)), settings.maxFilesPerJob());
+    }
+
+    /** AddFileWithRanges: the ranges checked (BitsLimits, the engine's MaxRangesPerFile), then AddFile's checks. */
+    void addFileWithRanges(EngineJob job, String remoteName, String localName, List<org.jbits.BitsFileRange> ranges) {
+        List<org.jbits.BitsFileRange> checked = ranges == null ? null
+                : BitsLimits.checkRanges(ranges, settings.maxRangesPerFile());
+        jobs.addFiles(job, List.of(checked(job, remoteName, localName, null, checked)), settings.maxFilesPerJob());
     }
 
     /** Every file checked first, then all added in one commit, or none. */
@@ -269,17 +304,18 @@ public final class PortableEngine implements BitsManager {
         }
         List<FileRecord.Added> added = new java.util.ArrayList<>(files.size());
         for (FileInfo f : files) {
-            added.add(checked(job, f.remoteName(), f.localName(), f.expectedSha256()));
+            added.add(checked(job, f.remoteName(), f.localName(), f.expectedSha256(), null));
         }
         jobs.addFiles(job, added, settings.maxFilesPerJob());
     }
 
     /**
-     * AddFile's checks of one file's names and expected hash; a password in the remote name is taken out before it
-     * is parsed. An upload's local name is its source: it must be there to read (recorded by identity), not a place
-     * to write.
+     * AddFile's checks of one file's names, expected hash and ranges (null: none); a password in the remote name is
+     * taken out before it is parsed. An upload's local name is its source: it must be there to read (recorded by
+     * identity), not a place to write.
      */
-    private FileRecord.Added checked(EngineJob job, String remoteName, String localName, String expectedSha256) {
+    private FileRecord.Added checked(EngineJob job, String remoteName, String localName, String expectedSha256,
+            List<org.jbits.BitsFileRange> ranges) {
         String sha = expectedSha256 == null ? null : BitsLimits.checkSha256(expectedSha256);
         if (remoteName == null) {
             throw new BitsException(HResult.E_INVALIDARG, "the remote name is empty");
@@ -289,11 +325,73 @@ public final class PortableEngine implements BitsManager {
         if (job.rec.type != JobType.DOWNLOAD) {
             LocalNames.Source source = LocalNames.checkSource(localName);
             return new FileRecord.Added(remote.remoteName(), uri, source.path(), source.directory(),
-                    remote.credentials(), source, sha);
+                    remote.credentials(), source, sha, ranges);
         }
         Path local = LocalNames.check(localName);
         FileIdentity dir = LocalNames.directoryIdentity(local.getParent());
-        return new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials(), null, sha);
+        return new FileRecord.Added(remote.remoteName(), uri, local, dir, remote.credentials(), null, sha, ranges);
+    }
+
+    /** SetRemoteName: the name checked as AddFile checks one, its {@code user:password@} taken out. */
+    void setRemoteName(EngineJob job, int index, String remoteName) {
+        jobs.changeRemoteNames(job, List.of(remoteName(index, remoteName)));
+    }
+
+    private JobStateMachine.RemoteName remoteName(int index, String remoteName) {
+        if (remoteName == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "the remote name is empty");
+        }
+        UrlCredentials.Split remote = UrlCredentials.split(BitsLimits.checkText("remote name", remoteName));
+        URI uri = transports.parse(remote.remoteName());
+        return new JobStateMachine.RemoteName(index, remote.remoteName(), uri, remote.credentials());
+    }
+
+    /**
+     * ReplaceRemotePrefix: every remote name starting with {@code oldPrefix} (case-sensitive) gets {@code newPrefix}
+     * instead; every new name is checked before any is changed. S_FALSE when none matched.
+     */
+    int replaceRemotePrefix(EngineJob job, String oldPrefix, String newPrefix) {
+        if (oldPrefix == null || newPrefix == null || oldPrefix.isEmpty() || newPrefix.isEmpty()) {
+            throw new BitsException(HResult.E_INVALIDARG, "ReplaceRemotePrefix needs an old and a new prefix, neither empty");
+        }
+        BitsLimits.checkText("old prefix", oldPrefix);
+        BitsLimits.checkText("new prefix", newPrefix);
+        List<BitsFile> files = job.files();
+        java.util.ArrayList<JobStateMachine.RemoteName> changes = new java.util.ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            String name = files.get(i).remoteName();
+            if (name.startsWith(oldPrefix)) {
+                changes.add(remoteName(i, newPrefix + name.substring(oldPrefix.length())));
+            }
+        }
+        if (changes.isEmpty()) {
+            if (job.type() != JobType.DOWNLOAD) {
+                throw new BitsException(HResult.E_NOTIMPL, "remote names of upload jobs cannot be changed");
+            }
+            jobs.locked(() -> {
+                if (job.rec.state.isFinal()) {
+                    throw new BitsException(HResult.BG_E_INVALID_STATE, job + " is " + job.rec.state.displayName());
+                }
+                return null;
+            });
+            return HResult.S_FALSE;
+        }
+        jobs.changeRemoteNames(job, changes);
+        return HResult.S_OK;
+    }
+
+    /**
+     * BITS' JobInactivityTimeout: a job that nothing changed and that made no progress for that long is cancelled,
+     * its temporary files deleted. Called by the scheduler's thread, outside the engine lock.
+     */
+    private void cancelInactive(EngineJob job) {
+        log.info("job {}: inactive for {} days (JobInactivityTimeout): cancelled, its temporary files deleted",
+                job.rec.id, settings.jobInactivityTimeoutSeconds() / 86_400);
+        try {
+            cancel(job);
+        } catch (BitsException e) {
+            log.debug("job {}: already gone: {}", job.rec.id, e.getMessage());
+        }
     }
 
     /** SetReplyFileName: checked as a download's destination is; null or empty lets the engine choose. */

@@ -46,6 +46,11 @@ final class RunReports {
     private void progressed(Run run) {
         jobs.assertLocked();
         JobRecord rec = run.job.rec;
+        if (run.job.run == run && !run.isStopped()) {
+            // Activity for the inactivity timeout; a stopped run's late events are not (applied, they would be
+            // dated when applied, which may be long after the run stopped).
+            run.job.lastProgressAt = jobs.clock().now();
+        }
         // Not for a stopped run: what stopped it (a cost block, the maximum download time) recorded an error that
         // its late progress must not clear (a blocked job cleared so looked like a retry due and went to Queued).
         if (run.job.run == run && !run.isStopped() && (rec.noProgressSince != null || rec.hasError())) {

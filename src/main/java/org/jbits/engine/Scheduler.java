@@ -28,13 +28,30 @@ final class Scheduler implements AutoCloseable {
     private final long sliceNanos;
     private final CostGate cost;
     private final BandwidthGate bandwidth;
+    private final long inactivitySeconds;
+    private final java.util.function.Consumer<EngineJob> inactive;
+    /** Jobs found inactive in the last look, cancelled by this thread outside the lock. Scheduler thread only. */
+    private final List<EngineJob> expired = new ArrayList<>();
+    /**
+     * When every job was last looked at for the inactivity timeout (a matter of days): once a minute of the engine's
+     * wall clock, so a Suspended, Error or Transferred job costs the scheduler's other looks nothing. Scheduler
+     * thread only; null before the first.
+     */
+    private java.time.Instant lastInactivityScan;
+    /** How often every job is looked at for the inactivity timeout. */
+    private static final java.time.Duration INACTIVITY_SCAN = java.time.Duration.ofMinutes(1);
     /** Wake-ups: a permit per change, drained at each look. Taken without the engine lock. */
     private final Semaphore wakeups = new Semaphore(0);
     private final Thread thread;
     private volatile boolean stopping;
 
+    /**
+     * @param inactivitySeconds BITS' JobInactivityTimeout: a job without a change or progress for this long is
+     *     handed to {@code inactive} (which cancels it), from this thread and outside the engine lock
+     */
     Scheduler(JobStateMachine jobs, RunReports reports, TransferWorker worker, EngineClock clock, long sliceMillis,
-            CostGate cost, BandwidthGate bandwidth) {
+            CostGate cost, BandwidthGate bandwidth, long inactivitySeconds,
+            java.util.function.Consumer<EngineJob> inactive) {
         this.jobs = jobs;
         this.reports = reports;
         this.worker = worker;
@@ -42,6 +59,8 @@ final class Scheduler implements AutoCloseable {
         this.sliceNanos = sliceMillis * 1_000_000L;
         this.cost = cost;
         this.bandwidth = bandwidth;
+        this.inactivitySeconds = inactivitySeconds;
+        this.inactive = inactive;
         this.thread = new Thread(this::loop, "jbits-scheduler");
         this.thread.setDaemon(true);
     }
@@ -65,6 +84,14 @@ final class Scheduler implements AutoCloseable {
                 } catch (RuntimeException e) {
                     log.error("scheduler step failed", e);
                 }
+                for (EngineJob job : expired) {
+                    try {
+                        inactive.accept(job);
+                    } catch (RuntimeException e) {
+                        log.error("job {}: cancelling it for inactivity failed", job.rec.id, e);
+                    }
+                }
+                expired.clear();
                 long wait = Math.min(next - clock.nanoTime(), MAX_WAIT_NANOS);
                 if (wait > 0 && wakeups.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
                     wakeups.drainPermits();
@@ -80,10 +107,31 @@ final class Scheduler implements AutoCloseable {
         long next = Long.MAX_VALUE;
         CostState costNow = cost.cost();
         List<SchedulePolicy.Candidate<EngineJob>> candidates = new ArrayList<>();
+        java.time.Instant wallNow = clock.now();
+        if (lastInactivityScan == null || wallNow.isBefore(lastInactivityScan)
+                || !java.time.Duration.between(lastInactivityScan, wallNow).minus(INACTIVITY_SCAN).isNegative()) {
+            lastInactivityScan = wallNow;
+            for (EngineJob job : jobs.everyJob()) {
+                if (job.run != null) {
+                    // What the run noted is activity: applied before the job is judged.
+                    reports.applyEvents(job.run);
+                }
+                if (isInactive(job, wallNow)) {
+                    expired.add(job);
+                }
+            }
+        }
         for (EngineJob job : jobs.all()) {
             JobRecord rec = job.rec;
             if (job.run != null) {
                 reports.applyEvents(job.run);
+            }
+            if (expired.contains(job)) {
+                continue;
+            }
+            NotifyCommands notify = jobs.notifyCommands();
+            if (notify != null) {
+                next = Math.min(next, notify.tick(job, now));
             }
             if (CostGate.isBlocked(rec)) {
                 // Waits for the network, not for a retry: no retry delay, no no-progress timeout.
@@ -134,6 +182,18 @@ final class Scheduler implements AutoCloseable {
             worker.start(job, now);
         }
         return Math.min(next, d.nextDecisionNanos());
+    }
+
+    /** Neither changed nor progressing for the inactivity timeout, and not being completed or transferring now. */
+    private boolean isInactive(EngineJob job, java.time.Instant now) {
+        if (job.held || (job.run != null && !job.run.isStopped())) {
+            return false;
+        }
+        java.time.Instant last = job.rec.modified;
+        if (job.lastProgressAt != null && job.lastProgressAt.isAfter(last)) {
+            last = job.lastProgressAt;
+        }
+        return java.time.Duration.between(last, now).getSeconds() >= inactivitySeconds;
     }
 
     @Override

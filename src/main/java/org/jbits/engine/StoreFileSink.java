@@ -10,11 +10,14 @@ final class StoreFileSink implements FileSink {
     private final JobStore store;
     private final Run run;
     private final FileRecord file;
+    /** BITS' high performance: no periodic records (ranges, periodic checkpoints); a crash restarts the file. */
+    private final boolean highPerformance;
 
-    StoreFileSink(JobStore store, Run run, FileRecord file) {
+    StoreFileSink(JobStore store, Run run, FileRecord file, boolean highPerformance) {
         this.store = store;
         this.run = run;
         this.file = file;
+        this.highPerformance = highPerformance;
     }
 
     @Override
@@ -33,11 +36,17 @@ final class StoreFileSink implements FileSink {
 
     @Override
     public void rangeWritten(long start, long end, long crc32c) {
+        if (highPerformance) {
+            return;
+        }
         store.addSegment(run.job.rec.id, file.index, start, end, crc32c);
     }
 
     @Override
     public void checkpointed(long offset, boolean durable) {
+        if (highPerformance && !durable) {
+            return;
+        }
         file.checkpoint = offset;
         store.saveCheckpoint(run.job.rec.id, file, durable);
     }

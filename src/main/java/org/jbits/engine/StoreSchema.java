@@ -114,9 +114,31 @@ final class StoreSchema {
             "ALTER TABLE files ADD COLUMN expected_sha256 TEXT",
             "ALTER TABLE files ADD COLUMN sha256 TEXT"));
 
+    /**
+     * BITS 1.5-10.x properties: the notify command line's pending run (its text lives in {@code notify_cmdline}
+     * since version 1), dynamic content, high performance, the maximum download size, the minimum notification
+     * interval, the file ACL flags, whether the job was ever resumed (what BITS fixes at the first Resume); per
+     * file, AddFileWithRanges' ranges and the last HTTP response's headers. Jobs of older stores get BITS' defaults.
+     */
+    private static final Migration V5_JOB_AND_FILE_PROPERTIES = new Migration(5,
+            "jobs.notify_pending/dynamic_content/high_performance/max_download_size/min_notify_interval/acl_flags"
+                    + "/ever_resumed, files.ranges/response_headers",
+            List.of(
+            "ALTER TABLE jobs ADD COLUMN notify_pending INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE jobs ADD COLUMN dynamic_content INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE jobs ADD COLUMN high_performance INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE jobs ADD COLUMN max_download_size INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE jobs ADD COLUMN min_notify_interval INTEGER NOT NULL DEFAULT 500",
+            "ALTER TABLE jobs ADD COLUMN acl_flags INTEGER NOT NULL DEFAULT 0",
+            // A job that left Suspended was resumed; one that is Suspended again may have been too, but nothing says so.
+            "ALTER TABLE jobs ADD COLUMN ever_resumed INTEGER NOT NULL DEFAULT 0",
+            "UPDATE jobs SET ever_resumed = 1 WHERE state <> 3",
+            "ALTER TABLE files ADD COLUMN ranges TEXT",
+            "ALTER TABLE files ADD COLUMN response_headers TEXT"));
+
     /** The schema this jbits writes. */
     static final StoreSchema CURRENT = new StoreSchema(List.of(V1_TABLES, V2_IDENTITIES_AND_MODE, V3_UPLOADS,
-            V4_AUTH_HEADERS_TLS_HASHES));
+            V4_AUTH_HEADERS_TLS_HASHES, V5_JOB_AND_FILE_PROPERTIES));
 
     private final List<Migration> migrations;
     /** Per version, the tables and columns its migrations create; worked out once, in memory. */

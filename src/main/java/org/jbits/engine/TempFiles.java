@@ -18,8 +18,6 @@ import org.jbits.transport.TransferException;
  * staging buffers, I/O tasks and clock.
  */
 final class TempFiles implements AutoCloseable {
-    /** BITS' default minimum notification interval for JobModification. */
-    private static final long NOTIFY_NANOS = 500_000_000L;
 
     private final JobStore store;
     private final EngineClock clock;
@@ -28,14 +26,11 @@ final class TempFiles implements AutoCloseable {
     private final StagingPool staging = new StagingPool(1 << 20, 64L << 20);
     /** The writer and checkpoint tasks of every durable file. */
     private final ExecutorService io;
-    private final DurableFile.Options options;
 
     TempFiles(JobStore store, EngineClock clock, EngineSettings settings) {
         this.store = store;
         this.clock = clock;
         this.settings = settings;
-        this.options = new DurableFile.Options(settings.checkpointBytes(), settings.syncBytes(),
-                settings.checkpointMillis() * 1_000_000L, NOTIFY_NANOS, settings.directIo());
         AtomicInteger n = new AtomicInteger();
         this.io = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "jbits-io-" + n.incrementAndGet());
@@ -65,8 +60,23 @@ final class TempFiles implements AutoCloseable {
         } else {
             storage = FileStorage.at(temp, settings.directIo());
         }
+        JobRecord rec = run.job.rec;
         return DurableFile.open(f.tempName, storage, new DurableFile.Recorded(f.checkpoint, f.bytesTotal, f.validator),
-                staging, io, clock::nanoTime, options, new StoreFileSink(store, run, f));
+                staging, io, clock::nanoTime, options(rec), new StoreFileSink(store, run, f, rec.highPerformance));
+    }
+
+    /**
+     * The engine's checkpoint cadence with the job's minimum notification interval (BITS'
+     * JobModification rate). High performance forces and records a file only when it stops or is transferred.
+     */
+    private DurableFile.Options options(JobRecord rec) {
+        long notifyNanos = rec.minNotifyIntervalMillis * 1_000_000L;
+        if (rec.highPerformance) {
+            return new DurableFile.Options(settings.checkpointBytes(), Long.MAX_VALUE / 4, Long.MAX_VALUE / 4,
+                    notifyNanos, settings.directIo());
+        }
+        return new DurableFile.Options(settings.checkpointBytes(), settings.syncBytes(),
+                settings.checkpointMillis() * 1_000_000L, notifyNanos, settings.directIo());
     }
 
     @Override

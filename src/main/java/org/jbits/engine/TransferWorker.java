@@ -233,6 +233,16 @@ final class TransferWorker implements AutoCloseable {
             return null;
         }
         Transport transport = transports.forUri(f.uri);
+        JobRecord rec = run.job.rec;
+        long others = jobs.locked(() -> {
+            long sum = 0;
+            for (FileRecord o : rec.files) {
+                if (o != f) {
+                    sum += Math.max(0, o.completed ? o.bytesTotal : o.bytesNow());
+                }
+            }
+            return sum;
+        });
         TransferContext context = run.context.withServerCredentials(f.urlCredentials)
                 .withRedirectListener(to -> redirected(run, f, to));
         DurableFile target = tempFiles.open(run, f);
@@ -243,7 +253,12 @@ final class TransferWorker implements AutoCloseable {
         try (target) {
             f.live = target;
             try {
-                transport.download(f.uri, target, context);
+                JobTarget t = new JobTarget(target, jobs.store(), rec, f, rec.dynamicContent, rec.maxDownloadSize, others);
+                if (f.ranges != null) {
+                    transport.downloadRanges(f.uri, f.ranges, t, context);
+                } else {
+                    transport.download(f.uri, t, context);
+                }
             } finally {
                 f.live = null;
                 f.bytesTransferred = target.position();

@@ -39,4 +39,11 @@ public interface DownloadTarget {
 
     /** Bytes written so far, counting {@link #offset()}. */
     long position();
+
+    /**
+     * The status line and headers of a response the transport received for this file, CRLF-separated, each time one
+     * arrives (error responses too): what BITS reports as the file's HTTP response headers (File5). Optional.
+     */
+    default void responseHeaders(String headers) {
+    }
 }

@@ -181,6 +181,7 @@ public final class HttpTransport implements Transport {
                 return;
             }
             try (Response response = call.execute()) {
+                target.responseHeaders(headersOf(response));
                 int code = response.code();
                 String refused = response.header(REFUSED_REDIRECT);
                 if (refused != null) {
@@ -239,8 +240,46 @@ public final class HttpTransport implements Transport {
                 "the server does not answer range requests consistently for " + Redacted.uri(source), null);
     }
 
+    @Override
+    public void downloadRanges(URI source, java.util.List<org.jbits.BitsFileRange> ranges, DownloadTarget target,
+            TransferContext context) throws TransferException {
+        OkHttpClient c;
+        try {
+            c = clientFor(context);
+        } catch (org.jbits.BitsException e) {
+            throw TransferException.fatal(e.hresult(), ErrorContext.GENERAL_TRANSPORT, e.detail(), e);
+        }
+        try {
+            new HttpRanges(c, probeClient(context), source, ranges, target, context).download();
+        } finally {
+            if (c.connectionPool() != client.connectionPool()) {
+                c.connectionPool().evictAll();
+            }
+        }
+    }
+
+    /** The status line and headers of {@code response}, CRLF-separated, as WinHTTP's raw headers read. */
+    static String headersOf(Response response) {
+        String protocol = switch (response.protocol()) {
+            case HTTP_1_0 -> "HTTP/1.0";
+            case HTTP_1_1 -> "HTTP/1.1";
+            case HTTP_2, H2_PRIOR_KNOWLEDGE -> "HTTP/2";
+            default -> response.protocol().toString().toUpperCase(java.util.Locale.ROOT);
+        };
+        StringBuilder b = new StringBuilder(protocol).append(' ').append(response.code());
+        if (!response.message().isEmpty()) {
+            b.append(' ').append(response.message());
+        }
+        b.append("\r\n");
+        okhttp3.Headers headers = response.headers();
+        for (int i = 0; i < headers.size(); i++) {
+            b.append(headers.name(i)).append(": ").append(headers.value(i)).append("\r\n");
+        }
+        return b.toString();
+    }
+
     /** Under BITS' ALLOW_REPORT policy the file's remote name becomes the URL the file came from at last. */
-    private static void reportRedirect(URI source, Response response, TransferContext context) {
+    static void reportRedirect(URI source, Response response, TransferContext context) {
         if (SecurityFlags.redirectPolicy(context.tls().securityFlags()) != SecurityFlags.REDIRECT_POLICY_ALLOW_REPORT
                 || !response.isSuccessful()) {
             return;

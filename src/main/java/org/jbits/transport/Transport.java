@@ -15,6 +15,18 @@ public interface Transport {
     /** Downloads {@code source} into {@code target}, continuing from the target's offset where the source allows. */
     void download(URI source, DownloadTarget target, TransferContext context) throws TransferException;
 
+    /**
+     * Downloads only {@code ranges} of {@code source} into {@code target}, one after another in their order
+     * (AddFileWithRanges): the target's offset counts bytes of the ranges, and its total is their sum once the
+     * remote file's size is known. Transports without range support fail with E_INVALIDARG, which the engine's
+     * AddFileWithRanges checks before it gets here.
+     */
+    default void downloadRanges(URI source, java.util.List<org.jbits.BitsFileRange> ranges, DownloadTarget target,
+            TransferContext context) throws TransferException {
+        throw TransferException.fatal(HResult.E_INVALIDARG, ErrorContext.GENERAL_QUEUE_MANAGER,
+                "'" + source.getScheme() + "' URLs take no file ranges", null);
+    }
+
     /** True when this transport can upload to its URIs ({@link #upload}). */
     default boolean uploads() {
         return false;

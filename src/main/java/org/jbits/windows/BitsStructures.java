@@ -135,6 +135,15 @@ final class BitsStructures {
             return v;
         }
 
+        /** A BOOL value (dynamic content, high performance). */
+        public static ByValue ofEnable(boolean value) {
+            ByValue v = new ByValue();
+            v.setType("Enable");
+            v.Enable = value ? 1 : 0;
+            v.writeField("Enable");
+            return v;
+        }
+
         /** A UINT64 value (max download size). */
         public static ByValue ofUint64(long value) {
             ByValue v = new ByValue();

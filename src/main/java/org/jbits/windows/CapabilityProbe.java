@@ -57,6 +57,26 @@ final class CapabilityProbe {
             if (interfaces.contains("IBackgroundCopyJob4")) {
                 probes.put("IBackgroundCopyJob4::GetMaximumDownloadTime", j -> withJob4(j));
             }
+            if (interfaces.contains("IBackgroundCopyJob2")) {
+                probes.put("IBackgroundCopyJob2::GetNotifyCmdLine", j -> {
+                    IBackgroundCopyJob2 j2 = j.queryJob2();
+                    try {
+                        j2.getNotifyCmdLine();
+                    } finally {
+                        j2.release();
+                    }
+                });
+            }
+            if (interfaces.contains("IBackgroundCopyJob5")) {
+                probes.put("IBackgroundCopyJob5::GetProperty", j -> {
+                    IBackgroundCopyJob5 j5 = j.queryJob5();
+                    try {
+                        j5.getProperty(BitsStructures.BITS_JOB_PROPERTY_ID_COST_FLAGS);
+                    } finally {
+                        j5.release();
+                    }
+                });
+            }
             if (interfaces.contains("IBackgroundCopyJobHttpOptions")) {
                 // Removing the certificate a new job does not have changes nothing; Wine stubs it (E_NOTIMPL).
                 probes.put("IBackgroundCopyJobHttpOptions::RemoveClientCertificate", j -> withHttpOptions(j));

@@ -38,6 +38,16 @@ class IBackgroundCopyFile extends ComObject {
         return p;
     }
 
+    /** QueryInterface for IBackgroundCopyFile2, or null (BITS before 2.0). */
+    IBackgroundCopyFile2 queryFile2() {
+        return query(BitsGuids.IID_IBackgroundCopyFile2, p -> new IBackgroundCopyFile2(p, "IBackgroundCopyFile2"));
+    }
+
+    /** QueryInterface for IBackgroundCopyFile5, or null (BITS before 5.0, and Wine). */
+    IBackgroundCopyFile5 queryFile5() {
+        return query(BitsGuids.IID_IBackgroundCopyFile5, p -> new IBackgroundCopyFile5(p, "IBackgroundCopyFile5"));
+    }
+
     /** QueryInterface for IBackgroundCopyFile3, or null (BITS before 3.0, and Wine). */
     IBackgroundCopyFile3 queryFile3() {
         return query(BitsGuids.IID_IBackgroundCopyFile3, IBackgroundCopyFile3::new);
@@ -50,6 +60,29 @@ class IBackgroundCopyFile extends ComObject {
 
         IBackgroundCopyFile2(Pointer p, String name) {
             super(p, name);
+        }
+
+        /** 6 GetFileRanges(DWORD *RangeCount, BG_FILE_RANGE **Ranges): the array is BITS' to free (CoTaskMemFree). */
+        java.util.List<org.jbits.BitsFileRange> getFileRanges() {
+            com.sun.jna.ptr.IntByReference count = new com.sun.jna.ptr.IntByReference();
+            com.sun.jna.ptr.PointerByReference ranges = new com.sun.jna.ptr.PointerByReference();
+            call(GET_FILE_RANGES, "GetFileRanges", count, ranges);
+            Pointer a = ranges.getValue();
+            java.util.List<org.jbits.BitsFileRange> out = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; a != null && i < count.getValue(); i++) {
+                    BitsStructures.BG_FILE_RANGE r = new BitsStructures.BG_FILE_RANGE(a.share(16L * i));
+                    out.add(new org.jbits.BitsFileRange(r.InitialOffset, r.Length));
+                }
+            } finally {
+                TaskMemory.free(a);
+            }
+            return out;
+        }
+
+        /** 7 SetRemoteName(LPCWSTR Val). */
+        void setRemoteName(String remote) {
+            call(SET_REMOTE_NAME, "SetRemoteName", wide(remote));
         }
     }
 
@@ -88,8 +121,21 @@ class IBackgroundCopyFile extends ComObject {
         static final int SET_PROPERTY = 13;
         static final int GET_PROPERTY = 14;
 
+        /** {@code BITS_FILE_PROPERTY_ID_HTTP_RESPONSE_HEADERS}. */
+        static final int BITS_FILE_PROPERTY_ID_HTTP_RESPONSE_HEADERS = 1;
+
         IBackgroundCopyFile5(Pointer p, String name) {
             super(p, name);
+        }
+
+        /**
+         * 14 GetProperty(BITS_FILE_PROPERTY_ID, BITS_FILE_PROPERTY_VALUE *): the union's only member is
+         * {@code LPWSTR String}, so the value is read as one pointer and freed with CoTaskMemFree.
+         */
+        String getStringProperty(int id) {
+            com.sun.jna.ptr.PointerByReference value = new com.sun.jna.ptr.PointerByReference();
+            call(GET_PROPERTY, "GetProperty", id, value);
+            return TaskMemory.takeString(value.getValue());
         }
     }
 

@@ -260,6 +260,11 @@ class IBackgroundCopyJob extends ComObject {
         return query(BitsGuids.IID_IBackgroundCopyJob2, IBackgroundCopyJob2::new);
     }
 
+    /** QueryInterface for IBackgroundCopyJob3, or null (BITS before 2.0). */
+    IBackgroundCopyJob3 queryJob3() {
+        return query(BitsGuids.IID_IBackgroundCopyJob3, p -> new IBackgroundCopyJob3(p, "IBackgroundCopyJob3"));
+    }
+
     /** QueryInterface for IBackgroundCopyJob4, or null. */
     IBackgroundCopyJob4 queryJob4() {
         return query(BitsGuids.IID_IBackgroundCopyJob4, IBackgroundCopyJob4::new);

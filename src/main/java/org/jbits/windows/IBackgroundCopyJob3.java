@@ -13,6 +13,26 @@ class IBackgroundCopyJob3 extends IBackgroundCopyJob2 {
         super(p, name);
     }
 
+    /** 43 ReplaceRemotePrefix(LPCWSTR OldPrefix, LPCWSTR NewPrefix): S_OK, or S_FALSE when nothing matched. */
+    int replaceRemotePrefix(String oldPrefix, String newPrefix) {
+        return call(REPLACE_REMOTE_PREFIX, "ReplaceRemotePrefix", wide(oldPrefix), wide(newPrefix));
+    }
+
+    /**
+     * 44 AddFileWithRanges(LPCWSTR RemoteUrl, LPCWSTR LocalName, DWORD RangeCount, BG_FILE_RANGE Ranges[]): the
+     * ranges as one contiguous array of 16-byte structures.
+     */
+    void addFileWithRanges(String remote, String local, java.util.List<org.jbits.BitsFileRange> ranges) {
+        BitsStructures.BG_FILE_RANGE[] array = (BitsStructures.BG_FILE_RANGE[]) new BitsStructures.BG_FILE_RANGE()
+                .toArray(ranges.size());
+        for (int i = 0; i < ranges.size(); i++) {
+            array[i].InitialOffset = ranges.get(i).initialOffset();
+            array[i].Length = ranges.get(i).length();
+            array[i].write();
+        }
+        call(ADD_FILE_WITH_RANGES, "AddFileWithRanges", wide(remote), wide(local), ranges.size(), array[0].getPointer());
+    }
+
     /** 45 SetFileACLFlags(DWORD Flags). */
     void setFileAclFlags(int flags) {
         call(SET_FILE_ACL_FLAGS, "SetFileACLFlags", flags);

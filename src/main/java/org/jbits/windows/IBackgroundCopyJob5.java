@@ -24,6 +24,20 @@ final class IBackgroundCopyJob5 extends IBackgroundCopyJob4 {
         return v;
     }
 
+    /** GetProperty of a BOOL property (dynamic content, high performance, on-demand). */
+    boolean getEnableProperty(int propertyId) {
+        BITS_JOB_PROPERTY_VALUE v = getProperty(propertyId);
+        v.setType("Enable");
+        return (Integer) v.readField("Enable") != 0;
+    }
+
+    /** GetProperty of a UINT64 property (max download size). */
+    long getUint64Property(int propertyId) {
+        BITS_JOB_PROPERTY_VALUE v = getProperty(propertyId);
+        v.setType(long.class);
+        return (Long) v.readField("Uint64");
+    }
+
     /** GetProperty of a DWORD property (cost flags). */
     int getDwordProperty(int propertyId) {
         BITS_JOB_PROPERTY_VALUE v = getProperty(propertyId);

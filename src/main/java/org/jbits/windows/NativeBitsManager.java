@@ -181,6 +181,26 @@ public final class NativeBitsManager implements BitsManager {
         });
     }
 
+    /** EnumJobs(BG_JOB_ENUM_ALL_USERS): BITS answers E_ACCESSDENIED unless the caller is an administrator. */
+    @Override
+    public List<BitsJob> allUsersJobs() {
+        return com.call(() -> {
+            IEnumBackgroundCopyJobs e = manager.enumJobs(IBackgroundCopyManager.BG_JOB_ENUM_ALL_USERS);
+            List<BitsJob> out = new ArrayList<>();
+            try {
+                for (IBackgroundCopyJob j : e.all()) {
+                    NativeJob nj = adopt(j);
+                    if (!org.jbits.JobState.of(nj.refs().job.getState()).isFinal()) {
+                        out.add(nj);
+                    }
+                }
+            } finally {
+                e.release();
+            }
+            return out;
+        });
+    }
+
     /** EnumJobs(0): this user's jobs, in BITS' order, without final ones (a BITS may still list them briefly). */
     @Override
     public List<BitsJob> jobs() {

@@ -11,6 +11,8 @@ import java.util.function.Function;
 import org.jbits.BitsException;
 import org.jbits.BitsLimits;
 import org.jbits.BitsFile;
+import org.jbits.BitsFileRange;
+import org.jbits.NotifyCmdLine;
 import org.jbits.BitsJob;
 import org.jbits.HResult;
 import org.jbits.JobError;
@@ -425,6 +427,202 @@ final class NativeJob implements BitsJob {
                         + (named == null ? "" : " (" + named.displayName() + ")") + " (BITS 5.0 or later needed)");
             }
         });
+    }
+
+    // ------------------------------------------------------------ BITS 1.5-10.x properties
+
+    /** IBackgroundCopyJob2::GetNotifyCmdLine; null when BITS has no program. */
+    @Override
+    public NotifyCmdLine notifyCmdLine() {
+        String[] c = on(r -> withJob2(r, IBackgroundCopyJob2::getNotifyCmdLine));
+        return c[0] == null || c[0].isEmpty() ? null : new NotifyCmdLine(c[0], c[1]);
+    }
+
+    /** IBackgroundCopyJob2::SetNotifyCmdLine, after BitsLimits' checks (BITS checks the rest itself). */
+    @Override
+    public void setNotifyCmdLine(String program, String parameters) {
+        BitsLimits.checkNotifyCmdLine(program, parameters);
+        run(r -> withJob2(r, j2 -> {
+            j2.setNotifyCmdLine(program, parameters);
+            return null;
+        }));
+    }
+
+    /** IBackgroundCopyJob3::AddFileWithRanges, after BitsLimits' checks (MaxRangesPerFile as BITS' default). */
+    @Override
+    public void addFileWithRanges(String remoteName, String localName, List<BitsFileRange> ranges) {
+        if (remoteName == null || localName == null) {
+            throw new BitsException(HResult.E_INVALIDARG, "AddFileWithRanges needs a remote and a local name");
+        }
+        List<BitsFileRange> checked = BitsLimits.checkRanges(ranges, BitsLimits.MAX_RANGES_PER_FILE);
+        run(r -> withJob3(r, j3 -> {
+            j3.addFileWithRanges(remoteName, localName, checked);
+            return null;
+        }));
+    }
+
+    /** IBackgroundCopyFile2::GetFileRanges of the file at {@code fileIndex}. */
+    @Override
+    public List<BitsFileRange> fileRanges(int fileIndex) {
+        return on(r -> withFile(r, fileIndex, f -> {
+            IBackgroundCopyFile.IBackgroundCopyFile2 f2 = require(f.queryFile2(), "IBackgroundCopyFile2", "file ranges");
+            try {
+                return f2.getFileRanges();
+            } finally {
+                f2.release();
+            }
+        }));
+    }
+
+    /** IBackgroundCopyFile2::SetRemoteName of the file at {@code fileIndex}. */
+    @Override
+    public void setRemoteName(int fileIndex, String remoteName) {
+        BitsLimits.checkText("remote name", remoteName);
+        on(r -> withFile(r, fileIndex, f -> {
+            IBackgroundCopyFile.IBackgroundCopyFile2 f2 = require(f.queryFile2(), "IBackgroundCopyFile2", "SetRemoteName");
+            try {
+                f2.setRemoteName(remoteName);
+                return null;
+            } finally {
+                f2.release();
+            }
+        }));
+    }
+
+    /** IBackgroundCopyJob3::ReplaceRemotePrefix: S_OK, or S_FALSE when no name matched. */
+    @Override
+    public int replaceRemotePrefix(String oldPrefix, String newPrefix) {
+        return on(r -> withJob3(r, j3 -> j3.replaceRemotePrefix(oldPrefix, newPrefix)));
+    }
+
+    /** IBackgroundCopyFile5::GetProperty(BITS_FILE_PROPERTY_ID_HTTP_RESPONSE_HEADERS); E_NOINTERFACE before BITS 5.0. */
+    @Override
+    public String fileResponseHeaders(int fileIndex) {
+        return on(r -> withFile(r, fileIndex, f -> {
+            IBackgroundCopyFile.IBackgroundCopyFile5 f5 = require(f.queryFile5(), "IBackgroundCopyFile5",
+                    "a file's HTTP response headers");
+            try {
+                return f5.getStringProperty(IBackgroundCopyFile.IBackgroundCopyFile5.BITS_FILE_PROPERTY_ID_HTTP_RESPONSE_HEADERS);
+            } finally {
+                f5.release();
+            }
+        }));
+    }
+
+    @Override
+    public boolean dynamicContent() {
+        return on(r -> job5(r, "dynamic content").getEnableProperty(BitsStructures.BITS_JOB_PROPERTY_DYNAMIC_CONTENT));
+    }
+
+    @Override
+    public void setDynamicContent(boolean enable) {
+        run(r -> job5(r, "dynamic content").setProperty(BitsStructures.BITS_JOB_PROPERTY_DYNAMIC_CONTENT,
+                BITS_JOB_PROPERTY_VALUE.ofEnable(enable)));
+    }
+
+    @Override
+    public boolean highPerformance() {
+        return on(r -> job5(r, "high performance").getEnableProperty(BitsStructures.BITS_JOB_PROPERTY_HIGH_PERFORMANCE));
+    }
+
+    /** BITS' own: the file is written straight to its destination, with no temporary file. */
+    @Override
+    public void setHighPerformance(boolean enable) {
+        run(r -> job5(r, "high performance").setProperty(BitsStructures.BITS_JOB_PROPERTY_HIGH_PERFORMANCE,
+                BITS_JOB_PROPERTY_VALUE.ofEnable(enable)));
+    }
+
+    @Override
+    public long maximumDownloadSize() {
+        return on(r -> job5(r, "the maximum download size")
+                .getUint64Property(BitsStructures.BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE));
+    }
+
+    @Override
+    public void setMaximumDownloadSize(long bytes) {
+        BitsLimits.checkMaxDownloadSize(bytes);
+        run(r -> job5(r, "the maximum download size").setProperty(BitsStructures.BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE,
+                BITS_JOB_PROPERTY_VALUE.ofUint64(bytes)));
+    }
+
+    @Override
+    public long minimumNotificationInterval() {
+        return on(r -> job5(r, "the minimum notification interval")
+                .getDwordProperty(BitsStructures.BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS) & 0xFFFFFFFFL);
+    }
+
+    @Override
+    public void setMinimumNotificationInterval(long millis) {
+        int v = (int) BitsLimits.checkNotifyInterval(millis);
+        run(r -> job5(r, "the minimum notification interval").setProperty(
+                BitsStructures.BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS, BITS_JOB_PROPERTY_VALUE.ofDword(v)));
+    }
+
+    /** IBackgroundCopyJob3::GetFileACLFlags. */
+    @Override
+    public int fileAclFlags() {
+        return on(r -> withJob3(r, IBackgroundCopyJob3::getFileAclFlags));
+    }
+
+    /** IBackgroundCopyJob3::SetFileACLFlags: BITS copies the owner, group, DACL and SACL of SMB sources. */
+    @Override
+    public void setFileAclFlags(int flags) {
+        BitsLimits.checkAclFlags(flags);
+        run(r -> withJob3(r, j3 -> {
+            j3.setFileAclFlags(flags);
+            return null;
+        }));
+    }
+
+    private static IBackgroundCopyJob5 job5(JobRefs r, String what) {
+        return require(r.job5(), "IBackgroundCopyJob5", what);
+    }
+
+    /** {@code f} with IBackgroundCopyJob2 (Job4's when BITS offers it, else queried and released). COM thread. */
+    private static <T> T withJob2(JobRefs r, Function<IBackgroundCopyJob2, T> f) {
+        IBackgroundCopyJob4 j4 = r.job4();
+        if (j4 != null) {
+            return f.apply(j4);
+        }
+        IBackgroundCopyJob2 j2 = require(r.job.queryJob2(), "IBackgroundCopyJob2", "the notify command line");
+        try {
+            return f.apply(j2);
+        } finally {
+            j2.release();
+        }
+    }
+
+    /** {@code f} with IBackgroundCopyJob3 (Job4's when BITS offers it, else queried and released). COM thread. */
+    private static <T> T withJob3(JobRefs r, Function<IBackgroundCopyJob3, T> f) {
+        IBackgroundCopyJob4 j4 = r.job4();
+        if (j4 != null) {
+            return f.apply(j4);
+        }
+        IBackgroundCopyJob3 j3 = require(r.job.queryJob3(), "IBackgroundCopyJob3", "this call (BITS 2.0)");
+        try {
+            return f.apply(j3);
+        } finally {
+            j3.release();
+        }
+    }
+
+    /** {@code f} with the job's file at {@code index} in BITS' enumeration order. COM thread. */
+    private <T> T withFile(JobRefs r, int index, Function<IBackgroundCopyFile, T> f) {
+        IEnumBackgroundCopyFiles e = r.job.enumFiles();
+        try {
+            List<IBackgroundCopyFile> all = e.all();
+            try {
+                if (index < 0 || index >= all.size()) {
+                    throw new BitsException(HResult.E_INVALIDARG, "job " + id + " has no file " + index + " (it has "
+                            + all.size() + ", numbered from 0)");
+                }
+                return f.apply(all.get(index));
+            } finally {
+                all.forEach(IBackgroundCopyFile::release);
+            }
+        } finally {
+            e.release();
+        }
     }
 
     // ---------------------------------------------------------------- credentials and HTTP options (BITS' own calls)

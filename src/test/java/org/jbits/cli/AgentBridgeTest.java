@@ -61,7 +61,7 @@ class AgentBridgeTest {
         var row = rows.addObject().put("line", 2);
         row.putArray("fields").add("http://127.0.0.1/a.bin").add(tmp.resolve("a.bin").toString());
         var bad = rows.addObject().put("line", 3);
-        bad.putArray("fields").add("http://127.0.0.1/b.bin").add("relative.bin");
+        bad.putArray("fields").add("http://127.0.0.1/b.bin").add(tmp.resolve("no/such/dir/b.bin").toString());
         ObjectNode reply = AgentBridge.answer(text(r));
         assertFalse(reply.path("ok").asBoolean(), reply.toString());
         assertTrue(reply.path("message").asText().startsWith("/elsewhere/files.csv line 3: "), reply.toString());

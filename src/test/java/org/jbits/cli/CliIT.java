@@ -156,7 +156,7 @@ class CliIT {
         record Case(int exit, String needle, String[] args) {
         }
         List<Case> cases = List.of(
-                new Case(2, "relative path", new String[]{"start", url, "relative/out.txt"}),
+                new Case(2, "ERROR_PATH_NOT_FOUND", new String[]{"start", url, "relative/out.txt"}),
                 new Case(2, "ERROR_PATH_NOT_FOUND", new String[]{"start", url, "/no/such/dir/out.txt"}),
                 new Case(2, "BG_E_PROTOCOL_NOT_AVAILABLE", new String[]{"start", "gopher://x/y", dest.resolve("g").toString()}),
                 new Case(2, "ERROR_WINHTTP_INVALID_URL", new String[]{"start", "http://[bad", dest.resolve("g").toString()}),
@@ -199,7 +199,7 @@ class CliIT {
     @Test
     void agentStartsOnDemandReportsStatusAndStops() throws Exception {
         Cli.Result before = cli.run("agent", "status", "--json");
-        assertEquals(0, before.exit(), before::toString);
+        assertEquals(3, before.exit(), before::toString); // systemctl's "not running"
         assertFalse(before.json().path("running").asBoolean());
 
         assertEquals(0, jobs().size()); // starts the agent on demand

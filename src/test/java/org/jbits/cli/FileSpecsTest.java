@@ -38,9 +38,12 @@ class FileSpecsTest {
     }
 
     @Test
-    void relativeAndMissingDestinationsAreRefused() {
-        assertEquals(HResult.E_INVALIDARG, assertThrows(BitsException.class,
-                () -> FileSpecs.destination("rel/f")).hresult());
+    void relativeDestinationsAreTheCallersAndMissingOnesAreRefused() {
+        // Relative to this process's working directory (Start-BitsTransfer's rule), where rel/ does not exist.
+        BitsException rel = assertThrows(BitsException.class, () -> FileSpecs.destination("no-such-rel-dir/f"));
+        assertEquals(HResult.ERROR_PATH_NOT_FOUND, rel.hresult());
+        assertTrue(rel.detail().contains(Path.of("").toAbsolutePath().resolve("no-such-rel-dir").toString()),
+                rel.detail());
         assertEquals(HResult.ERROR_PATH_NOT_FOUND, assertThrows(BitsException.class,
                 () -> FileSpecs.destination(tmp.resolve("no/such/f").toString())).hresult());
     }

@@ -218,10 +218,13 @@ class RemoteHostIT {
         assertEquals(4, denied.exit(), denied.toString());
         assertEquals(1, denied.errLines().size(), denied.toString());
         assertTrue(denied.err().contains("E_ACCESSDENIED 0x80070005"), denied.toString());
-        Cli.Result relative = remote("start", "--async", nginx.url("small.bin").toString(), "x.bin");
-        assertEquals(2, relative.exit(), relative.toString());
-        assertTrue(relative.err().contains("relative path") && relative.err().contains("E_INVALIDARG 0x80070057"),
-                relative.toString());
+        // A relative destination is the remote session's working directory's (the remote user's home), as a local
+        // command takes it from the caller's.
+        Cli.Result relative = remote("start", "--suspended", "--json", nginx.url("small.bin").toString(), "x.bin");
+        assertEquals(0, relative.exit(), relative.toString());
+        assertEquals(ssh.home().resolve("x.bin").toString(),
+                relative.json().path("fileList").get(0).path("localName").asText(), relative.toString());
+        assertEquals(0, remote("remove", relative.json().path("jobId").asText()).exit());
         Cli.Result missing = remote("start", "--async", nginx.url("small.bin").toString(),
                 remoteDir.resolve("no/such/dir/x.bin").toString());
         assertEquals(2, missing.exit(), missing.toString());

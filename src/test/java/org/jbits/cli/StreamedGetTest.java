@@ -39,7 +39,8 @@ class StreamedGetTest {
 
     @BeforeEach
     void fixture() {
-        engine = Engines.open(dir.resolve("state"));
+        // 303 jobs: past BITS' MaxJobsPerUser of 60, which this engine lifts.
+        engine = Engines.open(dir.resolve("state"), "engine.maxJobsPerUser", "1000");
         handler = new RequestHandler(engine);
         BitsJob plain = engine.createJob("plain", JobType.DOWNLOAD);
         plain.addFile("http://127.0.0.1:9/a", dir.resolve("a").toString());
@@ -74,6 +75,21 @@ class StreamedGetTest {
         assertTrue(line.length > 300 * 500, "the fixture's reply is " + line.length + " bytes");
         Request.Get some = new Request.Get(List.of(engine.jobs().get(1).id().toString(), "plain"));
         assertArrayEquals(Protocol.line(handler.get(some)), streamed(some));
+    }
+
+    /** The streamed reply selects as the tree's does: a display name is every job of it, each job once. */
+    @Test
+    void aNameNamesEveryJobOfItOnceInTheStreamedReplyToo() throws Exception {
+        BitsJob first = engine.createJob("twin", JobType.DOWNLOAD);
+        BitsJob second = engine.createJob("twin", JobType.DOWNLOAD);
+        Request.Get twins = new Request.Get(List.of("twin", first.id().toString(), "twin"));
+        byte[] line = streamed(twins);
+        assertArrayEquals(Protocol.line(handler.get(twins)), line);
+        com.fasterxml.jackson.databind.JsonNode jobs = org.jbits.agent.Json.parse(
+                new String(line, StandardCharsets.UTF_8)).path("jobs");
+        assertEquals(2, jobs.size(), "each job of the name once");
+        assertEquals(first.id().toString(), jobs.get(0).path("jobId").asText());
+        assertEquals(second.id().toString(), jobs.get(1).path("jobId").asText());
     }
 
     @Test

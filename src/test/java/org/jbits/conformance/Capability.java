@@ -32,5 +32,11 @@ public enum Capability {
      * Setting the network's cost state ({@code BitsManager.overrideNetworkCost}, not a BITS call), which the
      * blocked-by-cost case needs to make a network roaming on demand.
      */
-    SIMULATED_COST
+    SIMULATED_COST,
+    /** {@code IBackgroundCopyJob2::Get/SetNotifyCmdLine}. */
+    NOTIFY_CMDLINE,
+    /** {@code IBackgroundCopyJob3}: AddFileWithRanges, ReplaceRemotePrefix, GetFileRanges. */
+    JOB3_FILES,
+    /** {@code IBackgroundCopyJob5::Get/SetProperty} (dynamic content, high performance, maximum download size). */
+    JOB_PROPERTIES
 }

@@ -124,7 +124,23 @@ final class NativeConformanceBackend implements ConformanceBackend {
         if (costProbe != null) {
             m.put(Capability.SIMULATED_COST, costProbe);
         }
+        offered(m, c, Capability.NOTIFY_CMDLINE, stub, "IBackgroundCopyJob2", "IBackgroundCopyJob2::GetNotifyCmdLine");
+        // Wine's AddFileWithRanges and ReplaceRemotePrefix answer S_OK and do nothing: no probe can tell, so those
+        // cases are Wine deviations rather than skips.
+        if (!c.offers("IBackgroundCopyJob3")) {
+            m.put(Capability.JOB3_FILES, c.whyNotOffered("IBackgroundCopyJob3"));
+        }
+        offered(m, c, Capability.JOB_PROPERTIES, stub, "IBackgroundCopyJob5", "IBackgroundCopyJob5::GetProperty");
         return m;
+    }
+
+    private static void offered(Map<Capability, String> m, NativeCapabilities c, Capability cap, String stub,
+            String iface, String method) {
+        if (!c.offers(iface)) {
+            m.put(cap, c.whyNotOffered(iface));
+        } else {
+            method(m, c, cap, stub, method);
+        }
     }
 
     private static void method(Map<Capability, String> m, NativeCapabilities c, Capability cap, String stub, String... methods) {

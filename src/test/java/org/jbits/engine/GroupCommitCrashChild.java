@@ -19,18 +19,25 @@ final class GroupCommitCrashChild {
         Path state = Path.of(args[0]);
         Path dest = Files.createDirectories(Path.of(args[1]));
         int threads = Integer.parseInt(args[2]);
-        PortableEngine engine = Engines.open(state);
+        // Jobs without end, until the kill: past BITS' MaxJobsPerUser of 60, which this engine lifts.
+        PortableEngine engine = Engines.open(state, "engine.maxJobsPerUser", String.valueOf(Integer.MAX_VALUE));
         for (int t = 0; t < threads; t++) {
             int thread = t;
             Thread worker = new Thread(() -> {
-                for (int i = 0; ; i++) {
-                    BitsJob job = engine.createJob("t" + thread + "-" + i, JobType.DOWNLOAD);
-                    report("created", job);
-                    job.addFile("http://127.0.0.1:9/f" + thread + "-" + i,
-                            dest.resolve("f" + thread + "-" + i).toString());
-                    report("added", job);
-                    job.setDescription("described " + i);
-                    report("described", job);
+                try {
+                    for (int i = 0; ; i++) {
+                        BitsJob job = engine.createJob("t" + thread + "-" + i, JobType.DOWNLOAD);
+                        report("created", job);
+                        job.addFile("http://127.0.0.1:9/f" + thread + "-" + i,
+                                dest.resolve("f" + thread + "-" + i).toString());
+                        report("added", job);
+                        job.setDescription("described " + i);
+                        report("described", job);
+                    }
+                } catch (RuntimeException e) {
+                    // A call that fails ends the child, so the test fails at once instead of waiting on its output.
+                    e.printStackTrace();
+                    System.exit(3);
                 }
             });
             worker.start();

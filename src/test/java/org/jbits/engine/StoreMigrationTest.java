@@ -44,7 +44,8 @@ class StoreMigrationTest {
             assertEquals(List.of(), store.loadAll());
         }
         assertEquals(StoreSchema.CURRENT.latest(), userVersion(db()));
-        assertEquals(4, JobStore.SCHEMA_VERSION);
+        assertEquals(5, JobStore.SCHEMA_VERSION);
+        assertEquals(List.of(1, 2, 3, 4, 5), StoreSchema.CURRENT.migrations().stream().map(Migration::version).toList());
         assertEquals(String.valueOf(JobStore.SCHEMA_VERSION), query(db(), "SELECT value FROM meta WHERE key='schema'"));
         try (var files = Files.list(dir)) {
             assertEquals(List.of("jobs.db"), files.map(p -> p.getFileName().toString()).toList());
@@ -146,6 +147,153 @@ class StoreMigrationTest {
             assertTrue(rec.files.get(0).uploadSource);
         }
         assertEquals(JobStore.SCHEMA_VERSION, userVersion(db()));
+    }
+
+    @Test
+    void theVersionFiveFieldsAreSavedAndLoadedBesideTheVersionFourOnes() {
+        UUID id = UUID.randomUUID();
+        try (JobStore store = new JobStore(db())) {
+            JobRecord a = job(id, "five");
+            a.notifyProgram = "/usr/bin/logger";
+            a.notifyParameters = "/usr/bin/logger -t jbits %jobid%";
+            a.notifyPending = true;
+            a.dynamicContent = true;
+            a.highPerformance = true;
+            a.maxDownloadSize = 1L << 33;
+            a.minNotifyIntervalMillis = 2500;
+            a.aclFlags = 5;
+            a.everResumed = true;
+            a.customHeaders = "X-Test: 1\r\n";
+            a.securityFlags = 0x800;
+            FileRecord f = a.files.get(0);
+            f.ranges = List.of(new org.jbits.BitsFileRange(100, 50), new org.jbits.BitsFileRange(900, -1));
+            f.responseHeaders = "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 100-149/1000\r\n";
+            f.expectedSha256 = "ab".repeat(32);
+            store.insertJob(a);
+            a.credentials.put(org.jbits.AuthTarget.SERVER, new java.util.EnumMap<>(java.util.Map.of(
+                    org.jbits.AuthScheme.BASIC, JobCredentials.of(org.jbits.AuthScheme.BASIC, "bob", "pw"))));
+            store.saveJobAndCredentials(a);
+        }
+        try (JobStore store = new JobStore(db())) {
+            JobRecord a = store.loadAll().get(0);
+            assertEquals("/usr/bin/logger", a.notifyProgram);
+            assertEquals("/usr/bin/logger -t jbits %jobid%", a.notifyParameters);
+            assertTrue(a.notifyPending);
+            assertTrue(a.dynamicContent);
+            assertTrue(a.highPerformance);
+            assertEquals(1L << 33, a.maxDownloadSize);
+            assertEquals(2500, a.minNotifyIntervalMillis);
+            assertEquals(5, a.aclFlags);
+            assertTrue(a.everResumed);
+            assertEquals("X-Test: 1\r\n", a.customHeaders);
+            assertEquals(0x800, a.securityFlags);
+            assertEquals("bob", a.credentials.get(org.jbits.AuthTarget.SERVER).get(org.jbits.AuthScheme.BASIC).userName());
+            FileRecord f = a.files.get(0);
+            assertEquals(List.of(new org.jbits.BitsFileRange(100, 50), new org.jbits.BitsFileRange(900, -1)), f.ranges);
+            assertEquals("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 100-149/1000\r\n", f.responseHeaders);
+            assertEquals("ab".repeat(32), f.expectedSha256);
+        }
+    }
+
+    /**
+     * A store as the jbits of schema version 4 (uploads, credentials, HTTP options) wrote it: its rows written with
+     * version 4's columns only, then opened by this jbits, which adds version 5's with BITS' defaults.
+     */
+    @Test
+    void aVersionFourStoreMigratesToFiveKeepingItsUploadsCredentialsAndHttpOptions() throws Exception {
+        UUID up = UUID.randomUUID();
+        UUID down = UUID.randomUUID();
+        new JobStore(db(), new StoreSchema(StoreSchema.CURRENT.migrations().subList(0, 4))).close();
+        assertEquals(4, userVersion(db()));
+        assertFalse(columns(db(), "jobs").contains("notify_pending"), "version 4 has no version-5 column");
+        // An upload job in Transferring (state 2) with its session, and a Suspended download with credentials,
+        // custom headers, security flags and an expected hash.
+        exec(db(), oldJobRow(up, 1, JobType.UPLOAD.value(), 2, "up"));
+        exec(db(), "INSERT INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, validator, completed)"
+                + " VALUES('" + up + "', 0, 'http://h/up', '/d/up', '', 5000, 4096, '5000:17', 0)");
+        exec(db(), "INSERT INTO uploads(job_id, session_id, session_url, host_id, host_fallback, host_failing_since,"
+                + " close_sent, source_dev, source_ino, source_birth) VALUES('" + up + "', '{s-1}', 'http://h/up',"
+                + " NULL, NULL, NULL, 0, 2049, 77, 1)");
+        exec(db(), oldJobRow(down, 2, JobType.DOWNLOAD.value(), 3, "down"));
+        exec(db(), "UPDATE jobs SET custom_headers = 'X-A: 1\r\n', headers_write_only = 1, security_flags = 8"
+                + " WHERE id = '" + down + "'");
+        exec(db(), "INSERT INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, completed,"
+                + " expected_sha256) VALUES('" + down + "', 0, 'http://h/down', '/d/down', '/d/.down.jbits', -1, 0, 0, '"
+                + "cd".repeat(32) + "')");
+        exec(db(), "INSERT INTO credentials(job_id, target, scheme, user_name, password) VALUES('" + down + "', "
+                + org.jbits.AuthTarget.PROXY.value() + ", " + org.jbits.AuthScheme.DIGEST.value() + ", 'carol', 'pw')");
+        try (JobStore store = new JobStore(db())) {
+            List<JobRecord> all = store.loadAll();
+            JobRecord u = all.get(0);
+            assertEquals(up, u.id);
+            assertEquals(JobType.UPLOAD, u.type);
+            assertEquals("{s-1}", u.upload.session.id());
+            assertEquals(new FileIdentity(2049L, 77L, 1L), u.upload.sourceId);
+            assertEquals(4096, u.files.get(0).checkpoint);
+            assertTrue(u.files.get(0).uploadSource);
+            assertTrue(u.everResumed, "a job that is not Suspended was resumed");
+            JobRecord d = all.get(1);
+            assertEquals("X-A: 1\r\n", d.customHeaders);
+            assertTrue(d.headersWriteOnly);
+            assertEquals(8, d.securityFlags);
+            assertEquals("carol", d.credentials.get(org.jbits.AuthTarget.PROXY).get(org.jbits.AuthScheme.DIGEST).userName());
+            assertEquals("cd".repeat(32), d.files.get(0).expectedSha256);
+            assertFalse(d.everResumed, "a Suspended job may never have been resumed");
+            for (JobRecord j : all) {
+                assertNull(j.notifyProgram);
+                assertFalse(j.notifyPending);
+                assertFalse(j.dynamicContent);
+                assertFalse(j.highPerformance);
+                assertEquals(0, j.maxDownloadSize);
+                assertEquals(500, j.minNotifyIntervalMillis, "BITS' default minimum notification interval");
+                assertEquals(0, j.aclFlags);
+                assertNull(j.files.get(0).ranges);
+                assertNull(j.files.get(0).responseHeaders);
+            }
+        }
+        assertEquals(5, userVersion(db()));
+        assertEquals("5", query(db(), "SELECT value FROM meta WHERE key='schema'"));
+    }
+
+    /** A version-3 store (uploads, no credentials yet) goes through version 4 to 5. */
+    @Test
+    void aVersionThreeStoreMigratesThroughFourToFive() throws Exception {
+        UUID up = UUID.randomUUID();
+        new JobStore(db(), new StoreSchema(StoreSchema.CURRENT.migrations().subList(0, 3))).close();
+        assertEquals(3, userVersion(db()));
+        assertFalse(columns(db(), "jobs").contains("custom_headers"));
+        exec(db(), oldJobRow(up, 1, JobType.UPLOAD_REPLY.value(), 3, "up"));
+        exec(db(), "INSERT INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, completed)"
+                + " VALUES('" + up + "', 0, 'http://h/up', '/d/up', '', 10, 0, 0)");
+        exec(db(), "INSERT INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, completed)"
+                + " VALUES('" + up + "', " + UploadRecord.REPLY_INDEX + ", 'http://h/reply', '/d/up.reply',"
+                + " '/d/.up.reply.jbits', -1, 0, 0)");
+        exec(db(), "INSERT INTO uploads(job_id, close_sent) VALUES('" + up + "', 0)");
+        try (JobStore store = new JobStore(db())) {
+            JobRecord u = store.loadAll().get(0);
+            assertEquals(JobType.UPLOAD_REPLY, u.type);
+            assertEquals("/d/up.reply", u.upload.reply.localName);
+            assertNull(u.customHeaders);
+            assertTrue(u.credentials.isEmpty());
+            assertEquals(500, u.minNotifyIntervalMillis);
+            assertFalse(u.everResumed);
+        }
+        assertEquals(5, userVersion(db()));
+        for (String column : List.of("custom_headers", "security_flags", "notify_pending", "ever_resumed")) {
+            assertTrue(columns(db(), "jobs").contains(column), column);
+        }
+        for (String column : List.of("expected_sha256", "ranges", "response_headers")) {
+            assertTrue(columns(db(), "files").contains(column), column);
+        }
+    }
+
+    /** A job row with only the columns every version has (1's), as an older jbits wrote it. */
+    private static String oldJobRow(UUID id, int seq, int type, int state, String name) {
+        return "INSERT INTO jobs(id, seq, type, state, owner, display_name, description, priority, notify_flags,"
+                + " min_retry_delay, no_progress_timeout, max_download_time, cost_flags, proxy_usage, proxy_list,"
+                + " proxy_bypass, created, modified, error_context, error_hresult, error_file, error_count, active_millis)"
+                + " VALUES('" + id + "', " + seq + ", " + type + ", " + state + ", 'tester', '" + name + "', '', 2, 3,"
+                + " 600, 1209600, 7776000, 0, 0, '', '', 1000, 1000, 0, 0, -1, 0, 0)";
     }
 
     @Test

@@ -113,6 +113,7 @@ class StoreV1FixtureTest {
         assertEquals(String.valueOf(JobStore.SCHEMA_VERSION), single(db, "PRAGMA user_version"));
         assertEquals(String.valueOf(JobStore.SCHEMA_VERSION), single(db, "SELECT value FROM meta WHERE key='schema'"));
         assertEquals("0", single(db, "SELECT count(*) FROM uploads"), "a version-1 store has no upload jobs to migrate");
+        assertEquals("0", single(db, "SELECT count(*) FROM credentials"), "nor credentials");
         Map<String, List<Map<String, Object>>> after = rows(db);
         for (String table : List.of("jobs", "files", "segments")) {
             List<Map<String, Object>> was = before.get(table);
@@ -123,10 +124,21 @@ class StoreV1FixtureTest {
                 for (String added : List.of("file_mode", "temp_dev", "temp_ino", "temp_birth", "dir_dev",
                         "dir_ino", "dir_birth", "url_user", "url_password", "custom_headers", "headers_write_only",
                         "security_flags", "trusted_certificates", "client_certificate", "client_certificate_password",
-                        "expected_sha256", "sha256")) {
+                        "expected_sha256", "sha256", "ranges", "response_headers")) {
                     if (kept.containsKey(added)) {
                         assertNull(kept.remove(added), table + "." + added + " of a version-1 row");
                     }
+                }
+                if (table.equals("jobs")) {
+                    // Version 5's job columns have BITS' defaults; a job that is not Suspended was resumed.
+                    for (String added : List.of("notify_pending", "dynamic_content", "high_performance",
+                            "max_download_size", "acl_flags")) {
+                        assertEquals(0L, ((Number) kept.remove(added)).longValue(), table + "." + added);
+                    }
+                    assertEquals(500L, ((Number) kept.remove("min_notify_interval")).longValue());
+                    long state = ((Number) kept.get("state")).longValue();
+                    assertEquals(state == 3 ? 0L : 1L, ((Number) kept.remove("ever_resumed")).longValue(),
+                            "ever_resumed of a job in state " + state);
                 }
                 assertEquals(was.get(i), kept, table + " row " + i);
             }

@@ -68,11 +68,20 @@ public final class Cli implements AutoCloseable {
 
     /** Runs {@code jbits args...} with extra environment variables. */
     public Result run(Map<String, String> env, String... args) {
-        return runWithInput(env, null, args);
+        return run(env, null, null, args);
+    }
+
+    /** Runs {@code jbits args...} in {@code cwd} (null: this process's) with {@code stdin} (null: /dev/null). */
+    public Result runIn(Path cwd, String stdin, String... args) {
+        return run(Map.of(), cwd, stdin, args);
     }
 
     /** Runs {@code jbits args...} with {@code stdin} (UTF-8) as its standard input ({@code null}: /dev/null). */
     public Result runWithInput(Map<String, String> env, String stdin, String... args) {
+        return run(env, null, stdin, args);
+    }
+
+    private Result run(Map<String, String> env, Path cwd, String stdin, String... args) {
         List<String> cmd = new ArrayList<>(javaCommand());
         cmd.addAll(List.of(args));
         try {
@@ -85,7 +94,11 @@ public final class Cli implements AutoCloseable {
                     Files.writeString(in, stdin, StandardCharsets.UTF_8);
                 }
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(in == null ? new java.io.File("/dev/null") : in.toFile()));
+                        .redirectInput(ProcessBuilder.Redirect.from(in != null ? in.toFile()
+                                : new java.io.File("/dev/null")));
+                if (cwd != null) {
+                    pb.directory(cwd.toFile());
+                }
                 pb.environment().put("JBITS_HOME", home.toString());
                 pb.environment().putAll(env);
                 Process p = pb.start();
@@ -95,6 +108,9 @@ public final class Cli implements AutoCloseable {
                 if (!p.waitFor(120, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     throw new AssertionError("jbits " + String.join(" ", args) + " did not finish in 120 s");
+                }
+                if (in != null) {
+                    Files.deleteIfExists(in);
                 }
                 return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                         Files.readString(err, StandardCharsets.UTF_8));
