@@ -39,9 +39,10 @@ class Context:
         self.available = available
         self.nginx = Nginx(os.path.join(self.work, "nginx"), self.www)
         self.jbits = Jbits(self.launcher, self.jar, os.path.join(self.work, "home"))
-        # BITS' default per-user limit is 60 jobs; jbits has no such limit yet (no setting to raise).
-        self.job_limit_note = ("jbits has no per-user job limit yet (BITS' default is 60): no setting exists to "
-                               "raise, so the scale runs have no limit")
+        # BITS' default per-user limit is 60 jobs, jbits' too (engine.maxJobsPerUser): lifted for the bench.
+        self.job_limit_note = ("BITS' MaxJobsPerUser (60, jbits' default too) is lifted for the bench: "
+                               "engine.maxJobsPerUser = 1000000 in the agent's jbits.conf, "
+                               "-Djbits.engine.maxJobsPerUser=1000000 for the scale bench's own JVM")
         with open(os.path.join(self.www, "payload-small.bin"), "wb") as f:
             f.write(os.urandom(64 * 1024))
 

@@ -299,6 +299,10 @@ class Jbits:
         self.launcher, self.jar, self.home = launcher, jar, home
         self.env = dict(os.environ, JBITS_HOME=home)
         os.makedirs(home, mode=0o700, exist_ok=True)
+        # BITS' MaxJobsPerUser (60) lifted for the bench's agents (the concurrent bench runs 100 jobs at once; the
+        # scale bench's own JVM lifts it with -Djbits.engine.maxJobsPerUser): jbits.conf in the state directory.
+        with open(os.path.join(home, "jbits.conf"), "w") as f:
+            f.write("# written by bench/: BITS' per-user job limit lifted for the bench\nengine.maxJobsPerUser = 1000000\n")
 
     def cmd(self, *args):
         return [self.launcher, *args]
