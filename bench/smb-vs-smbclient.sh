@@ -97,7 +97,10 @@ cat > "$work/smb.conf" <<CONF
   valid users = $(id -un)
 CONF
 printf '%s\n%s\n' "$password" "$password" | smbpasswd -c "$work/smb.conf" -s -a "$(id -un)" >/dev/null
-"$smbd_bin" -s "$work/smb.conf" -F --no-process-group --debug-stdout -d 0 > "$work/log/stdout.log" 2>&1 &
+# In a session of its own: smbd, run with --no-process-group, signals its whole process group when it exits
+# (SIGTERM to every process in it), which took run-tests and CI down with it after this bench. setsid runs smbd in
+# place (a background job is no group leader), so $! is still smbd's pid.
+setsid "$smbd_bin" -s "$work/smb.conf" -F --no-process-group --debug-stdout -d 0 > "$work/log/stdout.log" 2>&1 &
 smbd_pid=$!
 export JBITS_HOME="$work/home"
 jbits() { "$launcher" "$@"; }
