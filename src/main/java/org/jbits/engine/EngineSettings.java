@@ -20,7 +20,10 @@ import java.util.Map;
  * @param directIo write block-aligned runs of a download straight to the disk ({@code O_DIRECT}) where the file
  *     system allows it (see {@link TempFileWriter}); {@code false} writes everything through the page cache
  * @param maxJobsPerUser BITS' MaxJobsPerUser ({@code engine.maxJobsPerUser}, default 60): the jobs this engine's
- *     user may have that are not Acknowledged or Cancelled; BG_E_TOO_MANY_JOBS_PER_USER past it
+ *     user may have that are not Acknowledged or Cancelled; BG_E_TOO_MANY_JOBS_PER_USER past it. As BITS exempts
+ *     administrators and services, root is not held to it unless {@code maxJobsPerUserAppliesToRoot}
+ * @param maxJobsPerUserAppliesToRoot {@code engine.maxJobsPerUserAppliesToRoot} (default {@code false}): hold root's
+ *     engine to MaxJobsPerUser as well
  * @param maxRangesPerFile BITS' MaxRangesPerFile ({@code engine.maxRangesPerFile}, default 500)
  * @param jobInactivityTimeoutSeconds BITS' JobInactivityTimeout ({@code engine.jobInactivityTimeoutDays}, default
  *     90 days, 1 to 999 as the policy allows): a job neither changed nor making progress for this long is cancelled
@@ -31,7 +34,7 @@ import java.util.Map;
 public record EngineSettings(long timeSliceMillis, long checkpointBytes, long checkpointMillis, long syncBytes,
                              long connectTimeoutMillis, long readTimeoutMillis, int maxFilesPerJob, boolean directIo,
                              int maxJobsPerUser, int maxRangesPerFile, long jobInactivityTimeoutSeconds,
-                             long maxDownloadTimeSeconds) {
+                             long maxDownloadTimeSeconds, boolean maxJobsPerUserAppliesToRoot) {
 
     /** The defaults, overridden by {@code engine.*} and {@code http.*} keys in {@code settings}. */
     public static EngineSettings from(Map<String, String> settings) {
@@ -47,7 +50,13 @@ public record EngineSettings(long timeSliceMillis, long checkpointBytes, long ch
                 (int) range(settings, "engine.maxJobsPerUser", 60, 1, Integer.MAX_VALUE),
                 (int) range(settings, "engine.maxRangesPerFile", 500, 1, Integer.MAX_VALUE),
                 range(settings, "engine.jobInactivityTimeoutDays", 90, 1, 999) * 86_400L,
-                range(settings, "engine.maxDownloadTime", 7_776_000, 0, org.jbits.BitsLimits.MAX_ULONG));
+                range(settings, "engine.maxDownloadTime", 7_776_000, 0, org.jbits.BitsLimits.MAX_ULONG),
+                flag(settings, "engine.maxJobsPerUserAppliesToRoot", false));
+    }
+
+    /** Whether {@code owner}'s engine is held to MaxJobsPerUser: everyone but root, and root too when set so. */
+    public boolean maxJobsPerUserApplies(EngineOwner owner) {
+        return !owner.administrator() || maxJobsPerUserAppliesToRoot;
     }
 
     /** A whole number from {@code min} to {@code max}; anything else is refused with the key's name. */

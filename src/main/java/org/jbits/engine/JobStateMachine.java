@@ -163,9 +163,11 @@ final class JobStateMachine {
 
     /**
      * Creates and commits a new job (Suspended, BITS' defaults, the maximum download time of the engine's
-     * MaxDownloadTime): BG_E_TOO_MANY_JOBS_PER_USER once the user has {@code limits.maxJobsPerUser()} jobs.
+     * MaxDownloadTime): BG_E_TOO_MANY_JOBS_PER_USER once the user has {@code limits.maxJobsPerUser()} jobs, unless
+     * the limit does not apply to {@code owner} (root, as BITS exempts administrators).
      */
-    EngineJob create(PortableEngine engine, String displayName, JobType type, String owner, EngineSettings limits) {
+    EngineJob create(PortableEngine engine, String displayName, JobType type, EngineOwner owner,
+            EngineSettings limits) {
         EngineJob[] made = new EngineJob[1];
         try {
             return locked(() -> {
@@ -181,15 +183,15 @@ final class JobStateMachine {
         }
     }
 
-    private EngineJob createLocked(PortableEngine engine, String displayName, JobType type, String owner,
+    private EngineJob createLocked(PortableEngine engine, String displayName, JobType type, EngineOwner owner,
             EngineSettings limits) {
         ensureOpen();
-        if (jobs.size() >= limits.maxJobsPerUser()) {
-            throw new BitsException(HResult.BG_E_TOO_MANY_JOBS_PER_USER, owner + " has " + jobs.size()
+        if (jobs.size() >= limits.maxJobsPerUser() && limits.maxJobsPerUserApplies(owner)) {
+            throw new BitsException(HResult.BG_E_TOO_MANY_JOBS_PER_USER, owner.name() + " has " + jobs.size()
                     + " jobs, the most one user may have (MaxJobsPerUser " + limits.maxJobsPerUser()
                     + "); complete or remove some first");
         }
-        JobRecord rec = new JobRecord(UUID.randomUUID(), type, owner, displayName, clock.now());
+        JobRecord rec = new JobRecord(UUID.randomUUID(), type, owner.name(), displayName, clock.now());
         rec.maximumDownloadTimeSeconds = limits.maxDownloadTimeSeconds();
         rec.sequence = nextSequence++;
         // The creating process's umask, as a file it wrote itself would get (an agent is told its caller's).

@@ -54,7 +54,7 @@ public final class PortableEngine implements BitsManager {
     private final FileLock dirLock;
     private final EngineSettings settings;
     private final Transports transports;
-    private final String owner = OwnerName.current();
+    private final EngineOwner owner;
     private final JobStore store;
     private final JobEventDispatcher notifier = new JobEventDispatcher("jbits-notify");
     private final JobStateMachine jobs;
@@ -81,7 +81,8 @@ public final class PortableEngine implements BitsManager {
     PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
             NotifyCommands.Launcher launcher) {
         this(stateDir, settings, clock, transports, NetworkCost.none("no cost detection was asked for",
-                clock.now()), CostPolicyDefaults.BITS, BandwidthPolicy.from(java.util.Map.of()), launcher);
+                clock.now()), CostPolicyDefaults.BITS, BandwidthPolicy.from(java.util.Map.of()), launcher,
+                EngineOwner.current());
     }
 
     /**
@@ -99,12 +100,20 @@ public final class PortableEngine implements BitsManager {
      */
     public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
             NetworkCost detector, CostPolicyDefaults costDefaults, BandwidthPolicy bandwidth) {
-        this(stateDir, settings, clock, transports, detector, costDefaults, bandwidth, NotifyCommands.PROCESSES);
+        this(stateDir, settings, clock, transports, detector, costDefaults, bandwidth, NotifyCommands.PROCESSES,
+                EngineOwner.current());
+    }
+
+    /** Opens the engine for {@code owner} instead of this process's user (tests of the limits that exempt root). */
+    PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports, EngineOwner owner) {
+        this(stateDir, settings, clock, transports, NetworkCost.none("no cost detection was asked for", clock.now()),
+                CostPolicyDefaults.BITS, BandwidthPolicy.from(java.util.Map.of()), NotifyCommands.PROCESSES, owner);
     }
 
     private PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
             NetworkCost detector, CostPolicyDefaults costDefaults, BandwidthPolicy bandwidth,
-            NotifyCommands.Launcher launcher) {
+            NotifyCommands.Launcher launcher, EngineOwner owner) {
+        this.owner = owner;
         this.stateDir = stateDir;
         this.settings = settings;
         this.transports = transports;

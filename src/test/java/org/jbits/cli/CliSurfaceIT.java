@@ -236,7 +236,8 @@ class CliSurfaceIT {
         Files.createDirectories(cli.home());
         Files.setPosixFilePermissions(cli.home(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Path conf = Files.writeString(cli.home().resolve("jbits.conf"),
-                "# a tighter MaxJobsPerUser\nengine.maxJobsPerUser = 2\n");
+                "# a tighter MaxJobsPerUser, for root too (CI runs as root, which BITS' limit exempts)\n"
+                        + "engine.maxJobsPerUser = 2\nengine.maxJobsPerUserAppliesToRoot = true\n");
         Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         suspended("one", "l1");
         suspended("two", "l2");

@@ -19,6 +19,7 @@ import org.jbits.testing.Await;
 import org.jbits.testing.Engines;
 import org.jbits.testing.FaultServer;
 import org.jbits.testing.TestData;
+import org.jbits.transport.Transports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,18 +67,60 @@ class JobLimitsTest {
         }
     }
 
+    /** An engine whose jobs belong to {@code owner} (not this process's user: CI runs as root). */
+    private PortableEngine openAs(EngineOwner owner, String... keyValues) {
+        EngineSettings s = EngineSettings.from(Engines.settings(keyValues));
+        return new PortableEngine(tmp.resolve("state"), s, EngineClock.SYSTEM,
+                Transports.standard(s.connectTimeoutMillis(), s.readTimeoutMillis()), owner);
+    }
+
     @Test
     void theJobAfterMaxJobsPerUserIsRefusedAndAFinishedJobMakesRoom() {
-        engine = Engines.open(tmp.resolve("state"), "engine.maxJobsPerUser", "3");
+        engine = openAs(new EngineOwner("alice", 1000), "engine.maxJobsPerUser", "3");
         BitsJob first = engine.createJob("a", JobType.DOWNLOAD);
         engine.createJob("b", JobType.DOWNLOAD);
         engine.createJob("c", JobType.DOWNLOAD);
         BitsException e = assertThrows(BitsException.class, () -> engine.createJob("d", JobType.DOWNLOAD));
         assertEquals(HResult.BG_E_TOO_MANY_JOBS_PER_USER, e.hresult());
         assertTrue(e.detail().contains("MaxJobsPerUser 3"), e.detail());
+        assertTrue(e.detail().startsWith("alice has 3 jobs"), e.detail());
         assertEquals(3, engine.jobs().size(), "nothing was created");
         first.cancel();
         engine.createJob("d", JobType.DOWNLOAD);
+    }
+
+    @Test
+    void rootIsExemptFromMaxJobsPerUserAsBitsExemptsAdministrators() {
+        engine = openAs(new EngineOwner("root", 0), "engine.maxJobsPerUser", "2");
+        for (int i = 0; i < 5; i++) {
+            engine.createJob("j" + i, JobType.DOWNLOAD);
+        }
+        assertEquals(5, engine.jobs().size(), "past MaxJobsPerUser 2");
+        assertEquals("root", engine.jobs().get(0).owner());
+    }
+
+    @Test
+    void rootIsHeldToMaxJobsPerUserWhenTheSettingSaysSo() {
+        engine = openAs(new EngineOwner("root", 0), "engine.maxJobsPerUser", "2",
+                "engine.maxJobsPerUserAppliesToRoot", "true");
+        engine.createJob("a", JobType.DOWNLOAD);
+        engine.createJob("b", JobType.DOWNLOAD);
+        BitsException e = assertThrows(BitsException.class, () -> engine.createJob("c", JobType.DOWNLOAD));
+        assertEquals(HResult.BG_E_TOO_MANY_JOBS_PER_USER, e.hresult());
+        assertEquals(2, engine.jobs().size());
+    }
+
+    @Test
+    void theExemptionIsRootsOnlyAndItsSettingIsABoolean() {
+        EngineSettings dflt = EngineSettings.from(java.util.Map.of());
+        assertFalse(dflt.maxJobsPerUserAppliesToRoot());
+        assertFalse(dflt.maxJobsPerUserApplies(new EngineOwner("root", 0)));
+        assertTrue(dflt.maxJobsPerUserApplies(new EngineOwner("bob", 1001)));
+        assertTrue(dflt.maxJobsPerUserApplies(new EngineOwner("nobody", 65534)));
+        assertTrue(dflt.maxJobsPerUserApplies(new EngineOwner("windows", -1)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EngineSettings.from(java.util.Map.of("engine.maxJobsPerUserAppliesToRoot", "yes")));
+        assertTrue(e.getMessage().startsWith("engine.maxJobsPerUserAppliesToRoot"), e.getMessage());
     }
 
     @Test
