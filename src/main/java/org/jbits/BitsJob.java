@@ -362,6 +362,51 @@ public interface BitsJob {
         throw notImplemented("file ACL flags");
     }
 
+    /** {@code BITS_JOB_PROPERTY_ON_DEMAND_MODE} (BITS 10.1): whether only requested ranges are transferred. */
+    default boolean onDemand() {
+        throw notImplemented("on-demand mode");
+    }
+
+    /**
+     * Sets {@link #onDemand()}. An on-demand job transfers only what {@link #requestFileRanges} and
+     * {@link #updateDownloadPosition} ask for; when that is all there it is Transferred if every byte of every file
+     * is, else Suspended (resume it after asking for more). BITS' requirements: a download job
+     * (BG_E_PROPERTY_SUPPORTED_FOR_DOWNLOAD_JOBS_ONLY), not dynamic content, HTTP(S) files without
+     * AddFileWithRanges' ranges (BG_E_RANDOM_ACCESS_NOT_SUPPORTED); the portable engine takes it before the first
+     * Resume (BG_E_READ_ONLY_PROPERTY_AFTER_RESUME).
+     */
+    default void setOnDemand(boolean enable) {
+        throw notImplemented("on-demand mode");
+    }
+
+    /**
+     * {@code IBackgroundCopyFile6::RequestFileRanges} of the file {@code fileIndex}: these ranges are transferred
+     * (before the rest); they may overlap each other and what is filled or pending (they are merged).
+     * BG_E_RANDOM_ACCESS_NOT_SUPPORTED unless the job is on-demand; BG_E_INVALID_RANGE for a range past the end of
+     * the file once its size is known (a range found past the end later fails the job with it).
+     */
+    default void requestFileRanges(int fileIndex, List<BitsFileRange> ranges) {
+        throw notImplemented("on-demand mode (RequestFileRanges)");
+    }
+
+    /**
+     * {@code IBackgroundCopyFile6::UpdateDownloadPosition}: missing data of the file {@code fileIndex} from
+     * {@code offset} on is fetched first; in the portable engine it also asks for everything from {@code offset} to
+     * the end (an on-demand job transfers only what is asked for). BG_E_RANDOM_ACCESS_NOT_SUPPORTED unless on-demand.
+     */
+    default void updateDownloadPosition(int fileIndex, long offset) {
+        throw notImplemented("on-demand mode (UpdateDownloadPosition)");
+    }
+
+    /**
+     * {@code IBackgroundCopyFile6::GetFilledFileRanges}: the ranges of the file {@code fileIndex} that are
+     * downloaded (on disk and recorded: a crash keeps every one), merged and ordered by offset.
+     * BG_E_RANDOM_ACCESS_NOT_SUPPORTED unless the job is on-demand.
+     */
+    default List<BitsFileRange> filledFileRanges(int fileIndex) {
+        throw notImplemented("on-demand mode (GetFilledFileRanges)");
+    }
+
     private static BitsException notImplemented(String what) {
         return new BitsException(HResult.E_NOTIMPL, "this backend does not implement " + what);
     }

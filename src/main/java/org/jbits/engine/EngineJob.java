@@ -370,11 +370,50 @@ final class EngineJob implements BitsJob {
         engine.stateMachine().modify(this, r -> {
             JobProperties5.requireDownload(r, "dynamic content");
             JobProperties5.requireNotResumed(r, "dynamic content");
+            if (enable && r.onDemand) {
+                throw new BitsException(HResult.BG_E_RANDOM_ACCESS_NOT_SUPPORTED, "dynamic content cannot be set on"
+                        + " an on-demand job (a file without a size or range support has no random access)");
+            }
             if (enable && r.files.stream().anyMatch(f -> f.ranges != null)) {
                 throw new BitsException(HResult.BG_E_UNSUPPORTED_JOB_CONFIGURATION, "dynamic content cannot be set"
                         + " on a job with file ranges (a file without a size has no ranges)");
             }
             r.dynamicContent = enable;
+        });
+    }
+
+    @Override
+    public boolean onDemand() {
+        return engine.stateMachine().locked(() -> rec.onDemand);
+    }
+
+    @Override
+    public void setOnDemand(boolean enable) {
+        engine.stateMachine().modify(this, r -> {
+            JobProperties5.requireDownload(r, "on-demand mode");
+            JobProperties5.requireNotResumed(r, "on-demand mode");
+            if (enable) {
+                OnDemand.requireCapable(r);
+            }
+            r.onDemand = enable;
+        });
+    }
+
+    @Override
+    public void requestFileRanges(int fileIndex, List<org.jbits.BitsFileRange> ranges) {
+        engine.stateMachine().modifyFile(this, fileIndex, (r, f) -> OnDemand.request(r, f, ranges));
+    }
+
+    @Override
+    public void updateDownloadPosition(int fileIndex, long offset) {
+        engine.stateMachine().modifyFile(this, fileIndex, (r, f) -> OnDemand.position(r, f, offset));
+    }
+
+    @Override
+    public List<org.jbits.BitsFileRange> filledFileRanges(int fileIndex) {
+        return engine.stateMachine().locked(() -> {
+            OnDemand.requireOnDemand(rec);
+            return file(fileIndex).filled.toRanges();
         });
     }
 

@@ -46,6 +46,16 @@ final class FileRecord {
 
     /** AddFileWithRanges' ranges in their order, or null for the whole file. */
     volatile List<BitsFileRange> ranges;
+    /**
+     * On-demand mode (File6): every range RequestFileRanges and UpdateDownloadPosition asked for, and the ranges
+     * forced to disk and recorded (what GetFilledFileRanges reports; a crash keeps exactly these). Empty unless the
+     * job is on-demand.
+     */
+    volatile RangeSet requested = RangeSet.EMPTY;
+    volatile RangeSet filled = RangeSet.EMPTY;
+    /** UpdateDownloadPosition's offset: missing requested data is fetched from here on first. */
+    volatile long downloadPosition;
+
     /** The status line and headers of the file's last HTTP response (File5), or null. */
     volatile String responseHeaders;
 

@@ -57,6 +57,8 @@ final class JobRecord {
     boolean notifyPending;
     /** BITS_JOB_PROPERTY_DYNAMIC_CONTENT. */
     boolean dynamicContent;
+    /** BITS_JOB_PROPERTY_ON_DEMAND_MODE: only the ranges RequestFileRanges asks for are transferred. */
+    boolean onDemand;
     /** BITS_JOB_PROPERTY_HIGH_PERFORMANCE. */
     boolean highPerformance;
     /** BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE in bytes; 0: no limit. */

@@ -260,6 +260,24 @@ final class JobStateMachine {
         });
     }
 
+    /**
+     * Applies a change to the file {@code fileIndex} (E_INVALIDARG when there is none): checked, timestamped,
+     * committed with the job's row, then announced. A job waiting for an on-demand request is not woken: it is
+     * Suspended, as BITS leaves it, until resumed.
+     */
+    void modifyFile(EngineJob job, int fileIndex, java.util.function.BiConsumer<JobRecord, FileRecord> change) {
+        locked(() -> {
+            ensureNotFinal(job);
+            FileRecord f = job.file(fileIndex);
+            change.accept(job.rec, f);
+            job.rec.modified = clock.now();
+            store.saveJobAndFile(job.rec, f);
+            wakeScheduler.run();
+            fireModification(job);
+            return null;
+        });
+    }
+
     /** Applies a change of the job's credentials: committed with the job's row, then announced; never logged. */
     void modifyCredentials(EngineJob job, Consumer<JobRecord> change) {
         locked(() -> {
@@ -341,6 +359,9 @@ final class JobStateMachine {
      * without dynamic content (BG_E_UNSUPPORTED_JOB_CONFIGURATION). Nothing for a file without ranges.
      */
     private static void checkRanges(JobRecord rec, FileRecord.Added added) {
+        if (rec.onDemand) {
+            OnDemand.requireCapable(added.uri(), added.ranges() != null);
+        }
         if (added.ranges() == null) {
             return;
         }

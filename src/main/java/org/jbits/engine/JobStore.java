@@ -159,21 +159,22 @@ final class JobStore implements AutoCloseable {
             + " error_description, error_file, error_count, no_progress_since, active_millis, file_mode,"
             + " custom_headers, headers_write_only, security_flags, trusted_certificates, client_certificate,"
             + " client_certificate_password, notify_pending, dynamic_content, high_performance, max_download_size,"
-            + " min_notify_interval, acl_flags, ever_resumed";
+            + " min_notify_interval, acl_flags, ever_resumed, on_demand";
     /**
      * An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, and the foreign key's ON DELETE
      * CASCADE then deletes every file of the job.
      */
     private static final String SAVE_JOB = "INSERT INTO jobs(" + JOB_COLUMNS + ") VALUES("
-            + "?,".repeat(40) + "?) ON CONFLICT(id) DO UPDATE SET "
+            + "?,".repeat(41) + "?) ON CONFLICT(id) DO UPDATE SET "
             + Arrays.stream(JOB_COLUMNS.split(",\\s*")).filter(c -> !c.equals("id"))
                     .map(c -> c + "=excluded." + c).collect(Collectors.joining(", "));
 
     private static final String SAVE_FILE = """
             INSERT OR REPLACE INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, validator, completed,
                                          temp_dev, temp_ino, temp_birth, dir_dev, dir_ino, dir_birth, url_user,
-                                         url_password, expected_sha256, sha256, ranges, response_headers)
-            VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
+                                         url_password, expected_sha256, sha256, ranges, response_headers,
+                                         requested_ranges, filled_ranges, download_position)
+            VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
 
     /** The job row's values, copied now (the record changes on under the engine lock after the write is queued). */
     private static Object[] jobRow(JobRecord j) {
@@ -189,7 +190,7 @@ final class JobStore implements AutoCloseable {
             j.headersWriteOnly ? 1 : 0, j.securityFlags, j.trustedCertificates,
             j.clientCertificate == null ? null : j.clientCertificate.clone(), j.clientCertificatePassword,
             j.notifyPending ? 1 : 0, j.dynamicContent ? 1 : 0, j.highPerformance ? 1 : 0, j.maxDownloadSize,
-            j.minNotifyIntervalMillis, j.aclFlags, j.everResumed ? 1 : 0};
+            j.minNotifyIntervalMillis, j.aclFlags, j.everResumed ? 1 : 0, j.onDemand ? 1 : 0};
     }
 
     private static Object[] fileRow(UUID jobId, FileRecord f) {
@@ -201,7 +202,9 @@ final class JobStore implements AutoCloseable {
             f.completed ? 1 : 0, t == null ? null : t.device(), t == null ? null : t.inode(),
             t == null ? null : t.birthNanos(), d == null ? null : d.device(), d == null ? null : d.inode(),
             d == null ? null : d.birthNanos(), c == null ? null : c.userName(), c == null ? null : c.password(),
-            f.expectedSha256, f.sha256, RangesColumn.encode(f.ranges), f.responseHeaders};
+            f.expectedSha256, f.sha256, RangesColumn.encode(f.ranges), f.responseHeaders,
+            f.requested.isEmpty() ? null : RangesColumn.encode(f.requested.toRanges()),
+            f.filled.isEmpty() ? null : RangesColumn.encode(f.filled.toRanges()), f.downloadPosition};
     }
 
     private static Long millis(Instant t) {
@@ -745,6 +748,7 @@ final class JobStore implements AutoCloseable {
                     j.notifyParameters = notify[1];
                     j.notifyPending = rs.getInt("notify_pending") != 0;
                     j.dynamicContent = rs.getInt("dynamic_content") != 0;
+                    j.onDemand = rs.getInt("on_demand") != 0;
                     j.highPerformance = rs.getInt("high_performance") != 0;
                     j.maxDownloadSize = rs.getLong("max_download_size");
                     j.minNotifyIntervalMillis = rs.getLong("min_notify_interval");
@@ -776,6 +780,9 @@ final class JobStore implements AutoCloseable {
                     f.sha256 = rs.getString("sha256");
                     f.ranges = RangesColumn.decode(rs.getString("ranges"));
                     f.responseHeaders = rs.getString("response_headers");
+                    f.requested = RangeSet.of(RangesColumn.decode(rs.getString("requested_ranges")));
+                    f.filled = RangeSet.of(RangesColumn.decode(rs.getString("filled_ranges")));
+                    f.downloadPosition = rs.getLong("download_position");
                     if (f.completed && f.expectedSha256 != null && f.sha256 == null) {
                         // Transferred but not checked yet (the agent stopped in between): checked when the job runs.
                         f.completed = false;

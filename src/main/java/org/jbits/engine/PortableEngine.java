@@ -155,7 +155,7 @@ public final class PortableEngine implements BitsManager {
         RunReports reports = new RunReports(jobs);
         // Pacing runs on the real monotonic clock: the byte loop sleeps for real whatever clock the engine is shown.
         worker = new TransferWorker(jobs, reports, transports, tempFiles, uploads, costState, this::wakeScheduler,
-                new Pacers(bandwidth, System::nanoTime, clock::now, IdlePacer.Sleeper.REAL));
+                new Pacers(bandwidth, System::nanoTime, clock::now, IdlePacer.Sleeper.REAL), settings);
         for (JobRecord rec : new Recovery(store, transports, finisher).recover()) {
             jobs.load(new EngineJob(this, rec));
         }

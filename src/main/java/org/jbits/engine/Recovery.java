@@ -114,6 +114,10 @@ final class Recovery {
 
     private void recoverTempFile(JobRecord rec, FileRecord f) {
         Path temp = Path.of(f.tempName);
+        if (rec.onDemand && !f.completed) {
+            recoverOnDemand(rec, f, temp);
+            return;
+        }
         if (untouched(f, temp)) {
             untouched++;
             f.bytesTransferred = 0;
@@ -184,6 +188,35 @@ final class Recovery {
                 return Segments.recover(ch, f.checkpoint, store.segments(rec.id, f.index));
             }
         }
+    }
+
+    /**
+     * An on-demand file is sparse: no prefix to cut back to. Its filled ranges were forced before they were recorded,
+     * so they stand as long as the temporary file is the one this job created and reaches as far; otherwise they are
+     * forgotten (and fetched again, being still requested).
+     */
+    private void recoverOnDemand(JobRecord rec, FileRecord f, Path temp) {
+        checked++;
+        long size = -1;
+        try {
+            if (SafeDirectory.supported()) {
+                try (SafeDirectory dir = SafeDirectory.open(temp.getParent(), f.dirId);
+                        SafeFile file = dir.openExisting(temp.getFileName().toString(), f.tempId)) {
+                    size = f.tempId == null ? -1 : file.size();
+                }
+            } else if (java.nio.file.Files.isRegularFile(temp, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                size = java.nio.file.Files.size(temp);
+            }
+        } catch (IOException e) {
+            log.debug("job {}: on-demand file {} is not there as written: {}", rec.id, temp, e.toString());
+        }
+        RangeSet kept = size < 0 ? RangeSet.EMPTY : f.filled.clip(size);
+        if (!kept.equals(f.filled)) {
+            refetched++;
+            f.filled = kept;
+        }
+        f.bytesTransferred = kept.bytes(f.bytesTotal >= 0 ? f.bytesTotal : Long.MAX_VALUE);
+        store.saveFile(rec.id, f);
     }
 
     private static void restart(FileRecord f) {

@@ -83,6 +83,19 @@ final class RunReports {
         });
     }
 
+    /** An on-demand run has every requested byte, but not the whole job: Suspended until resumed (BITS). */
+    void requestsMet(Run run) {
+        jobs.locked(() -> {
+            applyEvents(run);
+            if (run.job.run == run && !run.isStopped()) {
+                run.job.rec.noProgressSince = null;
+                run.job.rec.clearError();
+                jobs.setState(run.job, JobState.SUSPENDED);
+            }
+            return null;
+        });
+    }
+
     /** A run failed: the error is recorded and {@link RetryPolicy} decides between TransientError and Error. */
     void failed(Run run, TransferException e) {
         jobs.locked(() -> {

@@ -136,9 +136,21 @@ final class StoreSchema {
             "ALTER TABLE files ADD COLUMN ranges TEXT",
             "ALTER TABLE files ADD COLUMN response_headers TEXT"));
 
+    /**
+     * On-demand mode (BITS 10.1): the job's property; per file, the ranges requested, the ranges filled (forced to
+     * disk before they are recorded) and the download position. Older stores' jobs are not on-demand.
+     */
+    private static final Migration V6_ON_DEMAND = new Migration(6,
+            "jobs.on_demand, files.requested_ranges/filled_ranges/download_position",
+            List.of(
+            "ALTER TABLE jobs ADD COLUMN on_demand INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE files ADD COLUMN requested_ranges TEXT",
+            "ALTER TABLE files ADD COLUMN filled_ranges TEXT",
+            "ALTER TABLE files ADD COLUMN download_position INTEGER NOT NULL DEFAULT 0"));
+
     /** The schema this jbits writes. */
     static final StoreSchema CURRENT = new StoreSchema(List.of(V1_TABLES, V2_IDENTITIES_AND_MODE, V3_UPLOADS,
-            V4_AUTH_HEADERS_TLS_HASHES, V5_JOB_AND_FILE_PROPERTIES));
+            V4_AUTH_HEADERS_TLS_HASHES, V5_JOB_AND_FILE_PROPERTIES, V6_ON_DEMAND));
 
     private final List<Migration> migrations;
     /** Per version, the tables and columns its migrations create; worked out once, in memory. */

@@ -46,9 +46,12 @@ final class TransferWorker implements AutoCloseable {
     private final ExecutorService threads;
     private final HashCheck validator;
     private final Pacers pacers;
+    private final OnDemandTransfer onDemand;
 
     TransferWorker(JobStateMachine jobs, RunReports reports, Transports transports, TempFiles tempFiles,
-            UploadRunner uploads, Supplier<CostState> cost, Runnable wakeScheduler, Pacers pacers) {
+            UploadRunner uploads, Supplier<CostState> cost, Runnable wakeScheduler, Pacers pacers,
+            EngineSettings settings) {
+        this.onDemand = new OnDemandTransfer(jobs, settings);
         this.validator = new HashCheck(jobs.store());
         this.pacers = pacers;
         this.jobs = jobs;
@@ -116,6 +119,10 @@ final class TransferWorker implements AutoCloseable {
         EngineJob job = run.job;
         Finishing finishing = null;
         try {
+            if (job.rec.onDemand) {
+                workOnDemand(run);
+                return;
+            }
             while (true) {
                 FileRecord skip = finishing == null ? null : finishing.file();
                 FileRecord f = jobs.locked(() -> run.isStopped() ? null : next(job.rec, skip));
@@ -192,6 +199,34 @@ final class TransferWorker implements AutoCloseable {
             }
             run.markDone();
             reports.runEnded(run);
+        }
+    }
+
+    /**
+     * An on-demand job's turn: each file with requested bytes not yet there, until none is left; then Transferred
+     * when every file is complete, else Suspended, as BITS leaves an on-demand job whose requests are met.
+     */
+    private void workOnDemand(Run run) throws TransferException {
+        JobRecord rec = run.job.rec;
+        while (true) {
+            FileRecord f = jobs.locked(() -> run.isStopped() ? null : OnDemand.nextWithPending(rec));
+            if (run.isStopped()) {
+                return;
+            }
+            if (f == null) {
+                if (jobs.locked(() -> rec.files.stream().allMatch(x -> x.completed))) {
+                    reports.transferred(run);
+                } else {
+                    reports.requestsMet(run);
+                }
+                return;
+            }
+            TransferContext context = run.context.withServerCredentials(f.urlCredentials)
+                    .withRedirectListener(to -> redirected(run, f, to));
+            onDemand.transfer(run, f, transports.forUri(f.uri), context);
+            if (f.completed) {
+                reports.fileTransferred(run, f);
+            }
         }
     }
 

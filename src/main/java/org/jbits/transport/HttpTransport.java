@@ -258,6 +258,24 @@ public final class HttpTransport implements Transport {
         }
     }
 
+    @Override
+    public RangeSink.Outcome fetchRange(URI source, long first, long last, String ifRange, RangeSink sink,
+            TransferContext context) throws TransferException {
+        OkHttpClient c;
+        try {
+            c = clientFor(context);
+        } catch (org.jbits.BitsException e) {
+            throw TransferException.fatal(e.hresult(), ErrorContext.GENERAL_TRANSPORT, e.detail(), e);
+        }
+        try {
+            return new HttpRangeFetch(c, probeClient(context), source, context).fetch(first, last, ifRange, sink);
+        } finally {
+            if (c.connectionPool() != client.connectionPool()) {
+                c.connectionPool().evictAll();
+            }
+        }
+    }
+
     /** The status line and headers of {@code response}, CRLF-separated, as WinHTTP's raw headers read. */
     static String headersOf(Response response) {
         String protocol = switch (response.protocol()) {

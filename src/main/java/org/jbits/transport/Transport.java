@@ -27,6 +27,18 @@ public interface Transport {
                 "'" + source.getScheme() + "' URLs take no file ranges", null);
     }
 
+    /**
+     * Fetches bytes {@code first} to {@code last} (inclusive) of {@code source} into {@code sink} at their offsets,
+     * for on-demand mode; {@code ifRange} is the validator the bytes already held were fetched under (or null).
+     * Transports without random access fail with BG_E_RANDOM_ACCESS_NOT_SUPPORTED, which the engine checks when
+     * the job is made on-demand.
+     */
+    default RangeSink.Outcome fetchRange(URI source, long first, long last, String ifRange, RangeSink sink,
+            TransferContext context) throws TransferException {
+        throw TransferException.fatal(HResult.BG_E_RANDOM_ACCESS_NOT_SUPPORTED, ErrorContext.GENERAL_QUEUE_MANAGER,
+                "'" + source.getScheme() + "' URLs have no random access", null);
+    }
+
     /** True when this transport can upload to its URIs ({@link #upload}). */
     default boolean uploads() {
         return false;
