@@ -44,8 +44,8 @@ class StoreMigrationTest {
             assertEquals(List.of(), store.loadAll());
         }
         assertEquals(StoreSchema.CURRENT.latest(), userVersion(db()));
-        assertEquals(5, JobStore.SCHEMA_VERSION);
-        assertEquals(List.of(1, 2, 3, 4, 5), StoreSchema.CURRENT.migrations().stream().map(Migration::version).toList());
+        assertEquals(6, JobStore.SCHEMA_VERSION);
+        assertEquals(List.of(1, 2, 3, 4, 5, 6), StoreSchema.CURRENT.migrations().stream().map(Migration::version).toList());
         assertEquals(String.valueOf(JobStore.SCHEMA_VERSION), query(db(), "SELECT value FROM meta WHERE key='schema'"));
         try (var files = Files.list(dir)) {
             assertEquals(List.of("jobs.db"), files.map(p -> p.getFileName().toString()).toList());
@@ -251,8 +251,8 @@ class StoreMigrationTest {
                 assertNull(j.files.get(0).responseHeaders);
             }
         }
-        assertEquals(5, userVersion(db()));
-        assertEquals("5", query(db(), "SELECT value FROM meta WHERE key='schema'"));
+        assertEquals(6, userVersion(db()));
+        assertEquals("6", query(db(), "SELECT value FROM meta WHERE key='schema'"));
     }
 
     /** A version-3 store (uploads, no credentials yet) goes through version 4 to 5. */
@@ -278,13 +278,58 @@ class StoreMigrationTest {
             assertEquals(500, u.minNotifyIntervalMillis);
             assertFalse(u.everResumed);
         }
-        assertEquals(5, userVersion(db()));
+        assertEquals(6, userVersion(db()));
         for (String column : List.of("custom_headers", "security_flags", "notify_pending", "ever_resumed")) {
             assertTrue(columns(db(), "jobs").contains(column), column);
         }
         for (String column : List.of("expected_sha256", "ranges", "response_headers")) {
             assertTrue(columns(db(), "files").contains(column), column);
         }
+    }
+
+    @Test
+    void theVersionSixOnDemandFieldsAreSavedAndLoaded() {
+        UUID id = UUID.randomUUID();
+        try (JobStore store = new JobStore(db())) {
+            JobRecord a = job(id, "six");
+            a.onDemand = true;
+            FileRecord f = a.files.get(0);
+            f.requested = RangeSet.of(List.of(new org.jbits.BitsFileRange(10, 90), new org.jbits.BitsFileRange(500, -1)));
+            f.filled = RangeSet.of(20, 40);
+            f.downloadPosition = 500;
+            store.insertJob(a);
+        }
+        try (JobStore store = new JobStore(db())) {
+            JobRecord a = store.loadAll().get(0);
+            assertTrue(a.onDemand);
+            FileRecord f = a.files.get(0);
+            assertEquals(List.of(new org.jbits.BitsFileRange(10, 90), new org.jbits.BitsFileRange(500, -1)),
+                    f.requested.toRanges());
+            assertEquals(List.of(new org.jbits.BitsFileRange(20, 20)), f.filled.toRanges());
+            assertEquals(500, f.downloadPosition);
+        }
+    }
+
+    /** A version-5 store's jobs are not on-demand and their files have no requested or filled ranges. */
+    @Test
+    void aVersionFiveStoreMigratesToSixWithJobsThatAreNotOnDemand() throws Exception {
+        UUID down = UUID.randomUUID();
+        new JobStore(db(), new StoreSchema(StoreSchema.CURRENT.migrations().subList(0, 5))).close();
+        assertEquals(5, userVersion(db()));
+        assertFalse(columns(db(), "jobs").contains("on_demand"), "version 5 has no version-6 column");
+        exec(db(), oldJobRow(down, 1, JobType.DOWNLOAD.value(), 3, "down"));
+        exec(db(), "INSERT INTO files(job_id, idx, remote, local, temp, bytes_total, checkpoint, completed, ranges)"
+                + " VALUES('" + down + "', 0, 'http://h/down', '/d/down', '/d/.down.jbits', 1000, 100, 0, '0:50')");
+        try (JobStore store = new JobStore(db())) {
+            JobRecord d = store.loadAll().get(0);
+            assertFalse(d.onDemand);
+            assertEquals(List.of(new org.jbits.BitsFileRange(0, 50)), d.files.get(0).ranges);
+            assertTrue(d.files.get(0).requested.isEmpty());
+            assertTrue(d.files.get(0).filled.isEmpty());
+            assertEquals(0, d.files.get(0).downloadPosition);
+            assertEquals(100, d.files.get(0).checkpoint);
+        }
+        assertEquals(6, userVersion(db()));
     }
 
     /** A job row with only the columns every version has (1's), as an older jbits wrote it. */
