@@ -82,8 +82,31 @@ public final class JobJson {
             }
             fo.put("expectedSha256", f.expectedSha256());
             fo.put("sha256", f.sha256());
+            // Added: IBackgroundCopyFile6::GetFilledFileRanges of an on-demand job; null for any other.
+            java.util.List<org.jbits.BitsFileRange> filled = filled(job, i);
+            if (filled == null) {
+                fo.putNull("filledRanges");
+            } else {
+                ArrayNode fa = fo.putArray("filledRanges");
+                for (org.jbits.BitsFileRange r : filled) {
+                    fa.addObject().put("offset", r.initialOffset()).put("length", r.length());
+                }
+            }
         }
         return o;
+    }
+
+    /** The file's filled ranges, or null when the job is not on-demand (or the backend has no File6). */
+    private static java.util.List<org.jbits.BitsFileRange> filled(BitsJob job, int index) {
+        try {
+            Boolean onDemand = optional(job::onDemand);
+            return onDemand == null || !onDemand ? null : optional(() -> job.filledFileRanges(index));
+        } catch (BitsException e) {
+            if (e.hresult() == HResult.BG_E_RANDOM_ACCESS_NOT_SUPPORTED) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     /** The value, or null when the backend does not implement the call. */

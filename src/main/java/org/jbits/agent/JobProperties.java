@@ -66,16 +66,24 @@ public record JobProperties(String displayName, String description, JobPriority 
      * @param maxDownloadSize BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE, bytes (0: no limit)
      * @param minNotifyInterval BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS, milliseconds
      * @param fileAclFlags SetFileACLFlags' BG_COPY_FILE_* mask
+     * @param onDemand BITS_JOB_PROPERTY_ON_DEMAND_MODE (added)
      */
     public record Extras(String notifyCmdLine, Boolean dynamicContent, Boolean highPerformance, Long maxDownloadSize,
-            Long minNotifyInterval, Integer fileAclFlags) {
+            Long minNotifyInterval, Integer fileAclFlags, Boolean onDemand) {
         /** None given. */
-        public static final Extras NONE = new Extras(null, null, null, null, null, null);
+        public static final Extras NONE = new Extras(null, null, null, null, null, null, null);
+
+        /** Without on-demand mode. */
+        public Extras(String notifyCmdLine, Boolean dynamicContent, Boolean highPerformance, Long maxDownloadSize,
+                Long minNotifyInterval, Integer fileAclFlags) {
+            this(notifyCmdLine, dynamicContent, highPerformance, maxDownloadSize, minNotifyInterval, fileAclFlags, null);
+        }
 
         Extras orElse(Extras d) {
             return new Extras(or(notifyCmdLine, d.notifyCmdLine), or(dynamicContent, d.dynamicContent),
                     or(highPerformance, d.highPerformance), or(maxDownloadSize, d.maxDownloadSize),
-                    or(minNotifyInterval, d.minNotifyInterval), or(fileAclFlags, d.fileAclFlags));
+                    or(minNotifyInterval, d.minNotifyInterval), or(fileAclFlags, d.fileAclFlags),
+                    or(onDemand, d.onDemand));
         }
 
         /** The notify command line as BITS' (program, parameters): null, null to remove it. */

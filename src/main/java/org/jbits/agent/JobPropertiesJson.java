@@ -33,6 +33,7 @@ final class JobPropertiesJson {
     // Added: the BITS 1.5-10.x properties.
     private static final String NOTIFY_CMD_LINE = "notifyCmdLine";
     private static final String DYNAMIC_CONTENT = "dynamicContent";
+    private static final String ON_DEMAND = "onDemand";
     private static final String HIGH_PERFORMANCE = "highPerformance";
     private static final String MAX_DOWNLOAD_SIZE = "maxDownloadSize";
     private static final String MIN_NOTIFY_INTERVAL = "minNotifyInterval";
@@ -72,6 +73,9 @@ final class JobPropertiesJson {
         putIfGiven(o, NOTIFY_CMD_LINE, x.notifyCmdLine());
         if (x.dynamicContent() != null) {
             o.put(DYNAMIC_CONTENT, x.dynamicContent());
+        }
+        if (x.onDemand() != null) {
+            o.put(ON_DEMAND, x.onDemand());
         }
         if (x.highPerformance() != null) {
             o.put(HIGH_PERFORMANCE, x.highPerformance());
@@ -133,7 +137,7 @@ final class JobPropertiesJson {
                 f.string(REPLY_FILE_NAME),
                 new JobProperties.Extras(f.string(NOTIFY_CMD_LINE), f.bool(DYNAMIC_CONTENT),
                         f.bool(HIGH_PERFORMANCE), f.wholeNumber(MAX_DOWNLOAD_SIZE), f.wholeNumber(MIN_NOTIFY_INTERVAL),
-                        aclFlags(f.strings(FILE_ACL_FLAGS))));
+                        aclFlags(f.strings(FILE_ACL_FLAGS)), f.bool(ON_DEMAND)));
         f.refuseOthers();
         return p;
     }
@@ -180,6 +184,7 @@ final class JobPropertiesJson {
             o.putArray(NOTIFY_CMD_LINE).add(c.program()).add(c.parameters());
         }
         o.put(DYNAMIC_CONTENT, JobJson.optional(job::dynamicContent));
+        o.put(ON_DEMAND, JobJson.optional(job::onDemand));
         o.put(HIGH_PERFORMANCE, JobJson.optional(job::highPerformance));
         o.put(MAX_DOWNLOAD_SIZE, JobJson.optional(job::maximumDownloadSize));
         o.put(MIN_NOTIFY_INTERVAL, JobJson.optional(job::minimumNotificationInterval));

@@ -60,6 +60,7 @@ final class PropertyUpdate {
                         old == null ? null : old.parameters()));
             }
             set(x.dynamicContent(), job::dynamicContent, job::setDynamicContent);
+            set(x.onDemand(), job::onDemand, job::setOnDemand);
             set(x.highPerformance(), job::highPerformance, job::setHighPerformance);
             set(x.maxDownloadSize(), job::maximumDownloadSize, job::setMaximumDownloadSize);
             set(x.minNotifyInterval(), job::minimumNotificationInterval, job::setMinimumNotificationInterval);

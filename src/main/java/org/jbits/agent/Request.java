@@ -57,6 +57,12 @@ public sealed interface Request {
         /** {@code replaceRemotePrefix} (added). */
         R replaceRemotePrefix(ReplaceRemotePrefix r);
 
+        /** {@code requestFileRanges} (added). */
+        R requestFileRanges(RequestFileRanges r);
+
+        /** {@code updateDownloadPosition} (added). */
+        R updateDownloadPosition(UpdateDownloadPosition r);
+
         /** {@code network}. */
         R network(Network r);
 
@@ -77,6 +83,26 @@ public sealed interface Request {
         @Override
         public <R> R accept(Visitor<R> v) {
             return v.replaceRemotePrefix(this);
+        }
+    }
+
+    /** IBackgroundCopyFile6::RequestFileRanges: these ranges of file {@code index} of an on-demand job are fetched. */
+    record RequestFileRanges(String job, int index, List<org.jbits.BitsFileRange> ranges) implements Request {
+        public RequestFileRanges {
+            ranges = List.copyOf(ranges);
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.requestFileRanges(this);
+        }
+    }
+
+    /** IBackgroundCopyFile6::UpdateDownloadPosition: file {@code index}'s missing data from {@code offset} on first. */
+    record UpdateDownloadPosition(String job, int index, long offset) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.updateDownloadPosition(this);
         }
     }
 

@@ -83,6 +83,8 @@ public final class RequestCodec {
                     r.requiredString("remote"));
             case "replaceRemotePrefix" -> new Request.ReplaceRemotePrefix(r.requiredString("job"),
                     r.requiredString("oldPrefix"), r.requiredString("newPrefix"));
+            case "requestFileRanges" -> requestFileRanges(r);
+            case "updateDownloadPosition" -> updateDownloadPosition(r);
             case "network" -> new Request.Network();
             case "networkOverride" -> networkOverride(r);
             default -> throw invalid("unknown request " + JsonFields.quote(op));
@@ -145,11 +147,35 @@ public final class RequestCodec {
     }
 
     private static int fileIndex(JsonFields r) {
+        return fileIndex(r, "setRemoteName");
+    }
+
+    private static int fileIndex(JsonFields r, String op) {
         Long i = r.wholeNumber("index");
         if (i == null || i < 0 || i > Integer.MAX_VALUE) {
-            throw invalid("the 'setRemoteName' request needs 'index', a file index from 0");
+            throw invalid("the '" + op + "' request needs 'index', a file index from 0");
         }
         return i.intValue();
+    }
+
+    private static Request requestFileRanges(JsonFields r) {
+        String job = r.requiredString("job");
+        int index = fileIndex(r, "requestFileRanges");
+        List<org.jbits.BitsFileRange> ranges = ranges(r);
+        if (ranges == null || ranges.isEmpty()) {
+            throw invalid("the 'requestFileRanges' request needs 'ranges', at least one");
+        }
+        return new Request.RequestFileRanges(job, index, ranges);
+    }
+
+    private static Request updateDownloadPosition(JsonFields r) {
+        String job = r.requiredString("job");
+        int index = fileIndex(r, "updateDownloadPosition");
+        Long offset = r.wholeNumber("offset");
+        if (offset == null) {
+            throw invalid("the 'updateDownloadPosition' request needs 'offset', a byte offset from 0");
+        }
+        return new Request.UpdateDownloadPosition(job, index, offset);
     }
 
     /** The spelling of "back to detection" in {@code networkOverride}'s {@code cost} field. */
@@ -314,6 +340,19 @@ public final class RequestCodec {
         public ObjectNode replaceRemotePrefix(Request.ReplaceRemotePrefix r) {
             return forJob("replaceRemotePrefix", r.job()).put("oldPrefix", r.oldPrefix())
                     .put("newPrefix", r.newPrefix());
+        }
+
+        @Override
+        public ObjectNode requestFileRanges(Request.RequestFileRanges r) {
+            ObjectNode o = forJob("requestFileRanges", r.job()).put("index", r.index());
+            ArrayNode a = o.putArray("ranges");
+            r.ranges().forEach(x -> a.addObject().put("offset", x.initialOffset()).put("length", x.length()));
+            return o;
+        }
+
+        @Override
+        public ObjectNode updateDownloadPosition(Request.UpdateDownloadPosition r) {
+            return forJob("updateDownloadPosition", r.job()).put("index", r.index()).put("offset", r.offset());
         }
 
         @Override

@@ -269,6 +269,20 @@ public final class RequestHandler implements Request.Visitor<ObjectNode> {
         return withJob(JobJson.of(job));
     }
 
+    @Override
+    public ObjectNode requestFileRanges(Request.RequestFileRanges r) {
+        BitsJob job = resolve(r.job());
+        job.requestFileRanges(r.index(), r.ranges());
+        return withJob(JobJson.of(job));
+    }
+
+    @Override
+    public ObjectNode updateDownloadPosition(Request.UpdateDownloadPosition r) {
+        BitsJob job = resolve(r.job());
+        job.updateDownloadPosition(r.index(), r.offset());
+        return withJob(JobJson.of(job));
+    }
+
     /** The reply also says how many names changed ({@code replaced}). */
     @Override
     public ObjectNode replaceRemotePrefix(Request.ReplaceRemotePrefix r) {

@@ -164,6 +164,17 @@ final class JobCommands {
                 + "starts with OLD starts with NEW instead (IBackgroundCopyJob4::ReplaceRemotePrefix): a moved server.")
         String replacePrefix;
 
+        @Option(names = "--request-ranges", paramLabel = "INDEX=OFFSET:LENGTH[,...]", description = "An on-demand "
+                + "job fetches these ranges of file INDEX (from 0), before anything else it was asked for "
+                + "(IBackgroundCopyFile6::RequestFileRanges); LENGTH is a byte count or 'eof'; ranges may overlap "
+                + "(they are merged). Resume the job to fetch them.")
+        String requestRanges;
+
+        @Option(names = "--download-position", paramLabel = "INDEX=OFFSET", description = "An on-demand job fetches "
+                + "file INDEX's missing data from OFFSET to its end, from OFFSET first "
+                + "(IBackgroundCopyFile6::UpdateDownloadPosition).")
+        String downloadPosition;
+
         @Mixin
         HttpCliOptions http = new HttpCliOptions();
 
@@ -171,10 +182,13 @@ final class JobCommands {
         public Integer call() {
             Request.SetRemoteName rename = remoteName == null ? null : renameRequest();
             Request.ReplaceRemotePrefix prefix = replacePrefix == null ? null : prefixRequest();
+            Request.RequestFileRanges request = requestRanges == null ? null : rangesRequest();
+            Request.UpdateDownloadPosition position = downloadPosition == null ? null : positionRequest();
             try (Connection conn = Connection.forEnvironment()) {
                 JobProperties props = properties.toProperties(conn.paths());
                 org.jbits.agent.HttpOptions httpOptions = http.toHttpOptions();
-                if (props.isEmpty() && httpOptions.isEmpty() && rename == null && prefix == null) {
+                if (props.isEmpty() && httpOptions.isEmpty() && rename == null && prefix == null && request == null
+                        && position == null) {
                     throw new CliException(CliException.USAGE, "give at least one property to set (see 'jbits set --help')");
                 }
                 JsonNode job2 = null;
@@ -183,6 +197,12 @@ final class JobCommands {
                 }
                 if (rename != null) {
                     job2 = Connection.job(conn.call(rename));
+                }
+                if (position != null) {
+                    job2 = Connection.job(conn.call(position));
+                }
+                if (request != null) {
+                    job2 = Connection.job(conn.call(request));
                 }
                 if (prefix != null) {
                     ObjectNode reply = conn.call(prefix);
@@ -215,6 +235,48 @@ final class JobCommands {
                 throw CliException.of(e);
             }
             return new Request.SetRemoteName(job, index, url);
+        }
+
+        /** The INDEX of {@code INDEX=VALUE}, or exit 2 naming {@code option}. */
+        private static int index(String option, String text, String form) {
+            int eq = text.indexOf('=');
+            int index;
+            try {
+                index = eq < 0 ? -1 : Integer.parseInt(text.substring(0, eq).trim());
+            } catch (NumberFormatException e) {
+                index = -1;
+            }
+            if (index < 0 || eq == text.length() - 1) {
+                throw new CliException(CliException.USAGE, option + " takes " + form + " (a file index from 0), not '"
+                        + Output.safe(text) + "'");
+            }
+            return index;
+        }
+
+        private Request.RequestFileRanges rangesRequest() {
+            int index = index("--request-ranges", requestRanges, "INDEX=OFFSET:LENGTH[,...]");
+            String list = requestRanges.substring(requestRanges.indexOf('=') + 1);
+            try {
+                return new Request.RequestFileRanges(job, index, CliSpellings.ranges(List.of(list.split(","))));
+            } catch (BitsException e) {
+                throw CliException.of(e);
+            }
+        }
+
+        private Request.UpdateDownloadPosition positionRequest() {
+            int index = index("--download-position", downloadPosition, "INDEX=OFFSET");
+            String text = downloadPosition.substring(downloadPosition.indexOf('=') + 1).trim();
+            long offset;
+            try {
+                offset = Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                offset = -1;
+            }
+            if (offset < 0) {
+                throw CliException.of(new BitsException(HResult.BG_E_INVALID_RANGE, "--download-position takes a byte "
+                        + "offset from 0, not '" + Output.safe(text) + "'"));
+            }
+            return new Request.UpdateDownloadPosition(job, index, offset);
         }
 
         private Request.ReplaceRemotePrefix prefixRequest() {

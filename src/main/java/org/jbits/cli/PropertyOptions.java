@@ -54,6 +54,12 @@ final class PropertyOptions {
             description = "The server's files change or have no size: no range requests, every retry from byte 0.")
     Boolean dynamicContent;
 
+    @Option(names = "--on-demand", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+            description = "On-demand mode (BITS 10.1): only the ranges asked for with 'set --request-ranges' or "
+                    + "'--download-position' are transferred; then the job is suspended, or transferred once every "
+                    + "byte is there. HTTP(S) download jobs, not dynamic content; set before the first resume.")
+    Boolean onDemand;
+
     @Option(names = "--high-performance", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
             description = "Transfer without yielding to other network use (set before the first file is added).")
     Boolean highPerformance;
@@ -112,7 +118,8 @@ final class PropertyOptions {
                     notifyFlags == null ? null : CliSpellings.notifyFlags(notifyFlags),
                     replyFile == null ? null : paths.replyFile(replyFile),
                     new JobProperties.Extras(notifyCmdLine, dynamicContent, highPerformance, maxDownloadSize,
-                            minNotifyInterval, fileAclFlags == null ? null : CliSpellings.aclFlags(fileAclFlags)));
+                            minNotifyInterval, fileAclFlags == null ? null : CliSpellings.aclFlags(fileAclFlags),
+                            onDemand));
         } catch (BitsException e) {
             throw CliException.of(e);
         }

@@ -48,6 +48,11 @@ class IBackgroundCopyFile extends ComObject {
         return query(BitsGuids.IID_IBackgroundCopyFile5, p -> new IBackgroundCopyFile5(p, "IBackgroundCopyFile5"));
     }
 
+    /** QueryInterface for IBackgroundCopyFile6, or null (BITS before 10.1, and Wine). */
+    IBackgroundCopyFile6 queryFile6() {
+        return query(BitsGuids.IID_IBackgroundCopyFile6, IBackgroundCopyFile6::new);
+    }
+
     /** QueryInterface for IBackgroundCopyFile3, or null (BITS before 3.0, and Wine). */
     IBackgroundCopyFile3 queryFile3() {
         return query(BitsGuids.IID_IBackgroundCopyFile3, IBackgroundCopyFile3::new);
@@ -141,7 +146,7 @@ class IBackgroundCopyFile extends ComObject {
 
     /**
      * {@code IBackgroundCopyFile6 : IBackgroundCopyFile5} (IID cf6784f7-d677-49fd-9368-cb47aee9d1ad): 15
-     * UpdateDownloadPosition, 16 RequestFileRanges, 17 GetFilledFileRanges. Only probed (capabilities) for now.
+     * UpdateDownloadPosition, 16 RequestFileRanges, 17 GetFilledFileRanges: on-demand jobs' random access.
      */
     static final class IBackgroundCopyFile6 extends IBackgroundCopyFile5 {
         static final int UPDATE_DOWNLOAD_POSITION = 15;
@@ -150,6 +155,41 @@ class IBackgroundCopyFile extends ComObject {
 
         IBackgroundCopyFile6(Pointer p) {
             super(p, "IBackgroundCopyFile6");
+        }
+
+        /** 15 UpdateDownloadPosition(UINT64 Offset). */
+        void updateDownloadPosition(long offset) {
+            call(UPDATE_DOWNLOAD_POSITION, "UpdateDownloadPosition", offset);
+        }
+
+        /** 16 RequestFileRanges(DWORD RangeCount, const BG_FILE_RANGE *Ranges). */
+        void requestFileRanges(java.util.List<org.jbits.BitsFileRange> ranges) {
+            BitsStructures.BG_FILE_RANGE[] array = (BitsStructures.BG_FILE_RANGE[]) new BitsStructures.BG_FILE_RANGE()
+                    .toArray(ranges.size());
+            for (int i = 0; i < ranges.size(); i++) {
+                array[i].InitialOffset = ranges.get(i).initialOffset();
+                array[i].Length = ranges.get(i).length();
+                array[i].write();
+            }
+            call(REQUEST_FILE_RANGES, "RequestFileRanges", ranges.size(), array[0].getPointer());
+        }
+
+        /** 17 GetFilledFileRanges(DWORD *RangeCount, BG_FILE_RANGE **Ranges): the array is BITS' to free. */
+        java.util.List<org.jbits.BitsFileRange> getFilledFileRanges() {
+            com.sun.jna.ptr.IntByReference count = new com.sun.jna.ptr.IntByReference();
+            com.sun.jna.ptr.PointerByReference ranges = new com.sun.jna.ptr.PointerByReference();
+            call(GET_FILLED_FILE_RANGES, "GetFilledFileRanges", count, ranges);
+            Pointer a = ranges.getValue();
+            java.util.List<org.jbits.BitsFileRange> out = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; a != null && i < count.getValue(); i++) {
+                    BitsStructures.BG_FILE_RANGE r = new BitsStructures.BG_FILE_RANGE(a.share(16L * i));
+                    out.add(new org.jbits.BitsFileRange(r.InitialOffset, r.Length));
+                }
+            } finally {
+                TaskMemory.free(a);
+            }
+            return out;
         }
     }
 }

@@ -521,6 +521,59 @@ final class NativeJob implements BitsJob {
     }
 
     @Override
+    public boolean onDemand() {
+        return on(r -> job5(r, "on-demand mode").getEnableProperty(BitsStructures.BITS_JOB_PROPERTY_ON_DEMAND_MODE));
+    }
+
+    /** BITS 10.1's own rules and codes (BG_E_RANDOM_ACCESS_NOT_SUPPORTED, ...) come back as BITS returns them. */
+    @Override
+    public void setOnDemand(boolean enable) {
+        run(r -> job5(r, "on-demand mode").setProperty(BitsStructures.BITS_JOB_PROPERTY_ON_DEMAND_MODE,
+                BITS_JOB_PROPERTY_VALUE.ofEnable(enable)));
+    }
+
+    /** IBackgroundCopyFile6::RequestFileRanges; E_NOINTERFACE before BITS 10.1 (and under Wine). */
+    @Override
+    public void requestFileRanges(int fileIndex, List<BitsFileRange> ranges) {
+        if (ranges == null || ranges.isEmpty()) {
+            throw new BitsException(HResult.E_INVALIDARG, "no ranges were given");
+        }
+        List<BitsFileRange> copy = List.copyOf(ranges);
+        on(r -> withFile6(r, fileIndex, "RequestFileRanges", f6 -> {
+            f6.requestFileRanges(copy);
+            return null;
+        }));
+    }
+
+    /** IBackgroundCopyFile6::UpdateDownloadPosition. */
+    @Override
+    public void updateDownloadPosition(int fileIndex, long offset) {
+        on(r -> withFile6(r, fileIndex, "UpdateDownloadPosition", f6 -> {
+            f6.updateDownloadPosition(offset);
+            return null;
+        }));
+    }
+
+    /** IBackgroundCopyFile6::GetFilledFileRanges. */
+    @Override
+    public List<BitsFileRange> filledFileRanges(int fileIndex) {
+        return on(r -> withFile6(r, fileIndex, "GetFilledFileRanges",
+                IBackgroundCopyFile.IBackgroundCopyFile6::getFilledFileRanges));
+    }
+
+    private <T> T withFile6(JobRefs r, int fileIndex, String what,
+            java.util.function.Function<IBackgroundCopyFile.IBackgroundCopyFile6, T> call) {
+        return withFile(r, fileIndex, f -> {
+            IBackgroundCopyFile.IBackgroundCopyFile6 f6 = require(f.queryFile6(), "IBackgroundCopyFile6", what);
+            try {
+                return call.apply(f6);
+            } finally {
+                f6.release();
+            }
+        });
+    }
+
+    @Override
     public boolean highPerformance() {
         return on(r -> job5(r, "high performance").getEnableProperty(BitsStructures.BITS_JOB_PROPERTY_HIGH_PERFORMANCE));
     }

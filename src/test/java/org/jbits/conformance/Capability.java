@@ -38,5 +38,10 @@ public enum Capability {
     /** {@code IBackgroundCopyJob3}: AddFileWithRanges, ReplaceRemotePrefix, GetFileRanges. */
     JOB3_FILES,
     /** {@code IBackgroundCopyJob5::Get/SetProperty} (dynamic content, high performance, maximum download size). */
-    JOB_PROPERTIES
+    JOB_PROPERTIES,
+    /**
+     * On-demand mode (BITS 10.1): {@code BITS_JOB_PROPERTY_ON_DEMAND_MODE} and {@code IBackgroundCopyFile6}'s
+     * RequestFileRanges, UpdateDownloadPosition, GetFilledFileRanges.
+     */
+    ON_DEMAND
 }

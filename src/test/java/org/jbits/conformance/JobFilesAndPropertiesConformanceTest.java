@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.util.Arrays;
@@ -55,6 +56,36 @@ class JobFilesAndPropertiesConformanceTest extends ConformanceTestBase {
         assertEquals(HResult.hex(HResult.S_OK), HResult.hex(job.complete()));
         assertArrayEquals(Arrays.copyOfRange(ConformanceServer.content("ranged.bin", SMALL), 1000, 6000),
                 Files.readAllBytes(dir.resolve("ranged.bin")));
+    }
+
+    @Test
+    @DisplayName("on-demand-fetches-the-requested-ranges-then-suspends-then-the-rest")
+    void onDemandFetchesWhatIsRequested() throws Exception {
+        requires(Capability.ON_DEMAND);
+        BitsJob plain = download("not-on-demand");
+        plain.addFile(server.fileUrl("plain.bin", SMALL), local("plain.bin"));
+        assertFalse(plain.onDemand(), "on-demand mode is off by default");
+        assertBitsError(HResult.BG_E_RANDOM_ACCESS_NOT_SUPPORTED, () -> plain.requestFileRanges(0,
+                List.of(new BitsFileRange(0, 10))), "RequestFileRanges on a job that is not on-demand");
+
+        BitsJob job = download("on-demand");
+        job.setOnDemand(true);
+        assertTrue(job.onDemand());
+        job.addFile(server.fileUrl("demand.bin", SMALL), local("demand.bin"));
+        // Overlapping ranges are allowed and merged (RequestFileRanges' documentation).
+        job.requestFileRanges(0, List.of(new BitsFileRange(1000, 500), new BitsFileRange(1200, 800)));
+        job.resume();
+        awaitState(job, JobState.SUSPENDED);
+        List<BitsFileRange> filled = job.filledFileRanges(0);
+        assertTrue(filled.stream().anyMatch(r -> r.initialOffset() <= 1000 && r.initialOffset() + r.length() >= 2000),
+                "GetFilledFileRanges covers the requested 1000-1999: " + filled);
+        assertFalse(job.files().get(0).progress().completed(), "only the requested bytes were fetched");
+        job.requestFileRanges(0, List.of(new BitsFileRange(0, BitsFileRange.LENGTH_TO_EOF)));
+        job.resume();
+        awaitState(job, JobState.TRANSFERRED);
+        assertEquals(List.of(new BitsFileRange(0, SMALL)), job.filledFileRanges(0));
+        job.complete();
+        assertArrayEquals(ConformanceServer.content("demand.bin", SMALL), Files.readAllBytes(dir.resolve("demand.bin")));
     }
 
     @Test

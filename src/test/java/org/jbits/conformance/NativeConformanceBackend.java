@@ -131,6 +131,13 @@ final class NativeConformanceBackend implements ConformanceBackend {
             m.put(Capability.JOB3_FILES, c.whyNotOffered("IBackgroundCopyJob3"));
         }
         offered(m, c, Capability.JOB_PROPERTIES, stub, "IBackgroundCopyJob5", "IBackgroundCopyJob5::GetProperty");
+        // On-demand mode needs Job5's property and File6 (BITS 10.1, Windows 10 1703); Wine has neither File6 nor
+        // the property, so the case is a skip there with the probe's reason.
+        if (!c.offers("IBackgroundCopyFile6")) {
+            m.put(Capability.ON_DEMAND, c.whyNotOffered("IBackgroundCopyFile6"));
+        } else if (m.containsKey(Capability.JOB_PROPERTIES)) {
+            m.put(Capability.ON_DEMAND, m.get(Capability.JOB_PROPERTIES));
+        }
         return m;
     }
 
