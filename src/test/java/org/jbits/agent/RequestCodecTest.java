@@ -41,7 +41,12 @@ class RequestCodecTest {
                 new Request.Suspend("j"), new Request.Resume("j"), new Request.Complete("j"), new Request.Remove("j"),
                 new Request.Wait("j", JobState.TRANSIENT_ERROR, Duration.ofMillis(250)), new Request.Stop(),
                 new Request.Network(), new Request.NetworkOverride(null),
-                new Request.NetworkOverride(org.jbits.CostState.OVER_CAP_CHARGED));
+                new Request.NetworkOverride(org.jbits.CostState.OVER_CAP_CHARGED),
+                new Request.RequestFileRanges("j", 2, List.of(new org.jbits.BitsFileRange(10, 90),
+                        new org.jbits.BitsFileRange(500, org.jbits.BitsFileRange.LENGTH_TO_EOF))),
+                new Request.UpdateDownloadPosition("j", 0, 1L << 40),
+                new Request.Set("j", JobProperties.NONE.with(new JobProperties.Extras(null, null, null, null, null,
+                        null, true))));
         for (Request r : all) {
             assertEquals(r, roundTrip(r), r.toString());
         }
@@ -157,6 +162,14 @@ class RequestCodecTest {
         refused("{\"op\":\"wait\",\"job\":\"j\",\"state\":\"Queued\",\"timeoutMillis\":-1}", "'timeoutMillis'");
         byte[] big = new byte[RequestCodec.MAX_LINE_BYTES + 1];
         assertEquals(HResult.E_INVALIDARG, assertThrows(BitsException.class, () -> RequestCodec.decode(big, big.length)).hresult());
+    }
+
+    @Test
+    void theOnDemandRequestsNeedTheirFields() {
+        refused("{\"op\":\"requestFileRanges\",\"job\":\"j\",\"index\":0}", "'ranges'");
+        refused("{\"op\":\"requestFileRanges\",\"job\":\"j\",\"index\":0,\"ranges\":[]}", "'ranges'");
+        refused("{\"op\":\"updateDownloadPosition\",\"job\":\"j\",\"offset\":5}", "'index'");
+        refused("{\"op\":\"updateDownloadPosition\",\"job\":\"j\",\"index\":0}", "'offset'");
     }
 
     @Test
