@@ -650,6 +650,10 @@ final class JobStateMachine {
                     throw new BitsException(HResult.E_INVALIDARG, "file " + c.index() + " has ranges, which need an"
                             + " http:// or https:// URL");
                 }
+                if (rec.onDemand) {
+                    // The new server's file, if another version, loses the filled ranges at the next request (If-Range).
+                    OnDemand.requireCapable(c.uri(), false);
+                }
             }
             List<RemoteName> undo = new ArrayList<>();
             List<FileRecord> changed = new ArrayList<>();

@@ -186,6 +186,10 @@ class OnDemandTest {
         assertEquals(HResult.BG_E_RANDOM_ACCESS_NOT_SUPPORTED, assertThrows(BitsException.class,
                 () -> od.addFile(tmp.resolve("src.bin").toUri().toString(), tmp.resolve("f.bin").toString())).hresult());
         assertEquals(0, od.files().size(), "nothing added");
+        od.addFile(nginx.url("/od.bin").toString(), tmp.resolve("h.bin").toString());
+        assertEquals(HResult.BG_E_RANDOM_ACCESS_NOT_SUPPORTED, assertThrows(BitsException.class,
+                () -> od.setRemoteName(0, tmp.resolve("src.bin").toUri().toString())).hresult());
+        assertEquals(nginx.url("/od.bin").toString(), od.files().get(0).remoteName(), "the name is unchanged");
         BitsJob withFile = engine.createJob("local", JobType.DOWNLOAD);
         withFile.addFile(tmp.resolve("src.bin").toUri().toString(), tmp.resolve("g.bin").toString());
         assertEquals(HResult.BG_E_RANDOM_ACCESS_NOT_SUPPORTED,
