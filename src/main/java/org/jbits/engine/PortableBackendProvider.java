@@ -10,7 +10,7 @@ import org.jbits.HResult;
 import org.jbits.bandwidth.BandwidthPolicy;
 import org.jbits.network.CostPolicyDefaults;
 import org.jbits.network.NetworkCost;
-import org.jbits.network.NetworkManagerCost;
+import org.jbits.network.LinuxNetworkCost;
 import org.jbits.network.SystemBus;
 import org.jbits.BitsOptions;
 import org.jbits.spi.BackendProvider;
@@ -49,7 +49,7 @@ public final class PortableBackendProvider implements BackendProvider {
     static NetworkCost detector(Map<String, String> settings) {
         String d = settings.getOrDefault("network.detection", System.getProperty("jbits.network.detection", "networkmanager"));
         return switch (d.strip().toLowerCase(Locale.ROOT)) {
-            case "networkmanager" -> NetworkManagerCost.start(SystemBus.address(System.getenv()), Clock.systemUTC());
+            case "networkmanager" -> LinuxNetworkCost.start(SystemBus.address(System.getenv()), Clock.systemUTC());
             case "none" -> NetworkCost.none("cost detection is off (network.detection=none)", Instant.now());
             default -> throw new BitsException(HResult.E_INVALIDARG, "network.detection is '" + d
                     + "': give networkmanager or none");
