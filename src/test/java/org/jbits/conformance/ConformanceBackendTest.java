@@ -58,13 +58,14 @@ class ConformanceBackendTest {
                 missing.get(Capability.SUSPEND));
         assertTrue(missing.get(Capability.SUSPEND).contains("reference §6.2"), missing.get(Capability.SUSPEND));
         assertTrue(missing.get(Capability.TRANSFER_POLICY).contains("IBackgroundCopyJob5"), missing.get(Capability.TRANSFER_POLICY));
+        assertTrue(missing.get(Capability.ON_DEMAND).contains("IBackgroundCopyFile6"), missing.get(Capability.ON_DEMAND));
     }
 
     @Test
     void aBitsThatOffersEverythingLacksNothing() {
         NativeCapabilities full = new NativeCapabilities("10.3", Map.of(), Set.of("IBackgroundCopyJob2",
                 "IBackgroundCopyJob3", "IBackgroundCopyJob4", "IBackgroundCopyJob5", "IBackgroundCopyJobHttpOptions",
-                "IBackgroundCopyJobHttpOptions3"), Map.of(), HResult.S_OK);
+                "IBackgroundCopyJobHttpOptions3", "IBackgroundCopyFile6"), Map.of(), HResult.S_OK);
         assertEquals(Map.of(), NativeConformanceBackend.missingFrom(full, false, null), "real BITS lacks nothing");
     }
 
