@@ -17,8 +17,8 @@ import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.interfaces.DBus;
 
 /**
- * A real UPower daemon on a private system bus (a {@code dbus-daemon} with the system configuration on an address of
- * its own), over power supplies umockdev simulates (a mains adapter and a battery; the script
+ * A real UPower daemon on a private system bus (a {@code dbus-daemon} with {@link SystemBusConfig}: the system
+ * bus's policies, an address of its own, nothing activated), over power supplies umockdev simulates (a mains adapter and a battery; the script
  * {@code umockdev-power.py} beside this class): there is no battery on these machines, and umockdev is how UPower's
  * own integration tests give it one. {@link #unplug()} and {@link #plugIn()} change the adapter as pulling the cable
  * would, with the kernel's uevent. jbits' detector is pointed at {@link #busAddress()}.
@@ -61,8 +61,9 @@ public final class UPowerBus implements AutoCloseable {
         }
         Path dir = Files.createTempDirectory("jbits-upower-");
         Path socket = dir.resolve("bus");
-        Process bus = new ProcessBuilder("dbus-daemon", "--system", "--nofork", "--nopidfile",
-                "--address=unix:path=" + socket).redirectErrorStream(true)
+        Path config = SystemBusConfig.write(dir.resolve("system-bus.conf"), socket.toString());
+        Process bus = new ProcessBuilder("dbus-daemon", "--config-file=" + config, "--nofork", "--nopidfile")
+                .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("dbus.log").toFile()).start();
         UPowerBus u = new UPowerBus(dir, bus);
         try {
