@@ -183,5 +183,6 @@ public final class ModemManagerBus implements AutoCloseable {
         if (bus != null) {
             Daemons.stop(bus);
         }
+        Daemons.deleteTree(dir);
     }
 }

@@ -154,5 +154,6 @@ public final class UPowerBus implements AutoCloseable {
             }
         }
         Daemons.stop(bus);
+        Daemons.deleteTree(dir);
     }
 }
