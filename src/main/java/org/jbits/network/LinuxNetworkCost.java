@@ -32,13 +32,17 @@ public final class LinuxNetworkCost implements NetworkCost {
 
     /** Watches NetworkManager and ModemManager on the bus at {@code address}. */
     public static LinuxNetworkCost start(String address, Clock clock) {
-        NetworkManagerCost nm = NetworkManagerCost.start(address, clock);
+        NetworkManagerCost nm = NetworkManagerCost.begin(address, clock);
+        ModemManagerRoaming mm;
         try {
-            return new LinuxNetworkCost(nm, ModemManagerRoaming.start(address, clock), clock);
+            mm = ModemManagerRoaming.begin(address, clock);
         } catch (RuntimeException | Error e) {
             nm.close();
             throw e;
         }
+        nm.awaitFirstReading();
+        mm.awaitFirstReading();
+        return new LinuxNetworkCost(nm, mm, clock);
     }
 
     /**

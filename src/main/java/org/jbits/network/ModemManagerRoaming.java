@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.freedesktop.dbus.DBusPath;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.jbits.dbus.BusWatcher;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
 import org.freedesktop.dbus.interfaces.DBus;
@@ -54,6 +55,13 @@ public final class ModemManagerRoaming extends BusWatcher implements NetworkCost
 
     /** Starts watching ModemManager on the bus at {@code address}; returns once the first reading is in. */
     public static ModemManagerRoaming start(String address, Clock clock) {
+        ModemManagerRoaming r = begin(address, clock);
+        r.awaitFirstReading();
+        return r;
+    }
+
+    /** Starts watching without waiting for the first reading ({@link #awaitFirstReading()}). */
+    public static ModemManagerRoaming begin(String address, Clock clock) {
         ModemManagerRoaming r = new ModemManagerRoaming(address, clock);
         r.startWatching();
         return r;
@@ -75,7 +83,7 @@ public final class ModemManagerRoaming extends BusWatcher implements NetworkCost
     }
 
     @Override
-    void subscribe(DBusConnection bus, List<AutoCloseable> handlers) throws DBusException {
+    protected void subscribe(DBusConnection bus, List<AutoCloseable> handlers) throws DBusException {
         ObjectManager om = bus.getRemoteObject(MM_BUS, MM_PATH, ObjectManager.class);
         DBus daemon = bus.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
         handlers.add(bus.addSigHandler(DBus.NameOwnerChanged.class, s -> {
@@ -113,7 +121,7 @@ public final class ModemManagerRoaming extends BusWatcher implements NetworkCost
     }
 
     @Override
-    void unavailable(String why) {
+    protected void unavailable(String why) {
         running = false;
         modems.clear();
         set(none(why));

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.jbits.dbus.BusWatcher;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
 import org.freedesktop.dbus.interfaces.DBus;
@@ -61,10 +62,17 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
     }
 
     /**
-     * Starts watching NetworkManager on the bus at {@code address} ({@link SystemBus#address}); returns once the
+     * Starts watching NetworkManager on the bus at {@code address} ({@link org.jbits.dbus.SystemBus#address}); returns once the
      * first reading is in (or after a few seconds, when the bus does not answer).
      */
     public static NetworkManagerCost start(String address, Clock clock) {
+        NetworkManagerCost c = begin(address, clock);
+        c.awaitFirstReading();
+        return c;
+    }
+
+    /** Starts watching without waiting for the first reading ({@link #awaitFirstReading()}). */
+    public static NetworkManagerCost begin(String address, Clock clock) {
         NetworkManagerCost c = new NetworkManagerCost(address, clock);
         c.startWatching();
         return c;
@@ -95,7 +103,7 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
     }
 
     @Override
-    void subscribe(DBusConnection bus, List<AutoCloseable> handlers) throws DBusException {
+    protected void subscribe(DBusConnection bus, List<AutoCloseable> handlers) throws DBusException {
         Properties nm = bus.getRemoteObject(NM_BUS, NM_PATH, Properties.class);
         // Subscribed before the first read, so that no change falls between the two.
         handlers.add(bus.addSigHandler(DBus.NameOwnerChanged.class, s -> {
@@ -121,7 +129,7 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
     }
 
     @Override
-    void unavailable(String why) {
+    protected void unavailable(String why) {
         unknownDue = 0;
         primaryType = "";
         primaryMobile = false;
@@ -129,12 +137,12 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
     }
 
     @Override
-    long nextTickNanos() {
+    protected long nextTickNanos() {
         return unknownDue == 0 ? 1_000_000_000L : unknownDue - System.nanoTime();
     }
 
     @Override
-    void tick() {
+    protected void tick() {
         if (unknownDue != 0 && System.nanoTime() - unknownDue >= 0) {
             unknownDue = 0;
             apply();

@@ -1,17 +1,17 @@
 package org.jbits.cli;
 
+import static org.jbits.testing.AgentJobs.job;
+import static org.jbits.testing.AgentJobs.transferred;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jbits.agent.AgentClient;
 import org.jbits.agent.AgentProcess;
-import org.jbits.agent.Request;
 import org.jbits.testing.Await;
 import org.jbits.testing.Cli;
 import org.jbits.testing.ModemManagerBus;
@@ -124,17 +124,5 @@ class RoamingIT {
                 nginx.slowUrl(name).toString(), tmp.resolve(name).toString());
         assertEquals(0, r.exit(), r.toString());
         return r.json().path("jobId").asText();
-    }
-
-    private static JsonNode job(AgentClient c, String id) {
-        try {
-            return c.call(new Request.Get(List.of(id))).path("jobs").path(0);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static long transferred(AgentClient c, String id) {
-        return job(c, id).path("bytesTransferred").asLong();
     }
 }

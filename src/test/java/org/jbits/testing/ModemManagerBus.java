@@ -16,8 +16,8 @@ import org.freedesktop.dbus.interfaces.ObjectManager;
 import org.freedesktop.dbus.interfaces.Properties;
 
 /**
- * A real ModemManager on a private D-Bus of its own (a {@code dbus-daemon} started here), with its Test interface
- * on and no udev, so the only modems are the {@link VirtualModem}s {@link #addModem} hands it. jbits' detector is
+ * A real ModemManager on a private D-Bus of its own (a {@code dbus-daemon} started here; or {@link #join joining} a
+ * private system bus another test daemon runs), with its Test interface on and no udev, so the only modems are the {@link VirtualModem}s {@link #addModem} hands it. jbits' detector is
  * pointed at {@link #busAddress()} as it would be at the system bus.
  */
 public final class ModemManagerBus implements AutoCloseable {
@@ -26,7 +26,9 @@ public final class ModemManagerBus implements AutoCloseable {
     private static final String MM_PATH = "/org/freedesktop/ModemManager1";
 
     private final Path dir;
+    /** The bus this class started, or null when ModemManager joined another ({@link #join}). */
     private final Process bus;
+    private final String address;
     private Process modemManager;
     private final DBusConnection connection;
 
@@ -42,9 +44,10 @@ public final class ModemManagerBus implements AutoCloseable {
         void Enable(boolean enable);
     }
 
-    private ModemManagerBus(Path dir, Process bus, DBusConnection connection) {
+    private ModemManagerBus(Path dir, Process bus, String address, DBusConnection connection) {
         this.dir = dir;
         this.bus = bus;
+        this.address = address;
         this.connection = connection;
     }
 
@@ -78,7 +81,33 @@ public final class ModemManagerBus implements AutoCloseable {
             Daemons.stop(bus);
             throw new IOException("cannot connect to the private bus at " + socket, e);
         }
-        ModemManagerBus m = new ModemManagerBus(dir, bus, c);
+        ModemManagerBus m = new ModemManagerBus(dir, bus, "unix:path=" + socket, c);
+        try {
+            m.startModemManager();
+        } catch (IOException | RuntimeException | Error e) {
+            m.close();
+            throw e;
+        }
+        return m;
+    }
+
+    /**
+     * Starts ModemManager on a system bus someone else runs (a {@link NetworkManagerNamespace}'s, beside its
+     * NetworkManager); returns once it owns its name there.
+     */
+    public static ModemManagerBus join(String systemBusAddress) throws IOException {
+        String why = unavailableReason();
+        if (why != null) {
+            throw new IllegalStateException("cannot start ModemManager here: " + why);
+        }
+        Path dir = Files.createTempDirectory("jbits-mm-");
+        DBusConnection c;
+        try {
+            c = DBusConnectionBuilder.forAddress(systemBusAddress).withShared(false).build();
+        } catch (DBusException e) {
+            throw new IOException("cannot connect to the bus at " + systemBusAddress, e);
+        }
+        ModemManagerBus m = new ModemManagerBus(dir, null, systemBusAddress, c);
         try {
             m.startModemManager();
         } catch (IOException | RuntimeException | Error e) {
@@ -90,15 +119,18 @@ public final class ModemManagerBus implements AutoCloseable {
 
     /** The bus address for jbits' detector ({@code DBUS_SYSTEM_BUS_ADDRESS} of an agent). */
     public String busAddress() {
-        return "unix:path=" + dir.resolve("bus");
+        return address;
     }
 
     /** Starts ModemManager (again, after {@link #stopModemManager}); returns once it owns its name. */
     public void startModemManager() throws IOException {
+        // On the session bus ModemManager asks PolicyKit on the system bus, and with none there it lets root enable
+        // modems; the "session" bus is the one given here, even when it has the system configuration.
         ProcessBuilder pb = new ProcessBuilder(MM, "--test-session", "--test-enable", "--test-no-udev", "--no-auto-scan",
-                "--log-level=DEBUG", "--log-file=" + dir.resolve("mm.log"))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mm.out").toFile()));
-        pb.environment().put("DBUS_SESSION_BUS_ADDRESS", busAddress());
+                "--log-level=DEBUG", "--log-file=" + dir.resolve("mm.log")).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mm.out").toFile()));
+        pb.environment().put("DBUS_SESSION_BUS_ADDRESS", address);
+        pb.environment().put("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=" + dir.resolve("no-system-bus"));
         modemManager = pb.start();
         DBus daemon = daemon();
         Await.until(Duration.ofSeconds(20), () -> "ModemManager on the bus; " + logs(), () -> daemon.NameHasOwner(MM_BUS));
@@ -148,6 +180,9 @@ public final class ModemManagerBus implements AutoCloseable {
         if (modemManager != null) {
             Daemons.stop(modemManager);
         }
-        Daemons.stop(bus);
+        if (bus != null) {
+            Daemons.stop(bus);
+        }
+        Daemons.deleteTree(dir);
     }
 }

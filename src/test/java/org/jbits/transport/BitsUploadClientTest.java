@@ -117,7 +117,11 @@ class BitsUploadClientTest {
         assertEquals("Fragment", probe.type());
         assertEquals(recorded, probe.first(), "the probe asks at the recorded offset");
         assertEquals(FragmentSizer.MIN, probe.declaredLength(), "the probe is 5 KiB");
-        assertTrue(proxy.resentBytes() <= FragmentSizer.MIN, "re-sent " + proxy.resentBytes() + " bytes");
+        // What the cut fragment got through may reach the server after the resume's probe (the proxy's upstream
+        // connection drains on its own) and so overlap the resumed fragments; nothing else may be sent twice.
+        long cutThrough = cut.stream().mapToLong(p -> Math.max(0, p.forwarded())).sum();
+        assertTrue(proxy.resentBytes() <= FragmentSizer.MIN + cutThrough, "re-sent " + proxy.resentBytes()
+                + " bytes, of which the cut fragment's " + cutThrough + ": " + all);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.jbits.network;
+package org.jbits.dbus;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,11 +25,11 @@ import org.slf4j.LoggerFactory;
  * watcher's thread and none from a signal handler. When the bus is absent or lost, the subclass is told why
  * ({@link #unavailable}).
  */
-abstract class BusWatcher implements AutoCloseable {
+public abstract class BusWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BusWatcher.class);
     /** How long to wait before connecting again to a bus that is absent or went away. */
-    static final Duration RECONNECT = Duration.ofSeconds(5);
-    /** How long {@link #startWatching} waits for the first reading, so the first jobs are scheduled knowing it. */
+    public static final Duration RECONNECT = Duration.ofSeconds(5);
+    /** How long {@link #awaitFirstReading} waits for the first reading, so the first jobs are scheduled knowing it. */
     private static final Duration FIRST_READING = Duration.ofSeconds(3);
 
     /** The bus address. */
@@ -39,15 +39,22 @@ abstract class BusWatcher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    BusWatcher(String address, String threadName) {
+    protected BusWatcher(String address, String threadName) {
         this.address = address;
         this.thread = new Thread(this::loop, threadName);
         this.thread.setDaemon(true);
     }
 
-    /** Starts the thread; returns once the first reading is in (or after a few seconds, when the bus is silent). */
-    final void startWatching() {
+    /** Starts the thread; {@link #awaitFirstReading()} waits for its first reading. */
+    protected final void startWatching() {
         thread.start();
+    }
+
+    /**
+     * Returns once the first reading is in (or after a few seconds, when the bus is silent), so that the first jobs
+     * are scheduled knowing it. Several watchers started one after the other read in parallel.
+     */
+    public final void awaitFirstReading() {
         try {
             firstReading.await(FIRST_READING.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -59,27 +66,27 @@ abstract class BusWatcher implements AutoCloseable {
      * Subscribes to the signals on {@code bus} (adding each handler's registration to {@code handlers}) and takes
      * the first reading; called on the watcher's thread for each new connection.
      */
-    abstract void subscribe(DBusConnection bus, List<AutoCloseable> handlers) throws DBusException;
+    protected abstract void subscribe(DBusConnection bus, List<AutoCloseable> handlers) throws DBusException;
 
     /** The bus cannot be reached or went away: {@code why} says so, for people. */
-    abstract void unavailable(String why);
+    protected abstract void unavailable(String why);
 
     /** How long the loop may wait for work before {@link #tick()}, in nanoseconds; one second unless overridden. */
-    long nextTickNanos() {
+    protected long nextTickNanos() {
         return 1_000_000_000L;
     }
 
     /** Called on the watcher's thread when {@link #nextTickNanos()} passed without work. */
-    void tick() {
+    protected void tick() {
     }
 
     /** Hands {@code r} to the watcher's thread (from a signal handler or anywhere). */
-    final void submit(Runnable r) {
+    protected final void submit(Runnable r) {
         work.add(r);
     }
 
     /** True on the watcher's thread once {@link #close()} was called. */
-    final boolean closed() {
+    protected final boolean closed() {
         return closed;
     }
 
