@@ -28,7 +28,7 @@ final class FragmentSizer {
     /** The largest multiple of {@link #ALIGN} under Windows' 13 MB (13,000,000 bytes). */
     static final int WINDOWS_MAX = 12 << 20;
     /** The largest fragment, sent only where two seconds of the link carry that much. */
-    static final int MAX = 64 << 20;
+    static final int MAX = 256 << 20;
     static final int INITIAL = 1 << 20;
     static final int ALIGN = 64 << 10;
     /** The smallest size the rate chooses (a server's 413 may push below it). */

@@ -3,6 +3,7 @@ package org.jbits.transport;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -15,6 +16,12 @@ import javax.net.SocketFactory;
  * takes whatever the socket holds (up to that size) and Okio's 8 KiB reads are served from memory. A read still
  * returns as soon as some bytes are there, so a slow link is not held up, and SO_TIMEOUT still applies.
  * TLS sockets are layered over these, so HTTPS gains the same.
+ *
+ * <p>Writes likewise: Okio writes a request body (an upload's fragment) in 8 KiB segments, one {@code write(2)}
+ * each (65,536 per 512 MiB, measured with strace -c on the agent). Gathered into {@value #BUFFER} bytes
+ * ({@link Coalescing}) they reach the kernel in 256 KiB writes, written as soon as the buffer is full; Okio flushes
+ * at the end of every request (and TLS after every record), which writes out the rest, so nothing waits in the
+ * buffer for an answer.
  */
 final class ReadBufferedSocketFactory extends SocketFactory {
     /** Bytes one socket read may take. */
@@ -43,6 +50,7 @@ final class ReadBufferedSocketFactory extends SocketFactory {
     private static final class ReadBufferedSocket extends Socket {
         private final Pacer pacer;
         private InputStream in;
+        private OutputStream out;
 
         ReadBufferedSocket(Pacer pacer) throws IOException {
             this.pacer = pacer;
@@ -65,6 +73,68 @@ final class ReadBufferedSocketFactory extends SocketFactory {
                 in = new BufferedInputStream(super.getInputStream(), BUFFER);
             }
             return in;
+        }
+
+        @Override
+        public synchronized OutputStream getOutputStream() throws IOException {
+            if (out == null) {
+                out = new Coalescing(super.getOutputStream());
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Gathers small writes into one buffer and writes it out the moment it is full (a {@link java.io.BufferedOutputStream}
+     * would hold a full buffer until the next write: a paced upload's last chunk until the next one is due), and
+     * on every flush; a write as large as the buffer goes straight through.
+     */
+    static final class Coalescing extends java.io.FilterOutputStream {
+        private final byte[] buf = new byte[BUFFER];
+        private int count;
+
+        Coalescing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public synchronized void write(int b) throws IOException {
+            buf[count++] = (byte) b;
+            if (count == buf.length) {
+                drain();
+            }
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len >= buf.length) {
+                drain();
+                out.write(b, off, len);
+                return;
+            }
+            if (len > buf.length - count) {
+                drain();
+            }
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+            if (count == buf.length) {
+                drain();
+            }
+        }
+
+        @Override
+        public synchronized void flush() throws IOException {
+            drain();
+            out.flush();
+        }
+
+        private void drain() throws IOException {
+            if (count > 0) {
+                int n = count;
+                count = 0;
+                out.write(buf, 0, n);
+            }
         }
     }
 

@@ -79,18 +79,19 @@ class UploadCrashIT {
             boolean serverKilled = false;
             for (long at : agentKillsAt) {
                 if (!serverKilled && at > serverKillAt) {
-                    awaitAcked(acked, serverKillAt, cli, id);
+                    awaitSent(proxy, serverKillAt, cli, id);
                     assertEquals(137, server.signal("KILL"), "the server was killed");
                     Await.sleep(300);
                     boundaries.add(proxy.packets().size());
                     logBoundaries.add(logged.get().size());
-                    events.add("server kill -9 at " + acked.getAsLong() / MIB + " MiB acknowledged");
+                    events.add("server kill -9 at " + acked.getAsLong() / MIB + " MiB acknowledged, "
+                            + proxy.frontier() / MIB + " MiB sent");
                     server = ServerProcess.start(logs, jvm, "--dir", uploads.toString());
                     servers.add(server);
                     proxy.target(address(server));
                     serverKilled = true;
                 }
-                awaitAcked(acked, at, cli, id);
+                awaitSent(proxy, at, cli, id);
                 long pid = cli.agentPid();
                 ProcessHandle agent = ProcessHandle.of(pid).orElseThrow();
                 new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
@@ -98,7 +99,8 @@ class UploadCrashIT {
                 Await.sleep(300);
                 boundaries.add(proxy.packets().size());
                 logBoundaries.add(logged.get().size());
-                events.add("agent kill -9 at " + acked.getAsLong() / MIB + " MiB acknowledged");
+                events.add("agent kill -9 at " + acked.getAsLong() / MIB + " MiB acknowledged, "
+                        + proxy.frontier() / MIB + " MiB sent");
                 // The next command starts a new agent, which recovers the job and resumes its session.
                 JsonNode job = cli.run("get", id, "--json").json().get(0);
                 assertTrue(List.of("Queued", "Connecting", "Transferring").contains(job.path("jobState").asText()),
@@ -166,9 +168,14 @@ class UploadCrashIT {
                 + ":" + p.status()).toList().toString();
     }
 
-    private static void awaitAcked(LongSupplier acked, long bytes, Cli cli, String id) {
-        Await.until(Duration.ofSeconds(300), () -> "the server acknowledging " + bytes + " bytes; job: "
-                + cli.run("get", id, "--json").out(), () -> acked.getAsLong() >= bytes);
+    /**
+     * Until the fragment on its way has passed {@code bytes} of the file: the kills land in the middle of a fragment
+     * whatever the client's fragment size (waiting for an ack instead would, with fragments of hundreds of MiB, put
+     * two kills at one moment, or the last after the upload ended).
+     */
+    private static void awaitSent(CountingProxy proxy, long bytes, Cli cli, String id) {
+        Await.until(Duration.ofSeconds(300), () -> "a fragment passing byte " + bytes + "; job: "
+                + cli.run("get", id, "--json").out(), () -> proxy.frontier() >= bytes);
     }
 
     private static java.net.InetSocketAddress address(ServerProcess server) {
