@@ -54,6 +54,11 @@ final class ReadBufferedSocketFactory extends SocketFactory {
 
         ReadBufferedSocket(Pacer pacer) throws IOException {
             this.pacer = pacer;
+            // No Nagle (OkHttp leaves it on; curl turns it off): a request's last partial segment went only once the
+            // server acknowledged the ones before, which a receiver delays by up to 40 ms, once at the end of every
+            // upload fragment (measured: 1-16 MiB fragments took about 50 ms each over loopback, 1 MiB of it data).
+            // Writes are gathered above ({@link Coalescing}), so small segments do not multiply without it.
+            setTcpNoDelay(true);
             if (pacer != null && pacer.receiveBuffer() > 0) {
                 setReceiveBufferSize(pacer.receiveBuffer());
             }

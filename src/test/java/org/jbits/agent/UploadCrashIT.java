@@ -37,6 +37,12 @@ import org.junit.jupiter.api.io.TempDir;
  * is lost and sent again: at most its staging (its writes are checkpointed every 4 MiB) plus the probe. The
  * server's log cannot show what it received and lost by dying (it logs a fragment when it ends); it shows where it
  * resumed, which must be at or past every byte it called durable before the kill, and the probe's overlap after.
+ *
+ * <p>Every kill lands in the middle of a fragment: when the bytes the proxy forwarded pass the kill point
+ * ({@link CountingProxy#frontier}). Waiting for an ack at or past the point instead tied the kills to the client's
+ * fragment size: with fragments of 256 MiB one ack passed two points at once (the agent was killed right after the
+ * server, while the job waited out the server's restart in TransientError) or the last point came after the upload
+ * had ended.
  */
 class UploadCrashIT {
     private static final long MIB = 1 << 20;
