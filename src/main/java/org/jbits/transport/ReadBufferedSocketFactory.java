@@ -92,10 +92,13 @@ final class ReadBufferedSocketFactory extends SocketFactory {
     /**
      * Gathers small writes into one buffer and writes it out the moment it is full (a {@link java.io.BufferedOutputStream}
      * would hold a full buffer until the next write: a paced upload's last chunk until the next one is due), and
-     * on every flush; a write as large as the buffer goes straight through.
+     * on every flush; a write as large as the buffer goes straight through. The buffer starts at {@value #FIRST}
+     * bytes and grows to {@value #BUFFER} only on a connection that carries a body that large, so a download's
+     * connections, which write only request heads, do not hold 256 KiB each.
      */
     static final class Coalescing extends java.io.FilterOutputStream {
-        private final byte[] buf = new byte[BUFFER];
+        static final int FIRST = 16 << 10;
+        private byte[] buf = new byte[FIRST];
         private int count;
 
         Coalescing(OutputStream out) {
@@ -104,26 +107,28 @@ final class ReadBufferedSocketFactory extends SocketFactory {
 
         @Override
         public synchronized void write(int b) throws IOException {
-            buf[count++] = (byte) b;
-            if (count == buf.length) {
-                drain();
-            }
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public synchronized void write(byte[] b, int off, int len) throws IOException {
             java.util.Objects.checkFromIndexSize(off, len, b.length);
-            if (len >= buf.length) {
+            if (len >= BUFFER) {
                 drain();
                 out.write(b, off, len);
                 return;
             }
             if (len > buf.length - count) {
-                drain();
+                if (buf.length < BUFFER) {
+                    buf = java.util.Arrays.copyOf(buf, Math.min(BUFFER, Math.max(2 * buf.length, count + len)));
+                }
+                if (len > buf.length - count) {
+                    drain();
+                }
             }
             System.arraycopy(b, off, buf, count, len);
             count += len;
-            if (count == buf.length) {
+            if (count == BUFFER) {
                 drain();
             }
         }
