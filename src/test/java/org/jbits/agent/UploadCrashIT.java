@@ -175,7 +175,11 @@ class UploadCrashIT {
 
     /** The largest receive buffer Linux's autotuning gives a TCP socket (tcp_rmem's third field). */
     private static long receiveBufferMax() throws java.io.IOException {
-        String[] f = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_rmem")).trim().split("\\s+");
+        // Read as a stream: Files.readString trusts the size /proc reports and returned one byte of it here.
+        String[] f;
+        try (java.io.InputStream in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/tcp_rmem"))) {
+            f = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim().split("\\s+");
+        }
         return Long.parseLong(f[2]);
     }
 
