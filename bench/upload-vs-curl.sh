@@ -11,18 +11,23 @@
 # forces once at its end. Both uploads are made durable by the server; the BITS one is also resumable: every
 # fragment's bytes are on the server's disk, and journaled, before its ack says so.
 #
-# usage: bench/upload-vs-curl.sh [--runs N] [--size-mib M] [--enforce]
+# --compare-jar JAR also times a second jbits, installed from JAR with an agent of its own, in the same rounds (an
+# A/B of two builds on a shared machine, where only same-run figures compare): reported beside, never in the ratio.
+#
+# usage: bench/upload-vs-curl.sh [--runs N] [--size-mib M] [--enforce] [--compare-jar JAR]
 set -euo pipefail
 
 runs=9
 size_mib=1024
 enforce=0
+compare_jar=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --size-mib) size_mib="$2"; shift 2 ;;
     --enforce) enforce=1; shift ;;
-    *) echo "usage: $0 [--runs N] [--size-mib M] [--enforce]" >&2; exit 2 ;;
+    --compare-jar) compare_jar="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
+    *) echo "usage: $0 [--runs N] [--size-mib M] [--enforce] [--compare-jar JAR]" >&2; exit 2 ;;
   esac
 done
 
@@ -32,6 +37,13 @@ work="$out_dir/upload-work"
 mkdir -p "$work/src" "$work/uploads" "$work/logs"
 "$root/install" --prefix "$out_dir/prefix" --no-service --skip-build >/dev/null
 launcher="$out_dir/prefix/bin/jbits"
+if [ -n "$compare_jar" ]; then
+  # The same installer, run from a copy whose target/jbits.jar is the other build (its CDS archive is its own).
+  other="$out_dir/compare-src"
+  rm -rf "$other"; mkdir -p "$other/target"
+  cp "$root/install" "$other/install"; cp "$compare_jar" "$other/target/jbits.jar"
+  "$other/install" --prefix "$out_dir/compare-prefix" --no-service --skip-build >/dev/null
+fi
 command -v curl >/dev/null || { echo "bench: curl is needed" >&2; exit 1; }
 
 src="$work/src/payload.bin"
@@ -46,7 +58,8 @@ jbits() { "$launcher" "$@"; }
 # The server in a JVM of its own, as a user runs it; its own state directory, so each run starts with no sessions.
 "$launcher" serve-uploads --dir "$work/uploads" --port 0 --plain-put --overwrite >"$work/logs/server.out" 2>&1 &
 server_pid=$!
-cleanup() { jbits agent stop >/dev/null 2>&1 || true; kill "$server_pid" 2>/dev/null || true; }
+jbits_b() { JBITS_HOME="$work/home-b" "$out_dir/compare-prefix/bin/jbits" "$@"; }
+cleanup() { jbits agent stop >/dev/null 2>&1 || true; [ -z "$compare_jar" ] || jbits_b agent stop >/dev/null 2>&1 || true; kill "$server_pid" 2>/dev/null || true; }
 trap cleanup EXIT
 base=""
 for _ in $(seq 600); do
@@ -59,10 +72,12 @@ done
 base="${base%/}"
 
 jbits agent start >/dev/null
+[ -z "$compare_jar" ] || jbits_b agent start >/dev/null
 now() { date +%s.%N; }
 settle() { rm -f "$work/uploads/curl.bin" "$work/uploads/jbits.bin"; sync; }
 time_curl() { settle; local s; s=$(now); curl -s -f -T "$src" "$base/curl.bin" >/dev/null; echo "$(now) - $s" | bc; }
 time_jbits() { settle; local s; s=$(now); jbits start --transfer-type upload "$src" "$base/jbits.bin" >/dev/null 2>&1; echo "$(now) - $s" | bc; }
+time_b() { settle; local s; s=$(now); jbits_b start --transfer-type upload "$src" "$base/jbits.bin" >/dev/null 2>&1; echo "$(now) - $s" | bc; }
 check() { [ "$(sha256sum "$work/uploads/$1" | cut -d' ' -f1)" = "$src_sha" ] || { echo "bench: $1 differs" >&2; exit 1; }; }
 
 # A warm agent is what users get (a long-lived per-user service, as BITS is): three warm-up uploads, reported.
@@ -72,20 +87,26 @@ warm=()
 for _ in 1 2 3; do warm+=("$(time_jbits)"); done
 check jbits.bin
 echo "bench: jbits warm-up uploads: ${warm[*]} s"
+if [ -n "$compare_jar" ]; then for _ in 1 2 3; do time_b >/dev/null; done; check jbits.bin; fi
 
-curl_times=(); jbits_times=()
+curl_times=(); jbits_times=(); b_times=()
 # The order alternates, so that neither tool always follows the other's write-back and delete.
 for i in $(seq "$runs"); do
   if (( i % 2 )); then c=$(time_curl); check curl.bin; j=$(time_jbits); check jbits.bin
-  else j=$(time_jbits); check jbits.bin; c=$(time_curl); check curl.bin; fi
+    if [ -n "$compare_jar" ]; then b=$(time_b); check jbits.bin; fi
+  else
+    if [ -n "$compare_jar" ]; then b=$(time_b); check jbits.bin; fi
+    j=$(time_jbits); check jbits.bin; c=$(time_curl); check curl.bin; fi
   curl_times+=("$c"); jbits_times+=("$j")
-  printf 'bench: run %d: curl -T %.3f s, jbits %.3f s\n' "$i" "$c" "$j"
+  if [ -n "$compare_jar" ]; then b_times+=("$b")
+    printf 'bench: run %d: curl -T %.3f s, jbits %.3f s, compared jbits %.3f s\n' "$i" "$c" "$j" "$b"
+  else printf 'bench: run %d: curl -T %.3f s, jbits %.3f s\n' "$i" "$c" "$j"; fi
 done
 settle
 
-python3 - "$out_dir" "$size_mib" "$enforce" "$(curl --version | head -1)" "${curl_times[*]}" "${jbits_times[*]}" "${warm[*]}" <<'PY'
+python3 - "$out_dir" "$size_mib" "$enforce" "$(curl --version | head -1)" "${curl_times[*]}" "${jbits_times[*]}" "${warm[*]}" "${b_times[*]:-}" "$compare_jar" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import json, os, statistics, sys
-out, size_mib, enforce, curl_version, c, j, warm = sys.argv[1:]
+out, size_mib, enforce, curl_version, c, j, warm, b, compare_jar, load = sys.argv[1:]
 c = [float(x) for x in c.split()]; j = [float(x) for x in j.split()]
 mc, mj = statistics.median(c), statistics.median(j)
 ratio = mj / mc
@@ -104,8 +125,12 @@ res = {
     "warmup_jbits_seconds": [float(x) for x in warm.split()],
     "target": "ratio <= 1.2",
     "met": ratio <= 1.2,
-    "machine": {"cpus": os.cpu_count()},
+    "machine": {"cpus": os.cpu_count(), "load_average_after": load},
 }
+if b.strip():
+    b = [float(x) for x in b.split()]
+    res.update({"compare_jar": compare_jar, "compare_seconds": b, "compare_median_seconds": statistics.median(b),
+                "compare_ratio_over_curl": statistics.median(b) / mc})
 os.makedirs(out, exist_ok=True)
 with open(os.path.join(out, "upload.json"), "w") as f:
     json.dump(res, f, indent=2)
@@ -116,8 +141,15 @@ with open(os.path.join(out, "upload.md"), "w") as f:
     f.write(f"| jbits `start --transfer-type upload` (BITS upload protocol) | {mj:.3f} s | {int(size_mib)/mj:.0f} MiB/s | {', '.join(f'{x:.3f}' for x in j)} |\n\n")
     f.write(f"Ratio jbits/curl: **{ratio:.3f}** (target <= 1.2: {'met' if ratio <= 1.2 else 'NOT met'}).\n\n")
     f.write(f"jbits' warm-up uploads (not counted): {', '.join(f'{float(x):.3f}' for x in warm.split())} s.\n")
+    if "compare_jar" in res:
+        f.write(f"\nCompared build ({res['compare_jar']}), same rounds: median {res['compare_median_seconds']:.3f} s,"
+                f" ratio over curl {res['compare_ratio_over_curl']:.3f}.\n")
+    f.write(f"\nLoad average after the runs: {load}.\n")
 print(f"bench: median curl -T {mc:.3f} s, jbits {mj:.3f} s; ratio jbits/curl {ratio:.3f} "
-      f"(target <= 1.2: {'met' if ratio <= 1.2 else 'NOT met'})")
+      f"(target <= 1.2: {'met' if ratio <= 1.2 else 'NOT met'}); load average {load}")
+if "compare_jar" in res:
+    print(f"bench: compared build median {res['compare_median_seconds']:.3f} s, ratio over curl "
+          f"{res['compare_ratio_over_curl']:.3f}")
 if enforce == "1" and ratio > 1.2:
     sys.exit(1)
 PY

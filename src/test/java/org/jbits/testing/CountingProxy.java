@@ -64,6 +64,8 @@ public final class CountingProxy implements AutoCloseable {
     private volatile long cutAfter = -1;
     /** Fragments declaring more bytes than this get their connection closed at once, as a server may refuse them. */
     private volatile long refuseOver = Long.MAX_VALUE;
+    /** The end of the fragment bytes forwarded so far, highest of all: where an upload is, acked or on its way. */
+    private final java.util.concurrent.atomic.AtomicLong frontier = new java.util.concurrent.atomic.AtomicLong();
 
     private CountingProxy(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -232,7 +234,9 @@ public final class CountingProxy implements AutoCloseable {
                 if (cutting) {
                     cutAfter = -1;
                 }
-                forwarded = copy(cin, uout, cutting ? cut : declared, true);
+                long fragmentFirst = "fragment".equalsIgnoreCase(String.valueOf(req.header("bits-packet-type")))
+                        ? new Packet(null, null, null, req.header("content-range"), 0, 0, 0, null, null).first() : -1;
+                forwarded = copy(cin, uout, cutting ? cut : declared, true, fragmentFirst);
                 if (cutting || forwarded < declared) {
                     // Cut here, or one side is gone mid-body: the other sees its connection end there.
                     packets.add(new Packet(req.method(), req.path(), req.header("bits-packet-type"),
@@ -290,7 +294,21 @@ public final class CountingProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * The highest end of fragment bytes forwarded to the server so far, counted as they pass (a fragment on its way
+     * moves it, before its ack): where to kill a client or server in the middle of a fragment, whatever its size.
+     */
+    public long frontier() {
+        return frontier.get();
+    }
+
     private long copy(InputStream in, OutputStream out, long n, boolean request) throws IOException {
+        return copy(in, out, n, request, -1);
+    }
+
+    /** Copies {@code n} bytes; a fragment's body from its byte {@code fragmentFirst} when that is not -1. */
+    private long copy(InputStream in, OutputStream out, long n, boolean request, long fragmentFirst)
+            throws IOException {
         byte[] buf = new byte[64 << 10];
         long done = 0;
         long began = System.nanoTime();
@@ -320,6 +338,9 @@ public final class CountingProxy implements AutoCloseable {
                 return done;
             }
             done += r;
+            if (fragmentFirst >= 0) {
+                frontier.accumulateAndGet(fragmentFirst + done, Math::max);
+            }
         }
         return done;
     }

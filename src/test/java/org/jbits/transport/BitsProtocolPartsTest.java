@@ -72,7 +72,12 @@ class BitsProtocolPartsTest {
         s.acknowledged(4 << 20, 1_000_000);
         assertEquals(16 << 20, s.current(), "past Windows' 13 MB where two seconds carry more");
         s.acknowledged(16 << 20, 1_000_000);
-        assertEquals(FragmentSizer.MAX, s.current(), "at most 64 MiB");
+        assertEquals(64 << 20, s.current());
+        s.acknowledged(64 << 20, 1_000_000);
+        assertEquals(256 << 20, s.current());
+        s.acknowledged(256 << 20, 1_000_000);
+        assertEquals(FragmentSizer.MAX, s.current(), "at most 256 MiB");
+        assertEquals(256 << 20, FragmentSizer.MAX);
         s.acknowledged(FragmentSizer.WINDOWS_MAX, 60_000_000_000L); // 12 MiB in a minute: 200 KiB/s
         assertEquals(0, s.current() % FragmentSizer.ALIGN);
         assertTrue(s.current() <= 420 << 10 && s.current() >= 320 << 10, "about two seconds' worth: " + s.current());

@@ -17,7 +17,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The sockets HttpTransport reads responses through: big reads, but never waiting for a full buffer. */
+/**
+ * The sockets HttpTransport reads responses through and writes requests through: big reads and writes, but never
+ * waiting for a full buffer, and no Nagle.
+ */
 class ReadBufferedSocketFactoryTest {
     @Test
     void aReadReturnsWhatHasArrivedWithoutWaitingForAFullBufferAndTimeoutsStillApply() throws Exception {
@@ -75,6 +78,42 @@ class ReadBufferedSocketFactoryTest {
                 assertArrayEquals(data, got, "every byte, in order, through the buffer");
             }
             peer.join(5000);
+        }
+    }
+
+    @Test
+    void smallWritesArriveInOrderAFullBufferGoesAtOnceAndAFlushSendsTheRest() throws Exception {
+        int size = 2 * ReadBufferedSocketFactory.BUFFER + 777;
+        byte[] data = new byte[size];
+        for (int i = 0; i < size; i++) {
+            data[i] = (byte) (i * 7 + 3);
+        }
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Socket s = new ReadBufferedSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
+                     server.getLocalPort());
+             Socket peer = server.accept()) {
+            assertTrue(s.getTcpNoDelay(), "no Nagle: a request's last segment is not held for the peer's ack");
+            OutputStream out = s.getOutputStream();
+            assertTrue(out == s.getOutputStream(), "one stream per socket, so no buffered byte is lost");
+            peer.setSoTimeout(10_000);
+            InputStream in = peer.getInputStream();
+            // Okio's way: 8 KiB at a time, and odd sizes. A full buffer goes out without a flush.
+            int at = 0;
+            while (at < ReadBufferedSocketFactory.BUFFER) {
+                int n = Math.min(at % 3 == 0 ? 8192 : 5000, ReadBufferedSocketFactory.BUFFER - at);
+                out.write(data, at, n);
+                at += n;
+            }
+            byte[] first = in.readNBytes(ReadBufferedSocketFactory.BUFFER);
+            assertArrayEquals(Arrays.copyOf(data, at), first, "the full buffer arrived unflushed, in order");
+            out.write(data[at++]);
+            out.write(data, at, ReadBufferedSocketFactory.BUFFER);     // a large write goes straight through
+            at += ReadBufferedSocketFactory.BUFFER;
+            out.write(data, at, size - at);
+            out.flush();
+            byte[] rest = in.readNBytes(size - ReadBufferedSocketFactory.BUFFER);
+            assertArrayEquals(Arrays.copyOfRange(data, ReadBufferedSocketFactory.BUFFER, size), rest,
+                    "the rest, in order, once flushed");
         }
     }
 }
