@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * SMB downloads ({@code smb://host[:port]/share/path}; UNC names are turned into these by {@link Transports#parse})
- * over jcifs-ng: SMB 2.0.2 to 3.1.1, NTLMv2 through SPNEGO, signing when the server signs, no SMB1.
+ * over jcifs-ng: SMB 2.0.2 to 3.1.1, NTLMv2 through SPNEGO, the data requests ({@link JbitsBulkIo})
+ * signed when the server or the configuration requires signing, the rest as jcifs-ng signs it; no SMB1.
  *
  * <p>The transport's contexts hold the connections (two per server, shared by every job); a job's
  * credentials ({@link TransferContext#serverCredentials()}, else the URL's {@code user:password@}) get a child
@@ -47,7 +48,7 @@ public final class SmbTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(SmbTransport.class);
     /** Streams reading one file at once: on loopback to Samba throughput stops growing past 4-8. */
     static final int READERS = 8;
-    /** One reader's unit of work: four requests of jcifs-ng's largest read. */
+    /** One reader's unit of work: four 64 KiB read requests. */
     static final int BLOCK = 256 * 1024;
     /** How often a file being read is looked at again for a change. */
     private static final long RECHECK_NANOS = 1_000_000_000L;

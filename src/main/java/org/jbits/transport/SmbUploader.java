@@ -46,7 +46,7 @@ final class SmbUploader {
     private static final Logger log = LoggerFactory.getLogger(SmbUploader.class);
     /** Streams writing one file at once (as many as the reader side uses). */
     static final int WRITERS = 8;
-    /** One block: four requests of jcifs-ng's largest write. */
+    /** One block: five write requests (four of {@link JbitsBulkIo#MAX_WRITE} bytes and the rest). */
     static final int BLOCK = 256 * 1024;
     /** Blocks held at once (being filled, queued, or written). */
     static final int WINDOW = 2 * WRITERS;
