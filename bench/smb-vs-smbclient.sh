@@ -16,7 +16,7 @@
 # Both write to the same file system; each output is deleted and `sync`ed away before the next run.
 #
 # What limits jbits here: jcifs-ng sends reads and writes of at most 64 KiB (no multi-credit I/O); jbits sends its
-# data requests unsigned unless the server requires signing (this smb.conf does not) and keeps 8 of them in flight
+# data requests unsigned unless the server requires signing (this smb.conf does not) and keeps 16 reads or 8 writes in flight
 # over two connections. smbclient reads and writes with large multi-credit requests. See the .md for this run.
 #
 # usage: bench/smb-vs-smbclient.sh [--runs N] [--size-mib M] [--direction both|download|upload] [--enforce]
@@ -165,7 +165,7 @@ res = {
     "ratio_jbits_over_smbclient": ratio, "ratio_jbits_over_smbclient_sync": ratio_sync,
     "warmup_jbits_seconds": [float(x) for x in warm.split()],
     "target": "ratio <= 1.0", "met": ratio <= 1.0,
-    "limits": "jcifs-ng: 64 KiB per read request (no multi-credit I/O); data requests unsigned unless the server requires signing; jbits keeps 8 reads in flight over two connections",
+    "limits": "jcifs-ng: 64 KiB per read request (no multi-credit I/O); data requests unsigned unless the server requires signing; jbits keeps 16 reads in flight over two connections",
     "machine": {"cpus": os.cpu_count()},
 }
 os.makedirs(out, exist_ok=True)
@@ -181,7 +181,7 @@ with open(os.path.join(out, "smb.md"), "w") as f:
     f.write(f"jbits/(smbclient + sync): **{ratio_sync:.3f}**.\n\n")
     f.write(f"jbits' warm-up transfers (after the agent's start, not counted): {', '.join(f'{float(x):.3f}' for x in warm.split())} s.\n\n")
     f.write("What limits jbits: jcifs-ng reads at most 64 KiB per request (no multi-credit I/O); the data requests go "
-            "unsigned unless the server requires signing; SmbTransport keeps 8 reads in flight over two "
+            "unsigned unless the server requires signing; SmbTransport keeps 16 reads in flight over two "
             "connections. smbclient uses large multi-credit reads.\n")
 print(f"bench: median smbclient {ms:.3f} s, smbclient+sync {mss:.3f} s, jbits {mj:.3f} s; ratio jbits/smbclient "
       f"{ratio:.3f} (target <= 1.0: {'met' if ratio <= 1.0 else 'NOT met'}), jbits/(smbclient+sync) {ratio_sync:.3f}")
