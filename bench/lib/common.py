@@ -314,9 +314,15 @@ class Jbits:
         return p
 
     def agent_command(self):
-        """The command AgentProcess.spawn runs (its JVM flags), so a bench can start and time the agent itself."""
-        return ["setsid", "java", "-Xmx256m", "-XX:+UseSerialGC", "-Djbits.log.level=INFO", "-cp", self.jar,
-                "org.jbits.cli.Main", "agent", "run", "--log-file", os.path.join(self.home, "agent.log")]
+        """The command AgentProcess.spawn runs (its JVM flags, and the agent's class-data-sharing archive when the
+        install made one beside the jar), so a bench can start and time the agent itself. Keep in step with
+        AgentProcess.spawn and AGENT_JVM_FLAGS."""
+        cmd = ["setsid", "java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:MaxHeapFreeRatio=20", "-XX:MinHeapFreeRatio=10"]
+        jsa = os.path.join(os.path.dirname(os.path.abspath(self.jar)), "jbits-agent.jsa")
+        if os.path.isfile(jsa):
+            cmd += ["-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+        return cmd + ["-Djbits.log.level=INFO", "-cp", self.jar, "org.jbits.cli.Main", "agent", "run",
+                      "--log-file", os.path.join(self.home, "agent.log")]
 
     def spawn_agent(self, timeout=120):
         """Starts the agent and returns (pid, seconds until it answered a status request)."""

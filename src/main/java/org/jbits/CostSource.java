@@ -6,6 +6,8 @@ public enum CostSource {
     OVERRIDE("override"),
     /** NetworkManager's global {@code Metered} property, read over the system D-Bus. */
     NETWORK_MANAGER("NetworkManager"),
+    /** ModemManager's 3GPP registration state: a roaming modem that carries the traffic. */
+    MODEM_MANAGER("ModemManager"),
     /** Nothing tells the cost (no NetworkManager, no system bus): unknown, which BITS treats as unrestricted. */
     NONE("none");
 
@@ -15,7 +17,7 @@ public enum CostSource {
         this.displayName = displayName;
     }
 
-    /** {@code override}, {@code NetworkManager} or {@code none}. */
+    /** {@code override}, {@code NetworkManager}, {@code ModemManager} or {@code none}. */
     public String displayName() {
         return displayName;
     }

@@ -18,9 +18,10 @@ import org.jbits.HResult;
  * a line, {@code #} comments and blank lines ignored. Its keys are backend settings ({@link BitsOptions#settings()}):
  * {@code transferPolicy.foreground|high|normal|low} (the default transfer policy of jobs of that priority that set
  * none, BITS' group policy {@code BITS_SetTransferPolicyOnCostedNetwork}), {@code bandwidth.high|normal|low} (a cap
- * with its time-of-day schedule, {@link org.jbits.bandwidth.BandwidthSchedule}), {@code idle.*} (the idle-bandwidth
- * controller, {@link org.jbits.bandwidth.BandwidthPolicy}), {@code network.detection}
- * ({@code networkmanager} or {@code none}), and the engine's {@code engine.*} and {@code http.*} tuning. An unknown
+ * with its time-of-day schedule, {@link org.jbits.bandwidth.BandwidthSchedule}; {@code bandwidth.all} over all
+ * background transfers, BITS' MaxInternetBandwidth), {@code idle.*} (the idle-bandwidth controller,
+ * {@link org.jbits.bandwidth.BandwidthPolicy}), {@code network.detection} ({@code networkmanager} or {@code none}),
+ * {@code power.detection} ({@code upower} or {@code none}) and {@code power.pauseOnBattery}, and the engine's {@code engine.*} and {@code http.*} tuning. An unknown
  * key, a line without '=' or a key given twice stops the agent's start with the line's number, as does a value the
  * backend refuses: a typo in an administrator's policy must not pass unnoticed. A {@code -Djbits.KEY} property
  * (from {@code JBITS_JAVA_OPTS}) outranks the file.
@@ -29,8 +30,8 @@ public final class AgentConfig {
     /** The file's name in the state directory. */
     public static final String FILE = "jbits.conf";
     private static final Pattern KEY = Pattern.compile(
-            "transferPolicy\\.(foreground|high|normal|low)|bandwidth\\.(high|normal|low)|network\\.detection"
-                    + "|(engine|http|idle)\\.[A-Za-z]+");
+            "transferPolicy\\.(foreground|high|normal|low)|bandwidth\\.(high|normal|low|all)|network\\.detection"
+                    + "|power\\.(detection|pauseOnBattery)|(engine|http|idle)\\.[A-Za-z]+");
 
     private AgentConfig() {
     }
@@ -71,8 +72,8 @@ public final class AgentConfig {
             String value = l.substring(eq + 1).strip();
             if (!KEY.matcher(key).matches()) {
                 throw new BitsException(HResult.E_INVALIDARG, where + ": unknown key '" + key + "' (known: "
-                        + "transferPolicy.foreground, .high, .normal, .low; bandwidth.high, .normal, .low; network.detection; "
-                        + "engine.*; http.*; idle.*)");
+                        + "transferPolicy.foreground, .high, .normal, .low; bandwidth.high, .normal, .low, .all; "
+                        + "network.detection; power.detection, .pauseOnBattery; engine.*; http.*; idle.*)");
             }
             if (m.put(key, value) != null) {
                 throw new BitsException(HResult.E_INVALIDARG, where + ": '" + key + "' is given twice");

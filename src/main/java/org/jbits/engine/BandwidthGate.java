@@ -1,11 +1,8 @@
 package org.jbits.engine;
 
-import java.time.Duration;
 import java.time.Instant;
-import org.jbits.ErrorContext;
 import org.jbits.HResult;
 import org.jbits.JobPriority;
-import org.jbits.JobState;
 import org.jbits.bandwidth.BandwidthPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +30,7 @@ final class BandwidthGate {
 
     /** True for a job waiting for its priority's bandwidth window. */
     static boolean isBlocked(JobRecord rec) {
-        return rec.state == JobState.TRANSIENT_ERROR && rec.errorHresult == HResult.BG_E_BLOCKED_BY_POLICY;
+        return PolicyHolds.heldBy(rec, HResult.BG_E_BLOCKED_BY_POLICY);
     }
 
     /** True when the policy allows jobs of {@code priority} no bandwidth now. */
@@ -45,11 +42,8 @@ final class BandwidthGate {
     void block(EngineJob job) {
         jobs.assertLocked();
         JobRecord rec = job.rec;
-        if (rec.state != JobState.QUEUED && rec.state != JobState.CONNECTING && rec.state != JobState.TRANSFERRING) {
+        if (!PolicyHolds.holdable(rec)) {
             return;
-        }
-        if (job.run != null) {
-            job.run.stop();
         }
         Instant now = clock.now();
         String key = policy.closedBy(rec.priority, now);
@@ -60,30 +54,20 @@ final class BandwidthGate {
                 : "the bandwidth policy allows " + rec.priority.displayName() + " jobs no bandwidth now ("
                 + "bandwidth." + rec.priority + " = " + policy.schedule(rec.priority) + ")")
                 + (next == null ? "" : "; it transfers again from " + next);
-        jobs.recordError(job, HResult.BG_E_BLOCKED_BY_POLICY, ErrorContext.GENERAL_QUEUE_MANAGER, description, -1);
-        job.blockedSince = clock.now();
         log.info("job {}: blocked by the bandwidth policy: {}", rec.id, description);
-        jobs.setState(job, JobState.TRANSIENT_ERROR);
+        PolicyHolds.hold(jobs, job, HResult.BG_E_BLOCKED_BY_POLICY, description, now);
     }
 
     /** Sends a blocked job back to Queued when its window has ended; true if it did. */
     boolean releaseIfAllowed(EngineJob job) {
         jobs.assertLocked();
-        JobRecord rec = job.rec;
         Instant now = clock.now();
-        if (job.blockedSince == null) {
-            job.blockedSince = now;
-        }
-        if (closed(rec.priority)) {
+        PolicyHolds.noteWait(job, now);
+        if (closed(job.rec.priority)) {
             return false;
         }
-        if (rec.noProgressSince != null) {
-            rec.noProgressSince = rec.noProgressSince.plus(Duration.between(job.blockedSince, now));
-        }
-        job.blockedSince = null;
-        rec.clearError();
-        log.info("job {}: the bandwidth policy allows {} jobs again", rec.id, rec.priority.displayName());
-        jobs.setState(job, JobState.QUEUED);
+        log.info("job {}: the bandwidth policy allows {} jobs again", job.rec.id, job.rec.priority.displayName());
+        PolicyHolds.release(jobs, job, now);
         return true;
     }
 }

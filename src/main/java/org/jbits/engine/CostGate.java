@@ -1,12 +1,9 @@
 package org.jbits.engine;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
 import org.jbits.CostState;
-import org.jbits.ErrorContext;
 import org.jbits.HResult;
-import org.jbits.JobState;
 import org.jbits.NetworkStatus;
 import org.jbits.TransferPolicy;
 import org.jbits.network.CostPolicyDefaults;
@@ -57,7 +54,7 @@ final class CostGate {
 
     /** True for a job waiting for the network's cost to allow it. */
     static boolean isBlocked(JobRecord rec) {
-        return rec.state == JobState.TRANSIENT_ERROR && rec.errorHresult == HResult.BG_E_BLOCKED_BY_COST_TRANSFER_POLICY;
+        return PolicyHolds.heldBy(rec, HResult.BG_E_BLOCKED_BY_COST_TRANSFER_POLICY);
     }
 
     /**
@@ -67,11 +64,8 @@ final class CostGate {
     void block(EngineJob job, CostState cost) {
         jobs.assertLocked();
         JobRecord rec = job.rec;
-        if (rec.state != JobState.QUEUED && rec.state != JobState.CONNECTING && rec.state != JobState.TRANSFERRING) {
+        if (!PolicyHolds.holdable(rec)) {
             return;
-        }
-        if (job.run != null) {
-            job.run.stop();
         }
         NetworkStatus n = network.get();
         int flags = flags(rec);
@@ -81,32 +75,20 @@ final class CostGate {
                 + (rec.costFlags == BY_PRIORITY ? ", the default for " + rec.priority.displayName() + " priority" : "")
                 + ") excludes the network's cost state " + cost.displayName() + " (" + cost.bitsName() + ", from "
                 + n.source().displayName() + "); it transfers again when the network allows it";
-        jobs.recordError(job, HResult.BG_E_BLOCKED_BY_COST_TRANSFER_POLICY, ErrorContext.GENERAL_QUEUE_MANAGER,
-                description, -1);
-        job.blockedSince = clock.now();
         log.info("job {}: blocked by cost: {}", rec.id, description);
-        jobs.setState(job, JobState.TRANSIENT_ERROR);
+        PolicyHolds.hold(jobs, job, HResult.BG_E_BLOCKED_BY_COST_TRANSFER_POLICY, description, clock.now());
     }
 
     /** Sends a blocked job back to Queued when the cost allows it now; true if it did. */
     boolean releaseIfAllowed(EngineJob job, CostState cost) {
         jobs.assertLocked();
-        JobRecord rec = job.rec;
         Instant now = clock.now();
-        if (job.blockedSince == null) {
-            // Blocked before this engine started: the wait counts from now.
-            job.blockedSince = now;
-        }
-        if (!cost.allowedBy(flags(rec))) {
+        PolicyHolds.noteWait(job, now);
+        if (!cost.allowedBy(flags(job.rec))) {
             return false;
         }
-        if (rec.noProgressSince != null) {
-            rec.noProgressSince = rec.noProgressSince.plus(Duration.between(job.blockedSince, now));
-        }
-        job.blockedSince = null;
-        rec.clearError();
-        log.info("job {}: the network's cost state {} allows it again", rec.id, cost.displayName());
-        jobs.setState(job, JobState.QUEUED);
+        log.info("job {}: the network's cost state {} allows it again", job.rec.id, cost.displayName());
+        PolicyHolds.release(jobs, job, now);
         return true;
     }
 }

@@ -10,8 +10,10 @@ import org.jbits.HResult;
 import org.jbits.bandwidth.BandwidthPolicy;
 import org.jbits.network.CostPolicyDefaults;
 import org.jbits.network.NetworkCost;
-import org.jbits.network.NetworkManagerCost;
-import org.jbits.network.SystemBus;
+import org.jbits.network.LinuxNetworkCost;
+import org.jbits.power.PowerSupply;
+import org.jbits.power.UPowerBattery;
+import org.jbits.dbus.SystemBus;
 import org.jbits.BitsOptions;
 import org.jbits.spi.BackendProvider;
 import org.jbits.transport.Transports;
@@ -37,9 +39,53 @@ public final class PortableBackendProvider implements BackendProvider {
     public BitsManager open(BitsOptions options) {
         EngineSettings settings = EngineSettings.from(options.settings());
         CostPolicyDefaults defaults = CostPolicyDefaults.from(options.settings());
+        BandwidthPolicy bandwidth = BandwidthPolicy.from(options.settings());
+        boolean pauseOnBattery = pauseOnBattery(options.settings());
+        String powerDetection = powerDetection(options.settings());
+        // UPower is read while the network's cost is (each watcher has its own connection and thread).
+        UPowerBattery upower = powerDetection.equals("upower")
+                ? UPowerBattery.begin(SystemBus.address(System.getenv()), Clock.systemUTC()) : null;
+        NetworkCost cost;
+        try {
+            cost = detector(options.settings());
+        } catch (RuntimeException | Error e) {
+            if (upower != null) {
+                upower.close();
+            }
+            throw e;
+        }
+        PowerSupply power = upower != null ? upower
+                : PowerSupply.none("power detection is off (power.detection=none)", Instant.now());
+        if (upower != null) {
+            upower.awaitFirstReading();
+        }
         return new PortableEngine(options.stateDirectory(), settings, EngineClock.SYSTEM,
                 Transports.standard(settings.connectTimeoutMillis(), settings.readTimeoutMillis()),
-                detector(options.settings()), defaults, BandwidthPolicy.from(options.settings()));
+                cost, defaults, bandwidth, power, pauseOnBattery);
+    }
+
+    /** {@code power.pauseOnBattery}: {@code true} (the default) or {@code false}. */
+    static boolean pauseOnBattery(Map<String, String> settings) {
+        String v = settings.getOrDefault("power.pauseOnBattery", System.getProperty("jbits.power.pauseOnBattery", "true"));
+        return switch (v.strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new BitsException(HResult.E_INVALIDARG, "power.pauseOnBattery is '" + v
+                    + "': give true or false");
+        };
+    }
+
+    /**
+     * The power detection the setting {@code power.detection} names: {@code upower} (the default: UPower on the
+     * system D-Bus) or {@code none}.
+     */
+    static String powerDetection(Map<String, String> settings) {
+        String d = settings.getOrDefault("power.detection", System.getProperty("jbits.power.detection", "upower"));
+        String v = d.strip().toLowerCase(Locale.ROOT);
+        if (!v.equals("upower") && !v.equals("none")) {
+            throw new BitsException(HResult.E_INVALIDARG, "power.detection is '" + d + "': give upower or none");
+        }
+        return v;
     }
 
     /**
@@ -49,7 +95,7 @@ public final class PortableBackendProvider implements BackendProvider {
     static NetworkCost detector(Map<String, String> settings) {
         String d = settings.getOrDefault("network.detection", System.getProperty("jbits.network.detection", "networkmanager"));
         return switch (d.strip().toLowerCase(Locale.ROOT)) {
-            case "networkmanager" -> NetworkManagerCost.start(SystemBus.address(System.getenv()), Clock.systemUTC());
+            case "networkmanager" -> LinuxNetworkCost.start(SystemBus.address(System.getenv()), Clock.systemUTC());
             case "none" -> NetworkCost.none("cost detection is off (network.detection=none)", Instant.now());
             default -> throw new BitsException(HResult.E_INVALIDARG, "network.detection is '" + d
                     + "': give networkmanager or none");

@@ -28,6 +28,7 @@ import org.jbits.bandwidth.Pacers;
 import org.jbits.network.CostOverride;
 import org.jbits.network.CostPolicyDefaults;
 import org.jbits.network.NetworkCost;
+import org.jbits.power.PowerSupply;
 import org.jbits.file.FileIdentity;
 import org.jbits.file.StateDirectory;
 import org.jbits.spi.JobEventDispatcher;
@@ -67,6 +68,8 @@ public final class PortableEngine implements BitsManager {
     /** The network's cost: detection with the administrator's override over it. */
     private final CostOverride cost;
     private final CostGate costGate;
+    /** Battery or mains, for {@link BatteryGate}. */
+    private final PowerSupply power;
 
     /**
      * Opens the engine on {@code stateDir} with the given transports (e.g. {@link Transports#standard}); tests pass
@@ -81,7 +84,8 @@ public final class PortableEngine implements BitsManager {
     PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
             NotifyCommands.Launcher launcher) {
         this(stateDir, settings, clock, transports, NetworkCost.none("no cost detection was asked for",
-                clock.now()), CostPolicyDefaults.BITS, BandwidthPolicy.from(java.util.Map.of()), launcher);
+                clock.now()), CostPolicyDefaults.BITS, BandwidthPolicy.from(java.util.Map.of()),
+                PowerSupply.none("no power detection was asked for", clock.now()), false, launcher);
     }
 
     /**
@@ -99,15 +103,29 @@ public final class PortableEngine implements BitsManager {
      */
     public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
             NetworkCost detector, CostPolicyDefaults costDefaults, BandwidthPolicy bandwidth) {
-        this(stateDir, settings, clock, transports, detector, costDefaults, bandwidth, NotifyCommands.PROCESSES);
+        this(stateDir, settings, clock, transports, detector, costDefaults, bandwidth,
+                PowerSupply.none("no power detection was asked for", clock.now()), false);
+    }
+
+    /**
+     * Opens the engine with a cost detector, the default transfer policy of each priority, the bandwidth policy and
+     * the machine's power supply ({@code power}, closed with the engine): with {@code pauseOnBattery}, background
+     * jobs wait while the machine is on battery.
+     */
+    public PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
+            NetworkCost detector, CostPolicyDefaults costDefaults, BandwidthPolicy bandwidth, PowerSupply power,
+            boolean pauseOnBattery) {
+        this(stateDir, settings, clock, transports, detector, costDefaults, bandwidth, power, pauseOnBattery,
+                NotifyCommands.PROCESSES);
     }
 
     private PortableEngine(Path stateDir, EngineSettings settings, EngineClock clock, Transports transports,
-            NetworkCost detector, CostPolicyDefaults costDefaults, BandwidthPolicy bandwidth,
-            NotifyCommands.Launcher launcher) {
+            NetworkCost detector, CostPolicyDefaults costDefaults, BandwidthPolicy bandwidth, PowerSupply power,
+            boolean pauseOnBattery, NotifyCommands.Launcher launcher) {
         this.stateDir = stateDir;
         this.settings = settings;
         this.transports = transports;
+        this.power = power;
         try {
             StateDirectory.ensure(stateDir);
             lockChannel = FileChannel.open(stateDir.resolve("engine.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -132,6 +150,7 @@ public final class PortableEngine implements BitsManager {
             cost = CostOverride.open(detector, stateDir, java.time.Clock.systemUTC());
         } catch (RuntimeException e) {
             detector.close();
+            power.close();
             store.close();
             throw e;
         }
@@ -151,9 +170,11 @@ public final class PortableEngine implements BitsManager {
             jobs.load(new EngineJob(this, rec));
         }
         scheduler = new Scheduler(jobs, reports, worker, clock, settings.timeSliceMillis(), costGate,
-                new BandwidthGate(jobs, bandwidth, clock), settings.jobInactivityTimeoutSeconds(),
+                new BandwidthGate(jobs, bandwidth, clock), new BatteryGate(jobs, power::current, pauseOnBattery, clock),
+                settings.jobInactivityTimeoutSeconds(),
                 this::cancelInactive);
         cost.addListener(s -> wakeScheduler());
+        power.addListener(s -> wakeScheduler());
         scheduler.start();
         log.info("portable engine started on {} with {} job(s)", stateDir, jobs.list().size());
     }
@@ -265,6 +286,7 @@ public final class PortableEngine implements BitsManager {
         }
         scheduler.close();
         cost.close();
+        power.close();
         worker.close();
         notifyCommands.close();
         tempFiles.close();

@@ -27,6 +27,7 @@ final class Scheduler implements AutoCloseable {
     private final EngineClock clock;
     private final long sliceNanos;
     private final CostGate cost;
+    private final BatteryGate battery;
     private final BandwidthGate bandwidth;
     private final long inactivitySeconds;
     private final java.util.function.Consumer<EngineJob> inactive;
@@ -50,7 +51,7 @@ final class Scheduler implements AutoCloseable {
      *     handed to {@code inactive} (which cancels it), from this thread and outside the engine lock
      */
     Scheduler(JobStateMachine jobs, RunReports reports, TransferWorker worker, EngineClock clock, long sliceMillis,
-            CostGate cost, BandwidthGate bandwidth, long inactivitySeconds,
+            CostGate cost, BandwidthGate bandwidth, BatteryGate battery, long inactivitySeconds,
             java.util.function.Consumer<EngineJob> inactive) {
         this.jobs = jobs;
         this.reports = reports;
@@ -59,6 +60,7 @@ final class Scheduler implements AutoCloseable {
         this.sliceNanos = sliceMillis * 1_000_000L;
         this.cost = cost;
         this.bandwidth = bandwidth;
+        this.battery = battery;
         this.inactivitySeconds = inactivitySeconds;
         this.inactive = inactive;
         this.thread = new Thread(this::loop, "jbits-scheduler");
@@ -139,6 +141,9 @@ final class Scheduler implements AutoCloseable {
             } else if (BandwidthGate.isBlocked(rec)) {
                 // Waits for its bandwidth window; the scheduler looks at least once a second.
                 bandwidth.releaseIfAllowed(job);
+            } else if (BatteryGate.isBlocked(rec)) {
+                // Waits for mains power; a power change wakes the scheduler.
+                battery.releaseIfAllowed(job);
             } else if (rec.state == JobState.TRANSIENT_ERROR) {
                 if (RetryPolicy.expired(rec.noProgressSince, rec.noProgressTimeoutSeconds, clock.now())) {
                     log.info("job {}: no progress for {} s", rec.id, rec.noProgressTimeoutSeconds);
@@ -160,6 +165,10 @@ final class Scheduler implements AutoCloseable {
             }
             boolean running = job.run != null && !job.run.isStopped();
             boolean runnable = rec.state == JobState.QUEUED && job.run == null && !job.held;
+            if ((running || runnable) && battery.closed(rec.priority)) {
+                battery.block(job);
+                continue;
+            }
             if ((running || runnable) && bandwidth.closed(rec.priority)) {
                 bandwidth.block(job);
                 continue;

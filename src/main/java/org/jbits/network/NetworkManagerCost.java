@@ -1,19 +1,13 @@
 package org.jbits.network;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
-import org.freedesktop.dbus.connections.IDisconnectCallback;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
-import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
+import org.jbits.dbus.BusWatcher;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
 import org.freedesktop.dbus.interfaces.DBus;
@@ -27,70 +21,75 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The network's cost from NetworkManager: its global {@code Metered} property (that of the primary connection,
- * the one with the best default route) on the system D-Bus, mapped by {@link NmMetered}. It reads the property once
- * and then follows {@code PropertiesChanged} signals, never polling; it follows NetworkManager leaving and
- * rejoining the bus ({@code NameOwnerChanged}), and connects again every {@link #RECONNECT} when the bus itself goes
- * away. With no bus, or no NetworkManager on it, the cost is unknown: {@link CostSource#NONE}, unrestricted, with
- * the reason in the detail.
- *
- * <p>One thread ({@code jbits-network-nm}) owns the connection and makes every call; the bus library's signal
- * threads only hand it work, so no call is ever made from a signal handler.
+ * the one with the best default route) on the system D-Bus, mapped by {@link NmMetered}, and the type of that
+ * connection ({@code PrimaryConnectionType}), which tells whether a roaming modem carries the traffic
+ * ({@link LinuxNetworkCost}). It reads the properties once and then follows {@code PropertiesChanged} signals, never
+ * polling; it follows NetworkManager leaving and rejoining the bus ({@code NameOwnerChanged}), and connects again
+ * every {@link BusWatcher#RECONNECT} when the bus itself goes away. With no bus, or no NetworkManager on it, the cost
+ * is unknown: {@link CostSource#NONE}, unrestricted, with the reason in the detail.
  */
-public final class NetworkManagerCost implements NetworkCost {
+public final class NetworkManagerCost extends BusWatcher implements NetworkCost {
     private static final Logger log = LoggerFactory.getLogger(NetworkManagerCost.class);
     static final String NM_BUS = "org.freedesktop.NetworkManager";
     static final String NM_PATH = "/org/freedesktop/NetworkManager";
     static final String NM_INTERFACE = "org.freedesktop.NetworkManager";
     static final String METERED = "Metered";
-    /** How long to wait before connecting again to a bus that is absent or went away. */
-    static final Duration RECONNECT = Duration.ofSeconds(5);
+    static final String PRIMARY_TYPE = "PrimaryConnectionType";
+    /** NetworkManager's connection types of mobile broadband (a modem ModemManager drives) and of Bluetooth DUN. */
+    private static final Set<String> MOBILE_TYPES = Set.of("gsm", "cdma", "bluetooth");
     /**
      * How long a metered reading stands when NetworkManager says UNKNOWN: while it re-activates the primary
      * connection ({@code nmcli connection up}) it has none for a moment and says UNKNOWN (measured here: YES,
      * UNKNOWN, YES within about 250 ms); taking that at once would start blocked jobs only to block them again.
      */
     static final Duration UNKNOWN_GRACE = Duration.ofSeconds(2);
-    /** How long {@link #start} waits for the first reading, so the first jobs are scheduled knowing the cost. */
-    private static final Duration FIRST_READING = Duration.ofSeconds(3);
 
-    private final String address;
     private final Clock clock;
     private final CostListeners listeners = new CostListeners();
-    private final BlockingQueue<Runnable> work = new LinkedBlockingQueue<>();
-    private final CountDownLatch firstReading = new CountDownLatch(1);
-    private final Thread thread;
     private volatile NetworkStatus status;
-    private volatile boolean closed;
+    /** Only on the watcher thread: the last Metered value read, and the primary connection's type ("" for none). */
+    private long metered = NmMetered.UNKNOWN.value;
+    private String primaryType = "";
+    private volatile boolean primaryMobile;
     /** Only on the watcher thread: an UNKNOWN reading held back until this System.nanoTime(), or 0. */
     private long unknownDue;
 
     private NetworkManagerCost(String address, Clock clock) {
-        this.address = address;
+        super(address, "jbits-network-nm");
         this.clock = clock;
         this.status = new NetworkStatus(CostState.UNRESTRICTED, CostSource.NONE, clock.instant(),
                 "not read from NetworkManager yet");
-        this.thread = new Thread(this::loop, "jbits-network-nm");
-        this.thread.setDaemon(true);
     }
 
     /**
-     * Starts watching NetworkManager on the bus at {@code address} ({@link SystemBus#address}); returns once the
+     * Starts watching NetworkManager on the bus at {@code address} ({@link org.jbits.dbus.SystemBus#address}); returns once the
      * first reading is in (or after a few seconds, when the bus does not answer).
      */
     public static NetworkManagerCost start(String address, Clock clock) {
+        NetworkManagerCost c = begin(address, clock);
+        c.awaitFirstReading();
+        return c;
+    }
+
+    /** Starts watching without waiting for the first reading ({@link #awaitFirstReading()}). */
+    public static NetworkManagerCost begin(String address, Clock clock) {
         NetworkManagerCost c = new NetworkManagerCost(address, clock);
-        c.thread.start();
-        try {
-            c.firstReading.await(FIRST_READING.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        c.startWatching();
         return c;
     }
 
     @Override
     public NetworkStatus current() {
         return status;
+    }
+
+    /**
+     * True while NetworkManager reports a primary connection over mobile broadband or Bluetooth (its
+     * {@code PrimaryConnectionType} is {@code gsm}, {@code cdma} or {@code bluetooth}), the connections a roaming
+     * modem would carry; false without one, or without NetworkManager.
+     */
+    public boolean primaryIsMobile() {
+        return primaryMobile;
     }
 
     @Override
@@ -104,133 +103,94 @@ public final class NetworkManagerCost implements NetworkCost {
     }
 
     @Override
-    public void close() {
-        closed = true;
-        work.add(() -> { });
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    protected void subscribe(DBusConnection bus, List<AutoCloseable> handlers) throws DBusException {
+        Properties nm = bus.getRemoteObject(NM_BUS, NM_PATH, Properties.class);
+        // Subscribed before the first read, so that no change falls between the two.
+        handlers.add(bus.addSigHandler(DBus.NameOwnerChanged.class, s -> {
+            if (NM_BUS.equals(s.name)) {
+                submit(s.newOwner == null || s.newOwner.isEmpty()
+                        ? () -> unavailable("NetworkManager left the system bus at " + address)
+                        : () -> read(nm));
+            }
+        }));
+        handlers.add(bus.addSigHandler(Properties.PropertiesChanged.class, s -> {
+            if (NM_PATH.equals(s.getPath()) && NM_INTERFACE.equals(s.getInterfaceName())) {
+                Map<String, Variant<?>> changed = s.getPropertiesChanged();
+                Variant<?> m = changed.get(METERED);
+                Variant<?> t = changed.get(PRIMARY_TYPE);
+                Long newMetered = m != null && m.getValue() instanceof Number n ? n.longValue() : null;
+                String newType = t != null && t.getValue() instanceof String str ? str : null;
+                if (newMetered != null || newType != null) {
+                    submit(() -> changed(newMetered, newType));
+                }
+            }
+        }));
+        read(nm);
     }
 
-    private void loop() {
-        while (!closed) {
-            Path socket = SystemBus.socketPath(address);
-            if (socket != null && !Files.exists(socket)) {
-                // The common case without NetworkManager: no need to load the bus library to learn that.
-                set(none("no system bus at " + address));
-            } else {
-                watch();
-            }
-            firstReading.countDown();
-            if (!closed) {
-                await(RECONNECT);
-            }
-        }
+    @Override
+    protected void unavailable(String why) {
+        unknownDue = 0;
+        primaryType = "";
+        primaryMobile = false;
+        set(none(why));
     }
 
-    /** One connection's life: subscribe, read, then carry out what the signals ask until the bus goes away. */
-    private void watch() {
-        CountDownLatch lost = new CountDownLatch(1);
-        IDisconnectCallback onDisconnect = new IDisconnectCallback() {
-            @Override
-            public void disconnectOnError(java.io.IOException e) {
-                lost.countDown();
-                work.add(() -> { });
-            }
+    @Override
+    protected long nextTickNanos() {
+        return unknownDue == 0 ? 1_000_000_000L : unknownDue - System.nanoTime();
+    }
 
-            @Override
-            public void exceptionOnTerminate(java.io.IOException e) {
-                disconnectOnError(e);
-            }
-        };
-        List<AutoCloseable> handlers = new ArrayList<>();
-        try (DBusConnection bus = DBusConnectionBuilder.forAddress(address).withShared(false)
-                .withDisconnectCallback(onDisconnect).build()) {
-            Properties nm = bus.getRemoteObject(NM_BUS, NM_PATH, Properties.class);
-            // Subscribed before the first read, so that no change falls between the two.
-            handlers.add(bus.addSigHandler(DBus.NameOwnerChanged.class, s -> {
-                if (NM_BUS.equals(s.name)) {
-                    work.add(s.newOwner == null || s.newOwner.isEmpty()
-                            ? () -> set(none("NetworkManager left the system bus at " + address))
-                            : () -> read(nm));
-                }
-            }));
-            handlers.add(bus.addSigHandler(Properties.PropertiesChanged.class, s -> {
-                if (NM_PATH.equals(s.getPath()) && NM_INTERFACE.equals(s.getInterfaceName())) {
-                    Variant<?> v = s.getPropertiesChanged().get(METERED);
-                    if (v != null && v.getValue() instanceof Number n) {
-                        long metered = n.longValue();
-                        work.add(() -> setMetered(metered));
-                    }
-                }
-            }));
-            read(nm);
-            firstReading.countDown();
-            while (!closed && lost.getCount() > 0 && bus.isConnected()) {
-                long wait = unknownDue == 0 ? 1_000_000_000L : Math.max(1, unknownDue - System.nanoTime());
-                Runnable r = work.poll(Math.min(wait, 1_000_000_000L), TimeUnit.NANOSECONDS);
-                if (r != null) {
-                    r.run();
-                } else if (unknownDue != 0 && System.nanoTime() - unknownDue >= 0) {
-                    unknownDue = 0;
-                    applyMetered(NmMetered.UNKNOWN.value);
-                }
-            }
+    @Override
+    protected void tick() {
+        if (unknownDue != 0 && System.nanoTime() - unknownDue >= 0) {
             unknownDue = 0;
-            if (!closed) {
-                set(none("the system bus at " + address + " went away"));
-            }
-        } catch (DBusException | DBusExecutionException | java.io.IOException e) {
-            set(none("no system bus at " + address + ": " + e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closed = true;
-        } catch (RuntimeException e) {
-            log.warn("watching NetworkManager on {} failed", address, e);
-            set(none("watching NetworkManager on " + address + " failed: " + e));
-        } finally {
-            for (AutoCloseable h : handlers) {
-                try {
-                    h.close();
-                } catch (Exception ignored) {
-                    // the connection is going anyway
-                }
-            }
+            apply();
         }
     }
 
-    /** Reads {@code Metered}; NetworkManager's absence from the bus is a reading too (none). */
+    /** Reads {@code Metered} and the primary connection's type; NetworkManager's absence is a reading too (none). */
     private void read(Properties nm) {
         try {
             Object v = nm.Get(NM_INTERFACE, METERED);
-            if (v instanceof Number n) {
-                setMetered(n.longValue());
-            } else {
-                set(none("NetworkManager's Metered property is " + v + ", not a number"));
+            if (!(v instanceof Number n)) {
+                unavailable("NetworkManager's Metered property is " + v + ", not a number");
+                return;
             }
+            Object t = nm.Get(NM_INTERFACE, PRIMARY_TYPE);
+            changed(n.longValue(), t instanceof String s ? s : "");
         } catch (DBusExecutionException e) {
-            set(none("NetworkManager is not on the system bus at " + address + " (" + e.getMessage() + ")"));
+            unavailable("NetworkManager is not on the system bus at " + address + " (" + e.getMessage() + ")");
         }
     }
 
-    private void setMetered(long metered) {
-        NetworkStatus now = status;
-        if (metered == NmMetered.UNKNOWN.value && now.source() == CostSource.NETWORK_MANAGER
-                && now.cost() != CostState.UNRESTRICTED) {
-            if (unknownDue == 0) {
-                unknownDue = System.nanoTime() + UNKNOWN_GRACE.toNanos();
+    /** A new {@code Metered} value and/or primary connection type (null: unchanged). */
+    private void changed(Long newMetered, String newType) {
+        if (newType != null) {
+            primaryType = newType;
+            primaryMobile = MOBILE_TYPES.contains(newType);
+        }
+        if (newMetered != null) {
+            NetworkStatus now = status;
+            if (newMetered == NmMetered.UNKNOWN.value && now.source() == CostSource.NETWORK_MANAGER
+                    && now.cost() != CostState.UNRESTRICTED) {
+                if (unknownDue == 0) {
+                    unknownDue = System.nanoTime() + UNKNOWN_GRACE.toNanos();
+                }
+                return;
             }
-            return;
+            unknownDue = 0;
+            metered = newMetered;
         }
-        unknownDue = 0;
-        applyMetered(metered);
+        if (unknownDue == 0) {
+            apply();
+        }
     }
 
-    private void applyMetered(long metered) {
-        set(new NetworkStatus(NmMetered.costOf(metered), CostSource.NETWORK_MANAGER, clock.instant(),
-                NmMetered.describe(metered)));
+    private void apply() {
+        String detail = NmMetered.describe(metered)
+                + (primaryType.isEmpty() ? "; no primary connection" : "; primary connection: " + primaryType);
+        set(new NetworkStatus(NmMetered.costOf(metered), CostSource.NETWORK_MANAGER, clock.instant(), detail));
     }
 
     private NetworkStatus none(String why) {
@@ -247,17 +207,5 @@ public final class NetworkManagerCost implements NetworkCost {
         status = s;
         log.info("network cost: {} ({}: {})", s.cost().displayName(), s.source().displayName(), s.detail());
         listeners.fire(s);
-    }
-
-    private void await(Duration d) {
-        try {
-            Runnable r = work.poll(d.toMillis(), TimeUnit.MILLISECONDS);
-            while (r != null && !closed) {
-                r = work.poll();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closed = true;
-        }
     }
 }

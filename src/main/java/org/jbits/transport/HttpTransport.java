@@ -48,7 +48,11 @@ public final class HttpTransport implements Transport {
     /** [MC-BUP] §3.1.2: how long sending a packet may stall. */
     static final Duration UPLOAD_REQUEST_TIMEOUT = Duration.ofMinutes(2);
 
-    private final OkHttpClient client;
+    /**
+     * The shared client, built when a transfer first needs it: building it loads the JVM's trust store (a few hundred
+     * milliseconds), which an agent started for a {@code jbits get} should not wait for.
+     */
+    private final SharedClient shared;
     /** The clock the BITS-Host-Id fallback timeout runs on, and the one fragment timings are measured with. */
     private final Clock clock;
     private final LongSupplier nanoTime;
@@ -57,18 +61,19 @@ public final class HttpTransport implements Transport {
 
     /** A transport with its own client: timeouts in milliseconds; servers are checked against the JVM's trust store. */
     public HttpTransport(long connectTimeoutMillis, long readTimeoutMillis) {
-        this(builder(connectTimeoutMillis, readTimeoutMillis).build(), Clock.systemUTC(), System::nanoTime);
+        this(new SharedClient(() -> builder(connectTimeoutMillis, readTimeoutMillis).build()), Clock.systemUTC(),
+                System::nanoTime);
     }
 
-    private HttpTransport(OkHttpClient client, Clock clock, LongSupplier nanoTime) {
-        this.client = client;
+    private HttpTransport(SharedClient shared, Clock clock, LongSupplier nanoTime) {
+        this.shared = shared;
         this.clock = clock;
         this.nanoTime = nanoTime;
     }
 
     /** This transport (the same connections) with another clock: tests drive the host-id fallback timeout. */
     public HttpTransport withClock(Clock clock, LongSupplier nanoTime) {
-        return new HttpTransport(client, clock, nanoTime);
+        return new HttpTransport(shared, clock, nanoTime);
     }
 
     /**
@@ -77,8 +82,8 @@ public final class HttpTransport implements Transport {
      */
     public HttpTransport(long connectTimeoutMillis, long readTimeoutMillis, SSLSocketFactory sslSocketFactory,
             X509TrustManager trustManager) {
-        this(builder(connectTimeoutMillis, readTimeoutMillis).sslSocketFactory(sslSocketFactory, trustManager).build(),
-                Clock.systemUTC(), System::nanoTime);
+        this(new SharedClient(() -> builder(connectTimeoutMillis, readTimeoutMillis)
+                .sslSocketFactory(sslSocketFactory, trustManager).build()), Clock.systemUTC(), System::nanoTime);
         this.systemTrust = trustManager;
     }
 
@@ -152,7 +157,7 @@ public final class HttpTransport implements Transport {
         try {
             download(c, source, target, context);
         } finally {
-            if (c.connectionPool() != client.connectionPool()) {
+            if (c.connectionPool() != shared.get().connectionPool()) {
                 c.connectionPool().evictAll();
             }
         }
@@ -252,7 +257,7 @@ public final class HttpTransport implements Transport {
         try {
             new HttpRanges(c, probeClient(context), source, ranges, target, context).download();
         } finally {
-            if (c.connectionPool() != client.connectionPool()) {
+            if (c.connectionPool() != shared.get().connectionPool()) {
                 c.connectionPool().evictAll();
             }
         }
@@ -444,9 +449,9 @@ public final class HttpTransport implements Transport {
                 && (tls.securityFlags() & SecurityFlags.REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP) != 0;
         if (defaultProxy && context.serverCredentialList().isEmpty() && context.proxyCredentialList().isEmpty()
                 && tls.isDefault() && defaultRedirects) {
-            return client;
+            return shared.get();
         }
-        OkHttpClient.Builder b = client.newBuilder();
+        OkHttpClient.Builder b = shared.get().newBuilder();
         if (!defaultProxy) {
             if (proxy.usage() == ProxyUsage.NO_PROXY) {
                 b.proxy(Proxy.NO_PROXY);
@@ -509,5 +514,29 @@ public final class HttpTransport implements Transport {
             }
             return r.newBuilder().removeHeader("Location").header(REFUSED_REDIRECT, refused).build();
         };
+    }
+
+    /** One OkHttpClient built on first use and shared by this transport and its {@link #withClock} copies. */
+    private static final class SharedClient {
+        private final java.util.function.Supplier<OkHttpClient> factory;
+        private volatile OkHttpClient client;
+
+        SharedClient(java.util.function.Supplier<OkHttpClient> factory) {
+            this.factory = factory;
+        }
+
+        OkHttpClient get() {
+            OkHttpClient c = client;
+            if (c == null) {
+                synchronized (this) {
+                    c = client;
+                    if (c == null) {
+                        c = factory.get();
+                        client = c;
+                    }
+                }
+            }
+            return c;
+        }
     }
 }

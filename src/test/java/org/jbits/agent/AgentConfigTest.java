@@ -27,10 +27,13 @@ class AgentConfigTest {
                 transferPolicy.low=standard
 
                 network.detection = none
+                bandwidth.all = 08:00-17:00 2mbit, otherwise unlimited
+                power.pauseOnBattery = false
                 """);
         BitsOptions o = AgentConfig.apply(new BitsOptions("portable", dir, Map.of("transferPolicy.low", "always")), dir);
         assertEquals(Map.of("transferPolicy.normal", "not-roaming", "transferPolicy.low", "always",
-                "network.detection", "none"), o.settings(), "settings given by the caller outrank the file");
+                "network.detection", "none", "bandwidth.all", "08:00-17:00 2mbit, otherwise unlimited",
+                "power.pauseOnBattery", "false"), o.settings(), "settings given by the caller outrank the file");
     }
 
     @Test

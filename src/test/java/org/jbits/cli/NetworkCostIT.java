@@ -114,7 +114,7 @@ class NetworkCostIT {
         assertEquals(0, n.exit(), n.toString());
         assertEquals("NetworkManager", n.json().path("source").asText(), n.toString());
         assertEquals("Unrestricted", n.json().path("costState").asText(), n.toString());
-        assertEquals("Metered: NO (2)", n.json().path("detail").asText(), n.toString());
+        assertEquals("Metered: NO (2); primary connection: 802-3-ethernet", n.json().path("detail").asText(), n.toString());
 
         Cli.Result started = jbits("start", "--async", "--json", nginx.slowUrl("metered.bin").toString(), dest.toString());
         assertEquals(0, started.exit(), started.toString());
@@ -148,7 +148,7 @@ class NetworkCostIT {
             Cli.Result metered = jbits("network", "--json");
             assertEquals("Capped", metered.json().path("costState").asText(), metered.toString());
             assertEquals("BITS_COST_STATE_CAPPED_USAGE_UNKNOWN", metered.json().path("costStateName").asText());
-            assertEquals("Metered: YES (1)", metered.json().path("detail").asText());
+            assertEquals("Metered: YES (1); primary connection: 802-3-ethernet", metered.json().path("detail").asText());
             Thread.sleep(1_000);
             assertEquals("TransientError", job(c, id).path("jobState").asText(), "still waiting for the network");
             assertEquals(held, job(c, id).path("bytesTransferred").asLong(), "no bytes while blocked");
@@ -201,7 +201,7 @@ class NetworkCostIT {
         Cli.Result plain = jbits("network");
         assertEquals(1, plain.out().lines().count(), plain.out());
         assertTrue(plain.out().startsWith("network cost: Unrestricted (BITS_COST_STATE_UNRESTRICTED) from NetworkManager "
-                + "since ") && plain.out().strip().endsWith(": Metered: NO (2)"), plain.out());
+                + "since ") && plain.out().strip().endsWith(": Metered: NO (2); primary connection: 802-3-ethernet"), plain.out());
     }
 
     @Test

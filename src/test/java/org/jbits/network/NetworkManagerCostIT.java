@@ -10,7 +10,10 @@ import java.util.concurrent.TimeUnit;
 import org.jbits.CostSource;
 import org.jbits.CostState;
 import org.jbits.NetworkStatus;
+import org.jbits.testing.Await;
+import org.jbits.testing.ModemManagerBus;
 import org.jbits.testing.NetworkManagerNamespace;
+import org.jbits.testing.VirtualModem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,6 +81,31 @@ class NetworkManagerCostIT {
             nm.startNetworkManager();
             NetworkStatus back = awaitCost(changes, before.cost());
             assertEquals(before.detail(), back.detail(), "read again from the NetworkManager that rejoined");
+        }
+    }
+
+    @Test
+    void aRoamingModemBesideTheEthernetPrimaryConnectionCostsNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        String why = ModemManagerBus.unavailableReason();
+        Assumptions.assumeTrue(why == null, () -> "no ModemManager here: " + why);
+        try (ModemManagerBus mm = ModemManagerBus.join(nm.busAddress());
+                VirtualModem modem = VirtualModem.listen(tmp.resolve("modem0"))) {
+            mm.addModem(modem);
+            modem.register(VirtualModem.ROAMING);
+            try (ModemManagerRoaming roaming = ModemManagerRoaming.start(nm.busAddress(), Clock.systemUTC());
+                    LinuxNetworkCost cost = LinuxNetworkCost.start(nm.busAddress(), Clock.systemUTC())) {
+                Await.until(Duration.ofSeconds(10), "ModemManager beside NetworkManager says roaming",
+                        roaming::current, s -> s.cost() == CostState.ROAMING);
+                NetworkStatus s = Await.until(Duration.ofSeconds(10), "the roaming modem in the combined reading",
+                        cost::current, x -> x.detail().contains("; a roaming modem is not the primary connection ("));
+                assertEquals(CostSource.NETWORK_MANAGER, s.source(), s.toString());
+                assertTrue(s.detail().contains("primary connection: 802-3-ethernet"), s.detail());
+                assertTrue(s.cost() != CostState.ROAMING, s.toString());
+                modem.register(VirtualModem.HOME);
+                Await.until(Duration.ofSeconds(10), "the modem at home", cost::current,
+                        x -> !x.detail().contains("roaming"));
+            }
         }
     }
 

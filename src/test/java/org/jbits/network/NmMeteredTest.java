@@ -20,14 +20,6 @@ class NmMeteredTest {
     }
 
     @Test
-    void systemBusAddressComesFromTheEnvironmentElseTheStandardSocket() {
-        assertEquals("unix:path=/var/run/dbus/system_bus_socket", SystemBus.address(java.util.Map.of()));
-        assertEquals("unix:path=/tmp/x/bus", SystemBus.address(java.util.Map.of("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/tmp/x/bus")));
-        assertEquals(java.nio.file.Path.of("/tmp/a b/bus"), SystemBus.socketPath("unix:path=/tmp/a%20b/bus,guid=1;tcp:host=x"));
-        assertEquals(null, SystemBus.socketPath("unix:abstract=/tmp/dbus-x"));
-    }
-
-    @Test
     void withoutABusTheCostIsUnknownAndSaysWhy() {
         try (NetworkManagerCost c = NetworkManagerCost.start("unix:path=/nonexistent/jbits/bus", java.time.Clock.systemUTC())) {
             assertEquals(CostState.UNRESTRICTED, c.current().cost());

@@ -144,6 +144,6 @@ public final class ApacheServer implements AutoCloseable {
     @Override
     public void close() {
         Daemons.stop(process);
-        NginxServer.deleteTree(prefix);
+        Daemons.deleteTree(prefix);
     }
 }

@@ -89,4 +89,18 @@ final class Daemons {
             throw new IllegalStateException("interrupted", e);
         }
     }
+
+    /** Deletes a test's temporary directory tree; what cannot be deleted stays (the test result is what matters). */
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a temporary directory left behind
+        }
+    }
 }

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 /**
  * A real NetworkManager, private to a test: a network namespace with a managed veth and a mount namespace whose
- * {@code /run} is a fresh directory holding its own system D-Bus ({@code dbus-daemon --system}) and udev
+ * {@code /run} is a fresh directory holding its own system D-Bus ({@code dbus-daemon} with {@link SystemBusConfig}: nothing activated on it) and udev
  * ({@code systemd-udevd}, without which NetworkManager keeps every device "unmanaged (platform-init)"). One
  * ethernet connection on {@code veth0} has an address and a gateway, so that it is the primary connection, whose
  * {@code connection.metered} is NetworkManager's global {@code Metered} property. Nothing leaves the namespace:
@@ -95,14 +95,15 @@ public final class NetworkManagerNamespace implements AutoCloseable {
                 mount --make-rprivate /
                 mount --bind '%1$s' /run
                 mkdir -p /run/dbus /run/udev /run/NetworkManager
-                dbus-daemon --system --fork --nopidfile
+                dbus-daemon --config-file='%4$s' --fork --nopidfile
                 %2$s --daemon
                 udevadm trigger --action=add --subsystem-match=net
                 udevadm settle -t 5
                 %3$s
                 echo ready
                 exec sleep 100000
-                """.formatted(run, UDEVD, networkManagerCommand());
+                """.formatted(run, UDEVD, networkManagerCommand(),
+                SystemBusConfig.write(root.resolve("system-bus.conf"), "/run/dbus/system_bus_socket"));
         holder = new ProcessBuilder("ip", "netns", "exec", name, "unshare", "-m", "sh", "-c", script)
                 .redirectErrorStream(true).redirectOutput(root.resolve("holder.log").toFile()).start();
         awaitManagedVeth();

@@ -180,7 +180,7 @@ public final class NginxServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        deleteTree(prefix);
+        Daemons.deleteTree(prefix);
     }
 
     /** One access-log line: {@code $msec $request $status $http_range $http_if_range $body_bytes_sent $request_time}. */
@@ -309,7 +309,7 @@ public final class NginxServer implements AutoCloseable {
                     }
                 }
             }
-            deleteTree(prefix);
+            Daemons.deleteTree(prefix);
             throw last;
         }
 
@@ -476,16 +476,4 @@ public final class NginxServer implements AutoCloseable {
         }
     }
 
-    static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // A leftover temp directory is harmless; the test result is what matters.
-        }
-    }
 }

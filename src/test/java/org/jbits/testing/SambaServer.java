@@ -259,7 +259,7 @@ public final class SambaServer {
                 // left mounted: a tmpfs in a temp directory
             }
         }
-        deleteTree(root);
+        Daemons.deleteTree(root);
     }
 
     public int port() {
@@ -409,15 +409,6 @@ public final class SambaServer {
         }
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // a temp directory left behind
-        }
-    }
 
     @Override
     public String toString() {

@@ -150,6 +150,6 @@ public final class SquidServer implements AutoCloseable {
     @Override
     public void close() {
         Daemons.stop(process);
-        NginxServer.deleteTree(prefix);
+        Daemons.deleteTree(prefix);
     }
 }

@@ -1,4 +1,4 @@
-package org.jbits.network;
+package org.jbits.dbus;
 
 import java.nio.file.Path;
 import java.util.Map;

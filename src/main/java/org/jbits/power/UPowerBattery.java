@@ -1,0 +1,135 @@
+package org.jbits.power;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.exceptions.DBusException;
+import org.freedesktop.dbus.exceptions.DBusExecutionException;
+import org.freedesktop.dbus.interfaces.DBus;
+import org.freedesktop.dbus.interfaces.Properties;
+import org.freedesktop.dbus.types.Variant;
+import org.jbits.dbus.BusWatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Battery or mains from UPower: its {@code OnBattery} property on the system D-Bus, read once and then followed
+ * through {@code PropertiesChanged}, never polled; UPower leaving and rejoining the bus is followed too. jbits never
+ * starts UPower: the bus would activate it for a call to its name, so nothing is called until {@code NameHasOwner}
+ * or {@code NameOwnerChanged} says it runs. Without it the power is unknown, taken as mains.
+ */
+public final class UPowerBattery extends BusWatcher implements PowerSupply {
+    private static final Logger log = LoggerFactory.getLogger(UPowerBattery.class);
+    static final String UPOWER_BUS = "org.freedesktop.UPower";
+    static final String UPOWER_PATH = "/org/freedesktop/UPower";
+    static final String UPOWER_INTERFACE = "org.freedesktop.UPower";
+    static final String ON_BATTERY = "OnBattery";
+
+    private final Clock clock;
+    private final List<Consumer<PowerStatus>> listeners = new CopyOnWriteArrayList<>();
+    private volatile PowerStatus status;
+
+    private UPowerBattery(String address, Clock clock) {
+        super(address, "jbits-power-upower");
+        this.clock = clock;
+        this.status = unknown("not read from UPower yet");
+    }
+
+    /** Starts watching UPower on the bus at {@code address}; returns once the first reading is in. */
+    public static UPowerBattery start(String address, Clock clock) {
+        UPowerBattery b = begin(address, clock);
+        b.awaitFirstReading();
+        return b;
+    }
+
+    /** Starts watching without waiting for the first reading ({@link #awaitFirstReading()}). */
+    public static UPowerBattery begin(String address, Clock clock) {
+        UPowerBattery b = new UPowerBattery(address, clock);
+        b.startWatching();
+        return b;
+    }
+
+    @Override
+    public PowerStatus current() {
+        return status;
+    }
+
+    @Override
+    public void addListener(Consumer<PowerStatus> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(Consumer<PowerStatus> listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    protected void subscribe(DBusConnection bus, List<AutoCloseable> handlers) throws DBusException {
+        Properties upower = bus.getRemoteObject(UPOWER_BUS, UPOWER_PATH, Properties.class);
+        DBus daemon = bus.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
+        handlers.add(bus.addSigHandler(DBus.NameOwnerChanged.class, s -> {
+            if (UPOWER_BUS.equals(s.name)) {
+                submit(s.newOwner == null || s.newOwner.isEmpty()
+                        ? () -> unavailable("UPower left the system bus at " + address)
+                        : () -> read(upower));
+            }
+        }));
+        handlers.add(bus.addSigHandler(Properties.PropertiesChanged.class, s -> {
+            if (UPOWER_PATH.equals(s.getPath()) && UPOWER_INTERFACE.equals(s.getInterfaceName())) {
+                Variant<?> v = s.getPropertiesChanged().get(ON_BATTERY);
+                if (v != null && v.getValue() instanceof Boolean b) {
+                    submit(() -> set(reading(b)));
+                }
+            }
+        }));
+        if (daemon.NameHasOwner(UPOWER_BUS)) {
+            read(upower);
+        } else {
+            unavailable("UPower is not on the system bus at " + address);
+        }
+    }
+
+    @Override
+    protected void unavailable(String why) {
+        set(unknown(why));
+    }
+
+    private void read(Properties upower) {
+        try {
+            Object v = upower.Get(UPOWER_INTERFACE, ON_BATTERY);
+            if (v instanceof Boolean b) {
+                set(reading(b));
+            } else {
+                unavailable("UPower's OnBattery property is " + v + ", not a boolean");
+            }
+        } catch (DBusExecutionException e) {
+            unavailable("UPower on the system bus at " + address + " did not answer (" + e.getMessage() + ")");
+        }
+    }
+
+    private PowerStatus reading(boolean onBattery) {
+        return new PowerStatus(onBattery, true, clock.instant(), "UPower: OnBattery " + onBattery);
+    }
+
+    private PowerStatus unknown(String why) {
+        return new PowerStatus(false, false, clock.instant(), why + "; taken as mains power");
+    }
+
+    private void set(PowerStatus s) {
+        if (s.sameAs(status)) {
+            return;
+        }
+        status = s;
+        log.info("power: {} ({})", s.onBattery() ? "on battery" : "mains", s.detail());
+        for (Consumer<PowerStatus> l : listeners) {
+            try {
+                l.accept(s);
+            } catch (RuntimeException e) {
+                log.error("a power listener failed", e);
+            }
+        }
+    }
+}
