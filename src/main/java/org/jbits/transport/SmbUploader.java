@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import jcifs.CIFSContext;
 import jcifs.SmbConstants;
+import jcifs.smb.JbitsBulkIo;
 import jcifs.smb.NtStatus;
 import jcifs.smb.SmbException;
 import jcifs.smb.SmbFile;
@@ -45,7 +46,7 @@ final class SmbUploader {
     private static final Logger log = LoggerFactory.getLogger(SmbUploader.class);
     /** Streams writing one file at once (as many as the reader side uses). */
     static final int WRITERS = 8;
-    /** One block: four requests of jcifs-ng's largest write. */
+    /** One block: five write requests (four of {@link JbitsBulkIo#MAX_WRITE} bytes and the rest). */
     static final int BLOCK = 256 * 1024;
     /** Blocks held at once (being filled, queued, or written). */
     static final int WINDOW = 2 * WRITERS;
@@ -444,15 +445,14 @@ final class SmbUploader {
         }
     }
 
-    /** A stream with its own handle on the temporary file (opened, never created: it must be there). */
+    /** A stream with its own handle on the temporary file; each write goes in requests of 64 KiB. */
     private static SmbBlockWriter.Stream stream(SmbFile file) throws IOException {
-        SmbRandomAccessFile out = new SmbFile(file.getLocator().getURL().toString(), file.getContext())
-                .openRandomAccess("rw", SHARING);
+        JbitsBulkIo out = JbitsBulkIo.openForWriting(
+                new SmbFile(file.getLocator().getURL().toString(), file.getContext()), SHARING);
         return new SmbBlockWriter.Stream() {
             @Override
             public void write(long position, byte[] buf, int off, int len) throws IOException {
-                out.seek(position);
-                out.write(buf, off, len);
+                out.write(position, buf, off, len);
             }
 
             @Override

@@ -48,15 +48,19 @@ public final class SambaServer {
             "^(syscall_(?:asys_)?pwrite_bytes):\\s+(\\d+)\\s*$", Pattern.MULTILINE);
 
     private static SambaServer shared;
+    private static SambaServer signing;
 
     private final Path root;
     private final Path conf;
     private final int port;
     private final String smbd;
+    /** Lines added to [global] (the signing-required server's {@code server signing = mandatory}). */
+    private final String extraGlobal;
     private Process process;
     private boolean smallMounted;
 
-    private SambaServer(Path root, int port, String smbd) {
+    private SambaServer(Path root, int port, String smbd, String extraGlobal) {
+        this.extraGlobal = extraGlobal;
         this.root = root;
         this.conf = root.resolve("smb.conf");
         this.port = port;
@@ -74,7 +78,25 @@ public final class SambaServer {
         return shared;
     }
 
+    /**
+     * A second server, started on first use, that requires signing ({@code server signing = mandatory}): it drops
+     * unsigned requests, so a client that must sign and does not fails against it.
+     */
+    public static synchronized SambaServer signingRequired() {
+        if (signing == null) {
+            SambaServer s = create("  server signing = mandatory\n");
+            s.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(s::destroy, "smbd-reaper-" + s.port));
+            signing = s;
+        }
+        return signing;
+    }
+
     private static SambaServer create() {
+        return create("");
+    }
+
+    private static SambaServer create(String extraGlobal) {
         String smbd = find("smbd");
         String user = System.getProperty("user.name");
         if (!"root".equals(user)) {
@@ -89,7 +111,7 @@ public final class SambaServer {
                     "ro", "denied", "small")) {
                 Files.createDirectories(root.resolve(d));
             }
-            SambaServer s = new SambaServer(root, Ports.free(), smbd);
+            SambaServer s = new SambaServer(root, Ports.free(), smbd, extraGlobal);
             Files.writeString(root.resolve("users.map"), user + " = " + USER + "\n");
             Files.writeString(s.conf, s.config(user));
             s.addUser();
@@ -130,7 +152,7 @@ public final class SambaServer {
                   server min protocol = SMB2_02
                   smbd profiling level = on
                   use sendfile = no
-                [share]
+                %5$s[share]
                   path = %3$s/share
                   read only = no
                   valid users = %4$s
@@ -150,7 +172,7 @@ public final class SambaServer {
                   path = %3$s/denied
                   read only = yes
                   valid users = nobody
-                """.formatted(port, DOMAIN, root, unixUser);
+                """.formatted(port, DOMAIN, root, unixUser, extraGlobal);
     }
 
     private void addUser() {
