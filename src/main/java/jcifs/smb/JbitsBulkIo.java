@@ -1,10 +1,16 @@
 package jcifs.smb;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import jcifs.CIFSContext;
 import jcifs.CIFSException;
 import jcifs.Configuration;
 import jcifs.SmbConstants;
+import jcifs.internal.SMBProtocolDecodingException;
 import jcifs.internal.SMBSigningDigest;
+import jcifs.internal.smb2.ServerMessageBlock2Request;
 import jcifs.internal.smb2.io.Smb2ReadRequest;
 import jcifs.internal.smb2.io.Smb2ReadResponse;
 import jcifs.internal.smb2.io.Smb2WriteRequest;
@@ -27,6 +33,15 @@ import jcifs.internal.smb2.io.Smb2WriteResponse;
  * Samba's clients do by default, and the server then answers unsigned. The session setup, the opens, the closes and
  * every other request still go through jcifs-ng as before (signed, and the session setup verified).
  * </ul>
+ *
+ * <p>And one guard jcifs-ng lacks: a connection that ends inside a read reply. jcifs-ng reads a reply's body with
+ * {@code Transport.readn}, which stops at the end of the stream without saying so, and decodes the reply all the
+ * same: the data past the cut is whatever its buffer held (seen as zeros in a downloaded file when smbd restarted or
+ * the link dropped mid-transfer). A signed reply then fails its signature; an unsigned one passes. What proves a
+ * reply whole: the connection's receive thread went on to decode a later reply (it reads the next header only after
+ * the whole body, and a stream that ended inside the body has no next header). So every read reply takes a ticket
+ * from its receive thread's count as it is decoded ({@link Receipt}), and the caller hands data on only once its
+ * receipt is {@linkplain Receipt#whole whole}; {@link #probe} asks for one more reply when nothing else follows.
  */
 public final class JbitsBulkIo implements AutoCloseable {
     /** The largest read a request with credit charge 1 may ask for (64 KiB). */
@@ -39,8 +54,18 @@ public final class JbitsBulkIo implements AutoCloseable {
     /** A message's header and the largest request's fixed part, over {@link #MAX_IO}: the buffers' size. */
     public static final int MAX_MESSAGE = MAX_IO + 1024;
 
+    /**
+     * The read replies each jcifs-ng receive thread has decoded. A connection has its own receive thread (a new one
+     * when jcifs-ng connects again), so a count never spans two connections.
+     */
+    private static final ThreadLocal<AtomicLong> DECODED = ThreadLocal.withInitial(AtomicLong::new);
+
+    private static final byte[] NOTHING = new byte[0];
+
     private final SmbFileHandleImpl handle;
     private final boolean sign;
+    /** This handle's read replies not yet known to have arrived whole (used by one thread at a time). */
+    private final List<Ticket> unproven = new ArrayList<>();
 
     private JbitsBulkIo(SmbFileHandleImpl handle) throws CIFSException {
         this.handle = handle;
@@ -87,7 +112,8 @@ public final class JbitsBulkIo implements AutoCloseable {
     /**
      * Reads up to {@code len} ({@code <=} {@link #MAX_IO}) bytes at {@code position} into {@code buf[off...]}, in one
      * request; the count read, -1 at the end of the file. Fails as jcifs-ng's input stream does (a dropped connection
-     * as its {@code TransportException}, an interrupt as an {@code InterruptedIOException}).
+     * as its {@code TransportException}, an interrupt as an {@code InterruptedIOException}). The bytes are not yet
+     * known to be the server's: see {@link #receipt}.
      */
     public int read(long position, byte[] buf, int off, int len) throws IOException {
         if (len <= 0 || len > MAX_IO) {
@@ -98,8 +124,11 @@ public final class JbitsBulkIo implements AutoCloseable {
             request.setOffset(position);
             request.setReadLength(len);
             try {
-                Smb2ReadResponse response = tree.send(request, RequestParam.NO_RETRY);
+                Reply response = (Reply) tree.send(request, RequestParam.NO_RETRY);
                 int n = response.getDataLength();
+                if (n > 0) {
+                    unproven.add(response.ticket);
+                }
                 return n <= 0 ? -1 : n;
             } catch (SmbException e) {
                 if (e.getNtStatus() == NtStatus.NT_STATUS_END_OF_FILE) {
@@ -109,6 +138,58 @@ public final class JbitsBulkIo implements AutoCloseable {
             }
         } catch (CIFSException e) {
             throw SmbFileInputStream.seToIoe(SmbException.wrap(e));
+        }
+    }
+
+    /**
+     * The receipt for every byte {@link #read} has returned so far: {@linkplain Receipt#whole whole} once each reply
+     * that carried them is known to have arrived whole.
+     */
+    public Receipt receipt() {
+        unproven.removeIf(Ticket::whole);
+        if (unproven.isEmpty()) {
+            return Receipt.WHOLE;
+        }
+        List<Ticket> these = List.copyOf(unproven);
+        return () -> these.stream().allMatch(Ticket::whole);
+    }
+
+    /**
+     * Asks for one more reply on this handle's connection (a read of 0 bytes at {@code position}: no byte of the file
+     * moves), which proves every earlier reply on it whole; fails as {@link #read} does when the connection has ended
+     * before that reply came.
+     */
+    public void probe(long position) throws IOException {
+        if (receipt().whole()) {
+            return;
+        }
+        CIFSException failure = null;
+        try (SmbTreeHandleImpl tree = handle.getTree()) {
+            Read request = new Read(tree.getConfig(), handle.getFileId(), NOTHING, 0, sign);
+            request.setOffset(position);
+            request.setReadLength(0);
+            tree.send(request, RequestParam.NO_RETRY);
+        } catch (CIFSException e) {
+            failure = e; // an error reply proves as well as data does: the receipt says
+        }
+        if (!receipt().whole()) {
+            throw failure != null ? SmbFileInputStream.seToIoe(SmbException.wrap(failure))
+                    : new IOException("the SMB connection ended before the last read reply was known to be whole");
+        }
+    }
+
+    /** Whether bytes read are the server's: every reply that carried them arrived whole. */
+    @FunctionalInterface
+    public interface Receipt {
+        Receipt WHOLE = () -> true;
+
+        boolean whole();
+    }
+
+    /** A read reply's place in its receive thread's count: whole once the thread has decoded a later reply. */
+    private record Ticket(AtomicLong decoded, long number) {
+        boolean whole() {
+            return decoded.get() > number;
         }
     }
 
@@ -147,18 +228,43 @@ public final class JbitsBulkIo implements AutoCloseable {
         }
     }
 
-    /** A read whose request is signed only when {@code sign}. */
+    /** A read whose request is signed only when {@code sign}, and whose reply takes a ticket. */
     private static final class Read extends Smb2ReadRequest {
         private final boolean sign;
+        private final byte[] buf;
+        private final int off;
 
         Read(Configuration config, byte[] fileId, byte[] buf, int off, boolean sign) {
             super(config, fileId, buf, off);
             this.sign = sign;
+            this.buf = buf;
+            this.off = off;
         }
 
         @Override
         public void setDigest(SMBSigningDigest digest) {
             super.setDigest(sign ? digest : null);
+        }
+
+        @Override
+        protected Smb2ReadResponse createResponse(CIFSContext tc, ServerMessageBlock2Request<Smb2ReadResponse> req) {
+            return new Reply(tc.getConfig(), buf, off);
+        }
+    }
+
+    /** A read reply that takes its ticket as the receive thread decodes it, before its reader is woken. */
+    private static final class Reply extends Smb2ReadResponse {
+        private Ticket ticket;
+
+        Reply(Configuration config, byte[] buf, int off) {
+            super(config, buf, off);
+        }
+
+        @Override
+        protected void haveResponse(byte[] buffer, int start, int len) throws SMBProtocolDecodingException {
+            AtomicLong decoded = DECODED.get();
+            ticket = new Ticket(decoded, decoded.incrementAndGet());
+            super.haveResponse(buffer, start, len);
         }
     }
 

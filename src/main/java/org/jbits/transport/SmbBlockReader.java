@@ -4,8 +4,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
@@ -20,6 +23,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * the blocks in file order ({@link #next}). At most {@code window} blocks are read ahead of the caller, so a paced
  * caller holds the readers back: the bytes on the wire follow the pace.
  *
+ * <p>A block is handed over only once its stream says the bytes are the server's ({@link Stream#receipt}): jcifs-ng
+ * decodes a reply that a connection ended in the middle of as if it were whole, and only a later reply on the same
+ * connection tells the two apart. A reader keeps its blocks until then, and asks for that later reply itself
+ * ({@link Stream#probe}) before it would wait or exit.
+ *
  * <p>A failure stops the readers from taking new blocks; the blocks before it are still handed over, then
  * {@link #next} throws it. {@link #abort} (a stop) makes {@link #next} return null at once; the readers finish their
  * current request and exit (no thread is interrupted inside the library).
@@ -29,6 +37,15 @@ final class SmbBlockReader implements AutoCloseable {
     interface Stream extends AutoCloseable {
         /** Reads up to {@code len} bytes of the file at {@code position} into {@code buf[off...]}; -1 at its end. */
         int read(long position, byte[] buf, int off, int len) throws IOException;
+
+        /** True once every byte {@link #read} has returned until now is known to be the server's. */
+        BooleanSupplier receipt();
+
+        /**
+         * Makes sure every byte read until now is the server's (one more round trip at {@code position} when that is
+         * not known yet), or fails.
+         */
+        void probe(long position) throws IOException;
 
         @Override
         void close();
@@ -143,6 +160,9 @@ final class SmbBlockReader implements AutoCloseable {
 
     private void readLoop(Stream given, Opener opener) {
         Stream s = given;
+        // Read by this reader, not yet known to be the server's bytes: not handed over (in file order).
+        List<Held> held = new ArrayList<>(2);
+        // The block being read or probed for: where a failure falls, unless a held block comes before it.
         long at = Long.MAX_VALUE;
         IOException failed = null;
         try {
@@ -150,38 +170,45 @@ final class SmbBlockReader implements AutoCloseable {
                 s = opener.open();
             }
             while (true) {
-                byte[] buf;
-                int len;
+                byte[] buf = null;
+                int len = 0;
+                boolean stop;
                 lock.lock();
                 try {
-                    while (!aborted && failure == null && nextClaim < end && free.isEmpty()) {
+                    // Never wait holding blocks: the caller may be waiting for them.
+                    while (held.isEmpty() && !aborted && failure == null && nextClaim < end && free.isEmpty()) {
                         changed.await();
                     }
-                    if (aborted || failure != null || nextClaim >= end) {
-                        break;
+                    stop = aborted;
+                    if (!aborted && failure == null && nextClaim < end && !free.isEmpty()) {
+                        at = nextClaim;
+                        len = (int) Math.min(blockBytes, end - at);
+                        nextClaim += len;
+                        buf = free.poll();
                     }
-                    at = nextClaim;
-                    len = (int) Math.min(blockBytes, end - at);
-                    nextClaim += len;
-                    buf = free.poll();
                 } finally {
                     lock.unlock();
                 }
+                if (buf == null) {
+                    if (held.isEmpty() || stop) {
+                        break;
+                    }
+                    at = held.get(0).block().offset();
+                    s.probe(at);
+                    handOver(held, true);
+                    continue;
+                }
+                long claimed = at;
                 int got = 0;
                 while (got < len) {
-                    int n = s.read(at + got, buf, got, len - got);
+                    int n = s.read(claimed + got, buf, got, len - got);
                     if (n <= 0) {
-                        throw new EOFException("the file ended at byte " + (at + got) + ", before byte " + end);
+                        throw new EOFException("the file ended at byte " + (claimed + got) + ", before byte " + end);
                     }
                     got += n;
                 }
-                lock.lock();
-                try {
-                    ready.put(at, new Block(at, buf, len));
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
+                held.add(new Held(new Block(claimed, buf, len), s.receipt()));
+                handOver(held, false);
                 at = Long.MAX_VALUE;
             }
         } catch (IOException e) {
@@ -196,8 +223,40 @@ final class SmbBlockReader implements AutoCloseable {
                 s.close();
             }
         }
+        if (failed != null) {
+            // The blocks already known whole before the failure are still the caller's.
+            handOver(held, false);
+            if (!held.isEmpty()) {
+                at = Math.min(at, held.get(0).block().offset());
+            }
+        }
         // After the stream is closed: the last reader's whenDone may close what the streams were opened on.
         finished(failed, failed == null ? Long.MAX_VALUE : at);
+    }
+
+    /** Hands over the held blocks known whole (all of them when {@code all}: the stream has just made sure). */
+    private void handOver(List<Held> held, boolean all) {
+        lock.lock();
+        try {
+            boolean any = false;
+            for (var it = held.iterator(); it.hasNext(); ) {
+                Held h = it.next();
+                if (all || h.receipt().getAsBoolean()) {
+                    ready.put(h.block().offset(), h.block());
+                    it.remove();
+                    any = true;
+                }
+            }
+            if (any) {
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A block and the receipt that says when its bytes are known to be the server's. */
+    private record Held(Block block, BooleanSupplier receipt) {
     }
 
     private void finished(IOException e, long at) {

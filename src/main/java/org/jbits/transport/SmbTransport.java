@@ -13,6 +13,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import jcifs.CIFSContext;
 import jcifs.CIFSException;
 import jcifs.config.PropertyConfiguration;
@@ -269,6 +270,16 @@ public final class SmbTransport implements Transport {
             @Override
             public int read(long position, byte[] buf, int off, int len) throws IOException {
                 return in.read(position, buf, off, Math.min(len, JbitsBulkIo.MAX_IO));
+            }
+
+            @Override
+            public BooleanSupplier receipt() {
+                return in.receipt()::whole;
+            }
+
+            @Override
+            public void probe(long position) throws IOException {
+                in.probe(position);
             }
 
             @Override

@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -24,6 +26,12 @@ public final class TcpRelay implements AutoCloseable {
     /** The rate of what the client sends to the server (an upload's bytes); 0: no limit. */
     private volatile long upBytesPerSecond;
     private volatile boolean closed;
+    /** Each connection accepted from now on ends after this many bytes of the server's replies; 0: never. */
+    private volatile long endAfter;
+    /** Each connection accepted from now on ends at the reply to an SMB2 READ at this offset; -1: never. */
+    private volatile long endAtReadAt = -1;
+    /** ... inside that reply (half of it), or right after it. */
+    private volatile boolean endInside;
 
     private TcpRelay(int targetPort, long bytesPerSecond) throws IOException {
         this.targetPort = targetPort;
@@ -57,6 +65,24 @@ public final class TcpRelay implements AutoCloseable {
         this.bytesPerSecond = bytesPerSecond;
     }
 
+    /**
+     * Makes every connection accepted from now on end (both ways closed) after exactly {@code bytes} of the server's
+     * replies have been forwarded, wherever that falls in a message; 0: connections run on.
+     */
+    public void endAfter(long bytes) {
+        this.endAfter = bytes;
+    }
+
+    /**
+     * Makes every connection accepted from now on carry SMB2 message by message, and end (a FIN) at smbd's reply to
+     * the first READ request at file offset {@code offset}: half-way through it when {@code inside}, else 300 ms after
+     * it; -1: connections run on.
+     */
+    public void endAtReplyToReadAt(long offset, boolean inside) {
+        this.endInside = inside;
+        this.endAtReadAt = offset;
+    }
+
     /** Closes every connection the relay carries now (new ones are still accepted). */
     public void cut() {
         for (Socket s : open) {
@@ -80,8 +106,22 @@ public final class TcpRelay implements AutoCloseable {
                 server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5000);
                 open.add(client);
                 open.add(server);
-                pump(client, server, () -> upBytesPerSecond);
-                pump(server, client, () -> bytesPerSecond);
+                long readAt = endAtReadAt;
+                if (readAt >= 0) {
+                    boolean half = endInside;
+                    Set<Long> marked = ConcurrentHashMap.newKeySet();
+                    framed(client, server, frame -> {
+                        if (isSmb2(frame) && le16(frame, 12) == SMB2_READ && le64(frame, 72) == readAt
+                                && marked.isEmpty()) {
+                            marked.add(le64(frame, 24));
+                        }
+                        return false;
+                    }, false);
+                    framed(server, client, frame -> isSmb2(frame) && marked.contains(le64(frame, 24)), half);
+                    continue;
+                }
+                pump(client, server, () -> upBytesPerSecond, 0);
+                pump(server, client, () -> bytesPerSecond, endAfter);
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -90,14 +130,26 @@ public final class TcpRelay implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to, java.util.function.LongSupplier limit) {
+    private void pump(Socket from, Socket to, java.util.function.LongSupplier limit, long endAfter) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[16 * 1024];
             long start = System.nanoTime();
             long sent = 0;
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            long total = 0;
+            try {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    if (endAfter > 0 && total + n >= endAfter) {
+                        out.write(buf, 0, (int) (endAfter - total));
+                        out.flush();
+                        // Only the FIN: the client reads every byte before it, then closes; the other pump sees
+                        // that and closes both (closing here could send a reset that discards the bytes).
+                        to.shutdownOutput();
+                        return;
+                    }
+                    total += n;
                     out.write(buf, 0, n);
                     long rate = limit.getAsLong();
                     if (rate > 0) {
@@ -115,15 +167,76 @@ public final class TcpRelay implements AutoCloseable {
                 }
             } catch (IOException | InterruptedException e) {
                 // the other side closed, or the relay cut the connection
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-                open.remove(from);
-                open.remove(to);
             }
+            closeQuietly(from);
+            closeQuietly(to);
+            open.remove(from);
+            open.remove(to);
         }, "tcp-relay-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    private static final int SMB2_READ = 8;
+
+    /**
+     * Forwards {@code from} to {@code to} one NetBIOS session message at a time (4-byte header, 24-bit length); after
+     * the message {@code endAt} picks (half of it when {@code half}) comes the FIN (see {@link #pump}).
+     */
+    private void framed(Socket from, Socket to, java.util.function.Predicate<byte[]> endAt, boolean half) {
+        Thread t = new Thread(() -> {
+            try {
+                java.io.DataInputStream in = new java.io.DataInputStream(from.getInputStream());
+                OutputStream out = to.getOutputStream();
+                while (true) {
+                    byte[] head = new byte[4];
+                    in.readFully(head);
+                    int len = (head[1] & 0xff) << 16 | (head[2] & 0xff) << 8 | head[3] & 0xff;
+                    byte[] frame = new byte[4 + len];
+                    System.arraycopy(head, 0, frame, 0, 4);
+                    in.readFully(frame, 4, len);
+                    if (endAt.test(frame)) {
+                        out.write(frame, 0, half ? frame.length / 2 : frame.length);
+                        out.flush();
+                        if (!half) {
+                            // A whole message, then the end a while later: the client has taken the message by then.
+                            Thread.sleep(300);
+                        }
+                        to.shutdownOutput();
+                        return;
+                    }
+                    out.write(frame);
+                }
+            } catch (IOException | InterruptedException e) {
+                // the other side closed, or the relay cut the connection
+            }
+            closeQuietly(from);
+            closeQuietly(to);
+            open.remove(from);
+            open.remove(to);
+        }, "tcp-relay-framed");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether a NetBIOS message carries an SMB2 header (offsets below count from that header). */
+    private static boolean isSmb2(byte[] frame) {
+        return frame.length >= 4 + 64 && frame[4] == (byte) 0xFE && frame[5] == 'S' && frame[6] == 'M' && frame[7] == 'B';
+    }
+
+    private static int le16(byte[] frame, int at) {
+        return frame.length < 4 + at + 2 ? -1 : (frame[4 + at] & 0xff) | (frame[5 + at] & 0xff) << 8;
+    }
+
+    private static long le64(byte[] frame, int at) {
+        if (frame.length < 4 + at + 8) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = v << 8 | (frame[4 + at + i] & 0xff);
+        }
+        return v;
     }
 
     private static void closeQuietly(AutoCloseable c) {

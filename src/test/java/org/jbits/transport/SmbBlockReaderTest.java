@@ -13,15 +13,26 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.jbits.testing.TestData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The in-order hand-over of blocks read in parallel, over in-memory streams (short reads, failures, a stop). */
+/**
+ * The in-order hand-over of blocks read in parallel, over in-memory streams (short reads, failures, a stop, a
+ * connection that ends inside a reply). The streams share one connection as jcifs-ng's do: a reply is known whole
+ * only once the connection has carried a later one.
+ */
 class SmbBlockReaderTest {
     private final ExecutorService tasks = Executors.newCachedThreadPool();
     private final AtomicInteger closed = new AtomicInteger();
+    private final AtomicInteger probes = new AtomicInteger();
     private final CountDownLatch done = new CountDownLatch(1);
+    /** The replies the connection has carried. */
+    private final AtomicLong replies = new AtomicLong();
+    /** Set when the connection ended inside a reply: every later read fails. */
+    private volatile boolean ended;
 
     @AfterEach
     void stop() {
@@ -30,10 +41,20 @@ class SmbBlockReaderTest {
 
     /** A stream over {@code data} that returns at most 10,000 bytes a read and fails at {@code failAt} (or never). */
     private SmbBlockReader.Stream stream(byte[] data, long failAt) {
+        return stream(data, failAt, Long.MAX_VALUE);
+    }
+
+    /**
+     * ... and whose connection ends inside the reply for byte {@code cutAt}: that reply comes back with zeros where the
+     * data was cut off, as jcifs-ng decodes it, and every read after it fails.
+     */
+    private SmbBlockReader.Stream stream(byte[] data, long failAt, long cutAt) {
         return new SmbBlockReader.Stream() {
+            private long last = Long.MAX_VALUE;
+
             @Override
             public int read(long position, byte[] buf, int off, int len) throws IOException {
-                if (position >= failAt) {
+                if (ended || position >= failAt) {
                     throw new IOException("connection reset at " + position);
                 }
                 if (position >= data.length) {
@@ -41,7 +62,31 @@ class SmbBlockReaderTest {
                 }
                 int n = (int) Math.min(Math.min(len, 10_000), data.length - position);
                 System.arraycopy(data, (int) position, buf, off, n);
+                synchronized (replies) {
+                    if (position <= cutAt && cutAt < position + n) {
+                        java.util.Arrays.fill(buf, off + (int) (cutAt - position), off + n, (byte) 0);
+                        ended = true;
+                    }
+                    last = replies.incrementAndGet();
+                }
                 return n;
+            }
+
+            @Override
+            public BooleanSupplier receipt() {
+                long mine = last;
+                return () -> mine == Long.MAX_VALUE || replies.get() > mine;
+            }
+
+            @Override
+            public void probe(long position) throws IOException {
+                probes.incrementAndGet();
+                if (!receipt().getAsBoolean()) {
+                    if (ended) {
+                        throw new IOException("connection ended at the probe for " + position);
+                    }
+                    replies.incrementAndGet();
+                }
             }
 
             @Override
@@ -72,6 +117,21 @@ class SmbBlockReaderTest {
         assertArrayEquals(java.util.Arrays.copyOfRange(data, 123_457, data.length), got);
         assertTrue(done.await(5, TimeUnit.SECONDS), "the last reader ran whenDone");
         assertEquals(4, closed.get(), "every reader closed its stream before whenDone");
+        assertTrue(probes.get() <= 4 * 2, probes + " probes: the readers' replies prove each other's");
+    }
+
+    @Test
+    void aReplyTheConnectionEndedInsideIsNeverHandedOver() throws Exception {
+        byte[] data = TestData.random(1_000_000, 5);
+        long cutAt = 600_123;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SmbBlockReader r = new SmbBlockReader(stream(data, Long.MAX_VALUE, cutAt),
+                () -> stream(data, Long.MAX_VALUE, cutAt), done::countDown, 0, data.length, 4, 32 * 1024, 8, tasks);
+        IOException e = assertThrows(IOException.class, () -> drain(r, out));
+        assertTrue(e.getMessage().contains("connection"), e.getMessage());
+        byte[] got = out.toByteArray();
+        assertTrue(got.length <= cutAt, "handed over " + got.length + " bytes; the connection ended at " + cutAt);
+        assertArrayEquals(java.util.Arrays.copyOf(data, got.length), got);
     }
 
     @Test
@@ -108,6 +168,15 @@ class SmbBlockReaderTest {
                     throw new java.io.InterruptedIOException();
                 }
                 return -1;
+            }
+
+            @Override
+            public BooleanSupplier receipt() {
+                return () -> true;
+            }
+
+            @Override
+            public void probe(long position) {
             }
 
             @Override

@@ -30,7 +30,7 @@ class SmbSigningTest {
                 .build();
     }
 
-    private static CIFSContext context(boolean enforce) throws Exception {
+    static CIFSContext context(boolean enforce) throws Exception {
         Properties p = new Properties();
         p.setProperty("jcifs.smb.client.minVersion", "SMB202");
         p.setProperty("jcifs.smb.client.maxVersion", "SMB311");
