@@ -1,7 +1,7 @@
 package org.jbits;
 
 /**
- * Job events ({@code IBackgroundCopyCallback}, {@code IBackgroundCopyCallback2}). Delivered on a notification
+ * Job events ({@code IBackgroundCopyCallback}, {@code IBackgroundCopyCallback2}, {@code IBackgroundCopyCallback3}). Delivered on a notification
  * thread, never on the thread that changed the job; filtered by each job's {@link NotifyFlag}s.
  */
 public interface JobListener {
@@ -19,5 +19,13 @@ public interface JobListener {
 
     /** One file of the job is transferred. */
     default void fileTransferred(BitsJob job, BitsFile file) {
+    }
+
+    /**
+     * Ranges of one file of an on-demand job, asked for with {@link BitsJob#requestFileRanges} (or from
+     * {@link BitsJob#updateDownloadPosition} on), are transferred: each is on disk and recorded, as
+     * {@link BitsJob#filledFileRanges} reports it ({@link NotifyFlag#FILE_RANGES_TRANSFERRED}).
+     */
+    default void fileRangesTransferred(BitsJob job, BitsFile file, java.util.List<BitsFileRange> ranges) {
     }
 }

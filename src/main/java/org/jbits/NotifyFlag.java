@@ -14,7 +14,12 @@ public enum NotifyFlag {
     /** 0x8: the job was modified (state, progress, properties). */
     JOB_MODIFICATION(0x8, "Modification"),
     /** 0x10: one file was transferred. */
-    FILE_TRANSFERRED(0x10, "FileTransferred");
+    FILE_TRANSFERRED(0x10, "FileTransferred"),
+    /**
+     * 0x20 ({@code BG_NOTIFY_FILE_RANGES_TRANSFERRED}, BITS 10.1): ranges an on-demand job was asked for
+     * ({@code RequestFileRanges}) are transferred ({@code IBackgroundCopyCallback3::FileRangesTransferred}).
+     */
+    FILE_RANGES_TRANSFERRED(0x20, "FileRangesTransferred");
 
     /** The BITS default: {@code BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR}. */
     public static final int DEFAULT_MASK = 0x3;

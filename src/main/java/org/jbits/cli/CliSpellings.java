@@ -126,6 +126,7 @@ final class CliSpellings {
                 case JOB_ERROR -> "error";
                 case JOB_MODIFICATION -> "modification";
                 case FILE_TRANSFERRED -> "file-transferred";
+                case FILE_RANGES_TRANSFERRED -> "file-ranges-transferred";
                 case DISABLE -> "disable";
             };
         }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.jbits.ErrorContext;
 import org.jbits.HResult;
+import org.jbits.NotifyFlag;
 import org.jbits.file.FileErrors;
 import org.jbits.file.SafeDirectory;
 import org.jbits.file.SafeFile;
@@ -189,9 +190,19 @@ final class OnDemandTransfer {
             long b = at;
             from = at;
             jobs.locked(() -> {
+                RangeSet before = f.filled;
                 f.filled = f.filled.union(a, b);
                 f.bytesTransferred = f.filled.bytes(f.bytesTotal >= 0 ? f.bytesTotal : Long.MAX_VALUE);
                 jobs.store().saveFile(run.job.rec.id, f);
+                RangeSet done = f.requested.newlyCovered(before, f.filled);
+                if (!done.isEmpty()) {
+                    // Told once the store has the filled ranges (fire waits for the commit): a crash keeps them.
+                    EngineJob job = run.job;
+                    var snapshot = f.snapshot();
+                    var ranges = done.toRanges();
+                    jobs.fire(job.rec.notifyFlags, NotifyFlag.FILE_RANGES_TRANSFERRED,
+                            l -> l.fileRangesTransferred(job, snapshot, ranges));
+                }
                 return null;
             });
             jobs.fireModification(run.job);

@@ -141,6 +141,18 @@ final class RangeSet {
         return bounds.length == 0 ? null : new long[] {bounds[0], bounds[1]};
     }
 
+    /** The intervals of this set that {@code after} holds whole and {@code before} did not. */
+    RangeSet newlyCovered(RangeSet before, RangeSet after) {
+        List<long[]> out = new ArrayList<>();
+        for (int i = 0; i < bounds.length; i += 2) {
+            RangeSet one = of(bounds[i], bounds[i + 1]);
+            if (one.minus(after).isEmpty() && !one.minus(before).isEmpty()) {
+                out.add(new long[] {bounds[i], bounds[i + 1]});
+            }
+        }
+        return from(out);
+    }
+
     /** The set as BITS' ranges, by offset ("to the end" as {@link BitsFileRange#LENGTH_TO_EOF}). */
     List<BitsFileRange> toRanges() {
         List<BitsFileRange> out = new ArrayList<>();

@@ -14,9 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An {@code IBackgroundCopyCallback2} object implemented in Java: a block of native memory whose first word points
+ * An {@code IBackgroundCopyCallback3} object implemented in Java: a block of native memory whose first word points
  * at a vtable of JNA callbacks (reference §2.2: 0 QueryInterface, 1 AddRef, 2 Release, 3 JobTransferred, 4 JobError,
- * 5 JobModification, 6 FileTransferred). Plain JNA callbacks: 64-bit Windows (x64, ARM64) has one calling
+ * 5 JobModification, 6 FileTransferred, 7 FileRangesTransferred); it answers QueryInterface for Callback, Callback2
+ * and Callback3, so a BITS older than 10.1 uses the first seven slots only. Plain JNA callbacks: 64-bit Windows (x64, ARM64) has one calling
  * convention, which is also what the unit tests use on Linux; 32-bit Windows, whose COM is stdcall, is not supported
  * (see {@link NativeBackendProvider}). BITS calls it from RPC threads of the multithreaded apartment; the arguments are borrowed (not
  * AddRef'd for us), so the {@link Sink} reads what it needs before returning. The object keeps its callbacks
@@ -32,8 +33,9 @@ final class CopyCallback {
     static final int JOB_ERROR = 4;
     static final int JOB_MODIFICATION = 5;
     static final int FILE_TRANSFERRED = 6;
-    /** Number of vtable entries: IUnknown's three, IBackgroundCopyCallback's three, Callback2's one. */
-    static final int SLOTS = 7;
+    static final int FILE_RANGES_TRANSFERRED = 7;
+    /** Number of vtable entries: IUnknown's three, IBackgroundCopyCallback's three, Callback2's one, Callback3's one. */
+    static final int SLOTS = 8;
 
     /** Where the events go. Each method runs on the calling RPC thread and must not block for long. */
     interface Sink {
@@ -44,6 +46,9 @@ final class CopyCallback {
         void jobModification(Pointer job);
 
         void fileTransferred(Pointer job, Pointer file);
+
+        /** {@code count} {@code BG_FILE_RANGE}s (two UINT64 each: offset, length) at {@code ranges}. */
+        void fileRangesTransferred(Pointer job, Pointer file, int count, Pointer ranges);
     }
 
     public interface QueryInterfaceFn extends com.sun.jna.Callback {
@@ -70,6 +75,10 @@ final class CopyCallback {
         int invoke(Pointer self, Pointer job, Pointer file);
     }
 
+    public interface FileRangesFn extends com.sun.jna.Callback {
+        int invoke(Pointer self, Pointer job, Pointer file, int count, Pointer ranges);
+    }
+
     private final Memory vtable = new Memory((long) SLOTS * Native.POINTER_SIZE);
     private final Memory object = new Memory(Native.POINTER_SIZE);
     private final AtomicInteger references = new AtomicInteger(1);
@@ -88,7 +97,9 @@ final class CopyCallback {
         JobErrorFn error = (self, job, err) -> deliver("JobError", () -> sink.jobError(job, err));
         JobModificationFn modification = (self, job, reserved) -> deliver("JobModification", () -> sink.jobModification(job));
         FileFn file = (self, job, f) -> deliver("FileTransferred", () -> sink.fileTransferred(job, f));
-        functions = List.of(qi, addRef, release, transferred, error, modification, file);
+        FileRangesFn ranges = (self, job, f, count, r) -> deliver("FileRangesTransferred",
+                () -> sink.fileRangesTransferred(job, f, count, r));
+        functions = List.of(qi, addRef, release, transferred, error, modification, file, ranges);
         for (int slot = 0; slot < SLOTS; slot++) {
             vtable.setPointer((long) slot * Native.POINTER_SIZE,
                     CallbackReference.getFunctionPointer((com.sun.jna.Callback) functions.get(slot)));
@@ -125,7 +136,8 @@ final class CopyCallback {
             asked.add(iid);
             if (iid.equals(BitsGuids.IID_IUnknown.toGuidString())
                     || iid.equals(BitsGuids.IID_IBackgroundCopyCallback.toGuidString())
-                    || iid.equals(BitsGuids.IID_IBackgroundCopyCallback2.toGuidString())) {
+                    || iid.equals(BitsGuids.IID_IBackgroundCopyCallback2.toGuidString())
+                    || iid.equals(BitsGuids.IID_IBackgroundCopyCallback3.toGuidString())) {
                 references.incrementAndGet();
                 ppv.setPointer(0, object);
                 return HResult.S_OK;

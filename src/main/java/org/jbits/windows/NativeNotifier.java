@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jbits.BitsException;
 import org.jbits.BitsFile;
+import org.jbits.BitsFileRange;
 import org.jbits.HResult;
 import org.jbits.JobError;
 import org.jbits.JobListener;
@@ -127,6 +128,18 @@ final class NativeNotifier implements CopyCallback.Sink {
         NativeJob j = adoptBorrowed(job);
         BitsFile f = ComReads.file(new IBackgroundCopyFile(file));
         events.deliver(l -> l.fileTransferred(j, f));
+    }
+
+    @Override
+    public void fileRangesTransferred(Pointer job, Pointer file, int count, Pointer ranges) {
+        NativeJob j = adoptBorrowed(job);
+        BitsFile f = ComReads.file(new IBackgroundCopyFile(file));
+        List<BitsFileRange> r = new ArrayList<>();
+        for (int i = 0; ranges != null && i < count; i++) {
+            r.add(new BitsFileRange(ranges.getLong(16L * i), ranges.getLong(16L * i + 8)));
+        }
+        List<BitsFileRange> copy = List.copyOf(r);
+        events.deliver(l -> l.fileRangesTransferred(j, f, copy));
     }
 
     /** An API job for a pointer BITS lends to a callback: AddRef it so the job object owns a reference of its own. */

@@ -49,7 +49,7 @@ class CliSpellingsTest {
         assertEquals(HResult.E_INVALIDARG, e.hresult());
         assertEquals("unknown priority 'urgent' (expected foreground, high, normal or low)", e.detail());
         assertTrue(assertThrows(BitsException.class, () -> CliSpellings.notifyFlags(List.of("sometimes"))).detail()
-                .contains("transferred, error, disable, modification or file-transferred"));
+                .contains("transferred, error, disable, modification, file-transferred or file-ranges-transferred"));
     }
 
     @Test

@@ -11,15 +11,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jbits.BitsException;
+import org.jbits.BitsFile;
 import org.jbits.BitsFileRange;
 import org.jbits.BitsJob;
 import org.jbits.ErrorContext;
 import org.jbits.HResult;
+import org.jbits.JobListener;
 import org.jbits.JobPriority;
 import org.jbits.JobState;
 import org.jbits.JobType;
+import org.jbits.NotifyFlag;
 import org.jbits.testing.Await;
 import org.jbits.testing.Engines;
 import org.jbits.testing.FaultServer;
@@ -116,6 +121,41 @@ class OnDemandTest {
         assertEquals(140 + 100_000, fetched, "nothing but the requested bytes came from the server");
         assertTrue(nginx.requestsFor("/" + job.displayName() + ".src").stream().allMatch(e -> e.status() == 206 && e.range() != null),
                 nginx.requestsFor("/" + job.displayName() + ".src")::toString);
+    }
+
+    @Test
+    void fileRangesTransferredTellsEachRequestedRangeOnceItIsFilled() throws Exception {
+        List<BitsFileRange> told = new CopyOnWriteArrayList<>();
+        List<String> quiet = new CopyOnWriteArrayList<>();
+        BitsJob job = onDemandJob("told");
+        BitsJob unflagged = onDemandJob("untold");
+        job.setNotifyFlags(EnumSet.of(NotifyFlag.FILE_RANGES_TRANSFERRED));
+        engine.addListener(new JobListener() {
+            @Override
+            public void fileRangesTransferred(BitsJob j, BitsFile file, List<BitsFileRange> ranges) {
+                if (j.id().equals(job.id())) {
+                    // Told after the store has them: GetFilledFileRanges already reports each.
+                    for (BitsFileRange r : ranges) {
+                        assertTrue(j.filledFileRanges(0).stream().anyMatch(f -> f.initialOffset() <= r.initialOffset()
+                                && f.initialOffset() + f.length() >= r.initialOffset() + r.length()), r::toString);
+                    }
+                    told.addAll(ranges);
+                } else {
+                    quiet.add(j.displayName());
+                }
+            }
+        });
+        job.requestFileRanges(0, List.of(new BitsFileRange(1_000_000, 3_000_000), new BitsFileRange(10, 90)));
+        unflagged.requestFileRanges(0, List.of(new BitsFileRange(0, 1000)));
+        job.resume();
+        unflagged.resume();
+        Await.state(job, TIMEOUT, JobState.SUSPENDED);
+        Await.state(unflagged, TIMEOUT, JobState.SUSPENDED);
+        Await.until(TIMEOUT, "FileRangesTransferred for both ranges", () -> List.copyOf(told), t -> t.size() >= 2);
+        assertEquals(java.util.Set.of(new BitsFileRange(10, 90), new BitsFileRange(1_000_000, 3_000_000)),
+                java.util.Set.copyOf(told), told::toString);
+        assertEquals(2, told.size(), "each range told once, though the big one took several checkpoints: " + told);
+        assertEquals(List.of(), quiet, "a job without the flag is not told");
     }
 
     @Test

@@ -14,7 +14,7 @@ import org.jbits.HResult;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java IBackgroundCopyCallback2 object, called through its own vtable exactly as COM would call it: slot by
+ * The Java IBackgroundCopyCallback3 object, called through its own vtable exactly as COM would call it: slot by
  * slot, with {@code this} first.
  */
 class CopyCallbackTest {
@@ -40,6 +40,15 @@ class CopyCallbackTest {
         public void fileTransferred(Pointer job, Pointer file) {
             events.add("file " + Pointer.nativeValue(job) + " " + Pointer.nativeValue(file));
         }
+
+        @Override
+        public void fileRangesTransferred(Pointer job, Pointer file, int count, Pointer ranges) {
+            StringBuilder b = new StringBuilder("ranges " + Pointer.nativeValue(job) + " " + Pointer.nativeValue(file));
+            for (int i = 0; i < count; i++) {
+                b.append(' ').append(ranges.getLong(16L * i)).append('+').append(ranges.getLong(16L * i + 8));
+            }
+            events.add(b.toString());
+        }
     });
 
     private Function slot(int n) {
@@ -53,18 +62,18 @@ class CopyCallbackTest {
     }
 
     @Test
-    void theObjectsFirstWordIsTheVtableOfSevenSlots() {
+    void theObjectsFirstWordIsTheVtableOfEightSlots() {
         assertEquals(Pointer.nativeValue(callback.vtable()), Pointer.nativeValue(callback.pointer().getPointer(0)));
-        assertEquals(7, CopyCallback.SLOTS);
+        assertEquals(8, CopyCallback.SLOTS);
         for (int i = 0; i < CopyCallback.SLOTS; i++) {
             assertEquals(true, callback.vtable().getPointer((long) i * Native.POINTER_SIZE) != null, "slot " + i + " is set");
         }
     }
 
     @Test
-    void queryInterfaceGivesItselfForIUnknownCallbackAndCallback2() {
+    void queryInterfaceGivesItselfForIUnknownAndCallbackOneToThree() {
         for (GUID iid : List.of(new GUID(BitsGuids.IID_IUnknown), new GUID(BitsGuids.IID_IBackgroundCopyCallback),
-                new GUID(BitsGuids.IID_IBackgroundCopyCallback2))) {
+                new GUID(BitsGuids.IID_IBackgroundCopyCallback2), new GUID(BitsGuids.IID_IBackgroundCopyCallback3))) {
             Memory out = new Memory(Native.POINTER_SIZE);
             int before = callback.references();
             assertEquals(HResult.S_OK, queryInterface(iid, out), iid.toGuidString());
@@ -77,11 +86,9 @@ class CopyCallbackTest {
     void queryInterfaceRefusesOtherInterfacesWithNull() {
         Memory out = new Memory(Native.POINTER_SIZE);
         out.setLong(0, 0x1234);
-        assertEquals(HResult.E_NOINTERFACE, queryInterface(new GUID(BitsGuids.IID_IBackgroundCopyCallback3), out),
-                "Callback3 (FileRangesTransferred) is not implemented");
-        assertNull(out.getPointer(0));
         assertEquals(HResult.E_NOINTERFACE, queryInterface(new GUID("{00000003-0000-0000-C000-000000000046}"), out),
                 "IMarshal: standard marshaling is wanted");
+        assertNull(out.getPointer(0));
     }
 
     @Test
@@ -108,6 +115,14 @@ class CopyCallbackTest {
         assertEquals(HResult.S_OK, slot(CopyCallback.JOB_MODIFICATION).invokeInt(new Object[]{callback.pointer(), job, 0}),
                 "a listener's exception is logged, and BITS still gets S_OK");
         assertEquals(HResult.S_OK, slot(CopyCallback.FILE_TRANSFERRED).invokeInt(new Object[]{callback.pointer(), job, other}));
-        assertEquals(List.of("transferred 4096", "error 4096 8192", "modification 4096", "file 4096 8192"), events);
+        Memory ranges = new Memory(32);
+        ranges.setLong(0, 0);
+        ranges.setLong(8, 4096);
+        ranges.setLong(16, 1 << 20);
+        ranges.setLong(24, -1);
+        assertEquals(HResult.S_OK, slot(CopyCallback.FILE_RANGES_TRANSFERRED)
+                .invokeInt(new Object[]{callback.pointer(), job, other, 2, ranges}));
+        assertEquals(List.of("transferred 4096", "error 4096 8192", "modification 4096", "file 4096 8192",
+                "ranges 4096 8192 0+4096 1048576+-1"), events);
     }
 }

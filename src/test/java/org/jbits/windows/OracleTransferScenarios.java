@@ -316,6 +316,11 @@ final class OracleTransferScenarios {
         public void fileTransferred(Pointer job, Pointer file) {
             calls.add("FileTransferred");
         }
+
+        @Override
+        public void fileRangesTransferred(Pointer job, Pointer file, int count, Pointer ranges) {
+            calls.add("FileRangesTransferred");
+        }
     }
 
     /** Notifications: the binding's Java IBackgroundCopyCallback2, called back across processes by BITS. */

@@ -39,6 +39,7 @@ class VtableSlotsTest {
         CLASSES.put("IBackgroundCopyError", List.of(IBackgroundCopyError.class));
         CLASSES.put("IBackgroundCopyCallback", List.of(CopyCallback.class));
         CLASSES.put("Callback2", List.of(CopyCallback.class));
+        CLASSES.put("Callback3", List.of(CopyCallback.class));
         CLASSES.put("IBackgroundCopyJobHttpOptions", List.of(IBackgroundCopyJobHttpOptions.class));
         CLASSES.put("HttpOptions2", List.of(IBackgroundCopyJobHttpOptions.class));
         CLASSES.put("HttpOptions3", List.of(IBackgroundCopyJobHttpOptions.class));
