@@ -257,6 +257,17 @@ final class StoredJob implements BitsJob {
         return rec.aclFlags;
     }
 
+    @Override
+    public boolean onDemand() {
+        return rec.onDemand;
+    }
+
+    @Override
+    public List<BitsFileRange> filledFileRanges(int fileIndex) {
+        OnDemand.requireOnDemand(rec);
+        return file(fileIndex).filled.toRanges();
+    }
+
     // ------------------------------------------------ upload-reply and HTTP options, as the store has them
 
     @Override

@@ -94,7 +94,7 @@ class AllUsersIT {
 
     @Test
     void rootListsEveryUsersJobsReadOnlyAndAnyoneElseIsDenied() throws Exception {
-        String started = asUser(0, "start", "--suspended", "--json", "--display-name", "theirs",
+        String started = asUser(0, "start", "--suspended", "--json", "--display-name", "theirs", "--on-demand",
                 nginx.url("u.bin").toString(), userHome.resolve("u.bin").toString());
         String theirId = new ObjectMapper().readTree(started).path("jobId").asText();
         String denied = asUser(4, "get", "--all-users");
@@ -122,6 +122,10 @@ class AllUsersIT {
             assertEquals(user, theirs.path("ownerAccount").asText());
             assertEquals("Suspended", theirs.path("jobState").asText());
             assertEquals("theirs", theirs.path("displayName").asText());
+            // Read from the user's store as it is: on-demand, nothing filled yet.
+            assertTrue(theirs.path("onDemand").asBoolean(false), theirs::toString);
+            assertTrue(theirs.path("fileList").get(0).path("filledRanges").isArray(), theirs::toString);
+            assertEquals(0, theirs.path("fileList").get(0).path("filledRanges").size(), theirs::toString);
             Cli.Result byName = cli.run("get", "--all-users", "--json", "theirs");
             assertEquals(0, byName.exit(), byName::toString);
             assertEquals(1, byName.json().size(), byName::toString);
