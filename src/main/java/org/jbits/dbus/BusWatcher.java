@@ -15,6 +15,7 @@ import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
+import org.freedesktop.dbus.interfaces.DBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +69,39 @@ public abstract class BusWatcher implements AutoCloseable {
      */
     protected abstract void subscribe(DBusConnection bus, List<AutoCloseable> handlers) throws DBusException;
 
-    /** The bus cannot be reached or went away: {@code why} says so, for people. */
+    /** The bus cannot be reached or went away, or the daemon is not on it: {@code why} says so, for people. */
     protected abstract void unavailable(String why);
+
+    /**
+     * Follows the daemon that owns {@code name} on {@code bus} ({@code daemon} is its name for people): whenever it
+     * joins the bus {@code read} runs, and when it leaves, {@link #unavailable}; both on the watcher's thread. Call it
+     * first in {@link #subscribe}, then subscribe to the daemon's own signals, then {@link #readIfRunning}, so that no
+     * change falls between the signals and the first reading.
+     */
+    protected final void followOwner(DBusConnection bus, List<AutoCloseable> handlers, String name, String daemon,
+            Runnable read) throws DBusException {
+        handlers.add(bus.addSigHandler(DBus.NameOwnerChanged.class, s -> {
+            if (name.equals(s.name)) {
+                submit(s.newOwner == null || s.newOwner.isEmpty()
+                        ? () -> unavailable(daemon + " left the system bus at " + address)
+                        : read);
+            }
+        }));
+    }
+
+    /**
+     * Runs {@code read} when {@code name} has an owner now, else says the daemon is not there. Only the bus is asked
+     * ({@code NameHasOwner}): a call to the name itself would make the bus start ({@code activate}) the daemon.
+     */
+    protected final void readIfRunning(DBusConnection bus, String name, String daemon, Runnable read)
+            throws DBusException {
+        DBus daemons = bus.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
+        if (daemons.NameHasOwner(name)) {
+            read.run();
+        } else {
+            unavailable(daemon + " is not on the system bus at " + address);
+        }
+    }
 
     /** How long the loop may wait for work before {@link #tick()}, in nanoseconds; one second unless overridden. */
     protected long nextTickNanos() {

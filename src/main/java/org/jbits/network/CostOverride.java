@@ -20,6 +20,7 @@ import org.jbits.CostSource;
 import org.jbits.CostState;
 import org.jbits.HResult;
 import org.jbits.NetworkStatus;
+import org.jbits.event.Listeners;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ public final class CostOverride implements NetworkCost {
     private final NetworkCost detector;
     private final Path file;
     private final Clock clock;
-    private final CostListeners listeners = new CostListeners();
+    private final Listeners<NetworkStatus> listeners = new Listeners<>("network cost");
     private final Consumer<NetworkStatus> relay = this::detectorChanged;
     /** Guarded by this. */
     private CostState override;

@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import org.jbits.CostSource;
 import org.jbits.CostState;
 import org.jbits.NetworkStatus;
+import org.jbits.event.Listeners;
 
 /**
  * The network's cost on Linux: NetworkManager's metered state ({@link NetworkManagerCost}), unless a modem that
@@ -17,7 +18,7 @@ public final class LinuxNetworkCost implements NetworkCost {
     private final NetworkManagerCost networkManager;
     private final NetworkCost modems;
     private final Clock clock;
-    private final CostListeners listeners = new CostListeners();
+    private final Listeners<NetworkStatus> listeners = new Listeners<>("network cost");
     private final Consumer<NetworkStatus> onChange = s -> recompute();
     private NetworkStatus status;
 

@@ -10,13 +10,13 @@ import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.jbits.dbus.BusWatcher;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
-import org.freedesktop.dbus.interfaces.DBus;
 import org.freedesktop.dbus.interfaces.ObjectManager;
 import org.freedesktop.dbus.interfaces.Properties;
 import org.freedesktop.dbus.types.Variant;
 import org.jbits.CostSource;
 import org.jbits.CostState;
 import org.jbits.NetworkStatus;
+import org.jbits.event.Latest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +41,7 @@ public final class ModemManagerRoaming extends BusWatcher implements NetworkCost
     private static final String MODEM_PREFIX = MM_PATH + "/Modem/";
 
     private final Clock clock;
-    private final CostListeners listeners = new CostListeners();
-    private volatile NetworkStatus status;
+    private final Latest<NetworkStatus> status;
     /** Only on the watcher thread: each modem's object path and its last registration state. */
     private final Map<String, Long> modems = new TreeMap<>();
     private boolean running;
@@ -50,7 +49,9 @@ public final class ModemManagerRoaming extends BusWatcher implements NetworkCost
     private ModemManagerRoaming(String address, Clock clock) {
         super(address, "jbits-network-mm");
         this.clock = clock;
-        this.status = none("not read from ModemManager yet");
+        this.status = new Latest<>("roaming", none("not read from ModemManager yet"), NetworkStatus::sameAs,
+                s -> log.info("roaming: {} ({}: {})", s.cost() == CostState.ROAMING, s.source().displayName(),
+                        s.detail()));
     }
 
     /** Starts watching ModemManager on the bus at {@code address}; returns once the first reading is in. */
@@ -69,30 +70,23 @@ public final class ModemManagerRoaming extends BusWatcher implements NetworkCost
 
     @Override
     public NetworkStatus current() {
-        return status;
+        return status.get();
     }
 
     @Override
     public void addListener(Consumer<NetworkStatus> listener) {
-        listeners.add(listener);
+        status.addListener(listener);
     }
 
     @Override
     public void removeListener(Consumer<NetworkStatus> listener) {
-        listeners.remove(listener);
+        status.removeListener(listener);
     }
 
     @Override
     protected void subscribe(DBusConnection bus, List<AutoCloseable> handlers) throws DBusException {
         ObjectManager om = bus.getRemoteObject(MM_BUS, MM_PATH, ObjectManager.class);
-        DBus daemon = bus.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
-        handlers.add(bus.addSigHandler(DBus.NameOwnerChanged.class, s -> {
-            if (MM_BUS.equals(s.name)) {
-                submit(s.newOwner == null || s.newOwner.isEmpty()
-                        ? () -> unavailable("ModemManager left the system bus at " + address)
-                        : () -> read(om));
-            }
-        }));
+        followOwner(bus, handlers, MM_BUS, "ModemManager", () -> read(om));
         handlers.add(bus.addSigHandler(ObjectManager.InterfacesAdded.class, s -> {
             Map<String, Variant<?>> props = s.getInterfaces().get(MODEM_3GPP);
             if (isModem(s.getObjectPath()) && props != null) {
@@ -113,18 +107,14 @@ public final class ModemManagerRoaming extends BusWatcher implements NetworkCost
                 }
             }
         }));
-        if (daemon.NameHasOwner(MM_BUS)) {
-            read(om);
-        } else {
-            unavailable("ModemManager is not on the system bus at " + address);
-        }
+        readIfRunning(bus, MM_BUS, "ModemManager", () -> read(om));
     }
 
     @Override
     protected void unavailable(String why) {
         running = false;
         modems.clear();
-        set(none(why));
+        status.set(none(why));
     }
 
     private static boolean isModem(String path) {
@@ -180,20 +170,11 @@ public final class ModemManagerRoaming extends BusWatcher implements NetworkCost
         if (modems.isEmpty()) {
             detail.append("ModemManager has no 3GPP modem");
         }
-        set(new NetworkStatus(roaming ? CostState.ROAMING : CostState.UNRESTRICTED, CostSource.MODEM_MANAGER,
+        status.set(new NetworkStatus(roaming ? CostState.ROAMING : CostState.UNRESTRICTED, CostSource.MODEM_MANAGER,
                 clock.instant(), detail.toString()));
     }
 
     private NetworkStatus none(String why) {
         return new NetworkStatus(CostState.UNRESTRICTED, CostSource.NONE, clock.instant(), why);
-    }
-
-    private void set(NetworkStatus s) {
-        if (s.sameAs(status)) {
-            return;
-        }
-        status = s;
-        log.info("roaming: {} ({}: {})", s.cost() == CostState.ROAMING, s.source().displayName(), s.detail());
-        listeners.fire(s);
     }
 }

@@ -10,12 +10,12 @@ import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.jbits.dbus.BusWatcher;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
-import org.freedesktop.dbus.interfaces.DBus;
 import org.freedesktop.dbus.interfaces.Properties;
 import org.freedesktop.dbus.types.Variant;
 import org.jbits.CostSource;
 import org.jbits.CostState;
 import org.jbits.NetworkStatus;
+import org.jbits.event.Latest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +45,7 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
     static final Duration UNKNOWN_GRACE = Duration.ofSeconds(2);
 
     private final Clock clock;
-    private final CostListeners listeners = new CostListeners();
-    private volatile NetworkStatus status;
+    private final Latest<NetworkStatus> status;
     /** Only on the watcher thread: the last Metered value read, and the primary connection's type ("" for none). */
     private long metered = NmMetered.UNKNOWN.value;
     private String primaryType = "";
@@ -57,8 +56,10 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
     private NetworkManagerCost(String address, Clock clock) {
         super(address, "jbits-network-nm");
         this.clock = clock;
-        this.status = new NetworkStatus(CostState.UNRESTRICTED, CostSource.NONE, clock.instant(),
-                "not read from NetworkManager yet");
+        this.status = new Latest<>("network cost", new NetworkStatus(CostState.UNRESTRICTED, CostSource.NONE,
+                clock.instant(), "not read from NetworkManager yet"), NetworkStatus::sameAs,
+                s -> log.info("network cost: {} ({}: {})", s.cost().displayName(), s.source().displayName(),
+                        s.detail()));
     }
 
     /**
@@ -80,7 +81,7 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
 
     @Override
     public NetworkStatus current() {
-        return status;
+        return status.get();
     }
 
     /**
@@ -94,25 +95,18 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
 
     @Override
     public void addListener(Consumer<NetworkStatus> listener) {
-        listeners.add(listener);
+        status.addListener(listener);
     }
 
     @Override
     public void removeListener(Consumer<NetworkStatus> listener) {
-        listeners.remove(listener);
+        status.removeListener(listener);
     }
 
     @Override
     protected void subscribe(DBusConnection bus, List<AutoCloseable> handlers) throws DBusException {
         Properties nm = bus.getRemoteObject(NM_BUS, NM_PATH, Properties.class);
-        // Subscribed before the first read, so that no change falls between the two.
-        handlers.add(bus.addSigHandler(DBus.NameOwnerChanged.class, s -> {
-            if (NM_BUS.equals(s.name)) {
-                submit(s.newOwner == null || s.newOwner.isEmpty()
-                        ? () -> unavailable("NetworkManager left the system bus at " + address)
-                        : () -> read(nm));
-            }
-        }));
+        followOwner(bus, handlers, NM_BUS, "NetworkManager", () -> read(nm));
         handlers.add(bus.addSigHandler(Properties.PropertiesChanged.class, s -> {
             if (NM_PATH.equals(s.getPath()) && NM_INTERFACE.equals(s.getInterfaceName())) {
                 Map<String, Variant<?>> changed = s.getPropertiesChanged();
@@ -125,7 +119,7 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
                 }
             }
         }));
-        read(nm);
+        readIfRunning(bus, NM_BUS, "NetworkManager", () -> read(nm));
     }
 
     @Override
@@ -133,7 +127,7 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
         unknownDue = 0;
         primaryType = "";
         primaryMobile = false;
-        set(none(why));
+        status.set(none(why));
     }
 
     @Override
@@ -160,7 +154,7 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
             Object t = nm.Get(NM_INTERFACE, PRIMARY_TYPE);
             changed(n.longValue(), t instanceof String s ? s : "");
         } catch (DBusExecutionException e) {
-            unavailable("NetworkManager is not on the system bus at " + address + " (" + e.getMessage() + ")");
+            unavailable("NetworkManager on the system bus at " + address + " did not answer (" + e.getMessage() + ")");
         }
     }
 
@@ -171,7 +165,7 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
             primaryMobile = MOBILE_TYPES.contains(newType);
         }
         if (newMetered != null) {
-            NetworkStatus now = status;
+            NetworkStatus now = status.get();
             if (newMetered == NmMetered.UNKNOWN.value && now.source() == CostSource.NETWORK_MANAGER
                     && now.cost() != CostState.UNRESTRICTED) {
                 if (unknownDue == 0) {
@@ -190,22 +184,11 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
     private void apply() {
         String detail = NmMetered.describe(metered)
                 + (primaryType.isEmpty() ? "; no primary connection" : "; primary connection: " + primaryType);
-        set(new NetworkStatus(NmMetered.costOf(metered), CostSource.NETWORK_MANAGER, clock.instant(), detail));
+        status.set(new NetworkStatus(NmMetered.costOf(metered), CostSource.NETWORK_MANAGER, clock.instant(), detail));
     }
 
     private NetworkStatus none(String why) {
         return new NetworkStatus(CostState.UNRESTRICTED, CostSource.NONE, clock.instant(),
                 why + "; the cost is unknown, which BITS treats as unrestricted");
-    }
-
-    /** Takes {@code s} as the status (keeping the old time when nothing changed) and tells the listeners. */
-    private void set(NetworkStatus s) {
-        NetworkStatus old = status;
-        if (s.sameAs(old)) {
-            return;
-        }
-        status = s;
-        log.info("network cost: {} ({}: {})", s.cost().displayName(), s.source().displayName(), s.detail());
-        listeners.fire(s);
     }
 }

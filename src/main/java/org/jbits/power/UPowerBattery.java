@@ -2,15 +2,14 @@ package org.jbits.power;
 
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
-import org.freedesktop.dbus.interfaces.DBus;
 import org.freedesktop.dbus.interfaces.Properties;
 import org.freedesktop.dbus.types.Variant;
 import org.jbits.dbus.BusWatcher;
+import org.jbits.event.Latest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,13 +27,13 @@ public final class UPowerBattery extends BusWatcher implements PowerSupply {
     static final String ON_BATTERY = "OnBattery";
 
     private final Clock clock;
-    private final List<Consumer<PowerStatus>> listeners = new CopyOnWriteArrayList<>();
-    private volatile PowerStatus status;
+    private final Latest<PowerStatus> status;
 
     private UPowerBattery(String address, Clock clock) {
         super(address, "jbits-power-upower");
         this.clock = clock;
-        this.status = unknown("not read from UPower yet");
+        this.status = new Latest<>("power", unknown("not read from UPower yet"), PowerStatus::sameAs,
+                s -> log.info("power: {} ({})", s.onBattery() ? "on battery" : "mains", s.detail()));
     }
 
     /** Starts watching UPower on the bus at {@code address}; returns once the first reading is in. */
@@ -53,55 +52,44 @@ public final class UPowerBattery extends BusWatcher implements PowerSupply {
 
     @Override
     public PowerStatus current() {
-        return status;
+        return status.get();
     }
 
     @Override
     public void addListener(Consumer<PowerStatus> listener) {
-        listeners.add(listener);
+        status.addListener(listener);
     }
 
     @Override
     public void removeListener(Consumer<PowerStatus> listener) {
-        listeners.remove(listener);
+        status.removeListener(listener);
     }
 
     @Override
     protected void subscribe(DBusConnection bus, List<AutoCloseable> handlers) throws DBusException {
         Properties upower = bus.getRemoteObject(UPOWER_BUS, UPOWER_PATH, Properties.class);
-        DBus daemon = bus.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
-        handlers.add(bus.addSigHandler(DBus.NameOwnerChanged.class, s -> {
-            if (UPOWER_BUS.equals(s.name)) {
-                submit(s.newOwner == null || s.newOwner.isEmpty()
-                        ? () -> unavailable("UPower left the system bus at " + address)
-                        : () -> read(upower));
-            }
-        }));
+        followOwner(bus, handlers, UPOWER_BUS, "UPower", () -> read(upower));
         handlers.add(bus.addSigHandler(Properties.PropertiesChanged.class, s -> {
             if (UPOWER_PATH.equals(s.getPath()) && UPOWER_INTERFACE.equals(s.getInterfaceName())) {
                 Variant<?> v = s.getPropertiesChanged().get(ON_BATTERY);
                 if (v != null && v.getValue() instanceof Boolean b) {
-                    submit(() -> set(reading(b)));
+                    submit(() -> status.set(reading(b)));
                 }
             }
         }));
-        if (daemon.NameHasOwner(UPOWER_BUS)) {
-            read(upower);
-        } else {
-            unavailable("UPower is not on the system bus at " + address);
-        }
+        readIfRunning(bus, UPOWER_BUS, "UPower", () -> read(upower));
     }
 
     @Override
     protected void unavailable(String why) {
-        set(unknown(why));
+        status.set(unknown(why));
     }
 
     private void read(Properties upower) {
         try {
             Object v = upower.Get(UPOWER_INTERFACE, ON_BATTERY);
             if (v instanceof Boolean b) {
-                set(reading(b));
+                status.set(reading(b));
             } else {
                 unavailable("UPower's OnBattery property is " + v + ", not a boolean");
             }
@@ -116,20 +104,5 @@ public final class UPowerBattery extends BusWatcher implements PowerSupply {
 
     private PowerStatus unknown(String why) {
         return new PowerStatus(false, false, clock.instant(), why + "; taken as mains power");
-    }
-
-    private void set(PowerStatus s) {
-        if (s.sameAs(status)) {
-            return;
-        }
-        status = s;
-        log.info("power: {} ({})", s.onBattery() ? "on battery" : "mains", s.detail());
-        for (Consumer<PowerStatus> l : listeners) {
-            try {
-                l.accept(s);
-            } catch (RuntimeException e) {
-                log.error("a power listener failed", e);
-            }
-        }
     }
 }
