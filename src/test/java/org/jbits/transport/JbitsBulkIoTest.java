@@ -63,36 +63,49 @@ class JbitsBulkIoTest {
         }
     }
 
-    @Test
-    void aReplyTheConnectionEndedAfterIsNeverProvedWhole() throws Exception {
-        // The end comes 300 ms after the third reply: jcifs-ng hands that reply over (whole, as it happens), and
-        // nothing on the connection can ever prove it so; the reader would read it again on the next connection.
+    /** What a test does on a stream that has read blocks 0 and 1 of {@code content} whole. */
+    private interface AfterTwo {
+        void check(JbitsBulkIo in, byte[] content) throws Exception;
+    }
+
+    /**
+     * A new file read through a relay that ends the connection at the reply to the READ of block 2 (half-way
+     * through it when {@code inside}); blocks 0 and 1 read first, then {@code test}.
+     */
+    private static void endingAtBlockTwo(String name, long seed, boolean inside, AfterTwo test) throws Exception {
         SambaServer samba = SambaServer.shared();
-        byte[] content = put(samba, "ended-after.bin", 44);
+        byte[] content = put(samba, name, seed);
         try (TcpRelay relay = TcpRelay.to(samba.port(), 0)) {
-            relay.endAtReplyToReadAt(2L * IO, false);
-            JbitsBulkIo in = open(relay.port(), "ended-after.bin");
+            relay.endAtReplyToReadAt(2L * IO, inside);
+            JbitsBulkIo in = open(relay.port(), name);
             readBlock(in, content, 0);
             readBlock(in, content, 1);
-            readBlock(in, content, 2);
-            assertFalse(in.receipt().whole(), "nothing came after the third reply");
-            assertThrows(IOException.class, () -> in.probe(3L * IO));
-            assertFalse(in.receipt().whole(), "and nothing ever will");
-            closeQuietly(in);
+            test.check(in, content);
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // the connection is gone
+            }
         } finally {
-            Files.delete(samba.dir("share").resolve("e/ended-after.bin"));
+            Files.delete(samba.dir("share").resolve("e/" + name));
         }
     }
 
     @Test
+    void aReplyTheConnectionEndedAfterIsNeverProvedWhole() throws Exception {
+        // The end comes 300 ms after the third reply: jcifs-ng hands that reply over (whole, as it happens), and
+        // nothing on the connection can ever prove it so; the reader would read it again on the next connection.
+        endingAtBlockTwo("ended-after.bin", 44, false, (in, content) -> {
+            readBlock(in, content, 2);
+            assertFalse(in.receipt().whole(), "nothing came after the third reply");
+            assertThrows(IOException.class, () -> in.probe(3L * IO));
+            assertFalse(in.receipt().whole(), "and nothing ever will");
+        });
+    }
+
+    @Test
     void aReplyTheConnectionEndedInsideIsNeverProvedWhole() throws Exception {
-        SambaServer samba = SambaServer.shared();
-        byte[] content = put(samba, "ended-inside.bin", 45);
-        try (TcpRelay relay = TcpRelay.to(samba.port(), 0)) {
-            relay.endAtReplyToReadAt(2L * IO, true);
-            JbitsBulkIo in = open(relay.port(), "ended-inside.bin");
-            readBlock(in, content, 0);
-            readBlock(in, content, 1);
+        endingAtBlockTwo("ended-inside.bin", 45, true, (in, content) -> {
             JbitsBulkIo.Receipt two = in.receipt();
             byte[] buf = new byte[IO];
             boolean handedOver;
@@ -113,17 +126,6 @@ class JbitsBulkIoTest {
             } else {
                 assertTrue(in.receipt().whole(), "jcifs-ng failed the read: nothing unproved was returned");
             }
-            closeQuietly(in);
-        } finally {
-            Files.delete(samba.dir("share").resolve("e/ended-inside.bin"));
-        }
-    }
-
-    private static void closeQuietly(JbitsBulkIo in) {
-        try {
-            in.close();
-        } catch (IOException ignored) {
-            // the connection is gone
-        }
+        });
     }
 }
