@@ -10,12 +10,14 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.freedesktop.dbus.connections.IDisconnectCallback;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
 import org.freedesktop.dbus.interfaces.DBus;
+import org.jbits.event.Latest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * first reading, then runs what the signal handlers hand it until the bus goes away, and connects again every
  * {@link #RECONNECT}. The bus library's signal threads only {@link #submit} work, so every call is made from the
  * watcher's thread and none from a signal handler. When the bus is absent or lost, the subclass is told why
- * ({@link #unavailable}).
+ * ({@link #unavailable}). What it reads is a {@code T} ({@link #current}), told to its listeners when it changes.
  */
-public abstract class BusWatcher implements AutoCloseable {
+public abstract class BusWatcher<T> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BusWatcher.class);
     /** How long to wait before connecting again to a bus that is absent or went away. */
     public static final Duration RECONNECT = Duration.ofSeconds(5);
@@ -38,12 +40,33 @@ public abstract class BusWatcher implements AutoCloseable {
     private final BlockingQueue<Runnable> work = new LinkedBlockingQueue<>();
     private final CountDownLatch firstReading = new CountDownLatch(1);
     private final Thread thread;
+    private final Latest<T> status;
     private volatile boolean closed;
 
-    protected BusWatcher(String address, String threadName) {
+    /** {@code status} holds the reading (its first value says it is not read yet). */
+    protected BusWatcher(String address, String threadName, Latest<T> status) {
         this.address = address;
+        this.status = status;
         this.thread = new Thread(this::loop, threadName);
         this.thread.setDaemon(true);
+    }
+
+    /** The latest reading; never blocks. */
+    public final T current() {
+        return status.get();
+    }
+
+    public final void addListener(Consumer<T> listener) {
+        status.addListener(listener);
+    }
+
+    public final void removeListener(Consumer<T> listener) {
+        status.removeListener(listener);
+    }
+
+    /** Takes a new reading (on the watcher's thread): told to the listeners unless it is the same as the last. */
+    protected final void set(T reading) {
+        status.set(reading);
     }
 
     /** Starts the thread; {@link #awaitFirstReading()} waits for its first reading. */

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 import org.freedesktop.dbus.DBusPath;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.jbits.dbus.BusWatcher;
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * activate it for a call to its name, so nothing is called until {@code NameHasOwner} or {@code NameOwnerChanged} says
  * it runs.
  */
-public final class ModemManagerRoaming extends BusWatcher implements NetworkCost {
+public final class ModemManagerRoaming extends BusWatcher<NetworkStatus> implements NetworkCost {
     private static final Logger log = LoggerFactory.getLogger(ModemManagerRoaming.class);
     static final String MM_BUS = "org.freedesktop.ModemManager1";
     static final String MM_PATH = "/org/freedesktop/ModemManager1";
@@ -41,17 +40,15 @@ public final class ModemManagerRoaming extends BusWatcher implements NetworkCost
     private static final String MODEM_PREFIX = MM_PATH + "/Modem/";
 
     private final Clock clock;
-    private final Latest<NetworkStatus> status;
     /** Only on the watcher thread: each modem's object path and its last registration state. */
     private final Map<String, Long> modems = new TreeMap<>();
     private boolean running;
 
     private ModemManagerRoaming(String address, Clock clock) {
-        super(address, "jbits-network-mm");
+        super(address, "jbits-network-mm", new Latest<>("roaming", none("not read from ModemManager yet", clock),
+                NetworkStatus::sameAs, s -> log.info("roaming: {} ({}: {})", s.cost() == CostState.ROAMING,
+                        s.source().displayName(), s.detail())));
         this.clock = clock;
-        this.status = new Latest<>("roaming", none("not read from ModemManager yet"), NetworkStatus::sameAs,
-                s -> log.info("roaming: {} ({}: {})", s.cost() == CostState.ROAMING, s.source().displayName(),
-                        s.detail()));
     }
 
     /** Starts watching ModemManager on the bus at {@code address}; returns once the first reading is in. */
@@ -66,21 +63,6 @@ public final class ModemManagerRoaming extends BusWatcher implements NetworkCost
         ModemManagerRoaming r = new ModemManagerRoaming(address, clock);
         r.startWatching();
         return r;
-    }
-
-    @Override
-    public NetworkStatus current() {
-        return status.get();
-    }
-
-    @Override
-    public void addListener(Consumer<NetworkStatus> listener) {
-        status.addListener(listener);
-    }
-
-    @Override
-    public void removeListener(Consumer<NetworkStatus> listener) {
-        status.removeListener(listener);
     }
 
     @Override
@@ -114,7 +96,7 @@ public final class ModemManagerRoaming extends BusWatcher implements NetworkCost
     protected void unavailable(String why) {
         running = false;
         modems.clear();
-        status.set(none(why));
+        set(none(why, clock));
     }
 
     private static boolean isModem(String path) {
@@ -170,11 +152,11 @@ public final class ModemManagerRoaming extends BusWatcher implements NetworkCost
         if (modems.isEmpty()) {
             detail.append("ModemManager has no 3GPP modem");
         }
-        status.set(new NetworkStatus(roaming ? CostState.ROAMING : CostState.UNRESTRICTED, CostSource.MODEM_MANAGER,
+        set(new NetworkStatus(roaming ? CostState.ROAMING : CostState.UNRESTRICTED, CostSource.MODEM_MANAGER,
                 clock.instant(), detail.toString()));
     }
 
-    private NetworkStatus none(String why) {
+    private static NetworkStatus none(String why, Clock clock) {
         return new NetworkStatus(CostState.UNRESTRICTED, CostSource.NONE, clock.instant(), why);
     }
 }

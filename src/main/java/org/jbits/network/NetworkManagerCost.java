@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.jbits.dbus.BusWatcher;
 import org.freedesktop.dbus.exceptions.DBusException;
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * every {@link BusWatcher#RECONNECT} when the bus itself goes away. With no bus, or no NetworkManager on it, the cost
  * is unknown: {@link CostSource#NONE}, unrestricted, with the reason in the detail.
  */
-public final class NetworkManagerCost extends BusWatcher implements NetworkCost {
+public final class NetworkManagerCost extends BusWatcher<NetworkStatus> implements NetworkCost {
     private static final Logger log = LoggerFactory.getLogger(NetworkManagerCost.class);
     static final String NM_BUS = "org.freedesktop.NetworkManager";
     static final String NM_PATH = "/org/freedesktop/NetworkManager";
@@ -45,7 +44,6 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
     static final Duration UNKNOWN_GRACE = Duration.ofSeconds(2);
 
     private final Clock clock;
-    private final Latest<NetworkStatus> status;
     /** Only on the watcher thread: the last Metered value read, and the primary connection's type ("" for none). */
     private long metered = NmMetered.UNKNOWN.value;
     private String primaryType = "";
@@ -54,12 +52,11 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
     private long unknownDue;
 
     private NetworkManagerCost(String address, Clock clock) {
-        super(address, "jbits-network-nm");
-        this.clock = clock;
-        this.status = new Latest<>("network cost", new NetworkStatus(CostState.UNRESTRICTED, CostSource.NONE,
-                clock.instant(), "not read from NetworkManager yet"), NetworkStatus::sameAs,
+        super(address, "jbits-network-nm", new Latest<>("network cost", new NetworkStatus(CostState.UNRESTRICTED,
+                CostSource.NONE, clock.instant(), "not read from NetworkManager yet"), NetworkStatus::sameAs,
                 s -> log.info("network cost: {} ({}: {})", s.cost().displayName(), s.source().displayName(),
-                        s.detail()));
+                        s.detail())));
+        this.clock = clock;
     }
 
     /**
@@ -79,11 +76,6 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
         return c;
     }
 
-    @Override
-    public NetworkStatus current() {
-        return status.get();
-    }
-
     /**
      * True while NetworkManager reports a primary connection over mobile broadband or Bluetooth (its
      * {@code PrimaryConnectionType} is {@code gsm}, {@code cdma} or {@code bluetooth}), the connections a roaming
@@ -91,16 +83,6 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
      */
     public boolean primaryIsMobile() {
         return primaryMobile;
-    }
-
-    @Override
-    public void addListener(Consumer<NetworkStatus> listener) {
-        status.addListener(listener);
-    }
-
-    @Override
-    public void removeListener(Consumer<NetworkStatus> listener) {
-        status.removeListener(listener);
     }
 
     @Override
@@ -127,7 +109,7 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
         unknownDue = 0;
         primaryType = "";
         primaryMobile = false;
-        status.set(none(why));
+        set(none(why));
     }
 
     @Override
@@ -165,7 +147,7 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
             primaryMobile = MOBILE_TYPES.contains(newType);
         }
         if (newMetered != null) {
-            NetworkStatus now = status.get();
+            NetworkStatus now = current();
             if (newMetered == NmMetered.UNKNOWN.value && now.source() == CostSource.NETWORK_MANAGER
                     && now.cost() != CostState.UNRESTRICTED) {
                 if (unknownDue == 0) {
@@ -184,7 +166,7 @@ public final class NetworkManagerCost extends BusWatcher implements NetworkCost 
     private void apply() {
         String detail = NmMetered.describe(metered)
                 + (primaryType.isEmpty() ? "; no primary connection" : "; primary connection: " + primaryType);
-        status.set(new NetworkStatus(NmMetered.costOf(metered), CostSource.NETWORK_MANAGER, clock.instant(), detail));
+        set(new NetworkStatus(NmMetered.costOf(metered), CostSource.NETWORK_MANAGER, clock.instant(), detail));
     }
 
     private NetworkStatus none(String why) {

@@ -2,7 +2,6 @@ package org.jbits.power;
 
 import java.time.Clock;
 import java.util.List;
-import java.util.function.Consumer;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * starts UPower: the bus would activate it for a call to its name, so nothing is called until {@code NameHasOwner}
  * or {@code NameOwnerChanged} says it runs. Without it the power is unknown, taken as mains.
  */
-public final class UPowerBattery extends BusWatcher implements PowerSupply {
+public final class UPowerBattery extends BusWatcher<PowerStatus> implements PowerSupply {
     private static final Logger log = LoggerFactory.getLogger(UPowerBattery.class);
     static final String UPOWER_BUS = "org.freedesktop.UPower";
     static final String UPOWER_PATH = "/org/freedesktop/UPower";
@@ -27,13 +26,12 @@ public final class UPowerBattery extends BusWatcher implements PowerSupply {
     static final String ON_BATTERY = "OnBattery";
 
     private final Clock clock;
-    private final Latest<PowerStatus> status;
 
     private UPowerBattery(String address, Clock clock) {
-        super(address, "jbits-power-upower");
+        super(address, "jbits-power-upower", new Latest<>("power", unknown("not read from UPower yet", clock),
+                PowerStatus::sameAs, s -> log.info("power: {} ({})", s.onBattery() ? "on battery" : "mains",
+                        s.detail())));
         this.clock = clock;
-        this.status = new Latest<>("power", unknown("not read from UPower yet"), PowerStatus::sameAs,
-                s -> log.info("power: {} ({})", s.onBattery() ? "on battery" : "mains", s.detail()));
     }
 
     /** Starts watching UPower on the bus at {@code address}; returns once the first reading is in. */
@@ -51,21 +49,6 @@ public final class UPowerBattery extends BusWatcher implements PowerSupply {
     }
 
     @Override
-    public PowerStatus current() {
-        return status.get();
-    }
-
-    @Override
-    public void addListener(Consumer<PowerStatus> listener) {
-        status.addListener(listener);
-    }
-
-    @Override
-    public void removeListener(Consumer<PowerStatus> listener) {
-        status.removeListener(listener);
-    }
-
-    @Override
     protected void subscribe(DBusConnection bus, List<AutoCloseable> handlers) throws DBusException {
         Properties upower = bus.getRemoteObject(UPOWER_BUS, UPOWER_PATH, Properties.class);
         followOwner(bus, handlers, UPOWER_BUS, "UPower", () -> read(upower));
@@ -73,7 +56,7 @@ public final class UPowerBattery extends BusWatcher implements PowerSupply {
             if (UPOWER_PATH.equals(s.getPath()) && UPOWER_INTERFACE.equals(s.getInterfaceName())) {
                 Variant<?> v = s.getPropertiesChanged().get(ON_BATTERY);
                 if (v != null && v.getValue() instanceof Boolean b) {
-                    submit(() -> status.set(reading(b)));
+                    submit(() -> set(reading(b)));
                 }
             }
         }));
@@ -82,14 +65,14 @@ public final class UPowerBattery extends BusWatcher implements PowerSupply {
 
     @Override
     protected void unavailable(String why) {
-        status.set(unknown(why));
+        set(unknown(why, clock));
     }
 
     private void read(Properties upower) {
         try {
             Object v = upower.Get(UPOWER_INTERFACE, ON_BATTERY);
             if (v instanceof Boolean b) {
-                status.set(reading(b));
+                set(reading(b));
             } else {
                 unavailable("UPower's OnBattery property is " + v + ", not a boolean");
             }
@@ -102,7 +85,7 @@ public final class UPowerBattery extends BusWatcher implements PowerSupply {
         return new PowerStatus(onBattery, true, clock.instant(), "UPower: OnBattery " + onBattery);
     }
 
-    private PowerStatus unknown(String why) {
+    private static PowerStatus unknown(String why, Clock clock) {
         return new PowerStatus(false, false, clock.instant(), why + "; taken as mains power");
     }
 }
