@@ -3,9 +3,7 @@ package org.jbits.transport;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import okhttp3.Call;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.BufferedSource;
@@ -33,25 +31,9 @@ final class HttpRangeFetch {
     }
 
     RangeSink.Outcome fetch(long first, long last, String ifRange, RangeSink sink) throws TransferException {
-        Request.Builder rb = new Request.Builder().url(source.toString()).get()
-                .header("Accept-Encoding", "identity")
-                .header("Range", "bytes=" + first + "-" + last);
-        for (TransferContext.Header h : context.headers()) {
-            rb.addHeader(h.name(), h.value());
-        }
-        if (ifRange != null) {
-            rb.header("If-Range", ifRange);
-        }
-        Call call = client.newCall(rb.build());
-        context.onStop(call::cancel);
-        try (Response response = call.execute()) {
-            sink.responseHeaders(HttpTransport.headersOf(response));
+        try (Response response = RangeRequest.execute(client, RangeRequest.of(source, first, last, ifRange, context),
+                source, context, sink::responseHeaders)) {
             int code = response.code();
-            String refused = response.header(HttpTransport.REFUSED_REDIRECT);
-            if (refused != null) {
-                throw TransferException.fatal(HResult.ofHttpStatus(code), ErrorContext.REMOTE_FILE, refused, null);
-            }
-            HttpTransport.reportRedirect(source, response, context);
             String got = HttpTransport.validatorOf(response);
             if (ifRange != null && got != null && !got.equals(ifRange) && (code == 200 || code == 206)) {
                 return RangeSink.Outcome.CHANGED;
@@ -69,12 +51,7 @@ final class HttpRangeFetch {
             if (code != 206) {
                 throw HttpTransport.statusError(response, source);
             }
-            long[] cr = HttpTransport.parseContentRange(response.header("Content-Range"));
-            if (cr == null || cr[0] != first) {
-                throw TransferException.fatal(HResult.BG_E_INVALID_SERVER_RESPONSE, ErrorContext.REMOTE_FILE,
-                        "the server answered the range bytes=" + first + "-" + last + " with "
-                                + response.header("Content-Range") + " for " + Redacted.uri(source), null);
-            }
+            long[] cr = RangeRequest.contentRange(response, first, first + "-" + last, source);
             sink.begin(cr[2], got != null ? got : ifRange);
             copy(response.body(), first, cr[1] - cr[0] + 1, sink);
             return RangeSink.Outcome.FETCHED;

@@ -3,7 +3,6 @@ package org.jbits.transport;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
-import okhttp3.Call;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -84,25 +83,9 @@ final class HttpRanges {
             BitsFileRange r = ranges.get(i);
             long first = r.initialOffset() + within;
             within = 0;
-            Request.Builder rb = new Request.Builder().url(source.toString()).get()
-                    .header("Accept-Encoding", "identity")
-                    .header("Range", "bytes=" + first + "-" + (r.toEndOfFile() ? "" : Long.toString(last(r))));
-            for (TransferContext.Header h : context.headers()) {
-                rb.addHeader(h.name(), h.value());
-            }
-            if (expect != null) {
-                rb.header("If-Range", expect);
-            }
-            Call call = client.newCall(rb.build());
-            context.onStop(call::cancel);
-            try (Response response = call.execute()) {
-                target.responseHeaders(HttpTransport.headersOf(response));
+            Request request = RangeRequest.of(source, first, r.toEndOfFile() ? -1 : last(r), expect, context);
+            try (Response response = RangeRequest.execute(client, request, source, context, target::responseHeaders)) {
                 int code = response.code();
-                String refused = response.header(HttpTransport.REFUSED_REDIRECT);
-                if (refused != null) {
-                    throw TransferException.fatal(HResult.ofHttpStatus(code), ErrorContext.REMOTE_FILE, refused, null);
-                }
-                HttpTransport.reportRedirect(source, response, context);
                 String got = HttpTransport.validatorOf(response);
                 if (code == 200 && expect != null && !begun && got != null && !got.equals(expect)) {
                     // If-Range did its work: the file changed, so the bytes held belong to another version.
@@ -122,12 +105,7 @@ final class HttpRanges {
                 if (code != 206) {
                     throw HttpTransport.statusError(response, source);
                 }
-                long[] cr = HttpTransport.parseContentRange(response.header("Content-Range"));
-                if (cr == null || cr[0] != first) {
-                    throw TransferException.fatal(HResult.BG_E_INVALID_SERVER_RESPONSE, ErrorContext.REMOTE_FILE,
-                            "the server answered the range bytes=" + first + "- with " + response.header("Content-Range")
-                                    + " for " + Redacted.uri(source), null);
-                }
+                long[] cr = RangeRequest.contentRange(response, first, first + "-", source);
                 if (expect != null && got != null && !got.equals(expect)) {
                     if (!begun) {
                         fromZero = true;
@@ -200,20 +178,8 @@ final class HttpRanges {
 
     /** Asks for {@code r} only to learn the file's size from the Content-Range (the body is not read). */
     private Outcome probeSize(BitsFileRange r, String validator) throws TransferException {
-        Request.Builder rb = new Request.Builder().url(source.toString()).get().header("Accept-Encoding", "identity")
-                .header("Range", "bytes=" + r.initialOffset() + "-").header("If-Range", validator);
-        for (TransferContext.Header h : context.headers()) {
-            rb.addHeader(h.name(), h.value());
-        }
-        Call call = client.newCall(rb.build());
-        context.onStop(call::cancel);
-        try (Response response = call.execute()) {
-            target.responseHeaders(HttpTransport.headersOf(response));
-            String refused = response.header(HttpTransport.REFUSED_REDIRECT);
-            if (refused != null) {
-                throw TransferException.fatal(HResult.ofHttpStatus(response.code()), ErrorContext.REMOTE_FILE, refused,
-                        null);
-            }
+        Request request = RangeRequest.of(source, r.initialOffset(), -1, validator, context);
+        try (Response response = RangeRequest.execute(client, request, source, context, target::responseHeaders)) {
             if (response.code() == 416) {
                 throw invalidRange(r, response);
             }
