@@ -103,6 +103,30 @@ final class BitsStructures {
             super(p);
             read();
         }
+
+        /**
+         * {@code ranges} (one at least) as one contiguous array of 16-byte structures, for a method that takes
+         * {@code (DWORD RangeCount, BG_FILE_RANGE Ranges[])}: the memory that holds them.
+         */
+        static Pointer array(java.util.List<org.jbits.BitsFileRange> ranges) {
+            BG_FILE_RANGE[] array = (BG_FILE_RANGE[]) new BG_FILE_RANGE().toArray(ranges.size());
+            for (int i = 0; i < ranges.size(); i++) {
+                array[i].InitialOffset = ranges.get(i).initialOffset();
+                array[i].Length = ranges.get(i).length();
+                array[i].write();
+            }
+            return array[0].getPointer();
+        }
+
+        /** {@code count} ranges in an array at {@code a} (16 bytes each; null: none), as the API's ranges. */
+        static java.util.List<org.jbits.BitsFileRange> list(Pointer a, int count) {
+            java.util.List<org.jbits.BitsFileRange> out = new java.util.ArrayList<>();
+            for (int i = 0; a != null && i < count; i++) {
+                BG_FILE_RANGE r = new BG_FILE_RANGE(a.share(16L * i));
+                out.add(new org.jbits.BitsFileRange(r.InitialOffset, r.Length));
+            }
+            return java.util.List.copyOf(out);
+        }
     }
 
     /**

@@ -38,6 +38,22 @@ class IBackgroundCopyFile extends ComObject {
         return p;
     }
 
+    /**
+     * A method of the shape {@code (DWORD *RangeCount, BG_FILE_RANGE **Ranges)}: the array BITS returns is copied,
+     * then freed (CoTaskMemFree).
+     */
+    java.util.List<org.jbits.BitsFileRange> callRanges(int slot, String method) {
+        com.sun.jna.ptr.IntByReference count = new com.sun.jna.ptr.IntByReference();
+        com.sun.jna.ptr.PointerByReference ranges = new com.sun.jna.ptr.PointerByReference();
+        call(slot, method, count, ranges);
+        Pointer a = ranges.getValue();
+        try {
+            return BitsStructures.BG_FILE_RANGE.list(a, count.getValue());
+        } finally {
+            TaskMemory.free(a);
+        }
+    }
+
     /** QueryInterface for IBackgroundCopyFile2, or null (BITS before 2.0). */
     IBackgroundCopyFile2 queryFile2() {
         return query(BitsGuids.IID_IBackgroundCopyFile2, p -> new IBackgroundCopyFile2(p, "IBackgroundCopyFile2"));
@@ -69,20 +85,7 @@ class IBackgroundCopyFile extends ComObject {
 
         /** 6 GetFileRanges(DWORD *RangeCount, BG_FILE_RANGE **Ranges): the array is BITS' to free (CoTaskMemFree). */
         java.util.List<org.jbits.BitsFileRange> getFileRanges() {
-            com.sun.jna.ptr.IntByReference count = new com.sun.jna.ptr.IntByReference();
-            com.sun.jna.ptr.PointerByReference ranges = new com.sun.jna.ptr.PointerByReference();
-            call(GET_FILE_RANGES, "GetFileRanges", count, ranges);
-            Pointer a = ranges.getValue();
-            java.util.List<org.jbits.BitsFileRange> out = new java.util.ArrayList<>();
-            try {
-                for (int i = 0; a != null && i < count.getValue(); i++) {
-                    BitsStructures.BG_FILE_RANGE r = new BitsStructures.BG_FILE_RANGE(a.share(16L * i));
-                    out.add(new org.jbits.BitsFileRange(r.InitialOffset, r.Length));
-                }
-            } finally {
-                TaskMemory.free(a);
-            }
-            return out;
+            return callRanges(GET_FILE_RANGES, "GetFileRanges");
         }
 
         /** 7 SetRemoteName(LPCWSTR Val). */
@@ -164,32 +167,12 @@ class IBackgroundCopyFile extends ComObject {
 
         /** 16 RequestFileRanges(DWORD RangeCount, const BG_FILE_RANGE *Ranges). */
         void requestFileRanges(java.util.List<org.jbits.BitsFileRange> ranges) {
-            BitsStructures.BG_FILE_RANGE[] array = (BitsStructures.BG_FILE_RANGE[]) new BitsStructures.BG_FILE_RANGE()
-                    .toArray(ranges.size());
-            for (int i = 0; i < ranges.size(); i++) {
-                array[i].InitialOffset = ranges.get(i).initialOffset();
-                array[i].Length = ranges.get(i).length();
-                array[i].write();
-            }
-            call(REQUEST_FILE_RANGES, "RequestFileRanges", ranges.size(), array[0].getPointer());
+            call(REQUEST_FILE_RANGES, "RequestFileRanges", ranges.size(), BitsStructures.BG_FILE_RANGE.array(ranges));
         }
 
         /** 17 GetFilledFileRanges(DWORD *RangeCount, BG_FILE_RANGE **Ranges): the array is BITS' to free. */
         java.util.List<org.jbits.BitsFileRange> getFilledFileRanges() {
-            com.sun.jna.ptr.IntByReference count = new com.sun.jna.ptr.IntByReference();
-            com.sun.jna.ptr.PointerByReference ranges = new com.sun.jna.ptr.PointerByReference();
-            call(GET_FILLED_FILE_RANGES, "GetFilledFileRanges", count, ranges);
-            Pointer a = ranges.getValue();
-            java.util.List<org.jbits.BitsFileRange> out = new java.util.ArrayList<>();
-            try {
-                for (int i = 0; a != null && i < count.getValue(); i++) {
-                    BitsStructures.BG_FILE_RANGE r = new BitsStructures.BG_FILE_RANGE(a.share(16L * i));
-                    out.add(new org.jbits.BitsFileRange(r.InitialOffset, r.Length));
-                }
-            } finally {
-                TaskMemory.free(a);
-            }
-            return out;
+            return callRanges(GET_FILLED_FILE_RANGES, "GetFilledFileRanges");
         }
     }
 }

@@ -23,14 +23,8 @@ class IBackgroundCopyJob3 extends IBackgroundCopyJob2 {
      * ranges as one contiguous array of 16-byte structures.
      */
     void addFileWithRanges(String remote, String local, java.util.List<org.jbits.BitsFileRange> ranges) {
-        BitsStructures.BG_FILE_RANGE[] array = (BitsStructures.BG_FILE_RANGE[]) new BitsStructures.BG_FILE_RANGE()
-                .toArray(ranges.size());
-        for (int i = 0; i < ranges.size(); i++) {
-            array[i].InitialOffset = ranges.get(i).initialOffset();
-            array[i].Length = ranges.get(i).length();
-            array[i].write();
-        }
-        call(ADD_FILE_WITH_RANGES, "AddFileWithRanges", wide(remote), wide(local), ranges.size(), array[0].getPointer());
+        call(ADD_FILE_WITH_RANGES, "AddFileWithRanges", wide(remote), wide(local), ranges.size(),
+                BitsStructures.BG_FILE_RANGE.array(ranges));
     }
 
     /** 45 SetFileACLFlags(DWORD Flags). */

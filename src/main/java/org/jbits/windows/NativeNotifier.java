@@ -134,12 +134,8 @@ final class NativeNotifier implements CopyCallback.Sink {
     public void fileRangesTransferred(Pointer job, Pointer file, int count, Pointer ranges) {
         NativeJob j = adoptBorrowed(job);
         BitsFile f = ComReads.file(new IBackgroundCopyFile(file));
-        List<BitsFileRange> r = new ArrayList<>();
-        for (int i = 0; ranges != null && i < count; i++) {
-            r.add(new BitsFileRange(ranges.getLong(16L * i), ranges.getLong(16L * i + 8)));
-        }
-        List<BitsFileRange> copy = List.copyOf(r);
-        events.deliver(l -> l.fileRangesTransferred(j, f, copy));
+        List<BitsFileRange> r = BitsStructures.BG_FILE_RANGE.list(ranges, count);
+        events.deliver(l -> l.fileRangesTransferred(j, f, r));
     }
 
     /** An API job for a pointer BITS lends to a callback: AddRef it so the job object owns a reference of its own. */

@@ -107,4 +107,17 @@ class BitsStructuresTest {
         assertEquals(0x0102030405060708L, v.getPointer().getLong(0));
         assertEquals(0L, v.getPointer().getLong(8));
     }
+
+    @Test
+    void fileRangesGoOutAsOneArrayOf16ByteStructuresAndComeBackFromOne() {
+        java.util.List<org.jbits.BitsFileRange> ranges = java.util.List.of(new org.jbits.BitsFileRange(0, 4096),
+                new org.jbits.BitsFileRange(1L << 40, org.jbits.BitsFileRange.LENGTH_TO_EOF));
+        com.sun.jna.Pointer a = BitsStructures.BG_FILE_RANGE.array(ranges);
+        assertEquals(0L, a.getLong(0));
+        assertEquals(4096L, a.getLong(8));
+        assertEquals(1L << 40, a.getLong(16));
+        assertEquals(-1L, a.getLong(24), "BG_LENGTH_TO_EOF");
+        assertEquals(ranges, BitsStructures.BG_FILE_RANGE.list(a, 2));
+        assertEquals(java.util.List.of(), BitsStructures.BG_FILE_RANGE.list(null, 3), "no array: no ranges");
+    }
 }
