@@ -127,7 +127,11 @@ public final class JbitsBulkIo implements AutoCloseable {
                 Reply response = (Reply) tree.send(request, RequestParam.NO_RETRY);
                 int n = response.getDataLength();
                 if (n > 0) {
-                    unproven.add(response.ticket);
+                    Ticket t = response.ticket;
+                    if (t == null) {
+                        throw new IOException("an SMB read reply came back without being decoded by its connection");
+                    }
+                    unproven.add(t);
                 }
                 return n <= 0 ? -1 : n;
             } catch (SmbException e) {
@@ -252,9 +256,13 @@ public final class JbitsBulkIo implements AutoCloseable {
         }
     }
 
-    /** A read reply that takes its ticket as the receive thread decodes it, before its reader is woken. */
+    /**
+     * A read reply that takes its ticket as the receive thread decodes it, before its reader is woken. Only these
+     * replies count (never chained: jbits' reads are single requests): a reply jcifs-ng decodes out of a compound's
+     * later part could be made of stale bytes, so counting every response type would break the proof.
+     */
     private static final class Reply extends Smb2ReadResponse {
-        private Ticket ticket;
+        private volatile Ticket ticket;
 
         Reply(Configuration config, byte[] buf, int off) {
             super(config, buf, off);

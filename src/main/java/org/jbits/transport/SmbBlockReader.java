@@ -196,6 +196,7 @@ final class SmbBlockReader implements AutoCloseable {
                     at = held.get(0).block().offset();
                     s.probe(at);
                     handOver(held, true);
+                    at = Long.MAX_VALUE;
                     continue;
                 }
                 long claimed = at;

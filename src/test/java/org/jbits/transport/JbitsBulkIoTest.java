@@ -78,13 +78,16 @@ class JbitsBulkIoTest {
         try (TcpRelay relay = TcpRelay.to(samba.port(), 0)) {
             relay.endAtReplyToReadAt(2L * IO, inside);
             JbitsBulkIo in = open(relay.port(), name);
-            readBlock(in, content, 0);
-            readBlock(in, content, 1);
-            test.check(in, content);
             try {
-                in.close();
-            } catch (IOException ignored) {
-                // the connection is gone
+                readBlock(in, content, 0);
+                readBlock(in, content, 1);
+                test.check(in, content);
+            } finally {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // the connection is gone
+                }
             }
         } finally {
             Files.delete(samba.dir("share").resolve("e/" + name));
