@@ -146,8 +146,16 @@ public final class HttpTransport implements Transport {
                 .readTimeout(UPLOAD_RESPONSE_TIMEOUT).writeTimeout(UPLOAD_REQUEST_TIMEOUT).build();
     }
 
-    @Override
-    public void download(URI source, DownloadTarget target, TransferContext context) throws TransferException {
+    /** What a download does with the job's client. */
+    private interface WithClient<T> {
+        T run(OkHttpClient client) throws TransferException;
+    }
+
+    /**
+     * Runs {@code work} with the job's client (a job's own settings that cannot make one are fatal,
+     * GeneralTransport context); a client of the job's own, not the shared one, has its connections closed after.
+     */
+    private <T> T withClient(TransferContext context, WithClient<T> work) throws TransferException {
         OkHttpClient c;
         try {
             c = clientFor(context);
@@ -155,12 +163,20 @@ public final class HttpTransport implements Transport {
             throw TransferException.fatal(e.hresult(), ErrorContext.GENERAL_TRANSPORT, e.detail(), e);
         }
         try {
-            download(c, source, target, context);
+            return work.run(c);
         } finally {
             if (c.connectionPool() != shared.get().connectionPool()) {
                 c.connectionPool().evictAll();
             }
         }
+    }
+
+    @Override
+    public void download(URI source, DownloadTarget target, TransferContext context) throws TransferException {
+        withClient(context, c -> {
+            download(c, source, target, context);
+            return null;
+        });
     }
 
     private void download(OkHttpClient c, URI source, DownloadTarget target, TransferContext context)
@@ -248,37 +264,17 @@ public final class HttpTransport implements Transport {
     @Override
     public void downloadRanges(URI source, java.util.List<org.jbits.BitsFileRange> ranges, DownloadTarget target,
             TransferContext context) throws TransferException {
-        OkHttpClient c;
-        try {
-            c = clientFor(context);
-        } catch (org.jbits.BitsException e) {
-            throw TransferException.fatal(e.hresult(), ErrorContext.GENERAL_TRANSPORT, e.detail(), e);
-        }
-        try {
+        withClient(context, c -> {
             new HttpRanges(c, probeClient(context), source, ranges, target, context).download();
-        } finally {
-            if (c.connectionPool() != shared.get().connectionPool()) {
-                c.connectionPool().evictAll();
-            }
-        }
+            return null;
+        });
     }
 
     @Override
     public RangeSink.Outcome fetchRange(URI source, long first, long last, String ifRange, RangeSink sink,
             TransferContext context) throws TransferException {
-        OkHttpClient c;
-        try {
-            c = clientFor(context);
-        } catch (org.jbits.BitsException e) {
-            throw TransferException.fatal(e.hresult(), ErrorContext.GENERAL_TRANSPORT, e.detail(), e);
-        }
-        try {
-            return new HttpRangeFetch(c, probeClient(context), source, context).fetch(first, last, ifRange, sink);
-        } finally {
-            if (c.connectionPool() != shared.get().connectionPool()) {
-                c.connectionPool().evictAll();
-            }
-        }
+        return withClient(context,
+                c -> new HttpRangeFetch(c, probeClient(context), source, context).fetch(first, last, ifRange, sink));
     }
 
     /** The status line and headers of {@code response}, CRLF-separated, as WinHTTP's raw headers read. */

@@ -509,27 +509,34 @@ final class NativeJob implements BitsJob {
         }));
     }
 
+    /** A BOOL property of IBackgroundCopyJob5 ({@code what} names it in an E_NOINTERFACE error). */
+    private boolean enableProperty(int id, String what) {
+        return on(r -> job5(r, what).getEnableProperty(id));
+    }
+
+    private void setEnableProperty(int id, String what, boolean enable) {
+        run(r -> job5(r, what).setProperty(id, BITS_JOB_PROPERTY_VALUE.ofEnable(enable)));
+    }
+
     @Override
     public boolean dynamicContent() {
-        return on(r -> job5(r, "dynamic content").getEnableProperty(BitsStructures.BITS_JOB_PROPERTY_DYNAMIC_CONTENT));
+        return enableProperty(BitsStructures.BITS_JOB_PROPERTY_DYNAMIC_CONTENT, "dynamic content");
     }
 
     @Override
     public void setDynamicContent(boolean enable) {
-        run(r -> job5(r, "dynamic content").setProperty(BitsStructures.BITS_JOB_PROPERTY_DYNAMIC_CONTENT,
-                BITS_JOB_PROPERTY_VALUE.ofEnable(enable)));
+        setEnableProperty(BitsStructures.BITS_JOB_PROPERTY_DYNAMIC_CONTENT, "dynamic content", enable);
     }
 
     @Override
     public boolean onDemand() {
-        return on(r -> job5(r, "on-demand mode").getEnableProperty(BitsStructures.BITS_JOB_PROPERTY_ON_DEMAND_MODE));
+        return enableProperty(BitsStructures.BITS_JOB_PROPERTY_ON_DEMAND_MODE, "on-demand mode");
     }
 
     /** BITS 10.1's own rules and codes (BG_E_RANDOM_ACCESS_NOT_SUPPORTED, ...) come back as BITS returns them. */
     @Override
     public void setOnDemand(boolean enable) {
-        run(r -> job5(r, "on-demand mode").setProperty(BitsStructures.BITS_JOB_PROPERTY_ON_DEMAND_MODE,
-                BITS_JOB_PROPERTY_VALUE.ofEnable(enable)));
+        setEnableProperty(BitsStructures.BITS_JOB_PROPERTY_ON_DEMAND_MODE, "on-demand mode", enable);
     }
 
     /** IBackgroundCopyFile6::RequestFileRanges; E_NOINTERFACE before BITS 10.1 (and under Wine). */
@@ -575,14 +582,13 @@ final class NativeJob implements BitsJob {
 
     @Override
     public boolean highPerformance() {
-        return on(r -> job5(r, "high performance").getEnableProperty(BitsStructures.BITS_JOB_PROPERTY_HIGH_PERFORMANCE));
+        return enableProperty(BitsStructures.BITS_JOB_PROPERTY_HIGH_PERFORMANCE, "high performance");
     }
 
     /** BITS' own: the file is written straight to its destination, with no temporary file. */
     @Override
     public void setHighPerformance(boolean enable) {
-        run(r -> job5(r, "high performance").setProperty(BitsStructures.BITS_JOB_PROPERTY_HIGH_PERFORMANCE,
-                BITS_JOB_PROPERTY_VALUE.ofEnable(enable)));
+        setEnableProperty(BitsStructures.BITS_JOB_PROPERTY_HIGH_PERFORMANCE, "high performance", enable);
     }
 
     @Override

@@ -15,44 +15,18 @@ import org.jbits.testing.Await;
 import org.jbits.testing.Cli;
 import org.jbits.testing.NginxServer;
 import org.jbits.testing.TestData;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged CLI and its on-demand agent, end to end against a real nginx. */
-class CliIT {
-    static NginxServer nginx;
+class CliIT extends NginxCliTest {
     static byte[] content = TestData.random(6 << 20, 42);
-
-    @TempDir
-    Path tmp;
-    Cli cli;
-    Path dest;
 
     @BeforeAll
     static void startNginx() {
         nginx = NginxServer.builder().limitRate("2m").start();
         nginx.put("six.bin", content);
         nginx.put("small.txt", "hello, jbits\n".getBytes());
-    }
-
-    @AfterAll
-    static void stopNginx() {
-        nginx.close();
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        cli = new Cli(tmp.resolve("home"));
-        dest = Files.createDirectories(tmp.resolve("dest"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        cli.close();
     }
 
     private JsonNode jobs() {

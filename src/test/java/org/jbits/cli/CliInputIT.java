@@ -24,12 +24,8 @@ import java.util.stream.Stream;
 import org.jbits.testing.Await;
 import org.jbits.testing.Cli;
 import org.jbits.testing.NginxServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the packaged CLI does with careless or hostile input, end to end against its real agent and a real nginx:
@@ -37,17 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
  * no directory, not even the agent's state directory when the input is refused before the agent is needed);
  * text from jobs is escaped for people and exact in JSON; a synchronous start says why it waits and what is kept.
  */
-class CliInputIT {
+class CliInputIT extends NginxCliTest {
     /** The end of an error line: its BITS code and value. */
     private static final Pattern CODE_AT_END = Pattern.compile("\\[[A-Z][A-Z0-9_]+ 0x[0-9A-F]{8}]$");
 
-    static NginxServer nginx;
     static final String SMALL = "hello, jbits\n";
-
-    @TempDir
-    Path tmp;
-    Cli cli;
-    Path dest;
 
     @BeforeAll
     static void startNginx() {
@@ -58,22 +48,6 @@ class CliInputIT {
         nginx.put("other/small.txt", "another small.txt\n".getBytes(StandardCharsets.UTF_8));
         nginx.put("two.txt", "two\n".getBytes(StandardCharsets.UTF_8));
         nginx.put("big.bin", new byte[4 << 20]);
-    }
-
-    @AfterAll
-    static void stopNginx() {
-        nginx.close();
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        cli = new Cli(tmp.resolve("home"));
-        dest = Files.createDirectories(tmp.resolve("dest"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        cli.close();
     }
 
     private String url(String path) {

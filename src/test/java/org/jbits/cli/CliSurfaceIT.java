@@ -17,12 +17,8 @@ import org.jbits.testing.Await;
 import org.jbits.testing.Cli;
 import org.jbits.testing.NginxServer;
 import org.jbits.testing.TestData;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The command line as a newcomer and a script use it (issue 13 items 7, 14, 15), through the packaged jar and its
@@ -30,36 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
  * jobs, relative destinations, --from-csv -, --help everywhere, agent status/stop for scripts, the BITS 2.0-10.x
  * properties from set and add-file --range, a notify command line run by the agent.
  */
-class CliSurfaceIT {
-    static NginxServer nginx;
+class CliSurfaceIT extends NginxCliTest {
     static final byte[] CONTENT = TestData.random(300_000, 13);
-
-    @TempDir
-    Path tmp;
-    Cli cli;
-    Path dest;
 
     @BeforeAll
     static void startNginx() {
         nginx = NginxServer.start();
         nginx.put("f.bin", CONTENT);
         nginx.put("small.txt", "hello, jbits\n".getBytes(StandardCharsets.UTF_8));
-    }
-
-    @AfterAll
-    static void stopNginx() {
-        nginx.close();
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        cli = new Cli(tmp.resolve("home"));
-        dest = Files.createDirectories(tmp.resolve("dest"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        cli.close();
     }
 
     private String suspended(String name, String file) {

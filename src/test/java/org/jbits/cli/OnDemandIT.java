@@ -14,12 +14,8 @@ import org.jbits.testing.Await;
 import org.jbits.testing.Cli;
 import org.jbits.testing.NginxServer;
 import org.jbits.testing.TestData;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * On-demand mode from the command line, through the packaged jar and its agent against a real nginx:
@@ -27,37 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
  * filled ranges, a kill -9 of the agent while ranges are being fetched (every range reported filled before the kill
  * is on disk, intact, after it), and the command line's refusals.
  */
-class OnDemandIT {
+class OnDemandIT extends NginxCliTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final byte[] CONTENT = TestData.random(3 << 20, 31);
     private static final int POSITION = 1 << 20;
-    static NginxServer nginx;
-
-    @TempDir
-    Path tmp;
-    Cli cli;
-    Path dest;
 
     @BeforeAll
     static void startNginx() {
         nginx = NginxServer.start();
         nginx.put("od.bin", CONTENT);
-    }
-
-    @AfterAll
-    static void stopNginx() {
-        nginx.close();
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        cli = new Cli(tmp.resolve("home"));
-        dest = Files.createDirectories(tmp.resolve("dest"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        cli.close();
     }
 
     private JsonNode job(String id) {

@@ -27,26 +27,18 @@ import org.jbits.testing.FaultServer;
 import org.jbits.testing.NginxServer;
 import org.jbits.testing.TestData;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The file and job properties of BITS 2.0-10.x through the engine against a real nginx (and a fault-injecting
  * server where nginx is too well behaved): file ranges, SetRemoteName and ReplaceRemotePrefix with a resume on the
  * new server, a file's response headers, dynamic content, the maximum download size and high performance.
  */
-class FilePropertiesTest {
+class FilePropertiesTest extends EngineWithFaultsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final byte[] CONTENT = TestData.random(3 << 20, 77);
     private static NginxServer nginx;
-
-    @TempDir
-    Path tmp;
-    private PortableEngine engine;
-    private FaultServer faults;
 
     @BeforeAll
     static void startNginx() {
@@ -66,19 +58,6 @@ class FilePropertiesTest {
     @AfterAll
     static void stopNginx() {
         nginx.close();
-    }
-
-    @BeforeEach
-    void open() {
-        engine = Engines.open(tmp.resolve("state"));
-    }
-
-    @AfterEach
-    void close() {
-        engine.close();
-        if (faults != null) {
-            faults.close();
-        }
     }
 
     private BitsJob job(String name) {

@@ -31,11 +31,8 @@ import org.jbits.testing.FaultServer;
 import org.jbits.testing.NginxServer;
 import org.jbits.testing.TestData;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * On-demand mode (BITS_JOB_PROPERTY_ON_DEMAND_MODE, IBackgroundCopyFile6) through the engine against a real nginx:
@@ -43,15 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the job Suspended when they are there and Transferred once every byte is; BITS' refusals; a server without range
  * support; the filled ranges across an engine restart.
  */
-class OnDemandTest {
+class OnDemandTest extends EngineWithFaultsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final byte[] CONTENT = TestData.random(5 << 20, 91);
     private static NginxServer nginx;
-
-    @TempDir
-    Path tmp;
-    private PortableEngine engine;
-    private FaultServer faults;
 
     @BeforeAll
     static void startNginx() {
@@ -62,19 +54,6 @@ class OnDemandTest {
     @AfterAll
     static void stopNginx() {
         nginx.close();
-    }
-
-    @BeforeEach
-    void open() {
-        engine = Engines.open(tmp.resolve("state"));
-    }
-
-    @AfterEach
-    void close() {
-        engine.close();
-        if (faults != null) {
-            faults.close();
-        }
     }
 
     private BitsJob onDemandJob(String name) {
