@@ -209,7 +209,7 @@ final class OnDemandTransfer {
         }
     }
 
-    private record Temp(SafeFile file, SafeDirectory dir, FileChannel channel) implements AutoCloseable {
+    private record Temp(SafeFile file, SafeStorage storage, FileChannel channel) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             try {
@@ -218,16 +218,17 @@ final class OnDemandTransfer {
                 if (file != null) {
                     file.close();
                 }
-                if (dir != null) {
-                    dir.close();
+                if (storage != null) {
+                    storage.close();
                 }
             }
         }
     }
 
     /**
-     * The temporary file, opened as {@link TempFiles} opens a durable one: in the directory recorded at AddFile,
-     * the file this job created or a new one (0600) whose identity is committed before a byte is written.
+     * The temporary file, opened through {@link SafeStorage} as {@link TempFiles} opens a durable one: in the
+     * directory recorded at AddFile, the file this job created or a new one (0600) whose identity is committed before
+     * a byte is written (a new file's filled ranges are forgotten: they were written to another).
      */
     private Temp open(Run run, FileRecord f) throws TransferException {
         Path temp = Path.of(f.tempName);
@@ -236,35 +237,28 @@ final class OnDemandTransfer {
                 return new Temp(null, null, FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.READ,
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
             }
-            SafeDirectory dir = SafeDirectory.open(temp.getParent(), f.dirId);
+            SafeStorage storage = SafeStorage.open(temp.getParent(), f.dirId, temp.getFileName().toString(), f.tempId,
+                    false, id -> {
+                        if (!f.filled.isEmpty()) {
+                            // Not the file the filled ranges were written to.
+                            jobs.locked(() -> {
+                                f.filled = RangeSet.EMPTY;
+                                f.bytesTransferred = 0;
+                                return null;
+                            });
+                        }
+                        f.tempId = id;
+                        jobs.store().saveTempFileIdentity(run.job.rec.id, f);
+                    });
+            SafeFile file = null;
             try {
-                String name = temp.getFileName().toString();
-                SafeFile file;
-                if (f.tempId != null) {
-                    file = dir.openOrCreate(name, f.tempId, SafeStorage.PRIVATE);
-                } else {
-                    try {
-                        file = dir.create(name, SafeStorage.PRIVATE);
-                    } catch (java.nio.file.FileAlreadyExistsException left) {
-                        // Checked like any file found under the name (a regular file of this user, one link).
-                        file = dir.openExisting(name, null);
-                    }
-                }
-                if (!file.identity().equals(f.tempId)) {
-                    if (!f.filled.isEmpty()) {
-                        // Not the file the filled ranges were written to.
-                        jobs.locked(() -> {
-                            f.filled = RangeSet.EMPTY;
-                            f.bytesTransferred = 0;
-                            return null;
-                        });
-                    }
-                    f.tempId = file.identity();
-                    jobs.store().saveTempFileIdentity(run.job.rec.id, f);
-                }
-                return new Temp(file, dir, file.openChannel());
+                file = storage.openFile();
+                return new Temp(file, storage, file.openChannel());
             } catch (IOException | RuntimeException e) {
-                dir.close();
+                if (file != null) {
+                    file.close();
+                }
+                storage.close();
                 throw e;
             }
         } catch (IOException e) {

@@ -51,18 +51,38 @@ public final class SafeStorage implements FileStorage {
 
     @Override
     public DirectWriter open() throws IOException {
+        SafeFile f = openFile();
+        try {
+            return DirectWriter.open(f, directIo);
+        } catch (IOException | RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The job's file under the name: the one with the recorded identity (made anew when it is gone), else a new one
+     * (0600) or, when something is already there, that one checked as any file found under the name (a regular
+     * file of this user, one link). A file other than the recorded one has its identity told to {@code created}
+     * before this returns, so before a byte is written to it.
+     */
+    public SafeFile openFile() throws IOException {
         SafeFile f;
         if (expected != null) {
             f = dir.openOrCreate(name, expected, PRIVATE);
         } else {
-            f = dir.stat(name) == null ? dir.create(name, PRIVATE) : dir.openExisting(name, null);
+            try {
+                f = dir.create(name, PRIVATE);
+            } catch (java.nio.file.FileAlreadyExistsException there) {
+                f = dir.openExisting(name, null);
+            }
         }
         try {
             if (!f.identity().equals(expected)) {
                 created.accept(f.identity());
             }
-            return DirectWriter.open(f, directIo);
-        } catch (IOException | RuntimeException e) {
+            return f;
+        } catch (RuntimeException e) {
             f.close();
             throw e;
         }
