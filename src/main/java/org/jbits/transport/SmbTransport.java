@@ -197,7 +197,7 @@ public final class SmbTransport implements Transport {
                 pacer.pace(b.length());
                 if (System.nanoTime() - lastCheck > RECHECK_NANOS) {
                     lastCheck = System.nanoTime();
-                    Version now = stat(file, where);
+                    Version now = statMidRead(file, where);
                     if (!now.equals(version)) {
                         throw changed(where, version, now);
                     }
@@ -212,7 +212,7 @@ public final class SmbTransport implements Transport {
             // dropped session as the end of the stream). A fresh stat tells them apart: a server that does not
             // answer, or answers with the same version, is the connection's failure (transient, resumed), not a
             // changed file (downloaded again from 0).
-            Version now = stat(file, where);
+            Version now = statMidRead(file, where);
             if (now.equals(version)) {
                 throw TransferException.transientError(HResult.ERROR_NETNAME_DELETED, ErrorContext.GENERAL_TRANSPORT,
                         "the connection to " + where.unc() + " ended mid-read: " + e.getMessage(), e);
@@ -223,6 +223,23 @@ public final class SmbTransport implements Transport {
                 return;
             }
             throw SmbErrors.map(e, where, "reading");
+        }
+    }
+
+    /**
+     * A fresh look at the file in the middle of its read: a server that does not answer it (a timeout, a refused or
+     * dropped connection: smbd restarting, the link gone) is the read's connection failing, the transient
+     * ERROR_NETNAME_DELETED a failed read is, not a failure of its own; a file deleted or changed is what it is.
+     */
+    private static Version statMidRead(SmbFile file, SmbNames.Location where) throws TransferException {
+        try {
+            return stat(file, where);
+        } catch (TransferException e) {
+            if (!e.isTransient() || e.hresult() == HResult.BG_E_REMOTE_FILE_CHANGED) {
+                throw e;
+            }
+            throw TransferException.transientError(HResult.ERROR_NETNAME_DELETED, ErrorContext.GENERAL_TRANSPORT,
+                    "the connection to " + where.unc() + " failed mid-read (" + e.getMessage() + ")", e);
         }
     }
 
