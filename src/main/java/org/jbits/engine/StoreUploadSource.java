@@ -143,6 +143,11 @@ final class StoreUploadSource implements UploadSource, ReplyTarget, AutoCloseabl
     }
 
     @Override
+    public FileChannel channel() {
+        return channel;
+    }
+
+    @Override
     public void checkUnchanged() throws TransferException {
         FileVersion began = FileVersion.parse(file.validator);
         if (began == null) {

@@ -420,14 +420,32 @@ final class BitsUploadClient {
         return h;
     }
 
-    /** A fragment's body: {@code length} bytes of the file from {@code first}, read as they are sent, paced. */
-    private final class FragmentBody extends RequestBody {
+    /**
+     * A fragment's body: {@code length} bytes of the file from {@code first}, read as they are sent, paced; or sent
+     * straight from the file's channel where the packet sender can ({@link PacketSender.FileRange}).
+     */
+    private final class FragmentBody extends RequestBody implements PacketSender.FileRange {
         private final long first;
         private final long length;
 
         FragmentBody(long first, long length) {
             this.first = first;
             this.length = length;
+        }
+
+        @Override
+        public java.nio.channels.FileChannel channel() {
+            return source.channel();
+        }
+
+        @Override
+        public long position() {
+            return first;
+        }
+
+        @Override
+        public long length() {
+            return length;
         }
 
         @Override

@@ -118,8 +118,9 @@ public final class HttpTransport implements Transport {
     /** One attempt at an upload over the BITS upload protocol, continuing the source's session. */
     @Override
     public void upload(URI destination, UploadSource source, TransferContext context) throws TransferException {
-        new BitsUploadClient(new PacketSender(packetClient(context), context), this, destination, source, context,
-                clock, nanoTime).run();
+        try (PacketSender packets = new PacketSender(packetClient(context), context)) {
+            new BitsUploadClient(packets, this, destination, source, context, clock, nanoTime).run();
+        }
     }
 
     /** Cancel-Session, best effort (one packet, failures logged). */
@@ -132,8 +133,9 @@ public final class HttpTransport implements Transport {
             log.warn("Cancel-Session of {} not sent: {}", Redacted.uri(session.url()), e.getMessage());
             return;
         }
-        new BitsUploadClient(new PacketSender(c, context), this, session.url(), null, context, clock, nanoTime)
-                .cancel(session);
+        try (PacketSender packets = new PacketSender(c, context)) {
+            new BitsUploadClient(packets, this, session.url(), null, context, clock, nanoTime).cancel(session);
+        }
     }
 
     /**

@@ -2,12 +2,15 @@ package org.jbits.transport;
 
 import java.io.IOException;
 import java.net.ProtocolException;
+import java.net.Proxy;
 import java.net.URI;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.Call;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -27,9 +30,13 @@ import org.jbits.HResult;
  *       the later packets to the same origin, so that a fragment's body does not go out twice, once to be refused
  *       (RFC 7617's protection space: what one challenge asked for holds for the origin).</li>
  *   <li>Stopping the transfer cancels the packet in flight.</li>
+ *   <li>A Fragment whose body is a range of a file ({@link FileRange}) to an {@code http://} URL that no proxy
+ *       serves goes straight from the file to the socket ({@link FileFragmentSender}), the same request OkHttp would
+ *       write; an answer that OkHttp would act on itself (a challenge the job has credentials for) sends the packet
+ *       again through OkHttp, which answers it.</li>
  * </ul>
  */
-final class PacketSender {
+final class PacketSender implements AutoCloseable {
     static final String BITS_POST = "BITS_POST";
     private static final int MAX_REDIRECTS = 10;
 
@@ -57,7 +64,21 @@ final class PacketSender {
         }
     }
 
+    /** A body that is {@link #length} bytes of a file from {@link #position}. */
+    interface FileRange {
+        /** The file, or null when the body is not read from one. */
+        java.nio.channels.FileChannel channel();
+
+        long position();
+
+        long length();
+    }
+
     private final OkHttpClient client;
+    /** Made at the first packet that can go straight from its file; closed with this sender. */
+    private FileFragmentSender fromFile;
+    /** Packets sent through {@link #fromFile} (for tests). */
+    private final java.util.concurrent.atomic.AtomicInteger sentFromFile = new java.util.concurrent.atomic.AtomicInteger();
     private final TransferContext context;
     private final AtomicReference<Call> current = new AtomicReference<>();
     /** Per origin ({@code scheme://host:port}), the Authorization a challenge was answered with. */
@@ -72,6 +93,13 @@ final class PacketSender {
             Call c = current.get();
             if (c != null) {
                 c.cancel();
+            }
+            FileFragmentSender f;
+            synchronized (this) {
+                f = fromFile;
+            }
+            if (f != null) {
+                f.close();
             }
         });
     }
@@ -106,7 +134,33 @@ final class PacketSender {
             if (proxyAuth != null) {
                 rb.header("Proxy-Authorization", proxyAuth);
             }
-            Call call = client.newCall(rb.build());
+            Request request = rb.build();
+            if (body instanceof FileRange range && range.channel() != null && direct(request.url())) {
+                FileFragmentSender.Answer a;
+                try {
+                    a = fileSender().post(request.url(), request.headers(), range.channel(), range.position(),
+                            range.length(), context.pacer());
+                } catch (IOException e) {
+                    if (context.isStopped()) {
+                        throw new Stopped();
+                    }
+                    throw e;
+                }
+                sentFromFile.incrementAndGet();
+                boolean challenged = a.status() == 401 && !context.serverCredentialList().isEmpty();
+                if (!challenged) {
+                    if (isRedirect(a.status()) && a.headers().get("Location") != null) {
+                        if (hop + 1 >= MAX_REDIRECTS) {
+                            throw tooManyRedirects(type, url);
+                        }
+                        target = redirect(target, a.headers().get("Location"), type);
+                        continue;
+                    }
+                    return new Answer(target, BitsAck.of(a.status(), a.headers()));
+                }
+                // OkHttp's authenticator answers the challenge (and the answer is learned for the next packets).
+            }
+            Call call = client.newCall(request);
             current.set(call);
             if (context.isStopped()) {
                 throw new Stopped();
@@ -116,9 +170,7 @@ final class PacketSender {
                 int code = r.code();
                 if (isRedirect(code) && r.header("Location") != null) {
                     if (hop + 1 >= MAX_REDIRECTS) {
-                        throw TransferException.fatal(HResult.ERROR_WINHTTP_REDIRECT_FAILED, ErrorContext.REMOTE_FILE,
-                                type + " was redirected more than " + MAX_REDIRECTS + " times from " + Redacted.uri(url),
-                                null);
+                        throw tooManyRedirects(type, url);
                     }
                     target = redirect(target, r.header("Location"), type);
                     continue;
@@ -133,6 +185,50 @@ final class PacketSender {
                 current.compareAndSet(call, null);
             }
         }
+    }
+
+    /** Packets that went straight from their file to the socket. */
+    int sentFromFile() {
+        return sentFromFile.get();
+    }
+
+    /** Closes the connection packets went straight from their files on. */
+    @Override
+    public void close() {
+        FileFragmentSender f;
+        synchronized (this) {
+            f = fromFile;
+            fromFile = null;
+        }
+        if (f != null) {
+            f.release();
+        }
+    }
+
+    private synchronized FileFragmentSender fileSender() {
+        if (fromFile == null) {
+            fromFile = new FileFragmentSender(client.connectTimeoutMillis(), client.writeTimeoutMillis(),
+                    client.readTimeoutMillis());
+        }
+        return fromFile;
+    }
+
+    /** Plain HTTP with no proxy for it: what a socket of our own carries as OkHttp would. */
+    private boolean direct(HttpUrl url) {
+        if (!url.scheme().equals("http")) {
+            return false;
+        }
+        Proxy p = client.proxy();
+        if (p != null) {
+            return p.type() == Proxy.Type.DIRECT;
+        }
+        List<Proxy> selected = client.proxySelector().select(url.uri());
+        return selected != null && !selected.isEmpty() && selected.stream().allMatch(x -> x.type() == Proxy.Type.DIRECT);
+    }
+
+    private static TransferException tooManyRedirects(String type, URI url) {
+        return TransferException.fatal(HResult.ERROR_WINHTTP_REDIRECT_FAILED, ErrorContext.REMOTE_FILE,
+                type + " was redirected more than " + MAX_REDIRECTS + " times from " + Redacted.uri(url), null);
     }
 
     private static boolean isRedirect(int code) {

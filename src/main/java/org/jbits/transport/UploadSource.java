@@ -23,6 +23,15 @@ public interface UploadSource {
      */
     int read(ByteBuffer dst, long position) throws TransferException;
 
+    /**
+     * The local file's channel, open for reading, for sending its bytes straight to a socket ({@code sendfile}), or
+     * null when the bytes are only to be had through {@link #read}. Reads through it see the same file as
+     * {@link #read}; the caller neither moves its position nor closes it.
+     */
+    default java.nio.channels.FileChannel channel() {
+        return null;
+    }
+
     /** Fails with BG_E_LOCAL_FILE_CHANGED (LocalFile) when the file is not the version its session began with. */
     void checkUnchanged() throws TransferException;
 

@@ -52,6 +52,11 @@ class BitsUploadClientTest {
         server.close();
     }
 
+    /** The local file of an upload: in memory here, read through {@link UploadSource#read}. */
+    MemoryUploadSource source(byte[] content, boolean withReply) {
+        return new MemoryUploadSource(content, withReply);
+    }
+
     private static TransferContext context() {
         return TransferContext.builder().build();
     }
@@ -71,7 +76,7 @@ class BitsUploadClientTest {
     @Test
     void uploadsInGrowingFragmentsAndClosesTheSession() throws Exception {
         byte[] content = TestData.random((int) (40 * MIB + 12345), 1);
-        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        MemoryUploadSource source = source(content, false);
         http.upload(proxy.url("/whole.bin"), source, context());
 
         assertTrue(source.isUploaded(), source.events().toString());
@@ -94,7 +99,7 @@ class BitsUploadClientTest {
     @Test
     void aStoppedUploadResumesWithAPingAndAProbeAndSendsNothingTwiceButTheProbe() throws Exception {
         byte[] content = TestData.random((int) (32 * MIB), 2);
-        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        MemoryUploadSource source = source(content, false);
         http.upload(proxy.url("/stopped.bin"), source, stoppingAfter(9 * MIB));
         assertFalse(source.isUploaded());
         long recorded = source.acknowledged();
@@ -127,7 +132,7 @@ class BitsUploadClientTest {
     @Test
     void acknowledgementsLostWithTheClientCostAtMostTheProbe() throws Exception {
         byte[] content = TestData.random((int) (24 * MIB), 3);
-        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        MemoryUploadSource source = source(content, false);
         http.upload(proxy.url("/lost.bin"), source, stoppingAfter(12 * MIB));
         long recorded = source.acknowledged();
         assertTrue(recorded > 4 * MIB, "acknowledged " + recorded);
@@ -144,7 +149,7 @@ class BitsUploadClientTest {
     @Test
     void aServerThatRestartedMidUploadIsTakenAtItsWord() throws Exception {
         byte[] content = TestData.random((int) (30 * MIB), 4);
-        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        MemoryUploadSource source = source(content, false);
         http.upload(proxy.url("/restart.bin"), source, stoppingAfter(10 * MIB));
         server.close();
         server = UploadServer.builder(uploads).port(0).build().start();
@@ -159,7 +164,7 @@ class BitsUploadClientTest {
     @Test
     void theServerSayingItHoldsLessIsBelieved() throws Exception {
         byte[] content = TestData.random((int) (8 * MIB), 5);
-        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        MemoryUploadSource source = source(content, false);
         http.upload(proxy.url("/less.bin"), source, stoppingAfter(3 * MIB));
         long recorded = source.acknowledged();
         // As if the client's record were ahead of the server (a server that lost bytes): the 416 says where it is.
@@ -177,7 +182,7 @@ class BitsUploadClientTest {
     @Test
     void aConnectionCutMidFragmentIsAskedAgainAtOnceWithAProbe() throws Exception {
         byte[] content = TestData.random((int) (12 * MIB), 8);
-        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        MemoryUploadSource source = source(content, false);
         proxy.cutNextFragmentAfter(300_000);
         http.upload(proxy.url("/cut.bin"), source, context());
 
@@ -198,7 +203,7 @@ class BitsUploadClientTest {
         server = UploadServer.builder(uploads).port(0).basicAuth(java.util.Map.of("alice", "s3cret")).build().start();
         proxy.target(server.address());
         byte[] content = TestData.random((int) (6 * MIB), 9);
-        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        MemoryUploadSource source = source(content, false);
         TransferContext ctx = context().withServerCredentials(
                 new Credentials(Credentials.Scheme.BASIC, "alice", "s3cret"));
         http.upload(proxy.url("/auth.bin"), source, ctx);
@@ -210,7 +215,7 @@ class BitsUploadClientTest {
         assertEquals(content.length, proxy.fragmentBytes(), "every fragment body went once");
 
         TransferException e = assertThrows(TransferException.class, () -> http.upload(proxy.url("/wrong.bin"),
-                new MemoryUploadSource(content, false), context().withServerCredentials(
+                source(content, false), context().withServerCredentials(
                         new Credentials(Credentials.Scheme.BASIC, "alice", "Wr0ngPassw0rd"))));
         assertEquals(HResult.E_ACCESSDENIED, e.hresult(), e.getMessage());
         assertFalse(e.getMessage().contains("Wr0ngPassw0rd"), "no password in the message: " + e.getMessage());
@@ -219,7 +224,7 @@ class BitsUploadClientTest {
     @Test
     void aServerThatClosesTheConnectionOnFragmentsBeyondWindowsSizeGetsWindowsSize() throws Exception {
         byte[] content = TestData.random((int) (100 * MIB), 10);
-        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        MemoryUploadSource source = source(content, false);
         proxy.refuseFragmentsOver(13_000_000);
         http.upload(proxy.url("/windows.bin"), source, context());
 
@@ -241,7 +246,7 @@ class BitsUploadClientTest {
 
     @Test
     void anEmptyFileIsOneFragmentOfNoBytes() throws Exception {
-        MemoryUploadSource source = new MemoryUploadSource(new byte[0], false);
+        MemoryUploadSource source = source(new byte[0], false);
         http.upload(proxy.url("/empty.bin"), source, context());
         assertTrue(source.isUploaded(), source.events().toString());
         assertEquals(0, Files.size(uploads.resolve("empty.bin")));
@@ -251,7 +256,7 @@ class BitsUploadClientTest {
     @Test
     void aFileChangedMidUploadFailsWithLocalFileChangedAndCancelsTheSession() throws Exception {
         byte[] content = TestData.random((int) (8 * MIB), 6);
-        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        MemoryUploadSource source = source(content, false);
         http.upload(proxy.url("/changed.bin"), source, stoppingAfter(2 * MIB));
         assertEquals(1, server.openSessions());
         source.content = content.clone();
@@ -280,7 +285,7 @@ class BitsUploadClientTest {
         server = UploadServer.builder(uploads).port(0).notifyCommand(List.of(cmd.toString())).build().start();
         proxy.target(server.address());
         byte[] content = TestData.random(3_000_000, 7);
-        MemoryUploadSource source = new MemoryUploadSource(content, true);
+        MemoryUploadSource source = source(content, true);
         http.upload(proxy.url("/reply.bin"), source, context());
 
         assertTrue(source.isUploaded());

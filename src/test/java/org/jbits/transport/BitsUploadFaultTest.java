@@ -41,6 +41,11 @@ class BitsUploadFaultTest {
         server.close();
     }
 
+    /** The local file of an upload: in memory here, read through {@link UploadSource#read}. */
+    MemoryUploadSource source(byte[] content, boolean withReply) {
+        return new MemoryUploadSource(content, withReply);
+    }
+
     private static TransferContext context() {
         return TransferContext.builder().build();
     }
@@ -64,7 +69,7 @@ class BitsUploadFaultTest {
     void a413MakesTheLaterFragmentsSmaller() throws Exception {
         server.maxFragment = 300_000;
         byte[] content = TestData.random(3_000_000, 1);
-        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        MemoryUploadSource source = source(content, false);
         upload("/f.bin", source);
 
         assertArrayEquals(content, server.files.get("/f.bin"));
@@ -79,7 +84,7 @@ class BitsUploadFaultTest {
     @Test
     void aServerThatRefusesEvenTheSmallestFragmentFailsTheUpload() throws Exception {
         server.maxFragment = 1000;
-        MemoryUploadSource source = new MemoryUploadSource(TestData.random(100_000, 2), false);
+        MemoryUploadSource source = source(TestData.random(100_000, 2), false);
         TransferException e = assertThrows(TransferException.class, () -> upload("/small.bin", source));
         assertEquals(HResult.ofHttpStatus(413), e.hresult(), e.getMessage());
         assertEquals(ErrorContext.REMOTE_FILE, e.context());
@@ -93,7 +98,7 @@ class BitsUploadFaultTest {
     void aServerThatForgetsTheSessionGetsANewOneFromByteZero() throws Exception {
         server.forgetAfterFragments = 1;
         byte[] content = TestData.random(5_000_000, 3);
-        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        MemoryUploadSource source = source(content, false);
         upload("/forgot.bin", source);
 
         assertArrayEquals(content, server.files.get("/forgot.bin"));
@@ -111,7 +116,7 @@ class BitsUploadFaultTest {
         server.createStatus = 201;
         server.forgetAfterFragments = 1;
         byte[] content = TestData.random(3_000_000, 4);
-        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        MemoryUploadSource source = source(content, false);
         upload("/legacy.bin", source);
 
         assertArrayEquals(content, server.files.get("/legacy.bin"));
@@ -124,7 +129,7 @@ class BitsUploadFaultTest {
         server.redirectCreateTo = "/farm/node2/file.bin";
         server.redirectStatus = status;
         byte[] content = TestData.random(2_000_000, 5);
-        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        MemoryUploadSource source = source(content, false);
         upload("/file.bin", source);
 
         assertArrayEquals(content, server.files.get("/farm/node2/file.bin"));
@@ -141,7 +146,7 @@ class BitsUploadFaultTest {
         try (ScriptedBitsServer node = ScriptedBitsServer.sharing(server)) {
             server.hostId = "127.0.0.1:" + node.port();
             byte[] content = TestData.random(3_000_000, 6);
-            MemoryUploadSource source = new MemoryUploadSource(content, false);
+            MemoryUploadSource source = source(content, false);
             upload("/farm.bin", source);
 
             assertArrayEquals(content, server.files.get("/farm.bin"));
@@ -160,7 +165,7 @@ class BitsUploadFaultTest {
         server.hostId = "127.0.0.1:" + node.port();
         server.hostFallbackSeconds = 60L;
         byte[] content = TestData.random(4_000_000, 7);
-        MemoryUploadSource source = new MemoryUploadSource(content, false);
+        MemoryUploadSource source = source(content, false);
         java.net.URI url = java.net.URI.create(server.url("/fallback.bin"));
         timed.upload(url, source, stoppingAfter(1_500_000));
         node.close();
@@ -186,7 +191,7 @@ class BitsUploadFaultTest {
     @Test
     void anAckWithoutTheReceivedRangeIsAnInvalidServerResponse() {
         server.omitReceived = true;
-        MemoryUploadSource source = new MemoryUploadSource(TestData.random(10_000, 8), false);
+        MemoryUploadSource source = source(TestData.random(10_000, 8), false);
         TransferException e = assertThrows(TransferException.class, () -> upload("/broken.bin", source));
         assertEquals(HResult.BG_E_INVALID_SERVER_RESPONSE, e.hresult());
         assertFalse(e.isTransient());
@@ -198,13 +203,13 @@ class BitsUploadFaultTest {
         assertEquals(100, id.length());
         server.sessionIdOverride = id;
         byte[] content = TestData.random(50_000, 9);
-        upload("/id.bin", new MemoryUploadSource(content, false));
+        upload("/id.bin", source(content, false));
         assertArrayEquals(content, server.files.get("/id.bin"));
         assertTrue(server.packets("Fragment").stream().allMatch(r -> id.equals(r.getHeader("BITS-Session-Id"))));
 
         server.sessionIdOverride = id + "y";
         TransferException e = assertThrows(TransferException.class,
-                () -> upload("/long.bin", new MemoryUploadSource(content, false)));
+                () -> upload("/long.bin", source(content, false)));
         assertEquals(HResult.BG_E_INVALID_SERVER_RESPONSE, e.hresult());
     }
 
@@ -212,12 +217,12 @@ class BitsUploadFaultTest {
     void aBusyServerIsTransientAndAForbiddingOneFatal() {
         server.createStatus = 503;
         TransferException busy = assertThrows(TransferException.class,
-                () -> upload("/busy.bin", new MemoryUploadSource(new byte[10], false)));
+                () -> upload("/busy.bin", source(new byte[10], false)));
         assertTrue(busy.isTransient());
         assertEquals(HResult.ofHttpStatus(503), busy.hresult());
         server.createStatus = 403;
         TransferException forbidden = assertThrows(TransferException.class,
-                () -> upload("/no.bin", new MemoryUploadSource(new byte[10], false)));
+                () -> upload("/no.bin", source(new byte[10], false)));
         assertFalse(forbidden.isTransient());
         assertEquals(ErrorContext.REMOTE_FILE, forbidden.context());
     }
@@ -228,7 +233,7 @@ class BitsUploadFaultTest {
                 new TransferContext.Header("X-Tenant", "blue"),
                 new TransferContext.Header("BITS-Packet-Type", "Cancel-Session"))).build();
         byte[] content = TestData.random(100_000, 10);
-        http.upload(java.net.URI.create(server.url("/h.bin")), new MemoryUploadSource(content, false), ctx);
+        http.upload(java.net.URI.create(server.url("/h.bin")), source(content, false), ctx);
         assertArrayEquals(content, server.files.get("/h.bin"));
         assertTrue(server.requests.stream().allMatch(r -> "blue".equals(r.getHeader("X-Tenant"))));
         assertEquals(List.of("Create-Session", "Fragment", "Close-Session"), types(server.requests));

@@ -25,9 +25,48 @@ final class MemoryUploadSource implements UploadSource {
     final List<String> events = new ArrayList<>();
     final Reply reply;
 
+    /** Null, or the file that holds {@link #content} for {@link #channel}: a source the client may send from. */
+    private final java.nio.file.Path file;
+    private byte[] inFile;
+    private java.nio.channels.FileChannel channel;
+    private int reads;
+
     MemoryUploadSource(byte[] content, boolean withReply) {
+        this(content, withReply, null);
+    }
+
+    /**
+     * With {@code file} non-null, the content is also that file's, and {@link #channel} gives it: the client may send
+     * fragments straight from it. Setting {@link #content} rewrites the file (a changed local file).
+     */
+    MemoryUploadSource(byte[] content, boolean withReply, java.nio.file.Path file) {
         this.content = content;
         this.reply = withReply ? new Reply() : null;
+        this.file = file;
+    }
+
+    @Override
+    public synchronized java.nio.channels.FileChannel channel() {
+        if (file == null) {
+            return null;
+        }
+        try {
+            if (inFile != content) {
+                java.nio.file.Files.write(file, content);
+                inFile = content;
+            }
+            if (channel == null) {
+                channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return channel;
+    }
+
+    /** Calls of {@link #read} that returned bytes. */
+    synchronized int reads() {
+        return reads;
     }
 
     @Override
@@ -49,6 +88,9 @@ final class MemoryUploadSource implements UploadSource {
         }
         int n = (int) Math.min(dst.remaining(), c.length - position);
         dst.put(c, (int) position, n);
+        synchronized (this) {
+            reads++;
+        }
         return n;
     }
 
