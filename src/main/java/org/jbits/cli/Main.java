@@ -24,12 +24,16 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * {@code --host ssh://...} runs a command against another machine's agent ({@link Connection}).
  */
 @Command(name = "jbits", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Background Intelligent Transfer Service for Java.",
-        subcommands = {StartCommand.class, JobCommands.Get.class, JobCommands.AddFile.class, JobCommands.Set.class,
-                JobCommands.Suspend.class, JobCommands.Resume.class, JobCommands.Complete.class,
-                JobCommands.Remove.class, MonitorCommand.class, AgentCommand.class, ServeUploadsCommand.class,
-                NetworkCommand.class})
+        description = "Background Intelligent Transfer Service for Java.")
 public final class Main implements Runnable {
+    /** The commands, in the order help lists them. */
+    static final List<Class<?>> COMMANDS = List.of(StartCommand.class, JobCommands.Get.class,
+            JobCommands.AddFile.class, JobCommands.Set.class, JobCommands.Suspend.class, JobCommands.Resume.class,
+            JobCommands.Complete.class, JobCommands.Remove.class, MonitorCommand.class, AgentCommand.class,
+            ServeUploadsCommand.class, NetworkCommand.class);
+    /** The options before a command that take a value (as the next word unless given with '='). */
+    private static final java.util.Set<String> VALUED = java.util.Set.of("--backend", "--host", "--remote-jbits");
+
     @Spec
     CommandSpec spec;
 
@@ -95,7 +99,7 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns its exit status. */
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine(args);
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             // One line: the problem, a suggestion for a misspelt name, where to read more, and the code.
@@ -164,6 +168,51 @@ public final class Main implements Runnable {
                 }
             }
         }
+    }
+
+    /**
+     * The command line for {@code args}: with only the command they name when they name one (picocli builds its model
+     * of every command it is given, by reflection, before it parses: about a third of a short command's run, and a
+     * fixed cost of every synchronous {@code start}), else with every command (for help, and for the suggestions of a
+     * misspelt name). What a command parses, and its help, are the same either way.
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        Class<?> named = named(commandWord(args));
+        for (Class<?> c : named != null ? List.of(named) : COMMANDS) {
+            cl.addSubcommand(c);
+        }
+        return cl;
+    }
+
+    /** The word that names the command: the first that is not a global option or its value; null when none. */
+    static String commandWord(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (VALUED.contains(a)) {
+                i++;
+            } else if (a.startsWith("-")) {
+                int eq = a.indexOf('=');
+                if (eq < 0 || !VALUED.contains(a.substring(0, eq))) {
+                    return null; // help, version, or an option picocli is to explain
+                }
+            } else {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private static Class<?> named(String word) {
+        if (word == null) {
+            return null;
+        }
+        for (Class<?> c : COMMANDS) {
+            if (c.getAnnotation(Command.class).name().equals(word)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** "NAME 0x8XXXXXXX" anywhere in a message: the BITS code is named. */

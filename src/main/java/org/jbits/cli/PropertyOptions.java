@@ -46,7 +46,7 @@ final class PropertyOptions {
     List<String> notifyFlags;
 
     @Option(names = "--notify-cmdline", paramLabel = "\"PROGRAM ARGS\"", description = "Run PROGRAM (an absolute "
-            + "path) with ARGS when the job is transferred or fails, as --notify-flags say (default: both); %jobid% "
+            + "path) with ARGS when the job is transferred or fails, as --notify-flags say (default: both); %%jobid%% "
             + "becomes the job id; words split as a shell does, without a shell. \"\" removes it.")
     String notifyCmdLine;
 
