@@ -190,6 +190,9 @@ public final class Main implements Runnable {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (VALUED.contains(a)) {
+                if (i + 1 < args.length && named(args[i + 1]) != null) {
+                    return null; // a command's name as a value: picocli explains that with every command there
+                }
                 i++;
             } else if (a.startsWith("-")) {
                 int eq = a.indexOf('=');

@@ -83,24 +83,31 @@ final class FileFragmentSender implements AutoCloseable {
             throws IOException {
         byte[] head = head(url, headers, length);
         String where = url.host() + ":" + url.port();
-        boolean reused = connection(url, where);
         try {
-            writeAll(ByteBuffer.wrap(head));
-        } catch (IOException e) {
-            if (!reused || closed) {
-                throw e;
+            boolean reused = connection(url, where);
+            try {
+                writeAll(ByteBuffer.wrap(head));
+            } catch (IOException e) {
+                if (!reused || closed) {
+                    throw e;
+                }
+                // A kept connection the server closed just now: nothing of the body went, so once more on a new one.
+                disconnect();
+                connection(url, where);
+                writeAll(ByteBuffer.wrap(head));
             }
-            // A kept connection the server closed just now: nothing of the body went, so once more on a new one.
+            Answer early = sendBody(file, position, length, pacer);
+            if (early != null) {
+                disconnect(); // the rest of the body was not sent: this connection cannot carry another request
+                return early;
+            }
+            return readAnswer();
+        } catch (IOException | RuntimeException e) {
+            // Whatever failed, the connection is in an unknown state (half a body sent, an answer half read or still
+            // to come): never used again, as OkHttp drops a connection after a failed exchange.
             disconnect();
-            connection(url, where);
-            writeAll(ByteBuffer.wrap(head));
+            throw e;
         }
-        Answer early = sendBody(file, position, length, pacer);
-        if (early != null) {
-            disconnect(); // the rest of the body was not sent: this connection cannot carry another request
-            return early;
-        }
-        return readAnswer(true);
     }
 
     /**
@@ -143,30 +150,31 @@ final class FileFragmentSender implements AutoCloseable {
             b.append('?').append(url.encodedQuery());
         }
         b.append(" HTTP/1.1\r\n");
+        boolean agent = false;
+        for (int i = 0; i < headers.size(); i++) {
+            String name = headers.name(i);
+            if (name.equalsIgnoreCase("Content-Length")) {
+                continue; // this request's own, as OkHttp's bridge sets it
+            }
+            agent |= name.equalsIgnoreCase("User-Agent");
+            b.append(name).append(": ").append(headers.value(i)).append("\r\n");
+        }
+        // What OkHttp's bridge adds, in its order (the packet sender leaves a request with its own Host, Connection,
+        // Expect or Transfer-Encoding to OkHttp).
+        b.append("Content-Length: ").append(length).append("\r\n");
         String host = url.host().contains(":") ? "[" + url.host() + "]" : url.host();
         b.append("Host: ").append(host);
         if (url.port() != HttpUrl.defaultPort(url.scheme())) {
             b.append(':').append(url.port());
         }
         b.append("\r\n");
-        boolean agent = false;
-        for (int i = 0; i < headers.size(); i++) {
-            String name = headers.name(i);
-            if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
-                    || name.equalsIgnoreCase("Host") || name.equalsIgnoreCase("Connection")) {
-                continue; // this request's own, as OkHttp's bridge sets them
-            }
-            agent |= name.equalsIgnoreCase("User-Agent");
-            b.append(name).append(": ").append(headers.value(i)).append("\r\n");
-        }
-        b.append("Content-Length: ").append(length).append("\r\n");
         b.append("Connection: Keep-Alive\r\n");
+        b.append("Accept-Encoding: gzip\r\n");
         if (!agent) {
             b.append("User-Agent: ").append(USER_AGENT).append("\r\n");
         }
         b.append("\r\n");
-        // OkHttp's Request checked every name and value; a non-ASCII value (addUnsafeNonAscii) goes as UTF-8, as
-        // OkHttp writes it.
+        // The names and values are those of an OkHttp Request, which checked them (no CR, LF or NUL can be in them).
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -175,22 +183,17 @@ final class FileFragmentSender implements AutoCloseable {
         long chunk = pacer == Pacer.UNLIMITED ? UNPACED_CHUNK : PACED_CHUNK;
         long at = position;
         long end = position + length;
-        SocketChannel ch = channel;
-        SelectionKey key = ch.keyFor(selector);
         while (at < end) {
             long want = Math.min(chunk, end - at);
-            if (file.size() < at + want) {
-                throw new PacketSender.SourceFailure(TransferException.fatal(HResult.BG_E_LOCAL_FILE_CHANGED,
-                        ErrorContext.LOCAL_FILE, "the file to upload ended at byte " + file.size() + " of " + end
-                                + ": it changed during the upload", null));
-            }
+            checkLength(file, at + want, end);
             pacer.pace((int) want);
             long stop = at + want;
             while (at < stop) {
                 long n;
                 try {
-                    n = file.transferTo(at, stop - at, ch);
+                    n = file.transferTo(at, stop - at, channel);
                 } catch (IOException e) {
+                    checkOpen();
                     Answer a = answerAfterFailure();
                     if (a != null) {
                         return a;
@@ -201,97 +204,159 @@ final class FileFragmentSender implements AutoCloseable {
                 if (n > 0) {
                     continue;
                 }
-                key.interestOps(SelectionKey.OP_WRITE | SelectionKey.OP_READ);
-                int ready = selector.select(writeTimeoutMillis);
-                checkOpen();
-                if (ready == 0) {
-                    throw new SocketTimeoutException("the server took no byte of the fragment for "
-                            + writeTimeoutMillis + " ms");
-                }
-                boolean readable = key.isReadable();
-                selector.selectedKeys().clear();
-                if (readable) {
-                    // The server answers (or closes) before it has the whole body: a refusal; what it says is the answer.
-                    Answer a = answerAfterFailure();
+                // Nothing went: the socket is full, or the file ended (it shrank since the check above).
+                checkLength(file, stop, end);
+                int ready = await(SelectionKey.OP_WRITE | SelectionKey.OP_READ, writeTimeoutMillis,
+                        "the server took no byte of the fragment for " + writeTimeoutMillis + " ms");
+                if ((ready & SelectionKey.OP_READ) != 0) {
+                    // The server says something before it has the whole body: an interim 1xx (dropped: the body goes
+                    // on), or its answer, a refusal, which is what the packet gets.
+                    Answer a = earlyAnswer();
                     if (a != null) {
                         return a;
                     }
-                    throw new EOFException("the server closed the connection before the fragment was all sent");
                 }
             }
         }
         return null;
     }
 
-    /** The answer a server gave before it stopped taking the body, or null when there is none to read. */
+    /** The file holds at least {@code upTo} bytes, else it changed: a LocalFile failure. */
+    private static void checkLength(FileChannel file, long upTo, long end) throws IOException {
+        long size = file.size();
+        if (size < upTo) {
+            throw new PacketSender.SourceFailure(TransferException.fatal(HResult.BG_E_LOCAL_FILE_CHANGED,
+                    ErrorContext.LOCAL_FILE, "the file to upload ended at byte " + size + " of " + end
+                            + ": it changed during the upload", null));
+        }
+    }
+
+    /**
+     * What the server sent while the body was going: null after an interim answer (its head dropped, and whatever came
+     * after it left for later), else the final answer, read up to its headers only (the connection is not used
+     * again). A connection the server ended without an answer fails.
+     */
+    private Answer earlyAnswer() throws IOException {
+        if (fill() < 0 && in.position() == 0) {
+            throw new EOFException("the server closed the connection before the fragment was all sent");
+        }
+        if (headEnd() < 0 && in.hasRemaining()) {
+            return null; // a head not yet all here: the body goes on until it is (or the socket is full again)
+        }
+        Head h = readHead();
+        if (h.interim()) {
+            return null;
+        }
+        return new Answer(h.status(), h.headers());
+    }
+
+    /** The answer a server gave before it stopped taking the body (a write failed), or null when there is none. */
     private Answer answerAfterFailure() {
         try {
-            return readAnswer(false);
+            while (true) {
+                Head h = readHead();
+                if (!h.interim()) {
+                    return new Answer(h.status(), h.headers());
+                }
+            }
         } catch (IOException e) {
             return null;
         }
     }
 
     private void writeAll(ByteBuffer b) throws IOException {
-        SelectionKey key = channel.keyFor(selector);
         while (b.hasRemaining()) {
             if (channel.write(b) > 0) {
                 continue;
             }
-            key.interestOps(SelectionKey.OP_WRITE);
-            int ready = selector.select(writeTimeoutMillis);
-            selector.selectedKeys().clear();
-            checkOpen();
-            if (ready == 0) {
-                throw new SocketTimeoutException("the server took no byte of the request for " + writeTimeoutMillis
-                        + " ms");
-            }
+            await(SelectionKey.OP_WRITE, writeTimeoutMillis,
+                    "the server took no byte of the request for " + writeTimeoutMillis + " ms");
         }
+    }
+
+    /**
+     * Waits until the connection is ready for {@code ops}; returns the ready set. A stop ({@link #close}) or an
+     * interrupt ends the wait with InterruptedIOException, {@code timeoutMillis} without readiness with
+     * SocketTimeoutException.
+     */
+    private int await(int ops, int timeoutMillis, String timedOut) throws IOException {
+        checkOpen();
+        SelectionKey key = channel.keyFor(selector);
+        int ready;
+        try {
+            if (key == null || !key.isValid()) {
+                throw new java.nio.channels.ClosedChannelException();
+            }
+            key.interestOps(ops);
+            ready = selector.select(timeoutMillis) == 0 ? 0 : key.readyOps();
+            selector.selectedKeys().clear();
+        } catch (java.nio.channels.CancelledKeyException | java.nio.channels.ClosedSelectorException e) {
+            checkOpen();
+            throw new java.nio.channels.ClosedChannelException();
+        }
+        checkOpen();
+        if (Thread.interrupted()) {
+            throw new InterruptedIOException("interrupted");
+        }
+        if (ready == 0) {
+            throw new SocketTimeoutException(timedOut);
+        }
+        return ready;
     }
 
     // ------------------------------------------------------------------ the answer
 
-    /** Reads an answer, skipping interim ones; with {@code keep}, the connection stays open when the answer allows. */
-    private Answer readAnswer(boolean keep) throws IOException {
-        while (true) {
-            String headText = readHead();
-            String[] lines = headText.split("\r?\n", -1);
-            int status = status(lines[0]);
-            Headers.Builder hb = new Headers.Builder();
-            String name = null;
-            StringBuilder value = null;
-            for (int i = 1; i < lines.length; i++) {
-                String line = lines[i];
-                if (line.isEmpty()) {
-                    continue;
-                }
-                if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && name != null) {
-                    value.append(' ').append(line.strip()); // obs-fold (RFC 7230 3.2.4): one value
-                    continue;
-                }
-                add(hb, name, value);
-                int colon = line.indexOf(':');
-                if (colon <= 0) {
-                    name = null; // not a header line: ignored, as OkHttp's lenient reader does
-                    continue;
-                }
-                name = line.substring(0, colon).strip();
-                value = new StringBuilder(line.substring(colon + 1).strip());
+    /** An answer's status line and headers. */
+    private record Head(String statusLine, int status, Headers headers) {
+        boolean interim() {
+            return status >= 100 && status < 200 && status != 101; // 100 Continue, 102 Processing, 103 Early Hints
+        }
+    }
+
+    /** Reads the answer to the request that was all sent, skipping interim ones, and its body. */
+    private Answer readAnswer() throws IOException {
+        Head h;
+        do {
+            h = readHead();
+        } while (h.interim());
+        boolean http10 = h.statusLine().startsWith("HTTP/1.0");
+        String connection = String.valueOf(h.headers().get("Connection")).toLowerCase(Locale.ROOT);
+        boolean reusable = http10 ? connection.contains("keep-alive") : !connection.contains("close");
+        reusable &= dropBody(h.status(), h.headers());
+        if (!reusable) {
+            disconnect();
+        }
+        return new Answer(h.status(), h.headers());
+    }
+
+    /** One status line and its headers, parsed. */
+    private Head readHead() throws IOException {
+        String headText = readHeadText();
+        String[] lines = headText.split("\r?\n", -1);
+        int status = status(lines[0]);
+        Headers.Builder hb = new Headers.Builder();
+        String name = null;
+        StringBuilder value = null;
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.isEmpty()) {
+                continue;
+            }
+            if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && name != null) {
+                value.append(' ').append(line.strip()); // obs-fold (RFC 9112 5.2): one value
+                continue;
             }
             add(hb, name, value);
-            Headers h = hb.build();
-            if (status >= 100 && status < 200 && status != 101) {
-                continue; // 100 Continue, 102 Processing, 103 Early Hints
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                name = null; // not a header line: ignored, as OkHttp's lenient reader does
+                continue;
             }
-            boolean http10 = lines[0].startsWith("HTTP/1.0");
-            String connection = String.valueOf(h.get("Connection")).toLowerCase(Locale.ROOT);
-            boolean reusable = keep && (http10 ? connection.contains("keep-alive") : !connection.contains("close"));
-            reusable &= dropBody(status, h);
-            if (!reusable) {
-                disconnect();
-            }
-            return new Answer(status, h);
+            name = line.substring(0, colon).strip();
+            value = new StringBuilder(line.substring(colon + 1).strip());
         }
+        add(hb, name, value);
+        return new Head(lines[0], status, hb.build());
     }
 
     private static void add(Headers.Builder hb, String name, StringBuilder value) {
@@ -320,7 +385,7 @@ final class FileFragmentSender implements AutoCloseable {
     }
 
     /** The status line and headers, up to the empty line (CRLF or bare LF). */
-    private String readHead() throws IOException {
+    private String readHeadText() throws IOException {
         while (true) {
             dropLeadingLineEnds();
             int end = headEnd();
@@ -392,6 +457,9 @@ final class FileFragmentSender implements AutoCloseable {
                 try {
                     size = Long.parseLong((semi >= 0 ? line.substring(0, semi) : line).strip(), 16);
                 } catch (NumberFormatException e) {
+                    size = -1;
+                }
+                if (size < 0) {
                     throw new ProtocolException("the server's chunked answer has a bad chunk size");
                 }
                 if (size == 0) {
@@ -410,19 +478,18 @@ final class FileFragmentSender implements AutoCloseable {
             try {
                 n = Long.parseLong(cl.strip());
             } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 0) {
                 throw new ProtocolException("the server's answer has a bad Content-Length");
             }
             skip(n);
             return true;
         }
-        // Neither: the body is what comes until the server closes the connection.
-        while (true) {
-            in.clear();
-            if (fill() < 0) {
-                in.clear();
-                return false;
-            }
-        }
+        // Neither: the body is what comes until the server closes the connection. An ack says everything in its
+        // headers, so it is not waited for: the connection is dropped instead (OkHttp drains such a body for at most
+        // 100 ms, then drops the connection too).
+        return false;
     }
 
     private String readLine() throws IOException {
@@ -466,19 +533,12 @@ final class FileFragmentSender implements AutoCloseable {
 
     /** Reads what the connection has into {@link #in} (waiting up to the read timeout); -1 at its end. */
     private int fill() throws IOException {
-        SelectionKey key = channel.keyFor(selector);
         while (true) {
             int n = channel.read(in);
-            if (n != 0) {
+            if (n != 0 || !in.hasRemaining()) {
                 return n;
             }
-            key.interestOps(SelectionKey.OP_READ);
-            int ready = selector.select(readTimeoutMillis);
-            selector.selectedKeys().clear();
-            checkOpen();
-            if (ready == 0) {
-                throw new SocketTimeoutException("the server did not answer for " + readTimeoutMillis + " ms");
-            }
+            await(SelectionKey.OP_READ, readTimeoutMillis, "the server did not answer for " + readTimeoutMillis + " ms");
         }
     }
 
@@ -496,25 +556,29 @@ final class FileFragmentSender implements AutoCloseable {
         IOException failure = null;
         for (InetAddress a : InetAddress.getAllByName(url.host())) {
             SocketChannel ch = SocketChannel.open();
+            Selector sel = null;
             try {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 ch.configureBlocking(false);
-                Selector sel = Selector.open();
+                sel = Selector.open();
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                if (sel != null) {
+                    sel.close();
+                }
+                throw e;
+            }
+            try {
                 synchronized (lock) {
                     channel = ch;
                     selector = sel;
                     connectedTo = where;
                 }
                 checkOpen(); // a close() before the channel was there did not see it
-                SelectionKey key = ch.register(sel, SelectionKey.OP_CONNECT);
+                SelectionKey key = ch.register(sel, 0);
                 if (!ch.connect(new InetSocketAddress(a, url.port()))) {
-                    if (sel.select(connectTimeoutMillis) == 0) {
-                        checkOpen();
-                        throw new SocketTimeoutException("connect to " + a.getHostAddress() + ":" + url.port()
-                                + " timed out after " + connectTimeoutMillis + " ms");
-                    }
-                    sel.selectedKeys().clear();
-                    checkOpen();
+                    await(SelectionKey.OP_CONNECT, connectTimeoutMillis, "connect to " + a.getHostAddress() + ":"
+                            + url.port() + " timed out after " + connectTimeoutMillis + " ms");
                     ch.finishConnect();
                 }
                 key.interestOps(0);
@@ -533,8 +597,10 @@ final class FileFragmentSender implements AutoCloseable {
 
     /** A kept connection with nothing unread and not ended by the server. */
     private boolean idleAndOpen() {
+        if (in.position() > 0) {
+            return false; // bytes after the last answer: not a connection to trust with another request
+        }
         try {
-            in.clear();
             return channel.read(in) == 0;
         } catch (IOException e) {
             return false;

@@ -515,21 +515,35 @@ public final class HttpTransport implements Transport {
             if (!r.isRedirect() || location == null) {
                 return r;
             }
-            okhttp3.HttpUrl target = r.request().url().resolve(location);
-            String refused = null;
-            if (SecurityFlags.redirectPolicy(flags) == SecurityFlags.REDIRECT_POLICY_DISALLOW) {
-                refused = "the server redirected the request to " + (target == null ? "'" + location + "'"
-                        : Redacted.text(target.toString())) + " and the job's redirect policy disallows redirects";
-            } else if (target != null && r.request().isHttps() && !target.isHttps()
-                    && (flags & SecurityFlags.REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP) == 0) {
-                refused = "the server redirected the HTTPS request to plain HTTP (" + Redacted.text(target.toString())
-                        + "), which the job's security flags do not allow (allow-https-to-http)";
-            }
-            if (refused == null) {
-                return r;
-            }
-            return r.newBuilder().removeHeader("Location").header(REFUSED_REDIRECT, refused).build();
+            okhttp3.Headers kept = refuseRedirect(flags, r.request().url(), r.headers());
+            return kept == r.headers() ? r : r.newBuilder().headers(kept).build();
         };
+    }
+
+    /**
+     * The headers of a redirect of a request to {@code from} as the job's policy ({@code flags}) lets it be followed:
+     * as they are, or, when the policy refuses it, without {@code Location} and with {@link #REFUSED_REDIRECT}
+     * saying why.
+     */
+    static okhttp3.Headers refuseRedirect(int flags, okhttp3.HttpUrl from, okhttp3.Headers headers) {
+        String location = headers.get("Location");
+        if (location == null) {
+            return headers;
+        }
+        okhttp3.HttpUrl target = from.resolve(location);
+        String refused = null;
+        if (SecurityFlags.redirectPolicy(flags) == SecurityFlags.REDIRECT_POLICY_DISALLOW) {
+            refused = "the server redirected the request to " + (target == null ? "'" + location + "'"
+                    : Redacted.text(target.toString())) + " and the job's redirect policy disallows redirects";
+        } else if (target != null && from.isHttps() && !target.isHttps()
+                && (flags & SecurityFlags.REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP) == 0) {
+            refused = "the server redirected the HTTPS request to plain HTTP (" + Redacted.text(target.toString())
+                    + "), which the job's security flags do not allow (allow-https-to-http)";
+        }
+        if (refused == null) {
+            return headers;
+        }
+        return headers.newBuilder().removeAll("Location").set(REFUSED_REDIRECT, refused).build();
     }
 
     /** One OkHttpClient built on first use and shared by this transport and its {@link #withClock} copies. */

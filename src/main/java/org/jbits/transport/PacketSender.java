@@ -32,8 +32,9 @@ import org.jbits.HResult;
  *   <li>Stopping the transfer cancels the packet in flight.</li>
  *   <li>A Fragment whose body is a range of a file ({@link FileRange}) to an {@code http://} URL that no proxy
  *       serves goes straight from the file to the socket ({@link FileFragmentSender}), the same request OkHttp would
- *       write; an answer that OkHttp would act on itself (a challenge the job has credentials for) sends the packet
- *       again through OkHttp, which answers it.</li>
+ *       write; its redirects are followed as any packet's, under the job's redirect policy as OkHttp's interceptor
+ *       applies it ({@link HttpTransport#refuseRedirect}). A challenge (401) is the answer, as it is through OkHttp
+ *       for a one-shot body: the credentials are learned from a body-less packet before any fragment.</li>
  * </ul>
  */
 final class PacketSender implements AutoCloseable {
@@ -135,7 +136,7 @@ final class PacketSender implements AutoCloseable {
                 rb.header("Proxy-Authorization", proxyAuth);
             }
             Request request = rb.build();
-            if (body instanceof FileRange range && range.channel() != null && direct(request.url())) {
+            if (body instanceof FileRange range && range.channel() != null && direct(request)) {
                 FileFragmentSender.Answer a;
                 try {
                     a = fileSender().post(request.url(), request.headers(), range.channel(), range.position(),
@@ -147,18 +148,17 @@ final class PacketSender implements AutoCloseable {
                     throw e;
                 }
                 sentFromFile.incrementAndGet();
-                boolean challenged = a.status() == 401 && !context.serverCredentialList().isEmpty();
-                if (!challenged) {
-                    if (isRedirect(a.status()) && a.headers().get("Location") != null) {
-                        if (hop + 1 >= MAX_REDIRECTS) {
-                            throw tooManyRedirects(type, url);
-                        }
-                        target = redirect(target, a.headers().get("Location"), type);
-                        continue;
+                okhttp3.Headers h = isRedirect(a.status())
+                        ? HttpTransport.refuseRedirect(context.tls().securityFlags(), request.url(), a.headers())
+                        : a.headers();
+                if (isRedirect(a.status()) && h.get("Location") != null) {
+                    if (hop + 1 >= MAX_REDIRECTS) {
+                        throw tooManyRedirects(type, url);
                     }
-                    return new Answer(target, BitsAck.of(a.status(), a.headers()));
+                    target = redirect(target, h.get("Location"), type);
+                    continue;
                 }
-                // OkHttp's authenticator answers the challenge (and the answer is learned for the next packets).
+                return new Answer(target, BitsAck.of(a.status(), h));
             }
             Call call = client.newCall(request);
             current.set(call);
@@ -209,14 +209,26 @@ final class PacketSender implements AutoCloseable {
         if (fromFile == null) {
             fromFile = new FileFragmentSender(client.connectTimeoutMillis(), client.writeTimeoutMillis(),
                     client.readTimeoutMillis());
+            if (context.isStopped()) {
+                fromFile.close(); // a stop that came before it was there: its packet fails at once
+            }
         }
         return fromFile;
     }
 
-    /** Plain HTTP with no proxy for it: what a socket of our own carries as OkHttp would. */
-    private boolean direct(HttpUrl url) {
+    /**
+     * Plain HTTP with no proxy for it, and none of the headers OkHttp would act on itself (a job's own Host,
+     * Connection, Expect or Transfer-Encoding): what a socket of our own carries as OkHttp would.
+     */
+    private boolean direct(Request request) {
+        HttpUrl url = request.url();
         if (!url.scheme().equals("http")) {
             return false;
+        }
+        for (String name : List.of("Host", "Connection", "Expect", "Transfer-Encoding")) {
+            if (request.header(name) != null) {
+                return false;
+            }
         }
         Proxy p = client.proxy();
         if (p != null) {

@@ -23,6 +23,7 @@ class MainTest {
         assertNull(Main.commandWord("--help"));
         assertNull(Main.commandWord("-V", "start"));
         assertNull(Main.commandWord("--backend"));
+        assertNull(Main.commandWord("--remote-jbits", "monitor", "get", "x"), "a command's name as an option's value");
         assertNull(Main.commandWord());
     }
 

@@ -122,8 +122,12 @@ class SmbDownloadTest {
         again.complete();
         assertEquals(sha, sha256(downloads.resolve("big200.bin")));
         long rest = size - heldAtClose;
-        // At most a checkpoint interval and the readers' read-ahead (16 blocks of 256 KiB) are fetched again.
-        assertTrue(readAfter >= rest && readAfter <= rest + (8L << 20), "smbd read " + readAfter
+        // At most a checkpoint interval and the readers' read-ahead (16 blocks of 256 KiB) are fetched again. The
+        // close itself may make durable what had been read before it but not yet counted when the progress was read
+        // (blocks in the staging buffers: CI once saw 512 KiB less than the rest), so the rest is not a lower bound
+        // to the byte; the hash above proves that nothing was skipped.
+        long staged = 8L << 20;
+        assertTrue(readAfter >= rest - staged && readAfter <= rest + (8L << 20), "smbd read " + readAfter
                 + " bytes after the restart; the rest after byte " + heldAtClose + " is " + rest);
         Files.delete(samba.dir("share").resolve("e/big200.bin"));
     }

@@ -123,6 +123,28 @@ class BitsUploadFaultTest {
         assertEquals(2, server.packets("Create-Session").size(), "BITS-Error: 8020001F read as the lost session");
     }
 
+    @Test
+    void aRedirectedFragmentGoesAgainWhereItWasSentUnlessTheJobDisallowsRedirects() throws Exception {
+        byte[] content = TestData.random(3_000_000, 13);
+        server.redirectFragmentOnceTo = "/other/r.bin";
+        MemoryUploadSource source = source(content, false);
+        upload("/r.bin", source);
+        assertArrayEquals(content, server.files.get("/r.bin"), "the session's file, all of it");
+        List<RecordedRequest> fragments = server.packets("Fragment");
+        assertEquals("/other/r.bin", fragments.get(1).getRequestUrl().encodedPath(), "the redirect was followed");
+        assertEquals(fragments.get(0).getHeader("Content-Range"), fragments.get(1).getHeader("Content-Range"),
+                "the refused fragment went again, whole");
+
+        server.redirectFragmentOnceTo = "/other/d.bin";
+        TransferContext disallowing = TransferContext.builder()
+                .tls(new TlsOptions(org.jbits.SecurityFlags.REDIRECT_POLICY_DISALLOW, null, null, null)).build();
+        TransferException e = assertThrows(TransferException.class, () -> http.upload(
+                java.net.URI.create(server.url("/d.bin")), source(content, false), disallowing));
+        assertFalse(e.isTransient(), e.getMessage());
+        assertTrue(server.requests.stream().noneMatch(r -> r.getRequestUrl().encodedPath().equals("/other/d.bin")),
+                "a job that disallows redirects never follows one: " + e.getMessage());
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {301, 302, 303, 307, 308})
     void aRedirectedCreateSessionStaysABitsPostAndTheSessionLivesWhereItWasAnswered(int status) throws Exception {

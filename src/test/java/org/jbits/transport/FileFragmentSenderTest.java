@@ -2,6 +2,7 @@ package org.jbits.transport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,10 +62,18 @@ class FileFragmentSenderTest {
     private byte[] content;
     private FileChannel file;
 
-    /** {@code answer}, sent after the whole request ({@code early}: after its head only), then maybe a close. */
-    private record Script(String answer, boolean early, boolean closeAfter) {
+    /**
+     * {@code answer}, sent after the whole request ({@code early}: after its head only, and the connection then held
+     * open until the client ends it, or closed with {@code closeAfter}), then maybe a close; {@code interim} is sent
+     * right after the head, before the body is read.
+     */
+    private record Script(String interim, String answer, boolean early, boolean closeAfter) {
+        Script(String answer, boolean early, boolean closeAfter) {
+            this(null, answer, early, closeAfter);
+        }
+
         static Script of(String answer) {
-            return new Script(answer, false, false);
+            return new Script(null, answer, false, false);
         }
     }
 
@@ -124,10 +133,19 @@ class FileFragmentSenderTest {
                     return;
                 }
                 long length = Long.parseLong(new Request(0, head, null).header("Content-Length"));
+                if (script.interim() != null) {
+                    out.write(script.interim().getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                }
                 if (script.early()) {
                     requests.add(new Request(connection, head, null));
                     out.write(script.answer().getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
+                    if (!script.closeAfter()) {
+                        while (in.read(new byte[65536]) >= 0) {
+                            // held open, reading nothing of it, until the client ends the connection
+                        }
+                    }
                     return; // closes without reading the body, as a server refusing it by its length does
                 }
                 byte[] body = in.readNBytes((int) length);
@@ -194,10 +212,10 @@ class FileFragmentSenderTest {
         Request first = requests.get(0);
         String[] lines = first.head().split("\r\n");
         assertEquals("BITS_POST /in/a%20b.bin?x=1 HTTP/1.1", lines[0]);
-        assertEquals("Host: 127.0.0.1:" + listener.getLocalPort(), lines[1]);
         assertEquals(List.of("X-Custom: one", "BITS-Packet-Type: Fragment", "BITS-Session-Id: {1234}",
-                "Content-Range: bytes 0-99/3145728", "Content-Length: 100", "Connection: Keep-Alive"),
-                Arrays.asList(lines).subList(2, 8));
+                "Content-Range: bytes 0-99/3145728", "Content-Length: 100",
+                "Host: 127.0.0.1:" + listener.getLocalPort(), "Connection: Keep-Alive", "Accept-Encoding: gzip"),
+                Arrays.asList(lines).subList(1, 9), "the headers OkHttp writes for the packet, in its order");
         assertTrue(first.header("User-Agent").startsWith("okhttp/"), first.head());
         assertArrayEquals(Arrays.copyOfRange(content, 0, 100), first.body());
         assertArrayEquals(Arrays.copyOfRange(content, 100, 100 + (2 << 20)), requests.get(1).body());
@@ -228,15 +246,53 @@ class FileFragmentSenderTest {
     }
 
     @Test
-    void anAnswerWhoseBodyRunsToTheEndOfTheConnectionIsReadAndTheNextFragmentGoesOnANewOne() throws Exception {
+    void anAnswerWithoutALengthIsNotWaitedForAndTheNextFragmentGoesOnANewConnection() throws Exception {
+        // The body of such an answer ends with the connection, which this server keeps open: not waited for.
         scripts.add(new Script("HTTP/1.1 200 OK\r\nBITS-Packet-Type: Ack\r\nBITS-Received-Content-Range: 100\r\n\r\n"
-                + "<html>a body without a length</html>", false, true));
+                + "<html>a body without a length</html>", false, false));
         scripts.add(Script.of(ACK));
         try (FileFragmentSender s = sender()) {
+            long t0 = System.nanoTime();
             assertEquals(200, s.post(url("/a"), packetHeaders(), file, 0, 100, Pacer.UNLIMITED).status());
+            assertTrue(System.nanoTime() - t0 < 1_500_000_000L, "not held up by the 2 s read timeout");
             assertEquals(200, s.post(url("/a"), packetHeaders(), file, 100, 100, Pacer.UNLIMITED).status());
         }
         assertEquals(2, connections.get());
+    }
+
+    @Test
+    void anInterimAnswerWhileTheBodyGoesIsDroppedAndTheBodyGoesOn() throws Exception {
+        scripts.add(new Script("HTTP/1.1 100 Continue\r\n\r\n", ACK, false, false));
+        scripts.add(Script.of(ACK));
+        try (FileFragmentSender s = sender()) {
+            assertEquals(200, s.post(url("/a"), packetHeaders(), file, 0, 3 << 20, Pacer.UNLIMITED).status());
+            assertEquals(200, s.post(url("/a"), packetHeaders(), file, 0, 100, Pacer.UNLIMITED).status());
+        }
+        assertArrayEquals(content, requests.get(0).body());
+        assertEquals(1, connections.get(), "the connection is still good for the next fragment");
+    }
+
+    @Test
+    void aConnectionWhoseExchangeFailedIsNeverUsedAgain() throws Exception {
+        scripts.add(new Script(null, false, false)); // never answers: the read times out
+        scripts.add(Script.of(ACK));
+        try (FileFragmentSender s = new FileFragmentSender(2000, 2000, 300)) {
+            assertThrows(SocketTimeoutException.class,
+                    () -> s.post(url("/a"), packetHeaders(), file, 0, 100, Pacer.UNLIMITED));
+            assertEquals(200, s.post(url("/a"), packetHeaders(), file, 0, 100, Pacer.UNLIMITED).status());
+        }
+        assertEquals(2, connections.get(), "the second fragment did not go inside the first one's exchange");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Content-Length: -5\r\n", "Transfer-Encoding: chunked\r\n"})
+    void aBadBodyLengthIsAProtocolError(String framing) {
+        String body = framing.startsWith("Transfer") ? "-1\r\nx\r\n0\r\n\r\n" : "";
+        scripts.add(Script.of("HTTP/1.1 200 OK\r\nBITS-Packet-Type: Ack\r\n" + framing + "\r\n" + body));
+        try (FileFragmentSender s = sender()) {
+            assertThrows(java.net.ProtocolException.class,
+                    () -> s.post(url("/a"), packetHeaders(), file, 0, 100, Pacer.UNLIMITED));
+        }
     }
 
     @Test
@@ -297,13 +353,47 @@ class FileFragmentSenderTest {
         });
         stopper.start();
         long t0 = System.nanoTime();
-        assertThrows(InterruptedIOException.class,
+        InterruptedIOException e = assertThrows(InterruptedIOException.class,
                 () -> s.post(url("/a"), packetHeaders(), file, 0, 100, Pacer.UNLIMITED));
+        assertFalse(e instanceof SocketTimeoutException, "ended by the close, not by the read timeout: " + e);
         assertTrue(System.nanoTime() - t0 < 1_900_000_000L, "ended by the close, not by the 2 s read timeout");
         stopper.join();
         assertThrows(InterruptedIOException.class,
                 () -> s.post(url("/a"), packetHeaders(), file, 0, 100, Pacer.UNLIMITED), "closed for good");
         s.release();
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(20)
+    void aFileThatShrinksWhileItsBodyGoesIsALocalFileChangedNotASpin() throws Exception {
+        Path big = tmp.resolve("shrinking.bin");
+        Files.write(big, TestData.random(32 << 20, 12));
+        scripts.add(new Script(null, false, false)); // reads the body slowly: never answers
+        try (FileChannel shrinking = FileChannel.open(big, StandardOpenOption.READ);
+                FileChannel writer = FileChannel.open(big, StandardOpenOption.WRITE);
+                FileFragmentSender s = sender()) {
+            // A paced body goes in 256 KiB chunks, each checked against the file's size before it is paced; the
+            // second is cut short after its check, in the middle: sendfile then finds the end of the file.
+            Pacer cutAfterFirst = new Pacer() {
+                private int calls;
+
+                @Override
+                public void pace(int bytes) {
+                    if (++calls == 2) {
+                        try {
+                            writer.truncate((256 << 10) + 100_000);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                }
+            };
+            long t0 = System.nanoTime();
+            PacketSender.SourceFailure f = assertThrows(PacketSender.SourceFailure.class,
+                    () -> s.post(url("/a"), packetHeaders(), shrinking, 0, 32 << 20, cutAfterFirst));
+            assertEquals(HResult.BG_E_LOCAL_FILE_CHANGED, f.cause.hresult());
+            assertTrue(System.nanoTime() - t0 < 1_900_000_000L, "found at once, not by a timeout");
+        }
     }
 
     @Test

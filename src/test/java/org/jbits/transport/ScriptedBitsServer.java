@@ -48,6 +48,8 @@ final class ScriptedBitsServer extends Dispatcher implements AutoCloseable {
     /** Create-Session at any path other than this one is redirected here (with {@link #redirectStatus}). */
     volatile String redirectCreateTo;
     volatile int redirectStatus = 302;
+    /** The next Fragment (once) is redirected here with 307, its body not taken. */
+    volatile String redirectFragmentOnceTo;
     volatile String hostId;
     volatile Long hostFallbackSeconds;
     /** After this many fragments every session is forgotten once (-1: never). */
@@ -121,6 +123,12 @@ final class ScriptedBitsServer extends Dispatcher implements AutoCloseable {
                 return a;
             }
             case "fragment":
+                if (redirectFragmentOnceTo != null) {
+                    String to = redirectFragmentOnceTo;
+                    redirectFragmentOnceTo = null;
+                    return new MockResponse().setResponseCode(307).setHeader("Location", to)
+                            .setHeader("Content-Length", "0");
+                }
                 return fragment(r);
             case "close-session": {
                 Session s = sessions.get(String.valueOf(r.getHeader("BITS-Session-Id")));
