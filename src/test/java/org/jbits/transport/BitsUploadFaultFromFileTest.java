@@ -1,10 +1,6 @@
 package org.jbits.transport;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,19 +12,15 @@ import org.junit.jupiter.api.io.TempDir;
 class BitsUploadFaultFromFileTest extends BitsUploadFaultTest {
     @TempDir
     Path files;
-    private final List<MemoryUploadSource> made = new ArrayList<>();
+    private final FileBackedSources sources = new FileBackedSources();
 
     @Override
     MemoryUploadSource source(byte[] content, boolean withReply) {
-        MemoryUploadSource s = new MemoryUploadSource(content, withReply, files.resolve("upload-" + made.size()));
-        made.add(s);
-        return s;
+        return sources.make(content, withReply, files);
     }
 
     @AfterEach
     void noFragmentWasReadThroughTheSource() {
-        for (MemoryUploadSource s : made) {
-            assertEquals(0, s.reads(), "fragments were read through UploadSource.read, not sent from the file");
-        }
+        sources.assertNoneRead();
     }
 }
