@@ -126,13 +126,7 @@ final class FileFragmentSender implements AutoCloseable {
         if (sel != null) {
             sel.wakeup();
         }
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException e) {
-                // nothing more to do
-            }
-        }
+        closeQuietly(ch);
     }
 
     /** Ends the connection and frees what it held (the sending thread's, or after {@link #close}). */
@@ -625,17 +619,17 @@ final class FileFragmentSender implements AutoCloseable {
         }
         if (sel != null) {
             sel.wakeup();
-            try {
-                sel.close();
-            } catch (IOException e) {
-                // nothing more to do
-            }
         }
-        if (ch != null) {
+        closeQuietly(sel);
+        closeQuietly(ch);
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        if (c != null) {
             try {
-                ch.close();
+                c.close();
             } catch (IOException e) {
-                // nothing more to do
+                // nothing more to do: the connection is given up either way
             }
         }
     }

@@ -78,8 +78,6 @@ final class PacketSender implements AutoCloseable {
     private final OkHttpClient client;
     /** Made at the first packet that can go straight from its file; closed with this sender. */
     private FileFragmentSender fromFile;
-    /** Packets sent through {@link #fromFile} (for tests). */
-    private final java.util.concurrent.atomic.AtomicInteger sentFromFile = new java.util.concurrent.atomic.AtomicInteger();
     private final TransferContext context;
     private final AtomicReference<Call> current = new AtomicReference<>();
     /** Per origin ({@code scheme://host:port}), the Authorization a challenge was answered with. */
@@ -147,7 +145,6 @@ final class PacketSender implements AutoCloseable {
                     }
                     throw e;
                 }
-                sentFromFile.incrementAndGet();
                 okhttp3.Headers h = isRedirect(a.status())
                         ? HttpTransport.refuseRedirect(context.tls().securityFlags(), request.url(), a.headers())
                         : a.headers();
@@ -185,11 +182,6 @@ final class PacketSender implements AutoCloseable {
                 current.compareAndSet(call, null);
             }
         }
-    }
-
-    /** Packets that went straight from their file to the socket. */
-    int sentFromFile() {
-        return sentFromFile.get();
     }
 
     /** Closes the connection packets went straight from their files on. */
