@@ -10,7 +10,10 @@ import jcifs.Configuration;
 import jcifs.SmbConstants;
 import jcifs.internal.SMBProtocolDecodingException;
 import jcifs.internal.SMBSigningDigest;
+import jcifs.DialectVersion;
 import jcifs.internal.smb2.ServerMessageBlock2Request;
+import jcifs.internal.smb2.Smb2Constants;
+import jcifs.internal.smb2.nego.Smb2NegotiateResponse;
 import jcifs.internal.smb2.io.Smb2ReadRequest;
 import jcifs.internal.smb2.io.Smb2ReadResponse;
 import jcifs.internal.smb2.io.Smb2WriteRequest;
@@ -21,10 +24,15 @@ import jcifs.internal.smb2.io.Smb2WriteResponse;
  * lives in jcifs-ng's package only to reach {@code SmbFile.openUnshared} and the tree handle's {@code send}, which
  * jcifs-ng 2.1.10 does not make public; the version is pinned in the pom).
  *
- * <p>Two differences from jcifs-ng's {@code SmbFileInputStream} and {@code SmbRandomAccessFile}:
+ * <p>Three differences from jcifs-ng's {@code SmbFileInputStream} and {@code SmbRandomAccessFile}:
  * <ul>
- * <li>every read asks for {@value #MAX_IO} bytes (the largest a credit charge of 1 allows; jcifs-ng's input stream
- * asks for 64,936, so a 256 KiB block took five requests instead of four); writes carry {@link #MAX_WRITE} bytes
+ * <li>multi-credit requests (MS-SMB2 3.2.4.1.5) when the connection takes them (dialect 2.1 or later and the server's
+ * LARGE_MTU): reads and writes of {@value #MAX_IO} bytes (a credit's worth from the first one a server refuses as too
+ * large), each charged a credit per 64 KiB, on a {@link JbitsBulkTransport}, which spends a message id per credit and frames
+ * messages above 64 KiB; jcifs-ng itself charges 1 and so is held to 64 KiB per request (Samba refuses more:
+ * "CreditCharge too low");
+ * <li>without multi-credit, every read asks for {@value #CREDIT_BYTES} bytes (jcifs-ng's input stream asks for
+ * 64,936, so a 256 KiB block took five requests instead of four) and writes carry {@value #MAX_SINGLE_WRITE} bytes
  * (jcifs-ng's random-access file 64,834);
  * <li>the data requests are signed only when signing is required: by the server (its negotiate response says
  * SIGNING_REQUIRED) or by the client's configuration ({@code jcifs.smb.client.signingEnforced}). jcifs-ng signs every
@@ -44,13 +52,19 @@ import jcifs.internal.smb2.io.Smb2WriteResponse;
  * receipt is {@linkplain Receipt#whole whole}; {@link #probe} asks for one more reply when nothing else follows.
  */
 public final class JbitsBulkIo implements AutoCloseable {
-    /** The largest read a request with credit charge 1 may ask for (64 KiB). */
-    public static final int MAX_IO = 65536;
+    /** The most one request of charge 1 may carry (64 KiB): a credit's worth (MS-SMB2 3.1.5.2). */
+    public static final int CREDIT_BYTES = 65536;
     /**
-     * The largest write jcifs-ng can send: it writes a message's length in 16 bits (its {@code doSend}), so a write
-     * request, 64 header and 48 fixed bytes with its data, is at most 65,535 bytes; a multiple of 8 below that.
+     * The largest read or write jbits sends when the connection takes multi-credit requests (1 MiB, charge 16; the
+     * server's MaxReadSize and MaxWriteSize may lower it): smbclient's own requests are this size or larger.
      */
-    public static final int MAX_WRITE = (65535 - Smb2WriteRequest.OVERHEAD) & ~7;
+    public static final int MAX_IO = 1 << 20;
+    /**
+     * The largest write without multi-credit requests (SMB 2.0.2, or a server without LARGE_MTU): a credit's worth
+     * less the request's 64 header and 48 fixed bytes would be 65,424; a multiple of 8 below jcifs-ng's 16-bit send
+     * limit, as before.
+     */
+    public static final int MAX_SINGLE_WRITE = (65535 - Smb2WriteRequest.OVERHEAD) & ~7;
     /** A message's header and the largest request's fixed part, over {@link #MAX_IO}: the buffers' size. */
     public static final int MAX_MESSAGE = MAX_IO + 1024;
 
@@ -64,21 +78,42 @@ public final class JbitsBulkIo implements AutoCloseable {
 
     private final SmbFileHandleImpl handle;
     private final boolean sign;
+    /** Whether requests may carry more than a credit's worth (dialect 2.1 or later and the server's LARGE_MTU). */
+    private final boolean multiCredit;
+    /** Lowered to a credit's worth when the server refuses a larger request as too large for it. */
+    private volatile int maxRead;
+    private volatile int maxWrite;
     /** This handle's read replies not yet known to have arrived whole (used by one thread at a time). */
     private final List<Ticket> unproven = new ArrayList<>();
 
     private JbitsBulkIo(SmbFileHandleImpl handle) throws CIFSException {
         this.handle = handle;
-        boolean required;
         try (SmbTreeHandleImpl tree = handle.getTree(); SmbSessionImpl session = tree.getSession();
                 SmbTransportImpl transport = session.getTransport()) {
             if (!tree.isSMB2()) {
                 handle.close();
                 throw new SmbException("the server speaks only SMB1, which jbits does not use");
             }
-            required = transport.isSigningEnforced();
+            this.sign = transport.isSigningEnforced();
+            // jcifs-ng keeps the server's MaxReadSize and MaxWriteSize only lowered to its own 64 KiB buffers, so a
+            // server that takes multi-credit requests is asked for 1 MiB; one that says that is too much for it
+            // (STATUS_INVALID_PARAMETER, as smbd answers a read above its "smb2 max read") gets a credit's worth from
+            // then on. Windows since 7 and Samba take 1 MiB or more.
+            this.multiCredit = transport instanceof JbitsBulkTransport
+                    && transport.getNegotiateResponse() instanceof Smb2NegotiateResponse n
+                    && n.getSelectedDialect().atLeast(DialectVersion.SMB210)
+                    && (n.getCapabilities() & Smb2Constants.SMB2_GLOBAL_CAP_LARGE_MTU) != 0;
+            this.maxRead = multiCredit ? MAX_IO : CREDIT_BYTES;
+            this.maxWrite = multiCredit ? MAX_IO : MAX_SINGLE_WRITE;
         }
-        this.sign = required;
+    }
+
+    /**
+     * A jcifs-ng context whose connections take jbits' multi-credit requests ({@link JbitsBulkTransport}); everything
+     * else about it is a {@code BaseContext} on {@code config}.
+     */
+    public static CIFSContext context(Configuration config) throws CIFSException {
+        return JbitsBulkTransport.context(config);
     }
 
     /** Opens {@code file} for reading (shared for reading, writing and deleting, as jcifs-ng's input stream does). */
@@ -104,27 +139,46 @@ public final class JbitsBulkIo implements AutoCloseable {
         }
     }
 
+    /** The most one {@link #read} asks for: 1 MiB with multi-credit requests, else (or once refused) 64 KiB. */
+    public int maxRead() {
+        return maxRead;
+    }
+
+    /** The most one write request carries: 1 MiB with multi-credit requests, else {@link #MAX_SINGLE_WRITE}. */
+    public int maxWrite() {
+        return maxWrite;
+    }
+
     /** Whether the data requests are signed (signing is required by the server or the configuration). */
     public boolean signed() {
         return sign;
     }
 
     /**
-     * Reads up to {@code len} ({@code <=} {@link #MAX_IO}) bytes at {@code position} into {@code buf[off...]}, in one
+     * Reads up to {@code len} ({@code <=} {@link #maxRead}) bytes at {@code position} into {@code buf[off...]}, in one
      * request; the count read, -1 at the end of the file. Fails as jcifs-ng's input stream does (a dropped connection
      * as its {@code TransportException}, an interrupt as an {@code InterruptedIOException}). The bytes are not yet
      * known to be the server's: see {@link #receipt}.
      */
     public int read(long position, byte[] buf, int off, int len) throws IOException {
-        if (len <= 0 || len > MAX_IO) {
-            throw new IllegalArgumentException("a read of " + len + " bytes (1 to " + MAX_IO + ")");
+        if (len <= 0 || len > maxRead) {
+            throw new IllegalArgumentException("a read of " + len + " bytes (1 to " + maxRead + ")");
         }
         try (SmbTreeHandleImpl tree = handle.getTree()) {
-            Read request = new Read(tree.getConfig(), handle.getFileId(), buf, off, sign);
+            Read request = new Read(tree.getConfig(), handle.getFileId(), buf, off, sign, charge(len));
             request.setOffset(position);
             request.setReadLength(len);
             try {
-                Reply response = (Reply) tree.send(request, RequestParam.NO_RETRY);
+                Reply response;
+                try {
+                    response = (Reply) tree.send(request, RequestParam.NO_RETRY);
+                } catch (SmbException e) {
+                    if (len > CREDIT_BYTES && e.getNtStatus() == NtStatus.NT_STATUS_INVALID_PARAMETER) {
+                        maxRead = CREDIT_BYTES;
+                        return read(position, buf, off, CREDIT_BYTES);
+                    }
+                    throw e;
+                }
                 int n = response.getDataLength();
                 if (n > 0) {
                     Ticket t = response.ticket;
@@ -169,7 +223,7 @@ public final class JbitsBulkIo implements AutoCloseable {
         }
         CIFSException failure = null;
         try (SmbTreeHandleImpl tree = handle.getTree()) {
-            Read request = new Read(tree.getConfig(), handle.getFileId(), NOTHING, 0, sign);
+            Read request = new Read(tree.getConfig(), handle.getFileId(), NOTHING, 0, sign, 1);
             request.setOffset(position);
             request.setReadLength(0);
             tree.send(request, RequestParam.NO_RETRY);
@@ -198,18 +252,27 @@ public final class JbitsBulkIo implements AutoCloseable {
     }
 
     /**
-     * Writes {@code buf[off, off + len)} at {@code position}, in requests of at most {@link #MAX_WRITE} bytes; fails as
+     * Writes {@code buf[off, off + len)} at {@code position}, in requests of at most {@link #maxWrite} bytes; fails as
      * jcifs-ng's random-access file does.
      */
     public void write(long position, byte[] buf, int off, int len) throws SmbException {
         try (SmbTreeHandleImpl tree = handle.getTree()) {
             while (len > 0) {
-                int w = Math.min(len, MAX_WRITE);
-                Write request = new Write(tree.getConfig(), handle.getFileId(), sign);
+                int w = Math.min(len, maxWrite);
+                Write request = new Write(tree.getConfig(), handle.getFileId(), sign, charge(w));
                 request.setOffset(position);
                 request.setRemainingBytes(len - w);
                 request.setData(buf, off, w);
-                Smb2WriteResponse response = tree.send(request, RequestParam.NO_RETRY);
+                Smb2WriteResponse response;
+                try {
+                    response = tree.send(request, RequestParam.NO_RETRY);
+                } catch (SmbException e) {
+                    if (w > MAX_SINGLE_WRITE && e.getNtStatus() == NtStatus.NT_STATUS_INVALID_PARAMETER) {
+                        maxWrite = MAX_SINGLE_WRITE;
+                        continue;
+                    }
+                    throw e;
+                }
                 long n = response.getCount();
                 if (n <= 0 || n > w) {
                     throw new SmbException("the server took " + n + " of " + w + " bytes written at " + position);
@@ -232,17 +295,30 @@ public final class JbitsBulkIo implements AutoCloseable {
         }
     }
 
-    /** A read whose request is signed only when {@code sign}, and whose reply takes a ticket. */
+    /** The credit charge of a request that carries {@code bytes} (MS-SMB2 3.1.5.2); 1 without multi-credit. */
+    private int charge(int bytes) {
+        return multiCredit ? Math.max(1, (bytes + CREDIT_BYTES - 1) / CREDIT_BYTES) : 1;
+    }
+
+    /** A read whose request is signed only when {@code sign}, charged {@code charge} credits, whose reply takes a ticket. */
     private static final class Read extends Smb2ReadRequest {
         private final boolean sign;
         private final byte[] buf;
         private final int off;
+        private final int charge;
 
-        Read(Configuration config, byte[] fileId, byte[] buf, int off, boolean sign) {
+        Read(Configuration config, byte[] fileId, byte[] buf, int off, boolean sign, int charge) {
             super(config, fileId, buf, off);
             this.sign = sign;
             this.buf = buf;
             this.off = off;
+            this.charge = charge;
+            JbitsBulkTransport.chargeOf(this, charge);
+        }
+
+        @Override
+        public int getCreditCost() {
+            return charge;
         }
 
         @Override
@@ -276,13 +352,21 @@ public final class JbitsBulkIo implements AutoCloseable {
         }
     }
 
-    /** A write whose request is signed only when {@code sign}. */
+    /** A write whose request is signed only when {@code sign}, charged {@code charge} credits. */
     private static final class Write extends Smb2WriteRequest {
         private final boolean sign;
+        private final int charge;
 
-        Write(Configuration config, byte[] fileId, boolean sign) {
+        Write(Configuration config, byte[] fileId, boolean sign, int charge) {
             super(config, fileId);
             this.sign = sign;
+            this.charge = charge;
+            JbitsBulkTransport.chargeOf(this, charge);
+        }
+
+        @Override
+        public int getCreditCost() {
+            return charge;
         }
 
         @Override

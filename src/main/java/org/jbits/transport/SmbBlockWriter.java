@@ -15,8 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * and {@link #written} is the end of the contiguous run of blocks the server has acknowledged, the only offset an
  * upload may record as being on the share (a later block may be written before an earlier one).
  *
- * <p>Why: jcifs-ng sends one request of at most 64 KiB at a time per stream (no multi-credit I/O; Samba refuses a
- * larger request whose credit charge is 1), so one stream waits a round trip per 64 KiB; with {@code writers}
+ * <p>Why: a stream sends one request at a time (of 256 KiB with multi-credit requests, else at most 64 KiB: Samba
+ * refuses a larger request whose credit charge is 1), so one stream waits a round trip per request; with {@code writers}
  * streams that many requests are on the wire at once. At most {@code window} blocks are held (filled, queued or
  * being written), so a paced caller holds the writers back, and no block ends more than {@code window} blocks past
  * {@link #written} ({@link #buffer}).

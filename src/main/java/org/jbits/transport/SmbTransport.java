@@ -17,7 +17,6 @@ import java.util.function.BooleanSupplier;
 import jcifs.CIFSContext;
 import jcifs.CIFSException;
 import jcifs.config.PropertyConfiguration;
-import jcifs.context.BaseContext;
 import jcifs.smb.NtlmPasswordAuthenticator;
 import jcifs.smb.SmbFile;
 import jcifs.smb.JbitsBulkIo;
@@ -42,14 +41,19 @@ import org.slf4j.LoggerFactory;
  * while it is read (checked every second and at the end) fails the attempt as transient BG_E_REMOTE_FILE_CHANGED, so
  * the retry starts it again from 0.
  *
- * <p>Throughput: {@link SmbBlockReader} keeps {@value #READERS} requests of 64 KiB in flight over two connections
+ * <p>Throughput: {@link SmbBlockReader} keeps {@value #READERS} requests of 256 KiB (multi-credit, {@link JbitsBulkIo};
+ * 64 KiB without) in flight over two connections
  * (jcifs-ng sends one at a time per stream), and the blocks go to the target in order; the pacer is called per block.
  */
 public final class SmbTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(SmbTransport.class);
-    /** Streams reading one file at once: 16 beat 8 on loopback to Samba with 64 KiB requests (README, SMB figures). */
-    static final int READERS = 16;
-    /** One reader's unit of work: four 64 KiB read requests. */
+    /** Streams reading one file at once. */
+    static final int READERS = 8;
+    /**
+     * One reader's unit of work: one read request of 256 KiB (charge 4) where the connection takes multi-credit
+     * requests, else four of 64 KiB. Not 1 MiB: with eight readers and a window of sixteen blocks that would be 16 MiB
+     * read ahead of the file's durable writes, and a cut connection would throw away up to 8 MiB in flight.
+     */
     static final int BLOCK = 256 * 1024;
     /** How often a file being read is looked at again for a change. */
     private static final long RECHECK_NANOS = 1_000_000_000L;
@@ -83,8 +87,8 @@ public final class SmbTransport implements Transport {
         p.setProperty("jcifs.smb.client.username", "");
         p.setProperty("jcifs.smb.client.password", "");
         try {
-            this.base = new BaseContext(new BulkConfiguration(new PropertyConfiguration(p)));
-            this.second = new BaseContext(new BulkConfiguration(new PropertyConfiguration(p)));
+            this.base = JbitsBulkIo.context(new BulkConfiguration(new PropertyConfiguration(p)));
+            this.second = JbitsBulkIo.context(new BulkConfiguration(new PropertyConfiguration(p)));
         } catch (CIFSException e) {
             throw new IllegalStateException("cannot configure the SMB client: " + e.getMessage(), e);
         }
@@ -286,7 +290,7 @@ public final class SmbTransport implements Transport {
         return new SmbBlockReader.Stream() {
             @Override
             public int read(long position, byte[] buf, int off, int len) throws IOException {
-                return in.read(position, buf, off, Math.min(len, JbitsBulkIo.MAX_IO));
+                return in.read(position, buf, off, Math.min(len, in.maxRead()));
             }
 
             @Override
@@ -379,8 +383,9 @@ public final class SmbTransport implements Transport {
 
     /**
      * jcifs-ng's configuration with messages of up to {@link JbitsBulkIo#MAX_MESSAGE} bytes: jcifs-ng's own limit is
-     * 65,536 for a whole message (not a property), so a 64 KiB read's response or write's request (64 KiB of data plus
-     * its header) would not fit. Its own streams still size their requests from the negotiated sizes as before.
+     * 65,536 for a whole message (not a property), so a read's response or a write's request of 1 MiB (plus its header)
+     * would not fit. jcifs-ng's own streams still size their requests from the negotiated sizes as before (64 KiB at
+     * most: jcifs-ng charges every request 1).
      */
     static final class BulkConfiguration extends jcifs.config.DelegatingConfiguration {
         BulkConfiguration(jcifs.Configuration delegate) {

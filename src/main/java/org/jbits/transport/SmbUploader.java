@@ -46,7 +46,10 @@ final class SmbUploader {
     private static final Logger log = LoggerFactory.getLogger(SmbUploader.class);
     /** Streams writing one file at once (as many as the reader side uses). */
     static final int WRITERS = 8;
-    /** One block: five write requests (four of {@link JbitsBulkIo#MAX_WRITE} bytes and the rest). */
+    /**
+     * One block: one write request of 256 KiB (charge 4) where the connection takes multi-credit requests, else five
+     * of {@link JbitsBulkIo#MAX_SINGLE_WRITE} bytes (four and the rest).
+     */
     static final int BLOCK = 256 * 1024;
     /** Blocks held at once (being filled, queued, or written). */
     static final int WINDOW = 2 * WRITERS;
@@ -445,7 +448,7 @@ final class SmbUploader {
         }
     }
 
-    /** A stream with its own handle on the temporary file; each write goes in requests of 64 KiB. */
+    /** A stream with its own handle on the temporary file; each write goes in requests of at most 1 MiB. */
     private static SmbBlockWriter.Stream stream(SmbFile file) throws IOException {
         JbitsBulkIo out = JbitsBulkIo.openForWriting(
                 new SmbFile(file.getLocator().getURL().toString(), file.getContext()), SHARING);

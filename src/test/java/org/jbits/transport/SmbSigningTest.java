@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * The SMB data path's signing against real smbds: unsigned bulk requests where the server does not require signing
  * (the shared test server, Samba's default), signed ones where it does ({@code server signing = mandatory}, which
  * drops an unsigned request, so a download or write that failed to sign would fail here), and a client configured to
- * require signing signs whatever the server says.
+ * require signing signs whatever the server says. Each through multi-credit requests of 1 MiB (jbits' connections), and
+ * once through a plain jcifs-ng connection, which is held to a credit's worth per request.
  */
 class SmbSigningTest {
     private static TransferContext user() {
@@ -31,25 +32,38 @@ class SmbSigningTest {
     }
 
     static CIFSContext context(boolean enforce) throws Exception {
+        return context(enforce, true);
+    }
+
+    /** A context on jbits' configuration; its connections take multi-credit requests when {@code multiCredit}. */
+    static CIFSContext context(boolean enforce, boolean multiCredit) throws Exception {
         Properties p = new Properties();
         p.setProperty("jcifs.smb.client.minVersion", "SMB202");
         p.setProperty("jcifs.smb.client.maxVersion", "SMB311");
         p.setProperty("jcifs.smb.client.useSMB2Negotiation", "true");
         p.setProperty("jcifs.resolveOrder", "DNS");
         p.setProperty("jcifs.smb.client.signingEnforced", Boolean.toString(enforce));
-        return new BaseContext(new SmbTransport.BulkConfiguration(new PropertyConfiguration(p)))
-                .withCredentials(new NtlmPasswordAuthenticator("", SambaServer.USER, SambaServer.PASSWORD));
+        SmbTransport.BulkConfiguration config = new SmbTransport.BulkConfiguration(new PropertyConfiguration(p));
+        return (multiCredit ? JbitsBulkIo.context(config) : new BaseContext(config)).withCredentials(new NtlmPasswordAuthenticator("", SambaServer.USER, SambaServer.PASSWORD));
     }
 
     /** Writes {@code content} through the bulk path and reads it back through it; whether the requests were signed. */
     private static boolean roundTrip(SambaServer samba, String name, byte[] content, boolean enforce)
             throws Exception {
-        CIFSContext cifs = context(enforce);
+        return roundTrip(samba, name, content, enforce, true);
+    }
+
+    private static boolean roundTrip(SambaServer samba, String name, byte[] content, boolean enforce,
+            boolean multiCredit) throws Exception {
+        CIFSContext cifs = context(enforce, multiCredit);
+        int io = multiCredit ? JbitsBulkIo.MAX_IO : JbitsBulkIo.CREDIT_BYTES;
         String url = "smb://127.0.0.1:" + samba.port() + "/share/" + name;
         boolean signedWrite;
         try (SmbFile f = new SmbFile(url, cifs); JbitsBulkIo out = JbitsBulkIo.openForWriting(f, 0)) {
             signedWrite = out.signed();
             out.write(0, content, 0, content.length);
+            assertEquals(multiCredit ? JbitsBulkIo.MAX_IO : JbitsBulkIo.MAX_SINGLE_WRITE, out.maxWrite(),
+                    "Samba takes 1 MiB writes from a client that charges for them");
         }
         assertArrayEquals(content, Files.readAllBytes(samba.dir("share").resolve(name)));
         byte[] back = new byte[content.length];
@@ -57,11 +71,12 @@ class SmbSigningTest {
             assertEquals(signedWrite, in.signed());
             int got = 0;
             while (got < back.length) {
-                int n = in.read(got, back, got, Math.min(JbitsBulkIo.MAX_IO, back.length - got));
+                int n = in.read(got, back, got, Math.min(io, back.length - got));
                 assertTrue(n > 0, "read " + n + " at " + got);
                 got += n;
             }
             assertEquals(-1, in.read(back.length, new byte[16], 0, 16));
+            assertEquals(io, in.maxRead(), "Samba takes 1 MiB reads from a client that charges for them");
         }
         assertArrayEquals(content, back);
         return signedWrite;
@@ -71,6 +86,12 @@ class SmbSigningTest {
     void sendsTheDataUnsignedWhereTheServerDoesNotRequireSigning() throws Exception {
         byte[] content = TestData.random(3 * JbitsBulkIo.MAX_IO + 1234, 41);
         assertFalse(roundTrip(SambaServer.shared(), "bulk-unsigned.bin", content, false));
+    }
+
+    @Test
+    void aConnectionWithoutMultiCreditRequestsMovesTheDataInRequestsOf64KiB() throws Exception {
+        byte[] content = TestData.random(3 * JbitsBulkIo.CREDIT_BYTES + 1234, 45);
+        assertFalse(roundTrip(SambaServer.shared(), "bulk-single-credit.bin", content, false, false));
     }
 
     @Test
