@@ -215,9 +215,14 @@ final class SmbBlockWriter implements AutoCloseable {
                     lock.unlock();
                 }
                 boolean ok = false;
+                IOException refused = null;
                 try {
                     s.write(b.offset(), b.data(), 0, b.length());
                     ok = true;
+                } catch (IOException e) {
+                    refused = e;
+                } catch (RuntimeException e) {
+                    refused = new IOException(e.toString(), e);
                 } finally {
                     lock.lock();
                     try {
@@ -228,12 +233,19 @@ final class SmbBlockWriter implements AutoCloseable {
                             while ((end = done.remove(written)) != null) {
                                 written = end;
                             }
+                        } else if (failure == null) {
+                            // Recorded with the block's end, not after this stream's close (a round trip): in
+                            // between, drain would see nothing queued, nothing in flight and no failure.
+                            failure = refused != null ? refused : new IOException("an SMB write failed");
                         }
                         free.add(b.data());
                         changed.signalAll();
                     } finally {
                         lock.unlock();
                     }
+                }
+                if (refused != null) {
+                    throw refused;
                 }
             }
         } catch (IOException e) {

@@ -38,10 +38,17 @@ class SmbBlockWriterTest {
         final CountDownLatch release = new CountDownLatch(1);
         final long stallAt;
         final long failAt;
+        /** How long a stream's close takes (an SMB close is a round trip). */
+        final long closeMillis;
 
         Recorder(long stallAt, long failAt) {
+            this(stallAt, failAt, 0);
+        }
+
+        Recorder(long stallAt, long failAt, long closeMillis) {
             this.stallAt = stallAt;
             this.failAt = failAt;
+            this.closeMillis = closeMillis;
         }
 
         SmbBlockWriter.Stream stream() {
@@ -64,6 +71,11 @@ class SmbBlockWriterTest {
 
                 @Override
                 public void close() {
+                    try {
+                        Thread.sleep(closeMillis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
             };
         }
@@ -108,6 +120,21 @@ class SmbBlockWriterTest {
         assertTrue(e.getMessage().contains("refused"), e.toString());
         w.close();
         assertTrue(w.written() <= 5 * BLOCK, "run " + w.written());
+    }
+
+    @Test
+    void theLastBlocksFailureIsThrownByDrainWhileItsStreamIsStillClosing() throws Exception {
+        // The last block fails and its writer's close takes a while: drain must not see "nothing queued, nothing in
+        // flight, no failure" in between (it did, and an upload whose last write met a full disk counted as written).
+        Recorder r = new Recorder(-1, 3 * BLOCK, 2_000);
+        SmbBlockWriter w = new SmbBlockWriter(r.stream(), r::stream, () -> { }, 0, 4, BLOCK, WINDOW, threads);
+        for (long pos = 0; pos < 4 * BLOCK; pos += BLOCK) {
+            w.submit(pos, w.buffer(pos), BLOCK);
+        }
+        IOException e = assertThrows(IOException.class, w::drain);
+        assertTrue(e.getMessage().contains("refused at " + 3 * BLOCK), e.toString());
+        w.close();
+        assertEquals(3 * BLOCK, w.written());
     }
 
     @Test
