@@ -41,20 +41,20 @@ import org.slf4j.LoggerFactory;
  * while it is read (checked every second and at the end) fails the attempt as transient BG_E_REMOTE_FILE_CHANGED, so
  * the retry starts it again from 0.
  *
- * <p>Throughput: {@link SmbBlockReader} keeps {@value #READERS} requests of 256 KiB (multi-credit, {@link JbitsBulkIo};
+ * <p>Throughput: {@link SmbBlockReader} keeps {@value #READERS} requests of 1 MiB (multi-credit, {@link JbitsBulkIo};
  * 64 KiB without) in flight over two connections
  * (jcifs-ng sends one at a time per stream), and the blocks go to the target in order; the pacer is called per block.
  */
 public final class SmbTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(SmbTransport.class);
     /** Streams reading one file at once. */
-    static final int READERS = 8;
+    static final int READERS = 4;
     /**
-     * One reader's unit of work: one read request of 256 KiB (charge 4) where the connection takes multi-credit
-     * requests, else four of 64 KiB. Not 1 MiB: with eight readers and a window of sixteen blocks that would be 16 MiB
-     * read ahead of the file's durable writes, and a cut connection would throw away up to 8 MiB in flight.
+     * One reader's unit of work: one read request of 1 MiB (charge 16) where the connection takes multi-credit
+     * requests, else sixteen of 64 KiB. With {@link #READERS} readers and twice as many blocks, at most 8 MiB is read
+     * ahead of the file's durable writes.
      */
-    static final int BLOCK = 256 * 1024;
+    static final int BLOCK = JbitsBulkIo.MAX_IO;
     /** How often a file being read is looked at again for a change. */
     private static final long RECHECK_NANOS = 1_000_000_000L;
 

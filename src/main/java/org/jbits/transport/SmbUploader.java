@@ -44,14 +44,14 @@ import org.slf4j.LoggerFactory;
  */
 final class SmbUploader {
     private static final Logger log = LoggerFactory.getLogger(SmbUploader.class);
-    /** Streams writing one file at once (as many as the reader side uses). */
-    static final int WRITERS = 8;
+    /** Streams writing one file at once. */
+    static final int WRITERS = 4;
     /**
-     * One block: one write request of 256 KiB (charge 4) where the connection takes multi-credit requests, else five
-     * of {@link JbitsBulkIo#MAX_SINGLE_WRITE} bytes (four and the rest).
+     * One block: one write request of 1 MiB (charge 16) where the connection takes multi-credit requests, else
+     * seventeen of {@link JbitsBulkIo#MAX_SINGLE_WRITE} bytes (sixteen and the rest).
      */
-    static final int BLOCK = 256 * 1024;
-    /** Blocks held at once (being filled, queued, or written). */
+    static final int BLOCK = JbitsBulkIo.MAX_IO;
+    /** Blocks held at once (being filled, queued, or written): 8 MiB. */
     static final int WINDOW = 2 * WRITERS;
     /** Bytes read back from the share and compared with the local file before an upload continues. */
     static final int VERIFY = 64 * 1024;

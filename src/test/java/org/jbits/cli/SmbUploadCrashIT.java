@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SmbUploadCrashIT {
     private static final long MIB = 1 << 20;
     private static final long SIZE = 200 * MIB;
-    private static final long WINDOW = 16 * 256 * 1024;
+    /** SmbUploader.WINDOW x BLOCK: eight blocks of 1 MiB. No byte at or past what the share holds less this was sent. */
+    private static final long WINDOW = 8 * MIB;
 
     @TempDir
     Path tmp;
