@@ -14,6 +14,7 @@ import jcifs.DialectVersion;
 import jcifs.internal.smb2.ServerMessageBlock2Request;
 import jcifs.internal.smb2.Smb2Constants;
 import jcifs.internal.smb2.nego.Smb2NegotiateResponse;
+import jcifs.internal.util.SMBUtil;
 import jcifs.internal.smb2.io.Smb2ReadRequest;
 import jcifs.internal.smb2.io.Smb2ReadResponse;
 import jcifs.internal.smb2.io.Smb2WriteRequest;
@@ -27,7 +28,7 @@ import jcifs.internal.smb2.io.Smb2WriteResponse;
  * <p>Three differences from jcifs-ng's {@code SmbFileInputStream} and {@code SmbRandomAccessFile}:
  * <ul>
  * <li>multi-credit requests (MS-SMB2 3.2.4.1.5) when the connection takes them (dialect 2.1 or later and the server's
- * LARGE_MTU): reads and writes of {@value #MAX_IO} bytes (a credit's worth from the first one a server refuses as too
+ * LARGE_MTU) and they go unsigned: reads and writes of {@value #MAX_IO} bytes (a credit's worth from the first one a server refuses as too
  * large), each charged a credit per 64 KiB, on a {@link JbitsBulkTransport}, which spends a message id per credit and frames
  * messages above 64 KiB; jcifs-ng itself charges 1 and so is held to 64 KiB per request (Samba refuses more:
  * "CreditCharge too low");
@@ -49,7 +50,10 @@ import jcifs.internal.smb2.io.Smb2WriteResponse;
  * reply whole: the connection's receive thread went on to decode a later reply (it reads the next header only after
  * the whole body, and a stream that ended inside the body has no next header). So every read reply takes a ticket
  * from its receive thread's count as it is decoded ({@link Receipt}), and the caller hands data on only once its
- * receipt is {@linkplain Receipt#whole whole}; {@link #probe} asks for one more reply when nothing else follows.
+ * receipt is {@linkplain Receipt#whole whole}; {@link #probe} asks for one more reply when nothing else follows. On a
+ * {@link JbitsBulkTransport} a successful unsigned reply is read by the transport itself, its data straight into the
+ * caller's array and to its last byte (or the read fails): such a reply is whole as soon as it is decoded, and still
+ * counts as a later reply for the ones before it (a signed, failed or compound reply goes through jcifs-ng).
  */
 public final class JbitsBulkIo implements AutoCloseable {
     /** The most one request of charge 1 may carry (64 KiB): a credit's worth (MS-SMB2 3.1.5.2). */
@@ -65,8 +69,12 @@ public final class JbitsBulkIo implements AutoCloseable {
      * limit, as before.
      */
     public static final int MAX_SINGLE_WRITE = (65535 - Smb2WriteRequest.OVERHEAD) & ~7;
-    /** A message's header and the largest request's fixed part, over {@link #MAX_IO}: the buffers' size. */
-    public static final int MAX_MESSAGE = MAX_IO + 1024;
+    /**
+     * jcifs-ng's message buffers: a credit's worth of data, a header and the largest request's fixed part. Larger
+     * requests and their replies never pass through them: they are unsigned and {@link JbitsBulkTransport} sends
+     * and receives their data itself.
+     */
+    public static final int MAX_MESSAGE = CREDIT_BYTES + 1024;
 
     /**
      * The read replies each jcifs-ng receive thread has decoded. A connection has its own receive thread (a new one
@@ -99,7 +107,8 @@ public final class JbitsBulkIo implements AutoCloseable {
             // server that takes multi-credit requests is asked for 1 MiB; one that says that is too much for it
             // (STATUS_INVALID_PARAMETER, as smbd answers a read above its "smb2 max read") gets a credit's worth from
             // then on. Windows since 7 and Samba take 1 MiB or more.
-            this.multiCredit = transport instanceof JbitsBulkTransport
+            // Unsigned only: a signed message must be whole in one of jcifs-ng's buffers to be signed or verified.
+            this.multiCredit = !sign && transport instanceof JbitsBulkTransport
                     && transport.getNegotiateResponse() instanceof Smb2NegotiateResponse n
                     && n.getSelectedDialect().atLeast(DialectVersion.SMB210)
                     && (n.getCapabilities() & Smb2Constants.SMB2_GLOBAL_CAP_LARGE_MTU) != 0;
@@ -301,7 +310,7 @@ public final class JbitsBulkIo implements AutoCloseable {
     }
 
     /** A read whose request is signed only when {@code sign}, charged {@code charge} credits, whose reply takes a ticket. */
-    private static final class Read extends Smb2ReadRequest {
+    static final class Read extends Smb2ReadRequest {
         private final boolean sign;
         private final byte[] buf;
         private final int off;
@@ -328,7 +337,7 @@ public final class JbitsBulkIo implements AutoCloseable {
 
         @Override
         protected Smb2ReadResponse createResponse(CIFSContext tc, ServerMessageBlock2Request<Smb2ReadResponse> req) {
-            return new Reply(tc.getConfig(), buf, off);
+            return new Reply(tc.getConfig(), buf, off, sign);
         }
     }
 
@@ -337,28 +346,107 @@ public final class JbitsBulkIo implements AutoCloseable {
      * replies count (never chained: jbits' reads are single requests): a reply jcifs-ng decodes out of a compound's
      * later part could be made of stale bytes, so counting every response type would break the proof.
      */
-    private static final class Reply extends Smb2ReadResponse {
+    static final class Reply extends Smb2ReadResponse {
+        /** The header and the fixed part of a read reply (MS-SMB2 2.2.20): where its data may begin. */
+        static final int FIXED_END = Smb2Constants.SMB2_HEADER_LENGTH + 16;
         private volatile Ticket ticket;
+        private final byte[] buf;
+        private final int off;
+        /** While the transport decodes the reply's header and fixed part, its data already in {@code buf}. */
+        private boolean withoutData;
+        /** Whether the data came so (then {@link #getDataLength} is {@link #directLength}). */
+        private volatile boolean direct;
+        private int directLength;
 
-        Reply(Configuration config, byte[] buf, int off) {
+        private final boolean signedRequest;
+
+        Reply(Configuration config, byte[] buf, int off, boolean signedRequest) {
             super(config, buf, off);
+            this.buf = buf;
+            this.off = off;
+            this.signedRequest = signedRequest;
+        }
+
+        /** The array the data goes into, at {@link #targetOffset}. */
+        byte[] target() {
+            return buf;
+        }
+
+        int targetOffset() {
+            return off;
+        }
+
+        /**
+         * Decodes a reply whose {@code dataLength} bytes of data the transport has read into {@link #target} itself,
+         * from {@code msg}: its header and fixed part ({@link #FIXED_END} bytes). The ticket is taken as for any reply.
+         */
+        void decodeWithoutData(byte[] msg, int frameSize) throws SMBProtocolDecodingException {
+            setReadSize(frameSize);
+            // Before decode: decode wakes the reader (haveResponse), which then asks for the length.
+            direct = true;
+            withoutData = true;
+            try {
+                decode(msg, 0);
+            } finally {
+                withoutData = false;
+            }
+        }
+
+        @Override
+        public int getDataLength() {
+            return direct ? directLength : super.getDataLength();
+        }
+
+        @Override
+        protected int readBytesWireFormat(byte[] buffer, int bufferIndex) throws SMBProtocolDecodingException {
+            if (!withoutData) {
+                return super.readBytesWireFormat(buffer, bufferIndex);
+            }
+            if (SMBUtil.readInt2(buffer, bufferIndex) != 17) {
+                throw new SMBProtocolDecodingException("Expected structureSize = 17");
+            }
+            directLength = SMBUtil.readInt4(buffer, bufferIndex + 4);
+            return 16;
         }
 
         @Override
         protected void haveResponse(byte[] buffer, int start, int len) throws SMBProtocolDecodingException {
             AtomicLong decoded = DECODED.get();
-            ticket = new Ticket(decoded, decoded.incrementAndGet());
+            long number = decoded.incrementAndGet();
+            // A reply the transport read to its last byte is whole now (number 0); it still counts, proving the
+            // replies before it on the connection. Set before super wakes the reader.
+            ticket = new Ticket(decoded, withoutData ? 0 : number);
             super.haveResponse(buffer, start, len);
+        }
+
+        /** Whether the request was sent unsigned (then the transport may read the reply's data itself). */
+        boolean unsigned() {
+            return !signedRequest;
         }
     }
 
-    /** A write whose request is signed only when {@code sign}, charged {@code charge} credits. */
-    private static final class Write extends Smb2WriteRequest {
+    /**
+     * A write whose request is signed only when {@code sign}, charged {@code charge} credits. Unsigned, its data need
+     * not be copied into a message buffer: {@link JbitsBulkTransport} encodes the header and fixed part alone
+     * ({@link #encodeWithoutData}) and sends the data from the caller's array after them.
+     */
+    static final class Write extends Smb2WriteRequest {
+        /** The header and the fixed part of a write request: where its data begins (DataOffset). */
+        static final int DATA_OFFSET = Smb2Constants.SMB2_HEADER_LENGTH + 48;
         private final boolean sign;
         private final int charge;
+        private byte[] fileId;
+        private long offset;
+        private int remainingBytes;
+        private byte[] data;
+        private int dataOffset;
+        private int dataLength;
+        /** While the transport encodes the request without its data. */
+        private boolean withoutData;
 
         Write(Configuration config, byte[] fileId, boolean sign, int charge) {
             super(config, fileId);
+            this.fileId = fileId;
             this.sign = sign;
             this.charge = charge;
             JbitsBulkTransport.chargeOf(this, charge);
@@ -372,6 +460,92 @@ public final class JbitsBulkIo implements AutoCloseable {
         @Override
         public void setDigest(SMBSigningDigest digest) {
             super.setDigest(sign ? digest : null);
+        }
+
+        @Override
+        public void setFileId(byte[] fileId) {
+            super.setFileId(fileId);
+            this.fileId = fileId;
+        }
+
+        @Override
+        public void setOffset(long offset) {
+            super.setOffset(offset);
+            this.offset = offset;
+        }
+
+        @Override
+        public void setRemainingBytes(int remainingBytes) {
+            super.setRemainingBytes(remainingBytes);
+            this.remainingBytes = remainingBytes;
+        }
+
+        @Override
+        public void setData(byte[] data, int offset, int length) {
+            super.setData(data, offset, length);
+            this.data = data;
+            this.dataOffset = offset;
+            this.dataLength = length;
+        }
+
+        /**
+         * The message's size as jcifs-ng's send checks it against its buffers: without the data when the data goes
+         * straight from the caller's array ({@link #direct}), which no buffer holds.
+         */
+        @Override
+        public int size() {
+            return !withoutData && dataLength > MAX_SINGLE_WRITE && direct() ? DATA_OFFSET + 8 : super.size();
+        }
+
+        /** Whether the data may go without a copy: nothing signs the message, and it is a request alone. */
+        boolean direct() {
+            return getDigest() == null && getNext() == null && !isRetainPayload();
+        }
+
+        /**
+         * Encodes the header and the fixed part into {@code dst[dstIndex...]} ({@link #DATA_OFFSET} bytes) and returns
+         * the whole message's length, data and trailing padding included, as {@code encode} would; the data is not
+         * written. Only when {@link #direct}.
+         */
+        int encodeWithoutData(byte[] dst, int dstIndex) {
+            withoutData = true;
+            try {
+                return encode(dst, dstIndex);
+            } finally {
+                withoutData = false;
+            }
+        }
+
+        byte[] data() {
+            return data;
+        }
+
+        int dataOffset() {
+            return dataOffset;
+        }
+
+        int dataLength() {
+            return dataLength;
+        }
+
+        @Override
+        protected int writeBytesWireFormat(byte[] dst, int dstIndex) {
+            if (!withoutData) {
+                return super.writeBytesWireFormat(dst, dstIndex);
+            }
+            // Smb2WriteRequest's fixed part (MS-SMB2 2.2.21), the data's place counted but not filled.
+            int start = dstIndex;
+            SMBUtil.writeInt2(49, dst, dstIndex);
+            SMBUtil.writeInt2(DATA_OFFSET, dst, dstIndex + 2);
+            SMBUtil.writeInt4(dataLength, dst, dstIndex + 4);
+            SMBUtil.writeInt8(offset, dst, dstIndex + 8);
+            System.arraycopy(fileId, 0, dst, dstIndex + 16, 16);
+            SMBUtil.writeInt4(0, dst, dstIndex + 32); // Channel
+            SMBUtil.writeInt4(remainingBytes, dst, dstIndex + 36);
+            SMBUtil.writeInt2(0, dst, dstIndex + 40); // WriteChannelInfoOffset
+            SMBUtil.writeInt2(0, dst, dstIndex + 42); // WriteChannelInfoLength
+            SMBUtil.writeInt4(0, dst, dstIndex + 44); // Flags
+            return dstIndex + 48 - start + dataLength;
         }
     }
 }

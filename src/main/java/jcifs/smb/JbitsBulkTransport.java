@@ -1,6 +1,8 @@
 package jcifs.smb;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
@@ -11,26 +13,39 @@ import jcifs.CIFSContext;
 import jcifs.CIFSException;
 import jcifs.Configuration;
 import jcifs.context.BaseContext;
-import jcifs.internal.CommonServerMessageBlockRequest;
+import jcifs.internal.SMBProtocolDecodingException;
 import jcifs.internal.smb2.ServerMessageBlock2;
+import jcifs.internal.smb2.Smb2Constants;
 import jcifs.util.Encdec;
 import jcifs.util.transport.Request;
+import jcifs.util.transport.Response;
 
 /**
  * jcifs-ng's SMB2 connection with what multi-credit requests (MS-SMB2 3.2.4.1.5) need, which jcifs-ng 2.1.10 lacks:
- * a request of credit charge N takes N message ids ({@code makeKey}: jcifs-ng hands out one per request, and the next
- * request after a charge of N must use the id N further on, else smbd drops the connection with "bad message_id"),
- * and a message longer than 65,535 bytes gets its whole length in the 24-bit direct-TCP header ({@code doSend}:
- * jcifs-ng writes 16 bits). Only jbits' bulk requests ({@link JbitsBulkIo}) carry a charge above 1; every other message
- * goes as jcifs-ng sends it.
+ * <ul>
+ * <li>a request of credit charge N takes N message ids ({@code makeKey}: jcifs-ng hands out one per request, and the
+ * next request after a charge of N must use the id N further on, else smbd drops the connection with "bad
+ * message_id");
+ * <li>a write of more than 64 KiB goes in one frame with its 24-bit length (jcifs-ng writes 16 bits), its data straight
+ * from the caller's array after the header and fixed part ({@code doSend}); jcifs-ng would copy it into one of its
+ * pooled message buffers, which hold 64 KiB;
+ * <li>a successful reply to such a read has its data read from the socket straight into the caller's array
+ * ({@code doRecv}), to its last byte or the read fails (jcifs-ng's read stops at the end of the stream without saying
+ * so, and would need a buffer as large as the reply).
+ * </ul>
+ * Only jbits' unsigned bulk requests ({@link JbitsBulkIo}) carry a charge above 1 and go so; every other message goes
+ * and comes as jcifs-ng sends and receives it.
  *
- * <p>The message-id counter and the output stream are jcifs-ng's private fields, reached by reflection; jcifs-ng's
- * version is pinned in the pom, and a missing field fails the class's initialisation (so every SMB transfer), not a
- * transfer half-way.
+ * <p>The message-id counter, the streams and the header buffer are jcifs-ng's private fields, reached by reflection;
+ * jcifs-ng's version is pinned in the pom, and a missing field fails the class's initialisation (so every SMB
+ * transfer), not a transfer half-way.
  */
 final class JbitsBulkTransport extends SmbTransportImpl {
     private static final Field MID = field(SmbTransportImpl.class, "mid");
     private static final Field OUT = field(SmbTransportImpl.class, "out");
+    private static final Field IN = field(SmbTransportImpl.class, "in");
+    /** The frame and SMB2 header peekKey has just read (jcifs-ng's own "small local buffer"). */
+    private static final Field SBUF = field(SmbTransportImpl.class, "sbuf");
     private static final Field CREDIT_CHARGE = field(ServerMessageBlock2.class, "creditCharge");
     private static final Field CONNECTIONS = field(SmbTransportPoolImpl.class, "connections");
     private static final Field NON_POOLED = field(SmbTransportPoolImpl.class, "nonPooledConnections");
@@ -38,12 +53,16 @@ final class JbitsBulkTransport extends SmbTransportImpl {
     private static final int MAX_FRAME = 0xFFFFFF;
 
     private final AtomicLong mids;
+    private final byte[] sbuf;
+    /** Where the bytes of a read reply that come before or after its data go (the transport thread's only). */
+    private final byte[] skip = new byte[4096];
 
     JbitsBulkTransport(CIFSContext tc, Address address, int port, InetAddress localAddr, int localPort,
             boolean forceSigning) {
         super(tc, address, port, localAddr, localPort, forceSigning);
         try {
             this.mids = (AtomicLong) MID.get(this);
+            this.sbuf = (byte[]) SBUF.get(this);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
@@ -80,29 +99,144 @@ final class JbitsBulkTransport extends SmbTransportImpl {
 
     @Override
     protected void doSend(Request request) throws IOException {
-        if (!(request instanceof CommonServerMessageBlockRequest smb) || smb.size() <= 0xFFFF) {
-            super.doSend(request);
+        if (request instanceof JbitsBulkIo.Write w && w.direct()) {
+            sendWithoutCopy(w);
             return;
         }
-        byte[] buffer = getContext().getBufferCache().getBuffer();
+        if (request instanceof JbitsBulkIo.Write w && w.dataLength() > JbitsBulkIo.MAX_SINGLE_WRITE) {
+            // jcifs-ng would write its length in 16 bits: only an unsigned write may be this long (JbitsBulkIo).
+            throw new IOException("a signed or compound SMB write of " + w.dataLength() + " bytes");
+        }
+        super.doSend(request);
+    }
+
+    /**
+     * A reply to one of jbits' unsigned reads, alone in its frame and successful, has its data read straight from the
+     * socket into the reader's block: jcifs-ng would read the whole message into one of its pooled buffers (which hold
+     * 64 KiB) and copy the data out of it. Every other message is received as jcifs-ng receives it. The data is read to
+     * its last byte or the read fails (jcifs-ng's own read stops at the end of the stream without saying so).
+     */
+    @Override
+    protected void doRecv(Response response) throws IOException {
+        if (!(response instanceof JbitsBulkIo.Reply reply) || !reply.unsigned() || !plainSuccess()) {
+            super.doRecv(response);
+            return;
+        }
         try {
-            synchronized (this.outLock) {
-                int n = smb.encode(buffer, 4);
-                if (n > MAX_FRAME) {
-                    throw new IOException("an SMB message of " + n + " bytes is longer than a frame can say");
-                }
-                Encdec.enc_uint32be(n, buffer, 0);
-                OutputStream out = (OutputStream) OUT.get(this);
-                if (out == null) {
-                    throw new IOException("the SMB connection is not open");
-                }
-                out.write(buffer, 0, 4 + n);
-                out.flush();
+            receiveData(reply);
+        } catch (IOException | RuntimeException e) {
+            // As jcifs-ng's doRecv does: the reply fails, and the transport thread disconnects.
+            response.exception(e);
+            synchronized (response) {
+                response.notifyAll();
             }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the message whose frame and header peekKey read is SMB2, alone in its frame, a success, and not signed
+     * (a signed reply goes through jcifs-ng, whole, as before).
+     */
+    private boolean plainSuccess() {
+        byte[] b = sbuf;
+        return b[0] == 0 && b[4] == (byte) 0xFE && b[5] == 'S' && b[6] == 'M' && b[7] == 'B'
+                && Encdec.dec_uint32le(b, 4 + 8) == 0 // Status
+                && (Encdec.dec_uint32le(b, 4 + 16) & ServerMessageBlock2.SMB2_FLAGS_SIGNED) == 0 // Flags
+                && Encdec.dec_uint32le(b, 4 + 20) == 0 // NextCommand
+                && frameSize() >= JbitsBulkIo.Reply.FIXED_END;
+    }
+
+    private int frameSize() {
+        return (Encdec.dec_uint16be(sbuf, 2) & 0xFFFF) | (sbuf[1] & 0xFF) << 16;
+    }
+
+    private void receiveData(JbitsBulkIo.Reply reply) throws IOException {
+        int size = frameSize();
+        byte[] msg = new byte[JbitsBulkIo.Reply.FIXED_END];
+        System.arraycopy(sbuf, 4, msg, 0, Smb2Constants.SMB2_HEADER_LENGTH);
+        InputStream in = in();
+        readFully(in, msg, Smb2Constants.SMB2_HEADER_LENGTH, msg.length - Smb2Constants.SMB2_HEADER_LENGTH);
+        int dataOffset = msg[Smb2Constants.SMB2_HEADER_LENGTH + 2] & 0xFF;
+        long dataLength = Encdec.dec_uint32le(msg, Smb2Constants.SMB2_HEADER_LENGTH + 4) & 0xFFFFFFFFL;
+        if (dataLength > 0 && (dataOffset < msg.length || dataOffset + dataLength > size
+                || dataLength > reply.target().length - reply.targetOffset())) {
+            throw new SMBProtocolDecodingException("a read reply of " + size + " bytes says " + dataLength
+                    + " bytes of data at " + dataOffset);
+        }
+        int at = msg.length;
+        if (dataLength > 0) {
+            discard(in, dataOffset - at);
+            readFully(in, reply.target(), reply.targetOffset(), (int) dataLength);
+            at = dataOffset + (int) dataLength;
+        }
+        discard(in, size - at);
+        reply.decodeWithoutData(msg, size);
+    }
+
+    private InputStream in() throws IOException {
+        try {
+            InputStream in = (InputStream) IN.get(this);
+            if (in == null) {
+                throw new IOException("the SMB connection is not open");
+            }
+            return in;
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
-        } finally {
-            getContext().getBufferCache().releaseBuffer(buffer);
+        }
+    }
+
+    private static void readFully(InputStream in, byte[] b, int off, int len) throws IOException {
+        if (readn(in, b, off, len) < len) {
+            throw new EOFException("the SMB connection ended inside a read reply");
+        }
+    }
+
+    private void discard(InputStream in, int n) throws IOException {
+        while (n > 0) {
+            int k = Math.min(n, skip.length);
+            readFully(in, skip, 0, k);
+            n -= k;
+        }
+    }
+
+    /**
+     * An unsigned write: its header and fixed part from a small array, then its data straight from the caller's array
+     * (no copy into a message buffer, and no 1 MiB buffer to zero), then the padding to 8 bytes, as one frame.
+     */
+    private void sendWithoutCopy(JbitsBulkIo.Write w) throws IOException {
+        byte[] head = new byte[4 + JbitsBulkIo.Write.DATA_OFFSET];
+        synchronized (this.outLock) {
+            int n = w.encodeWithoutData(head, 4);
+            int pad = n - JbitsBulkIo.Write.DATA_OFFSET - w.dataLength();
+            if (pad < 0 || pad > 7) {
+                throw new IOException("an SMB write request encoded as " + n + " bytes for " + w.dataLength()
+                        + " bytes of data");
+            }
+            OutputStream out = frame(head, n);
+            out.write(head, 0, head.length);
+            out.write(w.data(), w.dataOffset(), w.dataLength());
+            if (pad > 0) {
+                out.write(new byte[pad]);
+            }
+            out.flush();
+        }
+    }
+
+    /** Writes the direct-TCP header of a message of {@code n} bytes into {@code buffer[0, 4)}; the connection's stream. */
+    private OutputStream frame(byte[] buffer, int n) throws IOException {
+        if (n > MAX_FRAME) {
+            throw new IOException("an SMB message of " + n + " bytes is longer than a frame can say");
+        }
+        Encdec.enc_uint32be(n, buffer, 0);
+        try {
+            OutputStream out = (OutputStream) OUT.get(this);
+            if (out == null) {
+                throw new IOException("the SMB connection is not open");
+            }
+            return out;
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
         }
     }
 

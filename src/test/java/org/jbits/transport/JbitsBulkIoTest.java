@@ -14,74 +14,91 @@ import jcifs.smb.SmbFile;
 import org.jbits.testing.SambaServer;
 import org.jbits.testing.TcpRelay;
 import org.jbits.testing.TestData;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The bulk path's guard against a connection that ends inside a read reply (jcifs-ng 2.1.10 decodes such a reply as
- * if it were whole when its reader wakes before the transport notices the end), against a real smbd behind a relay
- * that ends the connection at the reply to one READ: a reply is proved whole only by a later reply on its connection,
- * and {@link JbitsBulkIo#probe} asks for one without moving a byte of the file.
+ * The bulk path's guard against a connection that ends inside a read reply, against a real smbd behind a relay that
+ * ends the connection at the reply to one READ; each case on a plain jcifs-ng connection ({@code jbits} false: 64 KiB
+ * requests, the reply read and decoded by jcifs-ng) and on jbits' own ({@code jbits} true: 1 MiB multi-credit
+ * requests, the reply's data read by {@code JbitsBulkTransport} straight into the caller's array).
+ *
+ * <p>jcifs-ng 2.1.10 decodes a reply the connection ended inside as if it were whole when its reader wakes before the
+ * transport notices the end: there a reply is proved whole only by a later reply on its connection, and
+ * {@link JbitsBulkIo#probe} asks for one without moving a byte of the file. jbits' transport reads a reply to its last
+ * byte or fails the read, so its replies are whole as they are decoded.
  */
 class JbitsBulkIoTest {
-    private static final int IO = JbitsBulkIo.MAX_IO;
-
     private static byte[] put(SambaServer samba, String name, long seed) {
-        byte[] content = TestData.random(8 * IO, seed);
+        byte[] content = TestData.random(8 * JbitsBulkIo.MAX_IO, seed);
         samba.put("share", "e/" + name, content);
         return content;
     }
 
-    private static JbitsBulkIo open(int port, String name) throws Exception {
-        return JbitsBulkIo.openForReading(
-                new SmbFile("smb://127.0.0.1:" + port + "/share/e/" + name, SmbSigningTest.context(false)));
+    private static JbitsBulkIo open(int port, String name, boolean jbits) throws Exception {
+        JbitsBulkIo in = JbitsBulkIo.openForReading(
+                new SmbFile("smb://127.0.0.1:" + port + "/share/e/" + name, SmbSigningTest.context(false, jbits)));
+        assertEquals(jbits ? JbitsBulkIo.MAX_IO : JbitsBulkIo.CREDIT_BYTES, in.maxRead());
+        return in;
     }
 
-    private static void readBlock(JbitsBulkIo in, byte[] content, int i) throws IOException {
-        byte[] buf = new byte[IO];
-        assertEquals(IO, in.read((long) i * IO, buf, 0, IO));
-        assertArrayEquals(Arrays.copyOfRange(content, i * IO, (i + 1) * IO), buf);
+    /** The size of one block: what one request reads. */
+    private static int io(boolean jbits) {
+        return jbits ? JbitsBulkIo.MAX_IO : JbitsBulkIo.CREDIT_BYTES;
     }
 
-    @Test
-    void aLaterReplyProvesTheEarlierOnesAndTheProbeMovesNoByte() throws Exception {
+    private static void readBlock(JbitsBulkIo in, byte[] content, int i, int io) throws IOException {
+        byte[] buf = new byte[io];
+        assertEquals(io, in.read((long) i * io, buf, 0, io));
+        assertArrayEquals(Arrays.copyOfRange(content, i * io, (i + 1) * io), buf);
+    }
+
+    @ParameterizedTest(name = "jbits'' transport: {0}")
+    @ValueSource(booleans = {false, true})
+    void aLaterReplyProvesTheEarlierOnesAndTheProbeMovesNoByte(boolean jbits) throws Exception {
         SambaServer samba = SambaServer.shared();
-        byte[] content = put(samba, "proved.bin", 43);
-        try (JbitsBulkIo in = open(samba.port(), "proved.bin")) {
-            readBlock(in, content, 0);
-            readBlock(in, content, 1);
+        String name = "proved-" + jbits + ".bin";
+        byte[] content = put(samba, name, 43);
+        int io = io(jbits);
+        try (JbitsBulkIo in = open(samba.port(), name, jbits)) {
+            readBlock(in, content, 0, io);
+            readBlock(in, content, 1, io);
             JbitsBulkIo.Receipt two = in.receipt();
-            assertFalse(two.whole(), "no later reply proves the second yet");
-            readBlock(in, content, 2);
+            assertEquals(jbits, two.whole(), jbits ? "read to its last byte: whole at once"
+                    : "no later reply proves the second yet");
+            readBlock(in, content, 2, io);
             assertTrue(two.whole(), "the third reply proves the first two");
-            assertFalse(in.receipt().whole());
+            assertEquals(jbits, in.receipt().whole());
             long read = samba.bytesRead();
-            in.probe(3L * IO);
+            in.probe(3L * io);
             assertTrue(in.receipt().whole(), "the probe's reply proves the third");
             assertEquals(read, samba.bytesRead(), "the probe read no byte of the file");
         } finally {
-            Files.delete(samba.dir("share").resolve("e/proved.bin"));
+            Files.delete(samba.dir("share").resolve("e/" + name));
         }
     }
 
     /** What a test does on a stream that has read blocks 0 and 1 of {@code content} whole. */
     private interface AfterTwo {
-        void check(JbitsBulkIo in, byte[] content) throws Exception;
+        void check(JbitsBulkIo in, byte[] content, int io) throws Exception;
     }
 
     /**
      * A new file read through a relay that ends the connection at the reply to the READ of block 2 (half-way
      * through it when {@code inside}); blocks 0 and 1 read first, then {@code test}.
      */
-    private static void endingAtBlockTwo(String name, long seed, boolean inside, AfterTwo test) throws Exception {
+    private static void endingAtBlockTwo(String name, long seed, boolean inside, boolean jbits, AfterTwo test)
+            throws Exception {
         SambaServer samba = SambaServer.shared();
         byte[] content = put(samba, name, seed);
+        int io = io(jbits);
         try (TcpRelay relay = TcpRelay.to(samba.port(), 0)) {
-            relay.endAtReplyToReadAt(2L * IO, inside);
-            JbitsBulkIo in = open(relay.port(), name);
+            relay.endAtReplyToReadAt(2L * io, inside);
+            JbitsBulkIo in = open(relay.port(), name, jbits);
             try {
-                readBlock(in, content, 0);
-                readBlock(in, content, 1);
-                test.check(in, content);
+                readBlock(in, content, 0, io);
+                readBlock(in, content, 1, io);
+                test.check(in, content, io);
             } finally {
                 try {
                     in.close();
@@ -94,38 +111,52 @@ class JbitsBulkIoTest {
         }
     }
 
-    @Test
-    void aReplyTheConnectionEndedAfterIsNeverProvedWhole() throws Exception {
-        // The end comes 300 ms after the third reply: jcifs-ng hands that reply over (whole, as it happens), and
-        // nothing on the connection can ever prove it so; the reader would read it again on the next connection.
-        endingAtBlockTwo("ended-after.bin", 44, false, (in, content) -> {
-            readBlock(in, content, 2);
-            assertFalse(in.receipt().whole(), "nothing came after the third reply");
-            assertThrows(IOException.class, () -> in.probe(3L * IO));
-            assertFalse(in.receipt().whole(), "and nothing ever will");
+    @ParameterizedTest(name = "jbits'' transport: {0}")
+    @ValueSource(booleans = {false, true})
+    void aReplyTheConnectionEndedAfterIsProvedWholeOnlyWhenReadToItsEnd(boolean jbits) throws Exception {
+        // The end comes 300 ms after the third reply. jcifs-ng hands that reply over (whole, as it happens), and
+        // nothing on the connection can ever prove it so: the reader would read it again on the next connection.
+        // jbits' transport read it to its last byte: whole, and the probe has nothing to ask.
+        endingAtBlockTwo("ended-after-" + jbits + ".bin", 44, false, jbits, (in, content, io) -> {
+            readBlock(in, content, 2, io);
+            if (jbits) {
+                assertTrue(in.receipt().whole(), "read to its last byte");
+                in.probe(3L * io);
+            } else {
+                assertFalse(in.receipt().whole(), "nothing came after the third reply");
+                assertThrows(IOException.class, () -> in.probe(3L * io));
+                assertFalse(in.receipt().whole(), "and nothing ever will");
+            }
         });
     }
 
-    @Test
-    void aReplyTheConnectionEndedInsideIsNeverProvedWhole() throws Exception {
-        endingAtBlockTwo("ended-inside.bin", 45, true, (in, content) -> {
+    @ParameterizedTest(name = "jbits'' transport: {0}")
+    @ValueSource(booleans = {false, true})
+    void aReplyTheConnectionEndedInsideIsNeverProvedWhole(boolean jbits) throws Exception {
+        endingAtBlockTwo("ended-inside-" + jbits + ".bin", 45, true, jbits, (in, content, io) -> {
             JbitsBulkIo.Receipt two = in.receipt();
-            byte[] buf = new byte[IO];
+            byte[] buf = new byte[io];
             boolean handedOver;
             try {
                 // jcifs-ng either fails this read or returns the cut reply (a race in its transport thread: the
                 // reader may wake before the thread, back from the reply, has met the end of the stream).
-                in.read(2L * IO, buf, 0, IO);
+                in.read(2L * io, buf, 0, io);
                 handedOver = true;
             } catch (IOException e) {
                 handedOver = false;
             }
+            if (jbits) {
+                assertFalse(handedOver, "jbits' transport fails a read the connection ended inside");
+                assertTrue(two.whole(), "the two replies before it were read to their ends");
+                assertTrue(in.receipt().whole(), "nothing unproved was returned");
+                return;
+            }
             assertTrue(two.whole(), "the cut reply's header came after the second reply: that one was whole");
             if (handedOver) {
-                assertFalse(Arrays.equals(Arrays.copyOfRange(content, 2 * IO, 3 * IO), buf),
+                assertFalse(Arrays.equals(Arrays.copyOfRange(content, 2 * io, 3 * io), buf),
                         "the data past the cut is not the file's");
                 assertFalse(in.receipt().whole(), "the cut reply is never proved whole");
-                assertThrows(IOException.class, () -> in.probe(2L * IO));
+                assertThrows(IOException.class, () -> in.probe(2L * io));
             } else {
                 assertTrue(in.receipt().whole(), "jcifs-ng failed the read: nothing unproved was returned");
             }

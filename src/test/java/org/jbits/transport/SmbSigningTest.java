@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * The SMB data path's signing against real smbds: unsigned bulk requests where the server does not require signing
  * (the shared test server, Samba's default), signed ones where it does ({@code server signing = mandatory}, which
  * drops an unsigned request, so a download or write that failed to sign would fail here), and a client configured to
- * require signing signs whatever the server says. Each through multi-credit requests of 1 MiB (jbits' connections), and
- * once through a plain jcifs-ng connection, which is held to a credit's worth per request.
+ * require signing signs whatever the server says. Unsigned, the data goes in multi-credit requests of 1 MiB on jbits'
+ * connections; signed, and on a plain jcifs-ng connection, in requests of a credit's worth (64 KiB).
  */
 class SmbSigningTest {
     private static TransferContext user() {
@@ -56,19 +56,19 @@ class SmbSigningTest {
     private static boolean roundTrip(SambaServer samba, String name, byte[] content, boolean enforce,
             boolean multiCredit) throws Exception {
         CIFSContext cifs = context(enforce, multiCredit);
-        int io = multiCredit ? JbitsBulkIo.MAX_IO : JbitsBulkIo.CREDIT_BYTES;
         String url = "smb://127.0.0.1:" + samba.port() + "/share/" + name;
         boolean signedWrite;
         try (SmbFile f = new SmbFile(url, cifs); JbitsBulkIo out = JbitsBulkIo.openForWriting(f, 0)) {
             signedWrite = out.signed();
             out.write(0, content, 0, content.length);
-            assertEquals(multiCredit ? JbitsBulkIo.MAX_IO : JbitsBulkIo.MAX_SINGLE_WRITE, out.maxWrite(),
-                    "Samba takes 1 MiB writes from a client that charges for them");
+            assertEquals(multiCredit && !signedWrite ? JbitsBulkIo.MAX_IO : JbitsBulkIo.MAX_SINGLE_WRITE,
+                    out.maxWrite(), "Samba takes unsigned 1 MiB writes from a client that charges for them");
         }
         assertArrayEquals(content, Files.readAllBytes(samba.dir("share").resolve(name)));
         byte[] back = new byte[content.length];
         try (SmbFile f = new SmbFile(url, cifs); JbitsBulkIo in = JbitsBulkIo.openForReading(f)) {
             assertEquals(signedWrite, in.signed());
+            int io = multiCredit && !signedWrite ? JbitsBulkIo.MAX_IO : JbitsBulkIo.CREDIT_BYTES;
             int got = 0;
             while (got < back.length) {
                 int n = in.read(got, back, got, Math.min(io, back.length - got));
@@ -76,7 +76,7 @@ class SmbSigningTest {
                 got += n;
             }
             assertEquals(-1, in.read(back.length, new byte[16], 0, 16));
-            assertEquals(io, in.maxRead(), "Samba takes 1 MiB reads from a client that charges for them");
+            assertEquals(io, in.maxRead(), "Samba takes unsigned 1 MiB reads from a client that charges for them");
         }
         assertArrayEquals(content, back);
         return signedWrite;
