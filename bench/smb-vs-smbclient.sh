@@ -15,10 +15,10 @@
 # jbits forces the file to disk as it goes and smbclient does not, so `smbclient ... && sync FILE` is measured too.
 # Both write to the same file system; each output is deleted and `sync`ed away before the next run.
 #
-# What limits jbits here: jbits sends multi-credit reads and writes of 256 KiB (jcifs-ng alone: 64 KiB) through
-# jcifs-ng's connections, unsigned unless the server requires signing (this smb.conf does not), 8 reads or 8 writes
-# in flight over two connections, and forces a download to disk as it goes. smbclient reads and writes with
-# multi-credit requests of up to 8 MiB. See the .md for this run.
+# What limits jbits here: jbits sends multi-credit reads and writes of 1 MiB (jcifs-ng alone: 64 KiB) on jcifs-ng's
+# connections, unsigned unless the server requires signing (this smb.conf does not), the data straight between the
+# socket and its blocks, 4 reads or 4 writes in flight over two connections, and forces a download to disk as it
+# goes. smbclient reads and writes with multi-credit requests of up to 8 MiB. See the .md for this run.
 #
 # usage: bench/smb-vs-smbclient.sh [--runs N] [--size-mib M] [--direction both|download|upload] [--enforce]
 set -euo pipefail
@@ -166,7 +166,7 @@ res = {
     "ratio_jbits_over_smbclient": ratio, "ratio_jbits_over_smbclient_sync": ratio_sync,
     "warmup_jbits_seconds": [float(x) for x in warm.split()],
     "target": "ratio <= 1.0", "met": ratio <= 1.0,
-    "limits": "multi-credit read requests of 256 KiB through jcifs-ng connections (jcifs-ng alone: 64 KiB); data requests unsigned unless the server requires signing; jbits keeps 8 reads in flight over two connections and forces the file to disk as it goes",
+    "limits": "multi-credit read requests of 1 MiB on jcifs-ng connections (jcifs-ng alone: 64 KiB), replies read straight into the blocks; data requests unsigned unless the server requires signing; jbits keeps 4 reads in flight over two connections and forces the file to disk as it goes",
     "machine": {"cpus": os.cpu_count()},
 }
 os.makedirs(out, exist_ok=True)
@@ -181,9 +181,9 @@ with open(os.path.join(out, "smb.md"), "w") as f:
     f.write(f"Ratio jbits/smbclient: **{ratio:.3f}** (target <= 1.0: {'met' if ratio <= 1.0 else 'NOT met'}); ")
     f.write(f"jbits/(smbclient + sync): **{ratio_sync:.3f}**.\n\n")
     f.write(f"jbits' warm-up transfers (after the agent's start, not counted): {', '.join(f'{float(x):.3f}' for x in warm.split())} s.\n\n")
-    f.write("What limits jbits: multi-credit reads of 256 KiB through jcifs-ng's connections (each reply copied "
-            "twice before the file's durable write); the data requests go unsigned unless the server requires "
-            "signing; SmbTransport keeps 8 reads in flight over two connections. smbclient uses multi-credit reads "
+    f.write("What limits jbits: multi-credit reads of 1 MiB on jcifs-ng's connections, each reply read straight "
+            "into a block, then the file's durable write; the data requests go unsigned unless the server requires "
+            "signing; SmbTransport keeps 4 reads in flight over two connections. smbclient uses multi-credit reads "
             "of up to 8 MiB.\n")
 print(f"bench: median smbclient {ms:.3f} s, smbclient+sync {mss:.3f} s, jbits {mj:.3f} s; ratio jbits/smbclient "
       f"{ratio:.3f} (target <= 1.0: {'met' if ratio <= 1.0 else 'NOT met'}), jbits/(smbclient+sync) {ratio_sync:.3f}")
@@ -233,7 +233,7 @@ res = {
     "smbclient_median_MiB_per_s": mib / ms, "jbits_median_MiB_per_s": mib / mj,
     "ratio_jbits_over_smbclient": ratio, "warmup_jbits_seconds": [float(x) for x in warm.split()],
     "target": "ratio <= 1.0", "met": ratio <= 1.0,
-    "limits": "multi-credit write requests of 256 KiB through jcifs-ng connections (jcifs-ng alone: 65,416 bytes); data requests unsigned unless the server requires signing; jbits keeps 8 writes in flight over two connections",
+    "limits": "multi-credit write requests of 1 MiB on jcifs-ng connections (jcifs-ng alone: 65,416 bytes), sent straight from the blocks; data requests unsigned unless the server requires signing; jbits keeps 4 writes in flight over two connections",
     "machine": {"cpus": os.cpu_count()},
 }
 os.makedirs(out, exist_ok=True)
@@ -246,9 +246,9 @@ with open(os.path.join(out, "smb-upload.md"), "w") as f:
     f.write(f"| jbits `start --transfer-type upload` (Foreground) | {mj:.3f} s | {mib/mj:.0f} MiB/s | {', '.join(f'{x:.3f}' for x in j)} |\n\n")
     f.write(f"Ratio jbits/smbclient: **{ratio:.3f}** (target <= 1.0: {'met' if ratio <= 1.0 else 'NOT met'}).\n\n")
     f.write(f"jbits' warm-up uploads (not counted): {', '.join(f'{float(x):.3f}' for x in warm.split())} s.\n\n")
-    f.write("What limits jbits: multi-credit writes of 256 KiB through jcifs-ng's connections; the data requests go "
-            "unsigned unless the server requires signing; SmbUploader keeps 8 writes in flight over two "
-            "connections. smbclient uses multi-credit writes of up to 8 MiB.\n")
+    f.write("What limits jbits: multi-credit writes of 1 MiB on jcifs-ng's connections, sent straight from the "
+            "blocks; the data requests go unsigned unless the server requires signing; SmbUploader keeps 4 writes "
+            "in flight over two connections. smbclient uses multi-credit writes of up to 8 MiB.\n")
 print(f"bench: upload median smbclient put {ms:.3f} s, jbits {mj:.3f} s; ratio jbits/smbclient {ratio:.3f} "
       f"(target <= 1.0: {'met' if ratio <= 1.0 else 'NOT met'})")
 if enforce == "1" and ratio > 1.0:

@@ -135,6 +135,22 @@ final class JbitsBulkTransport extends SmbTransportImpl {
     }
 
     /**
+     * A message nobody waits for any more (its caller gave up): one longer than 64 KiB is skipped to its end here, as
+     * jcifs-ng reads 16 bits of its length and would leave the rest in the stream.
+     */
+    @Override
+    protected void doSkip(Long key) throws IOException {
+        int size = frameSize();
+        if (sbuf[4] == (byte) 0xFE && size > 0xFFFF) {
+            synchronized (this.inLock) {
+                discard(in(), size - Smb2Constants.SMB2_HEADER_LENGTH);
+            }
+            return;
+        }
+        super.doSkip(key);
+    }
+
+    /**
      * Whether the message whose frame and header peekKey read is SMB2, alone in its frame, a success, and not signed
      * (a signed reply goes through jcifs-ng, whole, as before).
      */

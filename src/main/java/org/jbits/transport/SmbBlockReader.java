@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Reads {@code [start, end)} of one SMB file with several requests in flight, and hands the blocks over in order.
  *
- * <p>Why: a stream sends one request at a time (of 256 KiB with multi-credit requests, else 64 KiB), so one stream
+ * <p>Why: a stream sends one request at a time (of 1 MiB with multi-credit requests, else 64 KiB), so one stream
  * waits a round trip per request. Here {@code readers} streams, each with its own handle on the file, take the
  * next block in turn, so {@code readers} requests are on the wire at once on the one connection; the caller takes
  * the blocks in file order ({@link #next}). At most {@code window} blocks are read ahead of the caller, so a paced

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * and {@link #written} is the end of the contiguous run of blocks the server has acknowledged, the only offset an
  * upload may record as being on the share (a later block may be written before an earlier one).
  *
- * <p>Why: a stream sends one request at a time (of 256 KiB with multi-credit requests, else at most 64 KiB: Samba
+ * <p>Why: a stream sends one request at a time (of 1 MiB with multi-credit requests, else at most 64 KiB: Samba
  * refuses a larger request whose credit charge is 1), so one stream waits a round trip per request; with {@code writers}
  * streams that many requests are on the wire at once. At most {@code window} blocks are held (filled, queued or
  * being written), so a paced caller holds the writers back, and no block ends more than {@code window} blocks past
@@ -223,6 +223,9 @@ final class SmbBlockWriter implements AutoCloseable {
                     refused = e;
                 } catch (RuntimeException e) {
                     refused = new IOException(e.toString(), e);
+                } catch (Error e) {
+                    refused = new IOException(e.toString(), e);
+                    throw e;
                 } finally {
                     lock.lock();
                     try {
@@ -255,12 +258,19 @@ final class SmbBlockWriter implements AutoCloseable {
             failed = new InterruptedIOException("interrupted");
         } catch (RuntimeException e) {
             failed = new IOException(e.toString(), e);
+        } catch (Error e) {
+            // Still a failure the caller sees (and the writer counted out, so close returns); the Error goes on.
+            failed = new IOException(e.toString(), e);
+            throw e;
         } finally {
-            if (s != null) {
-                s.close();
+            try {
+                if (s != null) {
+                    s.close();
+                }
+            } finally {
+                finished(failed);
             }
         }
-        finished(failed);
     }
 
     private void finished(IOException e) {

@@ -49,6 +49,7 @@ public final class SambaServer {
 
     private static SambaServer shared;
     private static SambaServer signing;
+    private static SambaServer smallIo;
 
     private final Path root;
     private final Path conf;
@@ -90,6 +91,21 @@ public final class SambaServer {
             signing = s;
         }
         return signing;
+    }
+
+    /**
+     * A third server, started on first use, that takes reads and writes of at most 64 KiB ({@code smb2 max read},
+     * {@code smb2 max write}) while it still offers multi-credit requests (LARGE_MTU): it refuses a larger one with
+     * STATUS_INVALID_PARAMETER.
+     */
+    public static synchronized SambaServer smallRequests() {
+        if (smallIo == null) {
+            SambaServer s = create("  smb2 max read = 65536\n  smb2 max write = 65536\n");
+            s.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(s::destroy, "smbd-reaper-" + s.port));
+            smallIo = s;
+        }
+        return smallIo;
     }
 
     private static SambaServer create() {

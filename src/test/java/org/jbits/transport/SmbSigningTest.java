@@ -95,6 +95,33 @@ class SmbSigningTest {
     }
 
     @Test
+    void aServerThatRefusesLargeRequestsGetsRequestsOf64KiB() throws Exception {
+        // smbd with "smb2 max read/write = 65536" still offers LARGE_MTU and answers a 1 MiB request with
+        // STATUS_INVALID_PARAMETER: the handle goes on with a credit's worth per request, and nothing is lost.
+        SambaServer samba = SambaServer.smallRequests();
+        byte[] content = TestData.random(3 * JbitsBulkIo.MAX_IO + 1234, 46);
+        CIFSContext cifs = context(false, true);
+        String url = "smb://127.0.0.1:" + samba.port() + "/share/bulk-small.bin";
+        try (SmbFile f = new SmbFile(url, cifs); JbitsBulkIo out = JbitsBulkIo.openForWriting(f, 0)) {
+            assertEquals(JbitsBulkIo.MAX_IO, out.maxWrite(), "asked for 1 MiB first");
+            out.write(0, content, 0, content.length);
+            assertEquals(JbitsBulkIo.MAX_SINGLE_WRITE, out.maxWrite(), "refused, then 64 KiB");
+        }
+        assertArrayEquals(content, Files.readAllBytes(samba.dir("share").resolve("bulk-small.bin")));
+        byte[] back = new byte[content.length];
+        try (SmbFile f = new SmbFile(url, cifs); JbitsBulkIo in = JbitsBulkIo.openForReading(f)) {
+            int got = 0;
+            while (got < back.length) {
+                int n = in.read(got, back, got, Math.min(in.maxRead(), back.length - got));
+                assertTrue(n > 0, "read " + n + " at " + got);
+                got += n;
+            }
+            assertEquals(JbitsBulkIo.CREDIT_BYTES, in.maxRead(), "refused, then 64 KiB");
+        }
+        assertArrayEquals(content, back);
+    }
+
+    @Test
     void signsTheDataWhereTheServerRequiresIt() throws Exception {
         byte[] content = TestData.random(3 * JbitsBulkIo.MAX_IO + 1234, 42);
         assertTrue(roundTrip(SambaServer.signingRequired(), "bulk-signed.bin", content, false));
