@@ -191,12 +191,17 @@ final class JbitsBulkTransport extends SmbTransportImpl {
     }
 
     private InputStream in() throws IOException {
+        return (InputStream) stream(IN);
+    }
+
+    /** One of the connection's streams (jcifs-ng replaces them when it connects). */
+    private Object stream(Field which) throws IOException {
         try {
-            InputStream in = (InputStream) IN.get(this);
-            if (in == null) {
+            Object stream = which.get(this);
+            if (stream == null) {
                 throw new IOException("the SMB connection is not open");
             }
-            return in;
+            return stream;
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
@@ -245,15 +250,7 @@ final class JbitsBulkTransport extends SmbTransportImpl {
             throw new IOException("an SMB message of " + n + " bytes is longer than a frame can say");
         }
         Encdec.enc_uint32be(n, buffer, 0);
-        try {
-            OutputStream out = (OutputStream) OUT.get(this);
-            if (out == null) {
-                throw new IOException("the SMB connection is not open");
-            }
-            return out;
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
+        return (OutputStream) stream(OUT);
     }
 
     private static Field field(Class<?> owner, String name) {

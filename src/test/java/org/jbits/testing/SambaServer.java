@@ -85,10 +85,7 @@ public final class SambaServer {
      */
     public static synchronized SambaServer signingRequired() {
         if (signing == null) {
-            SambaServer s = create("  server signing = mandatory\n");
-            s.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(s::destroy, "smbd-reaper-" + s.port));
-            signing = s;
+            signing = started("  server signing = mandatory\n");
         }
         return signing;
     }
@@ -100,12 +97,17 @@ public final class SambaServer {
      */
     public static synchronized SambaServer smallRequests() {
         if (smallIo == null) {
-            SambaServer s = create("  smb2 max read = 65536\n  smb2 max write = 65536\n");
-            s.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(s::destroy, "smbd-reaper-" + s.port));
-            smallIo = s;
+            smallIo = started("  smb2 max read = 65536\n  smb2 max write = 65536\n");
         }
         return smallIo;
+    }
+
+    /** A server with {@code extraGlobal} in its [global], started, and stopped when the JVM exits. */
+    private static SambaServer started(String extraGlobal) {
+        SambaServer s = create(extraGlobal);
+        s.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(s::destroy, "smbd-reaper-" + s.port));
+        return s;
     }
 
     private static SambaServer create() {

@@ -151,15 +151,15 @@ class JbitsBulkIoTest {
                 assertTrue(in.receipt().whole(), "nothing unproved was returned");
                 return;
             }
-            assertTrue(two.whole(), "the cut reply's header came after the second reply: that one was whole");
             if (handedOver) {
+                assertTrue(two.whole(), "the cut reply was decoded after the second reply: that one was whole");
                 assertFalse(Arrays.equals(Arrays.copyOfRange(content, 2 * io, 3 * io), buf),
                         "the data past the cut is not the file's");
                 assertFalse(in.receipt().whole(), "the cut reply is never proved whole");
                 assertThrows(IOException.class, () -> in.probe(2L * io));
-            } else {
-                assertTrue(in.receipt().whole(), "jcifs-ng failed the read: nothing unproved was returned");
             }
+            // Else jcifs-ng failed the read, having decoded the cut reply (then the two before it are proved) or not
+            // (then they never will be, and the reader reads them again): either way nothing cut was returned.
         });
     }
 }
