@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import jcifs.CIFSContext;
 import jcifs.CIFSException;
 import jcifs.Configuration;
+import jcifs.DialectVersion;
 import jcifs.SmbConstants;
 import jcifs.internal.SMBProtocolDecodingException;
 import jcifs.internal.SMBSigningDigest;
-import jcifs.DialectVersion;
 import jcifs.internal.smb2.ServerMessageBlock2Request;
 import jcifs.internal.smb2.Smb2Constants;
 import jcifs.internal.smb2.nego.Smb2NegotiateResponse;
@@ -27,11 +27,11 @@ import jcifs.internal.smb2.io.Smb2WriteResponse;
  *
  * <p>Three differences from jcifs-ng's {@code SmbFileInputStream} and {@code SmbRandomAccessFile}:
  * <ul>
- * <li>multi-credit requests (MS-SMB2 3.2.4.1.5) when the connection takes them (dialect 2.1 or later and the server's
- * LARGE_MTU) and they go unsigned: reads and writes of {@value #MAX_IO} bytes (a credit's worth from the first one a server refuses as too
- * large), each charged a credit per 64 KiB, on a {@link JbitsBulkTransport}, which spends a message id per credit and frames
- * messages above 64 KiB; jcifs-ng itself charges 1 and so is held to 64 KiB per request (Samba refuses more:
- * "CreditCharge too low");
+ * <li>multi-credit requests (MS-SMB2 3.2.4.1.5) when the connection takes them (dialect 2.1 or later and the
+ * server's LARGE_MTU) and they go unsigned: reads and writes of {@value #MAX_IO} bytes (a credit's worth from the first
+ * one a server refuses as too large), each charged a credit per 64 KiB, on a {@link JbitsBulkTransport}, which spends
+ * a message id per credit and moves their data itself; jcifs-ng charges 1 and so is held to 64 KiB per request
+ * (Samba refuses more: "CreditCharge too low");
  * <li>without multi-credit, every read asks for {@value #CREDIT_BYTES} bytes (jcifs-ng's input stream asks for
  * 64,936, so a 256 KiB block took five requests instead of four) and writes carry {@value #MAX_SINGLE_WRITE} bytes
  * (jcifs-ng's random-access file 64,834);
@@ -59,8 +59,9 @@ public final class JbitsBulkIo implements AutoCloseable {
     /** The most one request of charge 1 may carry (64 KiB): a credit's worth (MS-SMB2 3.1.5.2). */
     public static final int CREDIT_BYTES = 65536;
     /**
-     * The largest read or write jbits sends when the connection takes multi-credit requests (1 MiB, charge 16; the
-     * server's MaxReadSize and MaxWriteSize may lower it): smbclient's own requests are this size or larger.
+     * The largest read or write jbits sends when the connection takes multi-credit requests (1 MiB, charge 16; a
+     * credit's worth on a handle once the server has refused one as too large): smbclient's own requests are this
+     * size or larger.
      */
     public static final int MAX_IO = 1 << 20;
     /**
@@ -309,7 +310,10 @@ public final class JbitsBulkIo implements AutoCloseable {
         return multiCredit ? Math.max(1, (bytes + CREDIT_BYTES - 1) / CREDIT_BYTES) : 1;
     }
 
-    /** A read whose request is signed only when {@code sign}, charged {@code charge} credits, whose reply takes a ticket. */
+    /**
+     * A read whose request is signed only when {@code sign}, charged {@code charge} credits, and whose reply takes a
+     * ticket.
+     */
     static final class Read extends Smb2ReadRequest {
         private final boolean sign;
         private final byte[] buf;

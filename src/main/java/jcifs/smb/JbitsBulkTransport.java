@@ -223,7 +223,7 @@ final class JbitsBulkTransport extends SmbTransportImpl {
 
     /**
      * An unsigned write: its header and fixed part from a small array, then its data straight from the caller's array
-     * (no copy into a message buffer, and no 1 MiB buffer to zero), then the padding to 8 bytes, as one frame.
+     * (no copy into one of jcifs-ng's message buffers, which hold 64 KiB), then the padding to 8 bytes, as one frame.
      */
     private void sendWithoutCopy(JbitsBulkIo.Write w) throws IOException {
         byte[] head = new byte[4 + JbitsBulkIo.Write.DATA_OFFSET];
@@ -244,7 +244,10 @@ final class JbitsBulkTransport extends SmbTransportImpl {
         }
     }
 
-    /** Writes the direct-TCP header of a message of {@code n} bytes into {@code buffer[0, 4)}; the connection's stream. */
+    /**
+     * Writes the direct-TCP header of a message of {@code n} bytes into {@code buffer[0, 4)}; returns the connection's
+     * stream.
+     */
     private OutputStream frame(byte[] buffer, int n) throws IOException {
         if (n > MAX_FRAME) {
             throw new IOException("an SMB message of " + n + " bytes is longer than a frame can say");

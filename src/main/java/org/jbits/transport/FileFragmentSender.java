@@ -188,6 +188,7 @@ final class FileFragmentSender implements AutoCloseable {
                     n = file.transferTo(at, stop - at, channel);
                 } catch (IOException e) {
                     checkOpen();
+                    readable(file, at, e);
                     Answer a = answerAfterFailure();
                     if (a != null) {
                         return a;
@@ -216,6 +217,20 @@ final class FileFragmentSender implements AutoCloseable {
     }
 
     /** The file holds at least {@code upTo} bytes, else it changed: a LocalFile failure. */
+    /**
+     * A sendfile that failed because the local file could not be read (an I/O error of its disk, say) is the file's
+     * failure, as a read of it through OkHttp would be (LocalFile context), not the connection's: the file is read
+     * once more at {@code at} to tell the two apart.
+     */
+    private static void readable(FileChannel file, long at, IOException failed) throws PacketSender.SourceFailure {
+        try {
+            file.read(ByteBuffer.allocate(1), at);
+        } catch (IOException e) {
+            e.addSuppressed(failed);
+            throw new PacketSender.SourceFailure(TransferException.localFile("cannot read the file to upload", e));
+        }
+    }
+
     private static void checkLength(FileChannel file, long upTo, long end) throws IOException {
         long size = file.size();
         if (size < upTo) {

@@ -397,6 +397,129 @@ class FileFragmentSenderTest {
     }
 
     @Test
+    void aLocalFileThatCannotBeReadMidBodyIsTheFilesFailureNotTheConnections() throws Exception {
+        scripts.add(new Script(null, false, false)); // reads what comes; the exchange ends on the client's side
+        try (FileChannel failing = new FailingChannel(FileChannel.open(tmp.resolve("upload.bin"),
+                StandardOpenOption.READ), 1 << 20); FileFragmentSender s = sender()) {
+            PacketSender.SourceFailure f = assertThrows(PacketSender.SourceFailure.class,
+                    () -> s.post(url("/a"), packetHeaders(), failing, 0, 3 << 20, Pacer.UNLIMITED));
+            assertEquals(org.jbits.ErrorContext.LOCAL_FILE, f.cause.context(), f.cause.getMessage());
+            assertEquals(HResult.E_FAIL, f.cause.hresult());
+            assertTrue(f.cause.getMessage().contains("Input/output error"), f.cause.getMessage());
+        }
+    }
+
+    /** A file whose bytes from {@code failAt} on cannot be read (as a disk's I/O error makes them). */
+    private static final class FailingChannel extends FileChannel {
+        private final FileChannel file;
+        private final long failAt;
+
+        FailingChannel(FileChannel file, long failAt) {
+            this.file = file;
+            this.failAt = failAt;
+        }
+
+        private void check(long at) throws IOException {
+            if (at >= failAt) {
+                throw new IOException("Input/output error");
+            }
+        }
+
+        @Override
+        public long transferTo(long position, long count, java.nio.channels.WritableByteChannel target)
+                throws IOException {
+            check(position);
+            return file.transferTo(position, Math.min(count, failAt - position), target);
+        }
+
+        @Override
+        public int read(java.nio.ByteBuffer dst, long position) throws IOException {
+            check(position);
+            return file.read(dst, position);
+        }
+
+        @Override
+        public int read(java.nio.ByteBuffer dst) throws IOException {
+            check(file.position());
+            return file.read(dst);
+        }
+
+        @Override
+        public long read(java.nio.ByteBuffer[] dsts, int offset, int length) throws IOException {
+            check(file.position());
+            return file.read(dsts, offset, length);
+        }
+
+        @Override
+        public int write(java.nio.ByteBuffer src) throws IOException {
+            return file.write(src);
+        }
+
+        @Override
+        public long write(java.nio.ByteBuffer[] srcs, int offset, int length) throws IOException {
+            return file.write(srcs, offset, length);
+        }
+
+        @Override
+        public int write(java.nio.ByteBuffer src, long position) throws IOException {
+            return file.write(src, position);
+        }
+
+        @Override
+        public long position() throws IOException {
+            return file.position();
+        }
+
+        @Override
+        public FileChannel position(long newPosition) throws IOException {
+            file.position(newPosition);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return file.size();
+        }
+
+        @Override
+        public FileChannel truncate(long size) throws IOException {
+            file.truncate(size);
+            return this;
+        }
+
+        @Override
+        public void force(boolean metaData) throws IOException {
+            file.force(metaData);
+        }
+
+        @Override
+        public long transferFrom(java.nio.channels.ReadableByteChannel src, long position, long count)
+                throws IOException {
+            return file.transferFrom(src, position, count);
+        }
+
+        @Override
+        public java.nio.MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+            return file.map(mode, position, size);
+        }
+
+        @Override
+        public java.nio.channels.FileLock lock(long position, long size, boolean shared) throws IOException {
+            return file.lock(position, size, shared);
+        }
+
+        @Override
+        public java.nio.channels.FileLock tryLock(long position, long size, boolean shared) throws IOException {
+            return file.tryLock(position, size, shared);
+        }
+
+        @Override
+        protected void implCloseChannel() throws IOException {
+            file.close();
+        }
+    }
+
+    @Test
     void aFileShorterThanTheRangeIsALocalFileChangedBeforeAnyOfTheRangeIsSent() {
         scripts.add(Script.of(ACK));
         try (FileFragmentSender s = sender()) {

@@ -44,7 +44,8 @@ class SmbSigningTest {
         p.setProperty("jcifs.resolveOrder", "DNS");
         p.setProperty("jcifs.smb.client.signingEnforced", Boolean.toString(enforce));
         SmbTransport.BulkConfiguration config = new SmbTransport.BulkConfiguration(new PropertyConfiguration(p));
-        return (multiCredit ? JbitsBulkIo.context(config) : new BaseContext(config)).withCredentials(new NtlmPasswordAuthenticator("", SambaServer.USER, SambaServer.PASSWORD));
+        return (multiCredit ? JbitsBulkIo.context(config) : new BaseContext(config))
+                .withCredentials(new NtlmPasswordAuthenticator("", SambaServer.USER, SambaServer.PASSWORD));
     }
 
     /** Writes {@code content} through the bulk path and reads it back through it; whether the requests were signed. */
