@@ -383,9 +383,9 @@ public final class SmbTransport implements Transport {
 
     /**
      * jcifs-ng's configuration with messages of up to {@link JbitsBulkIo#MAX_MESSAGE} bytes: jcifs-ng's own limit is
-     * 65,536 for a whole message (not a property), so a read's response or a write's request of 1 MiB (plus its header)
-     * would not fit. jcifs-ng's own streams still size their requests from the negotiated sizes as before (64 KiB at
-     * most: jcifs-ng charges every request 1).
+     * 65,536 for a whole message (not a property), so a 64 KiB read's response or write's request (64 KiB of data plus
+     * its header) would not fit. Larger requests and replies never pass through these buffers: JbitsBulkTransport moves
+     * their data itself. jcifs-ng's own streams still size their requests from the negotiated sizes as before.
      */
     static final class BulkConfiguration extends jcifs.config.DelegatingConfiguration {
         BulkConfiguration(jcifs.Configuration delegate) {
