@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import jcifs.Address;
 import jcifs.CIFSContext;
@@ -15,13 +16,15 @@ import jcifs.Configuration;
 import jcifs.context.BaseContext;
 import jcifs.internal.SMBProtocolDecodingException;
 import jcifs.internal.smb2.ServerMessageBlock2;
+import jcifs.internal.smb2.ServerMessageBlock2Response;
 import jcifs.internal.smb2.Smb2Constants;
 import jcifs.util.Encdec;
 import jcifs.util.transport.Request;
 import jcifs.util.transport.Response;
 
 /**
- * jcifs-ng's SMB2 connection with what multi-credit requests (MS-SMB2 3.2.4.1.5) need, which jcifs-ng 2.1.10 lacks:
+ * jcifs-ng's SMB2 connection with what multi-credit requests (MS-SMB2 3.2.4.1.5) and asynchronous replies need, which
+ * jcifs-ng 2.1.10 lacks:
  * <ul>
  * <li>a request of credit charge N takes N message ids ({@code makeKey}: jcifs-ng hands out one per request, and the
  * next request after a charge of N must use the id N further on, else smbd drops the connection with "bad
@@ -31,10 +34,12 @@ import jcifs.util.transport.Response;
  * pooled message buffers, which hold 64 KiB;
  * <li>a successful reply to such a read has its data read from the socket straight into the caller's array
  * ({@code doRecv}), to its last byte or the read fails (jcifs-ng's read stops at the end of the stream without saying
- * so, and would need a buffer as large as the reply).
+ * so, and would need a buffer as large as the reply);
+ * <li>the credits an interim reply grants are counted as it is read ({@code creditInterim}): jcifs-ng loses them when
+ * the final reply is read before the waiting thread wakes up.
  * </ul>
  * Only jbits' unsigned bulk requests ({@link JbitsBulkIo}) carry a charge above 1 and go so; every other message goes
- * and comes as jcifs-ng sends and receives it.
+ * and comes as jcifs-ng sends and receives it (its interim replies' credits counted as above).
  *
  * <p>The message-id counter, the streams and the header buffer are jcifs-ng's private fields, reached by reflection;
  * jcifs-ng's version is pinned in the pom, and a missing field fails the class's initialisation (so every SMB
@@ -46,6 +51,7 @@ final class JbitsBulkTransport extends SmbTransportImpl {
     private static final Field IN = field(SmbTransportImpl.class, "in");
     /** The frame and SMB2 header peekKey has just read (jcifs-ng's own "small local buffer"). */
     private static final Field SBUF = field(SmbTransportImpl.class, "sbuf");
+    private static final Field CREDITS = field(SmbTransportImpl.class, "credits");
     private static final Field CREDIT_CHARGE = field(ServerMessageBlock2.class, "creditCharge");
     private static final Field CONNECTIONS = field(SmbTransportPoolImpl.class, "connections");
     private static final Field NON_POOLED = field(SmbTransportPoolImpl.class, "nonPooledConnections");
@@ -53,6 +59,8 @@ final class JbitsBulkTransport extends SmbTransportImpl {
     private static final int MAX_FRAME = 0xFFFFFF;
 
     private final AtomicLong mids;
+    /** jcifs-ng's count of the credits this connection holds. */
+    private final Semaphore credits;
     private final byte[] sbuf;
     /** Where the bytes of a read reply that come before or after its data go (the transport thread's only). */
     private final byte[] skip = new byte[4096];
@@ -63,6 +71,7 @@ final class JbitsBulkTransport extends SmbTransportImpl {
         try {
             this.mids = (AtomicLong) MID.get(this);
             this.sbuf = (byte[]) SBUF.get(this);
+            this.credits = (Semaphore) CREDITS.get(this);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
@@ -118,6 +127,14 @@ final class JbitsBulkTransport extends SmbTransportImpl {
      */
     @Override
     protected void doRecv(Response response) throws IOException {
+        // Held from the reply's first byte to its credits: the waiter sees an interim reply only once it is counted.
+        synchronized (response) {
+            receive(response);
+            creditInterim(response);
+        }
+    }
+
+    private void receive(Response response) throws IOException {
         if (!(response instanceof JbitsBulkIo.Reply reply) || !reply.unsigned() || !plainSuccess()) {
             super.doRecv(response);
             return;
@@ -131,6 +148,24 @@ final class JbitsBulkTransport extends SmbTransportImpl {
                 response.notifyAll();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Counts the credits an interim reply (STATUS_PENDING, async: MS-SMB2 3.3.4.2) grants as it is read. jcifs-ng
+     * counts them in the waiting thread ({@code handleIntermediate}), and only if it wakes before the final reply is
+     * read into the same response; when the final reply comes first (a write that completes just after smbd said it
+     * would be slow, the waiter not yet scheduled) the grant is lost, and smbd gives its credits in the interim reply,
+     * none in the final one: a long upload with several writes in flight runs out of credits ("Failed to acquire
+     * credits in time"). The credits are taken out of the response, so the waiter's {@code handleIntermediate} (which
+     * still records the async id and extends the wait) counts none.
+     */
+    private void creditInterim(Response response) {
+        if (response instanceof ServerMessageBlock2Response r && r.isAsync()
+                && r.getStatus() == NtStatus.NT_STATUS_PENDING && !r.isReceived() && !r.isError()) {
+            int granted = r.getCredit();
+            r.setCredit(0);
+            credits.release(granted);
         }
     }
 

@@ -27,6 +27,9 @@ import java.util.stream.Stream;
  *   <li>{@code share}: read-write, for the account {@link #USER}/{@link #PASSWORD} only (workgroup {@link #DOMAIN});</li>
  *   <li>{@code guest}: read-only, open to anonymous and guest logons;</li>
  *   <li>{@code ro}: read-only, for {@link #USER};</li>
+ *   <li>{@code small}: read-write, for {@link #USER}, where {@link #mountSmall} puts a small filesystem;</li>
+ *   <li>{@code sync}: read-write, for {@link #USER}, every write made durable before smbd answers it
+ *   ({@code sync always}): a write takes milliseconds, so smbd answers it first with an interim reply;</li>
  *   <li>{@code denied}: no account the tests have may use it (access denied at the tree connect).</li>
  * </ul>
  * smbd's profile counters are on: {@link #bytesRead()} is what smbd read from its files, the server's view of a
@@ -126,7 +129,7 @@ public final class SambaServer {
             // The guest account ("nobody") must get through to the guest share's files.
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
             for (String d : List.of("private", "lock", "state", "cache", "pid", "ncalrpc", "log", "share", "guest",
-                    "ro", "denied", "small")) {
+                    "ro", "denied", "small", "sync")) {
                 Files.createDirectories(root.resolve(d));
             }
             SambaServer s = new SambaServer(root, Ports.free(), smbd, extraGlobal);
@@ -186,6 +189,12 @@ public final class SambaServer {
                   path = %3$s/small
                   read only = no
                   valid users = %4$s
+                [sync]
+                  path = %3$s/sync
+                  read only = no
+                  valid users = %4$s
+                  sync always = yes
+                  strict sync = yes
                 [denied]
                   path = %3$s/denied
                   read only = yes

@@ -8,10 +8,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A fault-injecting TCP relay on a free 127.0.0.1 port in front of a real server (smbd): it forwards both ways,
@@ -32,6 +36,10 @@ public final class TcpRelay implements AutoCloseable {
     private volatile long endAtReadAt = -1;
     /** ... inside that reply (half of it), or right after it. */
     private volatile boolean endInside;
+    /** Whether connections accepted from now on hold each interim reply until its final one (see below). */
+    private volatile boolean interimsWithFinals;
+    private final AtomicLong interimsHeld = new AtomicLong();
+    private final AtomicLong interimCredits = new AtomicLong();
 
     private TcpRelay(int targetPort, long bytesPerSecond) throws IOException {
         this.targetPort = targetPort;
@@ -83,6 +91,26 @@ public final class TcpRelay implements AutoCloseable {
         this.endAtReadAt = offset;
     }
 
+    /**
+     * Makes every connection accepted from now on carry smbd's replies message by message and hold each interim reply
+     * (STATUS_PENDING, async: MS-SMB2 3.3.4.2) until the final reply to the same request comes, then send both in one
+     * write: the client reads the final reply right after the interim one, as it does whenever a slow operation
+     * completes just after smbd said it would be slow.
+     */
+    public void interimsWithFinals() {
+        this.interimsWithFinals = true;
+    }
+
+    /** How many interim replies the relay has held so far (on every connection). */
+    public long interimsHeld() {
+        return interimsHeld.get();
+    }
+
+    /** The credits those interim replies granted (their CreditResponse fields, summed). */
+    public long interimCredits() {
+        return interimCredits.get();
+    }
+
     /** Closes every connection the relay carries now (new ones are still accepted). */
     public void cut() {
         for (Socket s : open) {
@@ -117,7 +145,14 @@ public final class TcpRelay implements AutoCloseable {
                         }
                         return false;
                     }, false);
-                    framed(server, client, frame -> isSmb2(frame) && marked.contains(le64(frame, 24)), half);
+                    // At its final reply: smbd may answer a slow read first with an interim one.
+                    framed(server, client, frame -> isSmb2(frame) && marked.contains(le64(frame, 24))
+                            && !isInterim(frame), half);
+                    continue;
+                }
+                if (interimsWithFinals) {
+                    pump(client, server, () -> upBytesPerSecond, 0);
+                    holdingInterims(server, client);
                     continue;
                 }
                 pump(client, server, () -> upBytesPerSecond, 0);
@@ -219,6 +254,59 @@ public final class TcpRelay implements AutoCloseable {
         t.start();
     }
 
+    private static final long STATUS_PENDING = 0x103;
+    private static final int SMB2_FLAGS_ASYNC_COMMAND = 0x2;
+
+    /** Forwards smbd's replies message by message, each interim reply held and sent with its request's final one. */
+    private void holdingInterims(Socket from, Socket to) {
+        Thread t = new Thread(() -> {
+            Map<Long, byte[]> held = new HashMap<>();
+            try {
+                java.io.DataInputStream in = new java.io.DataInputStream(from.getInputStream());
+                OutputStream out = to.getOutputStream();
+                while (true) {
+                    byte[] head = new byte[4];
+                    in.readFully(head);
+                    int len = (head[1] & 0xff) << 16 | (head[2] & 0xff) << 8 | head[3] & 0xff;
+                    byte[] frame = new byte[4 + len];
+                    System.arraycopy(head, 0, frame, 0, 4);
+                    in.readFully(frame, 4, len);
+                    if (!isSmb2(frame)) {
+                        out.write(frame);
+                        continue;
+                    }
+                    long mid = le64(frame, 24);
+                    if (isInterim(frame)) {
+                        held.put(mid, frame);
+                        interimsHeld.incrementAndGet();
+                        interimCredits.addAndGet(le16(frame, 14));
+                        continue;
+                    }
+                    byte[] interim = held.remove(mid);
+                    if (interim != null) {
+                        byte[] both = Arrays.copyOf(interim, interim.length + frame.length);
+                        System.arraycopy(frame, 0, both, interim.length, frame.length);
+                        frame = both;
+                    }
+                    out.write(frame);
+                }
+            } catch (IOException e) {
+                // the other side closed, or the relay cut the connection
+            }
+            closeQuietly(from);
+            closeQuietly(to);
+            open.remove(from);
+            open.remove(to);
+        }, "tcp-relay-interims");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether an SMB2 message is an interim reply: async, STATUS_PENDING (MS-SMB2 3.3.4.2). */
+    private static boolean isInterim(byte[] frame) {
+        return (le32(frame, 16) & SMB2_FLAGS_ASYNC_COMMAND) != 0 && le32(frame, 8) == STATUS_PENDING;
+    }
+
     /** Whether a NetBIOS message carries an SMB2 header (offsets below count from that header). */
     private static boolean isSmb2(byte[] frame) {
         return frame.length >= 4 + 64 && frame[4] == (byte) 0xFE && frame[5] == 'S' && frame[6] == 'M' && frame[7] == 'B';
@@ -226,6 +314,14 @@ public final class TcpRelay implements AutoCloseable {
 
     private static int le16(byte[] frame, int at) {
         return frame.length < 4 + at + 2 ? -1 : (frame[4 + at] & 0xff) | (frame[5 + at] & 0xff) << 8;
+    }
+
+    private static long le32(byte[] frame, int at) {
+        if (frame.length < 4 + at + 4) {
+            return -1;
+        }
+        return (frame[4 + at] & 0xffL) | (frame[5 + at] & 0xffL) << 8 | (frame[6 + at] & 0xffL) << 16
+                | (frame[7 + at] & 0xffL) << 24;
     }
 
     private static long le64(byte[] frame, int at) {
