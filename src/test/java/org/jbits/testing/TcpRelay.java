@@ -1,5 +1,6 @@
 package org.jbits.testing;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -219,39 +220,22 @@ public final class TcpRelay implements AutoCloseable {
      * the message {@code endAt} picks (half of it when {@code half}) comes the FIN (see {@link #pump}).
      */
     private void framed(Socket from, Socket to, java.util.function.Predicate<byte[]> endAt, boolean half) {
-        Thread t = new Thread(() -> {
-            try {
-                java.io.DataInputStream in = new java.io.DataInputStream(from.getInputStream());
-                OutputStream out = to.getOutputStream();
-                while (true) {
-                    byte[] head = new byte[4];
-                    in.readFully(head);
-                    int len = (head[1] & 0xff) << 16 | (head[2] & 0xff) << 8 | head[3] & 0xff;
-                    byte[] frame = new byte[4 + len];
-                    System.arraycopy(head, 0, frame, 0, 4);
-                    in.readFully(frame, 4, len);
-                    if (endAt.test(frame)) {
-                        out.write(frame, 0, half ? frame.length / 2 : frame.length);
-                        out.flush();
-                        if (!half) {
-                            // A whole message, then the end a while later: the client has taken the message by then.
-                            Thread.sleep(300);
-                        }
-                        to.shutdownOutput();
-                        return;
+        messages("tcp-relay-framed", from, to, (in, out) -> {
+            while (true) {
+                byte[] frame = readFrame(in);
+                if (endAt.test(frame)) {
+                    out.write(frame, 0, half ? frame.length / 2 : frame.length);
+                    out.flush();
+                    if (!half) {
+                        // A whole message, then the end a while later: the client has taken the message by then.
+                        Thread.sleep(300);
                     }
-                    out.write(frame);
+                    to.shutdownOutput();
+                    return;
                 }
-            } catch (IOException | InterruptedException e) {
-                // the other side closed, or the relay cut the connection
+                out.write(frame);
             }
-            closeQuietly(from);
-            closeQuietly(to);
-            open.remove(from);
-            open.remove(to);
-        }, "tcp-relay-framed");
-        t.setDaemon(true);
-        t.start();
+        });
     }
 
     private static final long STATUS_PENDING = 0x103;
@@ -259,47 +243,66 @@ public final class TcpRelay implements AutoCloseable {
 
     /** Forwards smbd's replies message by message, each interim reply held and sent with its request's final one. */
     private void holdingInterims(Socket from, Socket to) {
-        Thread t = new Thread(() -> {
-            Map<Long, byte[]> held = new HashMap<>();
-            try {
-                java.io.DataInputStream in = new java.io.DataInputStream(from.getInputStream());
-                OutputStream out = to.getOutputStream();
-                while (true) {
-                    byte[] head = new byte[4];
-                    in.readFully(head);
-                    int len = (head[1] & 0xff) << 16 | (head[2] & 0xff) << 8 | head[3] & 0xff;
-                    byte[] frame = new byte[4 + len];
-                    System.arraycopy(head, 0, frame, 0, 4);
-                    in.readFully(frame, 4, len);
-                    if (!isSmb2(frame)) {
-                        out.write(frame);
-                        continue;
-                    }
-                    long mid = le64(frame, 24);
-                    if (isInterim(frame)) {
-                        held.put(mid, frame);
-                        interimsHeld.incrementAndGet();
-                        interimCredits.addAndGet(le16(frame, 14));
-                        continue;
-                    }
-                    byte[] interim = held.remove(mid);
-                    if (interim != null) {
-                        byte[] both = Arrays.copyOf(interim, interim.length + frame.length);
-                        System.arraycopy(frame, 0, both, interim.length, frame.length);
-                        frame = both;
-                    }
+        Map<Long, byte[]> held = new HashMap<>();
+        messages("tcp-relay-interims", from, to, (in, out) -> {
+            while (true) {
+                byte[] frame = readFrame(in);
+                if (!isSmb2(frame)) {
                     out.write(frame);
+                    continue;
                 }
-            } catch (IOException e) {
+                long mid = le64(frame, 24);
+                if (isInterim(frame)) {
+                    held.put(mid, frame);
+                    interimsHeld.incrementAndGet();
+                    interimCredits.addAndGet(le16(frame, 14));
+                    continue;
+                }
+                byte[] interim = held.remove(mid);
+                if (interim != null) {
+                    byte[] both = Arrays.copyOf(interim, interim.length + frame.length);
+                    System.arraycopy(frame, 0, both, interim.length, frame.length);
+                    frame = both;
+                }
+                out.write(frame);
+            }
+        });
+    }
+
+    /** What a message-by-message direction of a connection does with what it reads. */
+    private interface Forwarding {
+        void run(DataInputStream in, OutputStream out) throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code forwarding} from {@code from} to {@code to} on a daemon thread; when it ends (either side closed,
+     * or the relay cut the connection), both sockets are closed.
+     */
+    private void messages(String name, Socket from, Socket to, Forwarding forwarding) {
+        Thread t = new Thread(() -> {
+            try {
+                forwarding.run(new DataInputStream(from.getInputStream()), to.getOutputStream());
+            } catch (IOException | InterruptedException e) {
                 // the other side closed, or the relay cut the connection
             }
             closeQuietly(from);
             closeQuietly(to);
             open.remove(from);
             open.remove(to);
-        }, "tcp-relay-interims");
+        }, name);
         t.setDaemon(true);
         t.start();
+    }
+
+    /** The next NetBIOS session message (4-byte header, 24-bit length), its header included. */
+    private static byte[] readFrame(DataInputStream in) throws IOException {
+        byte[] head = new byte[4];
+        in.readFully(head);
+        int len = (head[1] & 0xff) << 16 | (head[2] & 0xff) << 8 | head[3] & 0xff;
+        byte[] frame = new byte[4 + len];
+        System.arraycopy(head, 0, frame, 0, 4);
+        in.readFully(frame, 4, len);
+        return frame;
     }
 
     /** Whether an SMB2 message is an interim reply: async, STATUS_PENDING (MS-SMB2 3.3.4.2). */
