@@ -37,11 +37,12 @@ import org.junit.jupiter.api.Test;
  * 412 MiB). jbits' connection counts them as it reads the interim reply.
  *
  * <p>A real smbd whose writes are slow (the {@code sync} share: each write made durable before smbd answers, so it
- * answers first with an interim reply), behind a relay that sends each interim reply together with its final one, so
- * the client reads them back to back; {@value #STREAMS} streams write 1 MiB multi-credit requests at once, as an SMB
- * upload's writers do, while busy threads keep every core loaded, so a woken waiter is late, as on a loaded machine.
- * Without the fix the upload stalls here (4 runs of 4); the case asserts the interim replies granted more credits than
- * a connection holds, so it cannot pass without the case under test happening.
+ * answers first with an interim reply; on this machine's ext4 158-159 of the 160 writes, 2,700 credits granted in
+ * interim replies), behind a relay that sends each interim reply together with its final one, so the client reads
+ * them back to back; {@value #STREAMS} streams write 1 MiB multi-credit requests at once, as an SMB upload's writers
+ * do, while busy threads keep every core loaded, so a woken waiter is late, as on a loaded machine. The case asserts
+ * that the interim replies granted more credits than a connection holds (the replies under test came); that a waiter
+ * is late is likely under the load, not certain: without the fix the upload stalled in 4 runs of 4.
  */
 class SmbInterimCreditsTest {
     /** Long enough for a write to a slow disk, short enough that a stall fails the test in seconds. */
@@ -123,7 +124,7 @@ class SmbInterimCreditsTest {
             }
             assertTrue(relay.interimCredits() > CONNECTION_CREDITS, "smbd's " + relay.interimsHeld()
                     + " interim replies granted " + relay.interimCredits() + " credits: the case is not the one under "
-                    + "test");
+                    + "test (writes were fast: is " + samba.dir("sync") + " on tmpfs, where a sync costs nothing?)");
             MessageDigest expected = MessageDigest.getInstance("SHA-256");
             for (int k = 0; k < writes; k++) {
                 expected.update(pattern, (k % 16) * io, io);
