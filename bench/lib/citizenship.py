@@ -20,6 +20,7 @@ per process) every 100 ms. Figures:
   (d) back-off: foreground start -> background < 20% of its alone rate   target <= 1 s
       recovery: foreground end -> background > 80% of its alone rate     target <= 3 s
   (e) a Foreground jbits job alone / curl alone                          target >= 0.90
+      (the median of at least three jobs, --quick too: CI guards it)
 """
 import argparse
 import json
@@ -42,6 +43,8 @@ RATE, BURST, LATENCY = "20mbit", "3000", "100ms"
 NOMINAL = 2_500_000.0
 TARGETS = {"a_share": (">=", 0.85), "b_ratio": (">=", 0.9), "c_added_ms": ("<=", 10.0), "d_backoff_s": ("<=", 1.0),
            "d_recover_s": ("<=", 3.0), "e_ratio": (">=", 0.9)}
+# (e) is the median of at least this many Foreground jobs, --quick too (see foreground_job).
+FOREGROUND_REPS = 3
 
 
 def sh(*cmd, check=True, **kw):
@@ -399,7 +402,9 @@ class Bench:
 
     def foreground_job(self, rig, jb, agent, sampler, res):
         speeds = []
-        for _ in range(self.args.reps):
+        # Three jobs even with --quick (about 10 s more): CI guards this figure, and one job's figure has come out
+        # 0.79 of curl's on a busy machine where it is 0.97-1.02 as a rule; a paced job stays low in all three.
+        for _ in range(max(self.args.reps, FOREGROUND_REPS)):
             dest = os.path.join(self.work, "fgjob.out")
             if os.path.exists(dest):
                 os.unlink(dest)
