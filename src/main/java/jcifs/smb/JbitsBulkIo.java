@@ -189,6 +189,11 @@ public final class JbitsBulkIo implements AutoCloseable {
                     }
                     throw e;
                 }
+                if (response.getException() != null) {
+                    // jcifs-ng returns a reply its connection failed inside as received, its status still 0 and
+                    // no data decoded: not the end of the file.
+                    throw new IOException("the SMB connection failed inside a read reply", response.getException());
+                }
                 int n = response.getDataLength();
                 if (n > 0) {
                     Ticket t = response.ticket;

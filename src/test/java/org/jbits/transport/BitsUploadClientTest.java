@@ -1,6 +1,5 @@
 package org.jbits.transport;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -52,6 +51,15 @@ class BitsUploadClientTest {
         server.close();
     }
 
+    /**
+     * That the server holds {@code content} under {@code name}, compared by digest: the file is not read into a second
+     * array (up to 100 MiB here; with the content, two such arrays in a 512 MiB heap failed for want of contiguous
+     * space in one CI run).
+     */
+    private void assertArrived(byte[] content, String name) {
+        assertEquals(TestData.sha256(content), TestData.sha256(uploads.resolve(name)), name + " arrived byte-identical");
+    }
+
     /** The local file of an upload: in memory here, read through {@link UploadSource#read}. */
     MemoryUploadSource source(byte[] content, boolean withReply) {
         return new MemoryUploadSource(content, withReply);
@@ -80,7 +88,7 @@ class BitsUploadClientTest {
         http.upload(proxy.url("/whole.bin"), source, context());
 
         assertTrue(source.isUploaded(), source.events().toString());
-        assertArrayEquals(content, Files.readAllBytes(uploads.resolve("whole.bin")));
+        assertArrived(content, "whole.bin");
         List<CountingProxy.Packet> packets = proxy.packets();
         assertEquals("Create-Session", packets.get(0).type());
         assertEquals("Close-Session", packets.get(packets.size() - 1).type());
@@ -108,7 +116,7 @@ class BitsUploadClientTest {
 
         http.upload(proxy.url("/stopped.bin"), source, context());
         assertTrue(source.isUploaded(), source.events().toString());
-        assertArrayEquals(content, Files.readAllBytes(uploads.resolve("stopped.bin")));
+        assertArrived(content, "stopped.bin");
         List<CountingProxy.Packet> all = proxy.packets();
         // The stopped fragment is recorded when its connection ends, which may be after the first attempt returned,
         // even after the resume's Ping: the resume is what follows the Ping but that one fragment cut short.
@@ -141,7 +149,7 @@ class BitsUploadClientTest {
 
         http.upload(proxy.url("/lost.bin"), source, context());
         assertTrue(source.isUploaded());
-        assertArrayEquals(content, Files.readAllBytes(uploads.resolve("lost.bin")));
+        assertArrived(content, "lost.bin");
         assertTrue(proxy.resentBytes() <= FragmentSizer.MIN, "the probe's ack said where to go on; re-sent "
                 + proxy.resentBytes() + " bytes");
     }
@@ -158,7 +166,7 @@ class BitsUploadClientTest {
 
         http.upload(proxy.url("/restart.bin"), source, context());
         assertTrue(source.isUploaded());
-        assertArrayEquals(content, Files.readAllBytes(uploads.resolve("restart.bin")));
+        assertArrived(content, "restart.bin");
     }
 
     @Test
@@ -172,7 +180,7 @@ class BitsUploadClientTest {
         source.acknowledgedUpTo(content.length - 1234567);
         http.upload(proxy.url("/less.bin"), source, context());
         assertTrue(source.isUploaded());
-        assertArrayEquals(content, Files.readAllBytes(uploads.resolve("less.bin")));
+        assertArrived(content, "less.bin");
         assertTrue(proxy.packets().stream().anyMatch(p -> p.status() == 416), proxy.packets().toString());
         assertTrue(source.events().stream().anyMatch(e -> e.startsWith("ack ") && Long.parseLong(e.substring(4)) >= held
                 && Long.parseLong(e.substring(4)) < content.length - 1234567), "the server's smaller offset was recorded: "
@@ -187,7 +195,7 @@ class BitsUploadClientTest {
         http.upload(proxy.url("/cut.bin"), source, context());
 
         assertTrue(source.isUploaded(), "the same attempt went on after the cut: " + source.events());
-        assertArrayEquals(content, Files.readAllBytes(uploads.resolve("cut.bin")));
+        assertArrived(content, "cut.bin");
         List<CountingProxy.Packet> fragments = proxy.fragments();
         assertEquals(-1, fragments.get(0).status(), "the first fragment was cut: " + fragments);
         assertEquals(300_000, fragments.get(0).forwarded());
@@ -208,7 +216,7 @@ class BitsUploadClientTest {
                 new Credentials(Credentials.Scheme.BASIC, "alice", "s3cret"));
         http.upload(proxy.url("/auth.bin"), source, ctx);
 
-        assertArrayEquals(content, Files.readAllBytes(uploads.resolve("auth.bin")));
+        assertArrived(content, "auth.bin");
         List<CountingProxy.Packet> refused = proxy.packets().stream().filter(p -> p.status() == 401).toList();
         assertEquals(1, refused.size(), "one challenge: " + proxy.packets());
         assertEquals("Create-Session", refused.get(0).type());
@@ -229,7 +237,7 @@ class BitsUploadClientTest {
         http.upload(proxy.url("/windows.bin"), source, context());
 
         assertTrue(source.isUploaded());
-        assertArrayEquals(content, Files.readAllBytes(uploads.resolve("windows.bin")));
+        assertArrived(content, "windows.bin");
         List<CountingProxy.Packet> fragments = proxy.fragments();
         int refused = -1;
         for (int i = 0; i < fragments.size(); i++) {
@@ -272,7 +280,7 @@ class BitsUploadClientTest {
 
         // Resumed, the job uploads the file as it is now, in a new session from byte 0.
         http.upload(proxy.url("/changed.bin"), source, context());
-        assertArrayEquals(source.content, Files.readAllBytes(uploads.resolve("changed.bin")));
+        assertArrived(source.content, "changed.bin");
     }
 
     @Test
