@@ -167,7 +167,8 @@ public final class JbitsBulkIo implements AutoCloseable {
     /**
      * Reads up to {@code len} ({@code <=} {@link #maxRead}) bytes at {@code position} into {@code buf[off...]}, in one
      * request; the count read, -1 at the end of the file. Fails as jcifs-ng's input stream does (a dropped connection
-     * as its {@code TransportException}, an interrupt as an {@code InterruptedIOException}). The bytes are not yet
+     * as its {@code TransportException}, or as an {@code IOException} when it ended inside this reply, an interrupt
+     * as an {@code InterruptedIOException}). The bytes are not yet
      * known to be the server's: see {@link #receipt}.
      */
     public int read(long position, byte[] buf, int off, int len) throws IOException {
@@ -189,17 +190,15 @@ public final class JbitsBulkIo implements AutoCloseable {
                     }
                     throw e;
                 }
-                if (response.getException() != null) {
-                    // jcifs-ng returns a reply its connection failed inside as received, its status still 0 and
-                    // no data decoded: not the end of the file.
+                Ticket t = response.ticket;
+                if (t == null) {
+                    // Never decoded: jcifs-ng hands a reply its connection failed inside back as received, its
+                    // status still 0 and no data, not the end of the file. (Not getException(): a disconnect sets
+                    // that on every response still listed, a whole one its reader has not yet taken too.)
                     throw new IOException("the SMB connection failed inside a read reply", response.getException());
                 }
                 int n = response.getDataLength();
                 if (n > 0) {
-                    Ticket t = response.ticket;
-                    if (t == null) {
-                        throw new IOException("an SMB read reply came back without being decoded by its connection");
-                    }
                     unproven.add(t);
                 }
                 return n <= 0 ? -1 : n;
