@@ -148,7 +148,7 @@ class JbitsBulkIoTest {
             if (jbits) {
                 // Whether the reader wakes before or after the transport thread has disconnected: jcifs-ng hands the
                 // failed reply back as received (status 0, no data), which read() once took for the end of the file
-                // (2 in 40 here before it looked at the reply's exception).
+                // (2 in 40 here before it failed a reply that was never decoded).
                 assertFalse(handedOver, "jbits' transport fails a read the connection ended inside");
                 assertTrue(two.whole(), "the two replies before it were read to their ends");
                 assertTrue(in.receipt().whole(), "nothing unproved was returned");
