@@ -219,7 +219,7 @@ final class SmbUploader {
                     temp.name());
             return -1;
         }
-        log.debug("{}: continuing at byte {} of {} ({} on the share)", dest.unc(), start, size, held);
+        log.info("{}: continuing at byte {} of {} ({} on the share)", dest.unc(), start, size, held);
         return start;
     }
 

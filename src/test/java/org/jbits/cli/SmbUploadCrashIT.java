@@ -24,10 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A 200 MiB upload through the packaged CLI and its agent ({@code jbits start --transfer-type upload FILE smb://...})
  * to a real smbd, the agent killed (kill -9) at three points. Each resume must continue from what the share holds:
- * after each kill, once smbd's write counter has settled, the temporary file's size on the share is read
- * ({@code held}); the bytes smbd writes from the restart to the next kill (or the end) must be at least what the
- * temporary file grew by and at most that plus the writers' window (16 x 256 KiB), which is all a resume may write
- * again. The file arrives byte-identical under its name, through the same temporary file from start to end.
+ * after each kill, once every write of the killed agent has reached smbd (the relay closed, smbd's sessions ended,
+ * its write counter settled), the temporary file's size on the share is read ({@code held}); the bytes smbd writes
+ * from the restart to the next kill (or the end) must be at least what the temporary file grew by and at most that
+ * plus the writers' window (8 x 1 MiB) per attempt, which is all a resume may write again. The agent's log says
+ * where each attempt continued (never more than the window before what the share held) and how many there were
+ * (one per kill unless a run met an error). The file arrives byte-identical under its name, through the same
+ * temporary file from start to end.
  * A relay holds the client's bytes to 20 MiB/s so that each kill lands mid-file.
  */
 class SmbUploadCrashIT {
@@ -74,6 +77,7 @@ class SmbUploadCrashIT {
 
             List<Long> held = new ArrayList<>();
             List<Long> counter = new ArrayList<>();
+            List<Integer> resumes = new ArrayList<>();
             Path temp = null;
             for (long at : new long[]{40 * MIB, 100 * MIB, 160 * MIB}) {
                 Await.until(Duration.ofSeconds(180), "the share holding " + at + " bytes",
@@ -83,9 +87,15 @@ class SmbUploadCrashIT {
                 new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
                 agent.onExit().get(30, TimeUnit.SECONDS);
                 // What the killed agent had already sent (up to four 1 MiB writes in the relay and the sockets) still
-                // reaches smbd after the kill: measured once smbd has written nothing for a second, so that it counts
-                // as the killed run's and the bound is the window alone.
+                // reaches smbd after the kill. It counts as the killed run's, so that the bound is the window alone:
+                // the counter is read once the relay has forwarded and closed every connection, smbd has ended the
+                // sessions they carried (a write it was still making has landed), and smbd has written nothing for a
+                // second. A quiet second alone was not enough on a busy disk (one write landed later).
+                Await.until(Duration.ofSeconds(30), "the relay closing the killed agent's connections", relay::idle);
+                Await.until(Duration.ofSeconds(30), "smbd ending the killed agent's sessions",
+                        () -> java.util.Collections.disjoint(samba.clientPorts(), relay.upstreamPorts()));
                 counter.add(settled(samba));
+                resumes.add(continuations(cli.home()).size());
                 Path t = onlyTemporary(dir);
                 if (temp != null) {
                     assertEquals(temp, t, "the same temporary file after each kill");
@@ -99,6 +109,7 @@ class SmbUploadCrashIT {
             }
             Await.until(Duration.ofSeconds(300), "Transferred", () -> state(cli, id).equals("Transferred"));
             counter.add(samba.bytesWritten());
+            resumes.add(continuations(cli.home()).size());
             held.add(SIZE);
             assertEquals(SIZE, Files.size(onlyTemporary(dir)));
             Cli.Result completed = cli.run("complete", id);
@@ -113,18 +124,54 @@ class SmbUploadCrashIT {
                 report.append(String.format(Locale.ROOT, "kill %d at %d bytes on the share: the next run wrote %d "
                         + "bytes, the file grew by %d (%d again)%n", i + 1, held.get(i), written, grew, written - grew));
             }
+            String runs = runs(cli.home());
+            for (long[] c : continuations(cli.home())) {
+                assertTrue(c[1] - c[0] <= WINDOW && c[0] <= c[1], () -> "a run continued more than the window before "
+                        + "what the share held:\n" + runs);
+            }
             for (int i = 0; i + 1 < held.size(); i++) {
                 long grew = held.get(i + 1) - held.get(i);
                 long written = counter.get(i + 1) - counter.get(i);
-                assertTrue(written >= grew && written <= grew + WINDOW, report.toString());
+                // Each attempt of the run may write the window again: one, unless the run met an error and retried
+                // (which the agent's log then shows).
+                int attempts = resumes.get(i + 1) - resumes.get(i);
+                assertTrue(attempts >= 1, () -> report + "a run after a kill did not continue the file:\n" + runs);
+                assertTrue(written >= grew && written <= grew + attempts * WINDOW, () -> report + "the agents' runs:\n"
+                        + runs);
             }
-            System.out.print(report);
+            System.out.print(report + "the agents' runs:\n" + runs + "\n");
         } finally {
             try (Stream<Path> s = Files.list(dir)) {
                 for (Path p : s.toList()) {
                     Files.deleteIfExists(p);
                 }
             }
+        }
+    }
+
+    private static final java.util.regex.Pattern CONTINUING = java.util.regex.Pattern.compile(
+            "continuing at byte (\\d+) of \\d+ \\((\\d+) on the share\\)");
+
+    /** Where each attempt so far continued the file, from the agent's log: {start, what the share held}. */
+    private static List<long[]> continuations(Path home) throws IOException {
+        List<long[]> out = new ArrayList<>();
+        for (String line : Files.readAllLines(home.resolve("agent.log"))) {
+            java.util.regex.Matcher m = CONTINUING.matcher(line);
+            if (m.find()) {
+                out.add(new long[]{Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+            }
+        }
+        return out;
+    }
+
+    /** The agent log's lines on where each run continued, and its warnings and errors. */
+    private static String runs(Path home) {
+        try (Stream<String> lines = Files.lines(home.resolve("agent.log"))) {
+            return String.join("\n", lines.filter(l -> l.contains("continuing at") || l.contains("from byte 0")
+                    || l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Transient")
+                    || l.contains("transient")).toList());
+        } catch (IOException e) {
+            return "no agent log: " + e;
         }
     }
 

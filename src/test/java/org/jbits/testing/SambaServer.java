@@ -13,7 +13,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,6 +51,8 @@ public final class SambaServer {
             Pattern.MULTILINE);
     private static final Pattern WRITE_COUNTER = Pattern.compile(
             "^(syscall_(?:asys_)?pwrite_bytes):\\s+(\\d+)\\s*$", Pattern.MULTILINE);
+
+    private static final Pattern CLIENT_PORT = Pattern.compile("ipv4:127\\.0\\.0\\.1:(\\d+)");
 
     private static SambaServer shared;
     private static SambaServer signing;
@@ -377,6 +381,17 @@ public final class SambaServer {
             throw new IllegalStateException("smbstatus -P shows no " + counter.pattern() + " counters: " + out);
         }
         return total;
+    }
+
+    /** The client ports of every connection an smbd process serves now ({@code smbstatus -p}). */
+    public Set<Integer> clientPorts() {
+        String out = run(List.of(find("smbstatus"), "-s", conf.toString(), "-p"), null);
+        Matcher m = CLIENT_PORT.matcher(out);
+        Set<Integer> ports = new HashSet<>();
+        while (m.find()) {
+            ports.add(Integer.parseInt(m.group(1)));
+        }
+        return ports;
     }
 
     /** smbd's log, for failure messages. */

@@ -27,6 +27,8 @@ public final class TcpRelay implements AutoCloseable {
     private final ServerSocket listener;
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    /** The local port of every connection the relay has made to the server, open or closed. */
+    private final Set<Integer> upstreamPorts = ConcurrentHashMap.newKeySet();
     private volatile long bytesPerSecond;
     /** The rate of what the client sends to the server (an upload's bytes); 0: no limit. */
     private volatile long upBytesPerSecond;
@@ -120,6 +122,16 @@ public final class TcpRelay implements AutoCloseable {
         open.clear();
     }
 
+    /** Whether every connection the relay has carried is closed both ways (what it was sent, it has forwarded). */
+    public boolean idle() {
+        return open.isEmpty();
+    }
+
+    /** The local port of every connection the relay has made to the server, as the server sees its client. */
+    public Set<Integer> upstreamPorts() {
+        return Set.copyOf(upstreamPorts);
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -135,6 +147,7 @@ public final class TcpRelay implements AutoCloseable {
                 server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5000);
                 open.add(client);
                 open.add(server);
+                upstreamPorts.add(server.getLocalPort());
                 long readAt = endAtReadAt;
                 if (readAt >= 0) {
                     boolean half = endInside;
