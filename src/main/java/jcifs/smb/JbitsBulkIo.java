@@ -287,6 +287,10 @@ public final class JbitsBulkIo implements AutoCloseable {
                     }
                     throw e;
                 }
+                if (response instanceof WriteReply r && !r.decoded) {
+                    // As for a read: a reply the connection failed inside comes back as received, never decoded.
+                    throw new SmbException("the SMB connection failed inside a write reply", response.getException());
+                }
                 long n = response.getCount();
                 if (n <= 0 || n > w) {
                     throw new SmbException("the server took " + n + " of " + w + " bytes written at " + position);
@@ -434,6 +438,25 @@ public final class JbitsBulkIo implements AutoCloseable {
     }
 
     /**
+     * A write reply that says whether it was decoded: jcifs-ng hands one its connection failed inside back as received
+     * (status 0), with nothing decoded, when its writer had not yet begun to wait for it.
+     */
+    static final class WriteReply extends Smb2WriteResponse {
+        /** Set as the receive thread decodes the reply, before the writer is woken. */
+        volatile boolean decoded;
+
+        WriteReply(Configuration config) {
+            super(config);
+        }
+
+        @Override
+        protected void haveResponse(byte[] buffer, int start, int len) throws SMBProtocolDecodingException {
+            decoded = true;
+            super.haveResponse(buffer, start, len);
+        }
+    }
+
+    /**
      * A write whose request is signed only when {@code sign}, charged {@code charge} credits. Unsigned, its data need
      * not be copied into a message buffer: {@link JbitsBulkTransport} encodes the header and fixed part alone
      * ({@link #encodeWithoutData}) and sends the data from the caller's array after them.
@@ -474,6 +497,11 @@ public final class JbitsBulkIo implements AutoCloseable {
         public void setFileId(byte[] fileId) {
             super.setFileId(fileId);
             this.fileId = fileId;
+        }
+
+        @Override
+        protected Smb2WriteResponse createResponse(CIFSContext tc, ServerMessageBlock2Request<Smb2WriteResponse> req) {
+            return new WriteReply(tc.getConfig());
         }
 
         @Override

@@ -36,7 +36,11 @@ import jcifs.util.transport.Response;
  * ({@code doRecv}), to its last byte or the read fails (jcifs-ng's read stops at the end of the stream without saying
  * so, and would need a buffer as large as the reply);
  * <li>the credits an interim reply grants are counted as it is read ({@code creditInterim}): jcifs-ng loses them when
- * the final reply is read before the waiting thread wakes up.
+ * the final reply is read before the waiting thread wakes up;
+ * <li>every other reply jcifs-ng reads (a write's, signed ones, all of them) is read to its last byte or fails
+ * ({@link EndChecked}): jcifs-ng's {@code readn} stops at the end of the stream without saying so, and a reply the
+ * connection ended inside, after its header, was decoded with the rest of a pooled buffer (zeroed when it was last
+ * released: a write's count 0, or the low bytes of the right one).
  * </ul>
  * Only jbits' unsigned bulk requests ({@link JbitsBulkIo}) carry a charge above 1 and go so; every other message goes
  * and comes as jcifs-ng sends and receives it (its interim replies' credits counted as above).
@@ -136,7 +140,13 @@ final class JbitsBulkTransport extends SmbTransportImpl {
 
     private void receive(Response response) throws IOException {
         if (!(response instanceof JbitsBulkIo.Reply reply) || !reply.unsigned() || !plainSuccess()) {
-            super.doRecv(response);
+            EndChecked checked = endChecked();
+            checked.inReply = true;
+            try {
+                super.doRecv(response);
+            } finally {
+                checked.inReply = false;
+            }
             return;
         }
         try {
@@ -227,6 +237,61 @@ final class JbitsBulkTransport extends SmbTransportImpl {
 
     private InputStream in() throws IOException {
         return (InputStream) stream(IN);
+    }
+
+    /**
+     * The connection's input as an {@link EndChecked} stream, put in place of jcifs-ng's on the transport thread (the
+     * only one that reads it; jcifs-ng replaces it with the socket's at each connect).
+     */
+    private EndChecked endChecked() throws IOException {
+        InputStream in = in();
+        if (in instanceof EndChecked checked) {
+            return checked;
+        }
+        EndChecked checked = new EndChecked(in);
+        try {
+            IN.set(this, checked);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+        return checked;
+    }
+
+    /**
+     * The connection's input, which fails a read with {@link EOFException} where the stream ends inside a reply
+     * ({@link #inReply}, set while jcifs-ng reads the rest of a message whose header has come): its {@code readn}
+     * stops there without saying so and decodes what its buffer held. Between messages the end reads as the end, as
+     * jcifs-ng expects when the server closes the connection.
+     */
+    static final class EndChecked extends java.io.FilterInputStream {
+        /** Only the transport thread sets and reads it. */
+        boolean inReply;
+
+        EndChecked(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b < 0 && inReply) {
+                throw ended();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n < 0 && inReply) {
+                throw ended();
+            }
+            return n;
+        }
+
+        private static EOFException ended() {
+            return new EOFException("the SMB connection ended inside a reply");
+        }
     }
 
     /** One of the connection's streams (jcifs-ng replaces them when it connects). */

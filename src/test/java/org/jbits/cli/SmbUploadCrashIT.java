@@ -82,6 +82,11 @@ class SmbUploadCrashIT {
             for (long at : new long[]{40 * MIB, 100 * MIB, 160 * MIB}) {
                 Await.until(Duration.ofSeconds(180), "the share holding " + at + " bytes",
                         () -> tempSize(dir) >= at);
+                if (counter.isEmpty()) {
+                    // So that the wait below for smbd to end them proves something: smbstatus lists them.
+                    Await.until(Duration.ofSeconds(10), "smbd listing the agent's connections through the relay",
+                            () -> !java.util.Collections.disjoint(samba.clientPorts(), relay.upstreamPorts()));
+                }
                 long pid = cli.agentPid();
                 ProcessHandle agent = ProcessHandle.of(pid).orElseThrow();
                 new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();

@@ -72,7 +72,9 @@ public record CaseResult(String name, String result, String reason) {
             return "failed without an exception";
         }
         String m = t.getMessage();
-        return m == null || m.isBlank() ? t.getClass().getName() : m;
+        String d = m == null || m.isBlank() ? t.getClass().getName() : m;
+        // JUnit's per-case limit (the Wine run sets one): native/wine-attempts.py takes this mark for a hung call.
+        return t instanceof java.util.concurrent.TimeoutException ? "TIMED_OUT: " + d : d;
     }
 
     private static String oneLine(String s) {

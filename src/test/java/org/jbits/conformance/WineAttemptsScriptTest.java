@@ -71,4 +71,43 @@ class WineAttemptsScriptTest {
         ConformanceReport.ReportFile read = ConformanceReport.read(report);
         assertEquals(5, read.cases().size(), "the Java reader reads past the added fields");
     }
+
+    @Test
+    void aCaseThatHungOrNeverReportedIsLostAndRunAgain() throws Exception {
+        Path report = write("native-wine.json", "{'backend': 'native-wine', 'cases': ["
+                + "{'name': 'a-passed', 'result': 'passed', 'reason': ''},"
+                + "{'name': 'b-timed-out', 'result': 'wine-deviation', 'reason': 'observed: "
+                + "TIMED_OUT: jobWaits() timed out after 120 seconds'},"
+                + "{'name': 'd-real-failure', 'result': 'failed', 'reason': 'expected: <5> but was: <30>'},"
+                + "{'name': 'f-deviation-that-waits', 'result': 'wine-deviation', 'reason': 'observed: timed out after "
+                + "15000 ms waiting for FileTransferred -- known Wine behaviour: never called'}]}");
+        // c-never-reported and e-never-reported were expected (the portable run has them) and are not in the report.
+        assertEquals("2", run("fill", report.toString(), "a-passed,b-timed-out,c-never-reported,d-real-failure,"
+                + "e-never-reported", "124"));
+        JsonNode filled = JSON.readTree(report.toFile()).get("cases");
+        assertEquals(6, filled.size());
+        assertEquals("c-never-reported", filled.get(2).get("name").asText(), "sorted by name");
+        assertEquals("failed", filled.get(2).get("result").asText(), "a case that never reported is no pass");
+        assertEquals(true, filled.get(2).get("reason").asText().startsWith("NO_RESULT: the run ended (the 'timeout' "
+                + "command's limit, launcher exit 124)"), filled.get(2).toString());
+        assertEquals("b-timed-out,c-never-reported,e-never-reported", run("lost", report.toString()),
+                "a declared deviation whose own wait ran out is a result, not a hang");
+        assertEquals("0", run("fill", report.toString(), "a-passed,c-never-reported", "0"), "nothing twice");
+
+        Path attempt = write("attempt.json", "{'backend': 'native-wine', 'cases': ["
+                + "{'name': 'b-timed-out', 'result': 'wine-deviation', 'reason': 'observed: E_NOTIMPL'},"
+                + "{'name': 'c-never-reported', 'result': 'passed', 'reason': ''}]}");
+        // The attempt did not report e-never-reported either: it stays lost, for the next attempt.
+        assertEquals("1", run("fill", attempt.toString(), "b-timed-out,c-never-reported,e-never-reported", "124"));
+        Path log = Files.writeString(dir.resolve("first.log"), "Failures (1):\n");
+        run("merge", report.toString(), attempt.toString(), "2", log.toString());
+        JsonNode merged = JSON.readTree(report.toFile());
+        JsonNode crash = merged.get("serviceCrashes").get(0);
+        assertEquals("hang", crash.get("kind").asText());
+        assertEquals("b-timed-out", crash.get("during").asText());
+        assertEquals(3, crash.get("casesLost").asInt());
+        assertEquals("e-never-reported", run("lost", report.toString()));
+        assertEquals("passed", merged.get("cases").get(2).get("result").asText());
+        assertEquals("failed", merged.get("cases").get(3).get("result").asText(), "d keeps its first result");
+    }
 }

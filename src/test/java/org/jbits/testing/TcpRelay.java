@@ -35,10 +35,14 @@ public final class TcpRelay implements AutoCloseable {
     private volatile boolean closed;
     /** Each connection accepted from now on ends after this many bytes of the server's replies; 0: never. */
     private volatile long endAfter;
-    /** Each connection accepted from now on ends at the reply to an SMB2 READ at this offset; -1: never. */
+    /** Each connection accepted from now on ends at the reply to an SMB2 READ (or WRITE) at this offset; -1: never. */
     private volatile long endAtReadAt = -1;
+    /** ... that command's ({@link #SMB2_READ} or {@link #SMB2_WRITE}). */
+    private volatile int endAtCommand = SMB2_READ;
     /** ... inside that reply (half of it), or right after it. */
     private volatile boolean endInside;
+    /** ... after this many bytes of it (its 4-byte frame header counted), when above 0. */
+    private volatile int endAfterBytesOfReply;
     /** Whether connections accepted from now on hold each interim reply until its final one (see below). */
     private volatile boolean interimsWithFinals;
     private final AtomicLong interimsHeld = new AtomicLong();
@@ -91,6 +95,20 @@ public final class TcpRelay implements AutoCloseable {
      */
     public void endAtReplyToReadAt(long offset, boolean inside) {
         this.endInside = inside;
+        this.endAfterBytesOfReply = 0;
+        this.endAtCommand = SMB2_READ;
+        this.endAtReadAt = offset;
+    }
+
+    /**
+     * Makes every connection accepted from now on carry SMB2 message by message, and end (a FIN) after the first
+     * {@code bytes} bytes (its 4-byte frame header counted) of smbd's reply to the first WRITE request at file offset
+     * {@code offset}.
+     */
+    public void endInsideReplyToWriteAt(long offset, int bytes) {
+        this.endInside = true;
+        this.endAfterBytesOfReply = bytes;
+        this.endAtCommand = SMB2_WRITE;
         this.endAtReadAt = offset;
     }
 
@@ -151,17 +169,20 @@ public final class TcpRelay implements AutoCloseable {
                 long readAt = endAtReadAt;
                 if (readAt >= 0) {
                     boolean half = endInside;
+                    int command = endAtCommand;
+                    int cut = endAfterBytesOfReply;
                     Set<Long> marked = ConcurrentHashMap.newKeySet();
                     framed(client, server, frame -> {
-                        if (isSmb2(frame) && le16(frame, 12) == SMB2_READ && le64(frame, 72) == readAt
+                        if (isSmb2(frame) && le16(frame, 12) == command && le64(frame, 72) == readAt
                                 && marked.isEmpty()) {
                             marked.add(le64(frame, 24));
                         }
                         return false;
-                    }, false);
+                    }, frame -> frame.length);
                     // At its final reply: smbd may answer a slow read first with an interim one.
                     framed(server, client, frame -> isSmb2(frame) && marked.contains(le64(frame, 24))
-                            && !isInterim(frame), half);
+                            && !isInterim(frame),
+                            frame -> !half ? frame.length : cut > 0 ? Math.min(cut, frame.length) : frame.length / 2);
                     continue;
                 }
                 if (interimsWithFinals) {
@@ -227,19 +248,22 @@ public final class TcpRelay implements AutoCloseable {
     }
 
     private static final int SMB2_READ = 8;
+    private static final int SMB2_WRITE = 9;
 
     /**
      * Forwards {@code from} to {@code to} one NetBIOS session message at a time (4-byte header, 24-bit length); after
-     * the message {@code endAt} picks (half of it when {@code half}) comes the FIN (see {@link #pump}).
+     * the message {@code endAt} picks (the first {@code sent} bytes of it) comes the FIN (see {@link #pump}).
      */
-    private void framed(Socket from, Socket to, java.util.function.Predicate<byte[]> endAt, boolean half) {
+    private void framed(Socket from, Socket to, java.util.function.Predicate<byte[]> endAt,
+            java.util.function.ToIntFunction<byte[]> sent) {
         messages("tcp-relay-framed", from, to, (in, out) -> {
             while (true) {
                 byte[] frame = readFrame(in);
                 if (endAt.test(frame)) {
-                    out.write(frame, 0, half ? frame.length / 2 : frame.length);
+                    int n = sent.applyAsInt(frame);
+                    out.write(frame, 0, n);
                     out.flush();
-                    if (!half) {
+                    if (n == frame.length) {
                         // A whole message, then the end a while later: the client has taken the message by then.
                         Thread.sleep(300);
                     }

@@ -165,4 +165,50 @@ class JbitsBulkIoTest {
             // (then they never will be, and the reader reads them again): either way nothing cut was returned.
         });
     }
+
+    /**
+     * A write reply the connection ends inside, after its 64-byte header and the first 4 bytes of its body (its count
+     * not sent), on jbits' connection: the reply is never decoded, and the write fails with the end inside the reply as
+     * its cause. Before jbits' transport read such replies to their last byte, jcifs-ng 2.1.10 decoded the body from
+     * the rest of a pooled buffer (zeroed when it was last released: a count of 0, which the write refuses) and
+     * only then met the end of the stream between messages ("end of stream", 4 runs of 5; "the server took 0 of
+     * 1048576 bytes" in the fifth).
+     */
+    @org.junit.jupiter.api.RepeatedTest(5)
+    void aWriteReplyTheConnectionEndedInsideIsNeverDecoded() throws Exception {
+        SambaServer samba = SambaServer.shared();
+        String name = "write-ended-inside-" + System.nanoTime() + ".bin";
+        int io = JbitsBulkIo.MAX_IO;
+        byte[] content = TestData.random(3 * io, 46);
+        Files.createDirectories(samba.dir("share").resolve("e"));
+        try (TcpRelay relay = TcpRelay.to(samba.port(), 0)) {
+            relay.endInsideReplyToWriteAt(2L * io, 4 + 64 + 4);
+            JbitsBulkIo out = JbitsBulkIo.openForWriting(
+                    new SmbFile("smb://127.0.0.1:" + relay.port() + "/share/e/" + name,
+                            SmbSigningTest.context(false, true)),
+                    jcifs.SmbConstants.FILE_SHARE_READ | jcifs.SmbConstants.FILE_SHARE_WRITE);
+            try {
+                out.write(0, content, 0, io);
+                out.write(io, content, io, io);
+                IOException e = assertThrows(IOException.class, () -> out.write(2L * io, content, 2 * io, io),
+                        "a write whose reply was cut after its header");
+                StringBuilder chain = new StringBuilder();
+                boolean endInside = false;
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    chain.append(t).append('\n');
+                    endInside |= t instanceof java.io.EOFException
+                            && "the SMB connection ended inside a reply".equals(t.getMessage());
+                }
+                assertTrue(endInside, "the cut reply failed as it was read:\n" + chain);
+            } finally {
+                try {
+                    out.close();
+                } catch (IOException ignored) {
+                    // the connection is gone
+                }
+            }
+        } finally {
+            Files.deleteIfExists(samba.dir("share").resolve("e/" + name));
+        }
+    }
 }
