@@ -13,8 +13,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -53,6 +54,8 @@ public final class SambaServer {
             "^(syscall_(?:asys_)?pwrite_bytes):\\s+(\\d+)\\s*$", Pattern.MULTILINE);
 
     private static final Pattern CLIENT_PORT = Pattern.compile("ipv4:127\\.0\\.0\\.1:(\\d+)");
+    /** A session row's PID (a clustered smbd writes it as {@code NODE:PID}). */
+    private static final Pattern SESSION_PID = Pattern.compile("^\\s*(?:\\d+:)?(\\d+)\\s");
 
     private static SambaServer shared;
     private static SambaServer signing;
@@ -385,13 +388,24 @@ public final class SambaServer {
 
     /** The client ports of every connection an smbd process serves now ({@code smbstatus -p}). */
     public Set<Integer> clientPorts() {
+        return clientProcesses().keySet();
+    }
+
+    /**
+     * The smbd process serving each connection now, by the client's port ({@code smbstatus -p}: a row per session,
+     * its PID first, its machine as {@code 127.0.0.1 (ipv4:127.0.0.1:PORT)}).
+     */
+    public Map<Integer, Long> clientProcesses() {
         String out = run(List.of(find("smbstatus"), "-s", conf.toString(), "-p"), null);
-        Matcher m = CLIENT_PORT.matcher(out);
-        Set<Integer> ports = new HashSet<>();
-        while (m.find()) {
-            ports.add(Integer.parseInt(m.group(1)));
+        Map<Integer, Long> processes = new HashMap<>();
+        for (String line : out.split("\n")) {
+            Matcher pid = SESSION_PID.matcher(line);
+            Matcher m = CLIENT_PORT.matcher(line);
+            if (pid.find() && m.find()) {
+                processes.put(Integer.parseInt(m.group(1)), Long.parseLong(pid.group(1)));
+            }
         }
-        return ports;
+        return processes;
     }
 
     /** smbd's log, for failure messages. */
