@@ -43,10 +43,10 @@ class SmbUploadCrashIT {
     /** SmbUploader.WINDOW x BLOCK: eight blocks of 1 MiB. No byte at or past what the share holds less this was sent. */
     private static final long WINDOW = 8 * MIB;
     /**
-     * SmbUploader.WRITERS x BLOCK: the writes in flight when the agent is killed. smbd counts a write's bytes as it
-     * starts it (syscall_asys_pwrite_bytes), and one it had started but not made when the connection ended is counted
-     * with nothing on the share (seen: 47 writes of 1 MiB counted before the first kill, 46 MiB on the share). A run
-     * the next kill ends may so be counted up to this much above what it wrote.
+     * SmbUploader.WRITERS x BLOCK: the writes in flight when the agent is killed. smbd's counter
+     * (syscall_asys_pwrite_bytes) counts writes that never reach the share when the connection ends (seen: 47 writes
+     * of 1 MiB counted before the first kill, 46 MiB on the share; likely a write started and dropped with the
+     * connection). A run the next kill ends may so be counted up to this much above what it wrote.
      */
     private static final long IN_FLIGHT = 4 * MIB;
 
