@@ -30,11 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * served it exited, its write counter settled), the temporary file's size on the share is read ({@code held}); the
  * bytes smbd counts as written from the restart to the next kill (or the end) must be at least what the temporary
  * file grew by and at most that plus the writers' window (8 x 1 MiB) per attempt, which is all a resume may write
- * again, plus, for a run the next kill ends, the writes in flight at that kill (4 x 1 MiB: smbd counts a write it
- * started and then dropped with the connection). The agent's log says
- * where each attempt continued (never more than the window before what the share held) and how many there were
- * (one per kill unless a run met an error). The file arrives byte-identical under its name, through the same
- * temporary file from start to end.
+ * again, plus, for a run the next kill ends, the writes in flight at that kill (4 x 1 MiB: smbd's counter counts
+ * writes that never reach the share when the connection ends). The agent's log says where each attempt continued
+ * (never more than the window before what the share held) and how many there were (one per kill unless a run met an
+ * error). The file arrives byte-identical under its name, through the same temporary file from start to end.
  * A relay holds the client's bytes to 20 MiB/s so that each kill lands mid-file.
  */
 class SmbUploadCrashIT {

@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -384,11 +383,6 @@ public final class SambaServer {
             throw new IllegalStateException("smbstatus -P shows no " + counter.pattern() + " counters: " + out);
         }
         return total;
-    }
-
-    /** The client ports of every connection an smbd process serves now ({@code smbstatus -p}). */
-    public Set<Integer> clientPorts() {
-        return clientProcesses().keySet();
     }
 
     /**

@@ -42,6 +42,15 @@ class JbitsBulkIoTest {
         return in;
     }
 
+    /** Closes a stream whose connection the relay may have ended. */
+    private static void closeQuietly(JbitsBulkIo io) {
+        try {
+            io.close();
+        } catch (IOException ignored) {
+            // the connection is gone
+        }
+    }
+
     /** The size of one block: what one request reads. */
     private static int io(boolean jbits) {
         return jbits ? JbitsBulkIo.MAX_IO : JbitsBulkIo.CREDIT_BYTES;
@@ -100,11 +109,7 @@ class JbitsBulkIoTest {
                 readBlock(in, content, 1, io);
                 test.check(in, content, io);
             } finally {
-                try {
-                    in.close();
-                } catch (IOException ignored) {
-                    // the connection is gone
-                }
+                closeQuietly(in);
             }
         } finally {
             Files.delete(samba.dir("share").resolve("e/" + name));
@@ -201,11 +206,7 @@ class JbitsBulkIoTest {
                 }
                 assertTrue(endInside, "the cut reply failed as it was read:\n" + chain);
             } finally {
-                try {
-                    out.close();
-                } catch (IOException ignored) {
-                    // the connection is gone
-                }
+                closeQuietly(out);
             }
         } finally {
             Files.deleteIfExists(samba.dir("share").resolve("e/" + name));
