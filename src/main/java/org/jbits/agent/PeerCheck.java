@@ -21,7 +21,7 @@ import jdk.net.UnixDomainPrincipal;
  * looked up again. The uid itself is read from the socket file ({@code unix:uid}). Reading SO_PEERCRED through JNA
  * would need the socket's file descriptor, which the JDK does not hand out without opening its internals.
  */
-final class PeerCheck {
+public final class PeerCheck {
     private final UserPrincipal agentUser;
     private final int agentUid;
 
@@ -31,7 +31,7 @@ final class PeerCheck {
     }
 
     /** The check for the agent that bound {@code socket}. */
-    static PeerCheck ofSocketOwner(Path socket) throws IOException {
+    public static PeerCheck ofSocketOwner(Path socket) throws IOException {
         UserPrincipal owner = Files.getOwner(socket, LinkOption.NOFOLLOW_LINKS);
         int uid = (Integer) Files.getAttribute(socket, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         return new PeerCheck(owner, uid);
@@ -43,7 +43,7 @@ final class PeerCheck {
     }
 
     /** The peer of {@code ch} as a caller when it is the agent's own user, else empty. */
-    Optional<Caller> admit(SocketChannel ch) throws IOException {
+    public Optional<Caller> admit(SocketChannel ch) throws IOException {
         return admit(peer(ch));
     }
 

@@ -66,7 +66,13 @@ final class AgentCommand implements Callable<Integer> {
                 throw new CliException(CliException.AGENT_UNREACHABLE, "cannot listen on "
                         + AgentProcess.socket(dir) + ": " + e.getMessage());
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "jbits-agent-shutdown"));
+            CommandHost host = CommandHost.start(dir);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (host != null) {
+                    host.close();
+                }
+                server.close();
+            }, "jbits-agent-shutdown"));
             server.serve();
             return 0;
         }

@@ -64,6 +64,10 @@ final class Connection implements AutoCloseable {
         if (host != null) {
             return new Connection(null, null, host);
         }
+        Path agentDir = Io.current().stateDirectory();
+        if (agentDir != null) {
+            return new Connection(agentDir); // a fast client's run, in the agent: this agent's own directory
+        }
         BitsOptions options = BitsOptions.defaults();
         return runsInProcess(options) ? new Connection(options.stateDirectory(), options)
                 : new Connection(options.stateDirectory());
@@ -74,7 +78,7 @@ final class Connection implements AutoCloseable {
         String given = System.getProperty(HOST_PROPERTY);
         String from = "--host";
         if (given == null) {
-            given = System.getenv("JBITS_HOST");
+            given = Io.current().env("JBITS_HOST");
             from = "JBITS_HOST";
         }
         if (given == null || given.isBlank()) {

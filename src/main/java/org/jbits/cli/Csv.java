@@ -39,6 +39,7 @@ final class Csv {
         if (file.equals(STDIN)) {
             return parse(readStdin(), "standard input");
         }
+        file = Io.current().local(file);
         if (Files.isDirectory(file)) {
             throw new BitsException(HResult.E_INVALIDARG, shown + " is a directory, not a CSV file");
         }
@@ -58,7 +59,7 @@ final class Csv {
 
     private static byte[] readStdin() {
         try {
-            byte[] b = System.in.readNBytes(MAX_STDIN_BYTES + 1);
+            byte[] b = Io.current().in().readNBytes(MAX_STDIN_BYTES + 1);
             if (b.length > MAX_STDIN_BYTES) {
                 throw new BitsException(HResult.E_INVALIDARG, "the CSV on standard input is over "
                         + (MAX_STDIN_BYTES >> 20) + " MiB");

@@ -115,7 +115,7 @@ final class FileSpecs {
         }
         // Start-BitsTransfer: "supports relative directories, root paths, or implicit directories (that is, the
         // current directory)". Relative to this command's working directory, not the agent's.
-        Path dest = LocalPaths.parse(destination).toAbsolutePath();
+        Path dest = Io.current().absolute(LocalPaths.parse(destination));
         if (LocalPaths.namesDirectory(destination, dest)) {
             LocalPaths.requireDirectory(dest, "destination");
             return LocalPaths.physical(dest, true);
@@ -170,7 +170,7 @@ final class FileSpecs {
             throw new BitsException(HResult.BG_E_PROTOCOL_NOT_AVAILABLE, "'" + Output.safe(source)
                     + "' is not a supported source (http://, https://, smb://, file:// or a local path)");
         }
-        Path p = LocalPaths.parse(source).toAbsolutePath();
+        Path p = Io.current().absolute(LocalPaths.parse(source));
         String name = p.getFileName() == null ? "" : p.getFileName().toString();
         Path dir = p.getParent();
         if (dir != null && (dir.toString().contains("*") || dir.toString().contains("?"))) {
@@ -401,7 +401,7 @@ final class FileSpecs {
             return;
         }
         try {
-            if (Files.isSameFile(Path.of(source), local)) {
+            if (Files.isSameFile(Io.current().absolute(Path.of(source)), local)) {
                 throw new BitsException(HResult.E_INVALIDARG, "the source and the destination are the same file: "
                         + Output.safe(local.toString()));
             }

@@ -196,7 +196,7 @@ final class HttpCliOptions {
         if (caFile.equals("none")) {
             return "";
         }
-        byte[] bytes = read(Path.of(caFile).toAbsolutePath(), "CA file");
+        byte[] bytes = read(Io.current().absolute(Path.of(caFile)), "CA file");
         String pem = new String(bytes, StandardCharsets.US_ASCII);
         try {
             BitsLimits.checkTrustedCertificates(pem);
@@ -207,7 +207,7 @@ final class HttpCliOptions {
     }
 
     private HttpOptions.ClientCertificate clientCertificate(Passwords passwords) {
-        byte[] p12 = read(clientCertificate.toAbsolutePath(), "client certificate");
+        byte[] p12 = read(Io.current().absolute(clientCertificate), "client certificate");
         String password;
         if (passwordStdin) {
             password = passwords.next("Password for " + clientCertificate + ": ");
@@ -254,7 +254,7 @@ final class HttpCliOptions {
 
     /** One line of standard input per password (without its line end); running out is an error. */
     static Passwords stdinPasswords() {
-        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(Io.current().in(),
                 StandardCharsets.UTF_8));
         return new Passwords() {
             @Override
@@ -283,7 +283,7 @@ final class HttpCliOptions {
         return new Passwords() {
             @Override
             public String next(String prompt) {
-                java.io.Console console = System.console();
+                java.io.Console console = Io.current().passwordConsole();
                 if (console == null) {
                     throw new BitsException(HResult.E_INVALIDARG, "a password is needed ("
                             + prompt.replace(": ", "").toLowerCase(Locale.ROOT)
@@ -298,7 +298,7 @@ final class HttpCliOptions {
 
             @Override
             public boolean interactive() {
-                return System.console() != null;
+                return Io.current().console();
             }
         };
     }

@@ -21,9 +21,9 @@ final class JobCommands {
 
     static void print(JsonNode job, boolean json) {
         if (json) {
-            Output.json(System.out, job);
+            Output.json(Io.current().out(), job);
         } else {
-            Output.table(System.out, List.of(job));
+            Output.table(Io.current().out(), List.of(job));
         }
     }
 
@@ -48,7 +48,7 @@ final class JobCommands {
         @Override
         public Integer call() {
             java.util.Set<org.jbits.JobState> wanted = states == null ? null : CliSpellings.jobStates(states);
-            List<String> refs = JobRefs.expand(jobs, System.in);
+            List<String> refs = JobRefs.expand(jobs, Io.current().in());
             if (jobs.contains("-") && refs.isEmpty()) {
                 // An empty pipe names no job; it does not mean "all jobs".
                 return print(List.of());
@@ -56,7 +56,7 @@ final class JobCommands {
             try (Connection conn = Connection.forEnvironment()) {
                 if (json && wanted == null) {
                     // Every job asked for, as the agent sent them: printed without reading them into a tree.
-                    conn.printJobsJson(new Request.Get(refs, allUsers), System.out);
+                    conn.printJobsJson(new Request.Get(refs, allUsers), Io.current().out());
                     return 0;
                 }
                 JsonNode list = conn.call(new Request.Get(refs, allUsers)).path("jobs");
@@ -72,10 +72,10 @@ final class JobCommands {
 
         private int print(List<JsonNode> l) {
             if (json) {
-                Output.json(System.out, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode()
+                Output.json(Io.current().out(), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode()
                         .addAll(l));
             } else {
-                Output.table(System.out, l);
+                Output.table(Io.current().out(), l);
             }
             return 0;
         }
@@ -208,7 +208,7 @@ final class JobCommands {
                     ObjectNode reply = conn.call(prefix);
                     job2 = Connection.job(reply);
                     if (!json) {
-                        System.err.println("jbits: " + reply.path("replaced").asInt() + " remote name(s) replaced");
+                        Io.current().err().println("jbits: " + reply.path("replaced").asInt() + " remote name(s) replaced");
                     }
                 }
                 print(job2, json);
@@ -309,7 +309,7 @@ final class JobCommands {
 
         @Override
         public Integer call() {
-            List<String> refs = JobRefs.expand(jobs, System.in);
+            List<String> refs = JobRefs.expand(jobs, Io.current().in());
             boolean many = jobs.size() > 1 || jobs.contains("-");
             List<JsonNode> done = new ArrayList<>();
             int status = 0;
@@ -322,13 +322,13 @@ final class JobCommands {
                         if (!many || e.exitCode == CliException.AGENT_UNREACHABLE) {
                             throw e;
                         }
-                        System.err.println(Main.errorLine(Output.safe(ref) + ": " + e.getMessage(), e.exitCode));
+                        Io.current().err().println(Main.errorLine(Output.safe(ref) + ": " + e.getMessage(), e.exitCode));
                         status = status == 0 ? e.exitCode : status;
                         continue;
                     }
                     done.add(reply.path("job"));
                     if (reply.has("result") && !json && reply.path("hresult").asInt() != HResult.S_OK) {
-                        System.err.println("jbits: " + Output.text(reply.path("job"), "jobId") + ": "
+                        Io.current().err().println("jbits: " + Output.text(reply.path("job"), "jobId") + ": "
                                 + reply.path("result").asText() + " (" + HResult.hex(reply.path("hresult").asInt())
                                 + "): not every file was transferred; only the transferred files were kept");
                     }
@@ -337,10 +337,10 @@ final class JobCommands {
             if (!many) {
                 print(done.get(0), json);
             } else if (json) {
-                Output.json(System.out, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode()
+                Output.json(Io.current().out(), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode()
                         .addAll(done));
             } else {
-                Output.table(System.out, done);
+                Output.table(Io.current().out(), done);
             }
             return status;
         }

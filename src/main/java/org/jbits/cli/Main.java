@@ -100,6 +100,11 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns its exit status. */
     public static int execute(String... args) {
         CommandLine cl = commandLine(args);
+        Io io = Io.current();
+        if (io != Io.PROCESS) { // a fast client's run: picocli's help and errors go to the client's streams
+            cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(io.out(), io.outCharset()), true));
+            cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(io.err(), io.outCharset()), true));
+        }
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             // One line: the problem, a suggestion for a misspelt name, where to read more, and the code.
@@ -114,6 +119,9 @@ public final class Main implements Runnable {
             return CliException.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof Io.Fallback) {
+                return CommandHost.FALLBACK; // a fast client's run that needs a process of its own
+            }
             CliException ce = ex instanceof CliException c ? c
                     : ex instanceof BitsException b ? CliException.of(b)
                     : null;

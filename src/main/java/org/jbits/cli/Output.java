@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -61,12 +60,7 @@ final class Output {
 
     /** Whether standard output encodes text as UTF-8 (then the reply's own bytes are what printing its text gives). */
     private static boolean printsUtf8() {
-        String enc = System.getProperty("sun.stdout.encoding");
-        try {
-            return (enc == null ? Charset.defaultCharset() : Charset.forName(enc)).equals(StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return Io.current().outCharset().equals(StandardCharsets.UTF_8);
     }
 
     /** The same, where standard output is not UTF-8: the tokens copied into the pretty printer, as text. */

@@ -56,7 +56,7 @@ interface PathResolver {
 
         @Override
         public int fileMode() {
-            return Umask.fileMode(Umask.current());
+            return Umask.fileMode(Io.current().umask());
         }
     };
 }

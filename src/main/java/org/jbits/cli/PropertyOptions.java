@@ -94,7 +94,7 @@ final class PropertyOptions {
         if (path.isEmpty()) {
             throw new BitsException(org.jbits.HResult.E_INVALIDARG, "--reply-file is empty; give the reply's file");
         }
-        java.nio.file.Path p = LocalPaths.parse(path).toAbsolutePath();
+        java.nio.file.Path p = Io.current().absolute(LocalPaths.parse(path));
         if (LocalPaths.namesDirectory(path, p) || LocalPaths.kind(p) == LocalPaths.Kind.DIRECTORY) {
             throw new BitsException(org.jbits.HResult.E_INVALIDARG, "--reply-file " + Output.safe(path)
                     + " is a directory; give the reply's file");

@@ -113,7 +113,7 @@ final class StartCommand implements Callable<Integer> {
                         throw e;
                     }
                     // Start-BitsTransfer goes on with the next file of its pipeline: the failure is reported, the rest run.
-                    System.err.println(Main.errorLine(e.getMessage(), e.exitCode));
+                    Io.current().err().println(Main.errorLine(e.getMessage(), e.exitCode));
                     exit = exit == 0 ? e.exitCode : exit;
                 }
             }
@@ -196,12 +196,12 @@ final class StartCommand implements Callable<Integer> {
             if (several) {
                 com.fasterxml.jackson.databind.node.ArrayNode a = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
                 submitted.forEach(a::add);
-                Output.json(System.out, a);
+                Output.json(Io.current().out(), a);
             } else {
-                Output.json(System.out, submitted.get(0));
+                Output.json(Io.current().out(), submitted.get(0));
             }
         } else {
-            Output.table(System.out, submitted);
+            Output.table(Io.current().out(), submitted);
         }
     }
 }

@@ -64,6 +64,10 @@ final class Terminal {
     }
 
     private static int[] query(int fd) {
+        int[] given = Io.current().terminalSize(fd);
+        if (given != null) {
+            return given;
+        }
         LibC c = lib();
         if (c != null) {
             try (Memory ws = new Memory(8)) {
@@ -79,7 +83,7 @@ final class Terminal {
             }
         }
         try {
-            int cols = Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "").trim());
+            int cols = Integer.parseInt(java.util.Objects.requireNonNullElse(Io.current().env("COLUMNS"), "").trim());
             if (cols > 0) {
                 return new int[]{cols, 24};
             }

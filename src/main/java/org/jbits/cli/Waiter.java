@@ -21,8 +21,8 @@ import org.jbits.agent.Request;
 final class Waiter {
     private final Connection conn;
     private final boolean json;
-    private final boolean terminal = System.console() != null;
-    private final PrintStream err = System.err;
+    private final boolean terminal = Io.current().console();
+    private final PrintStream err = Io.current().err();
     /** Looked up on the first TransientError only: the time zone data costs a synchronous start a few ms. */
     private ZoneId zone;
     private final PlainLines plain = new PlainLines();
@@ -60,10 +60,13 @@ final class Waiter {
                 err.flush();
             }
         });
-        Runtime.getRuntime().addShutdownHook(hook);
+        Io.current().onInterrupt(hook);
         try {
             String state = job.path("jobState").asText();
             while (true) {
+                if (Io.current().abandoned()) {
+                    return CliException.JOB_ERROR; // a fast client killed: the job is left as a killed JVM leaves it
+                }
                 render(state);
                 switch (state) {
                     case "Transferred" -> {
@@ -72,7 +75,7 @@ final class Waiter {
                         endLine();
                         int hr = done.path("hresult").asInt();
                         if (json) {
-                            Output.json(System.out, done.path("job"));
+                            Output.json(Io.current().out(), done.path("job"));
                         }
                         if (hr != HResult.S_OK) {
                             throw new CliException(CliException.JOB_ERROR, "job " + id + " completed with "
@@ -80,7 +83,7 @@ final class Waiter {
                                     + ": not every file was transferred; only the transferred files were kept");
                         }
                         if (!json) {
-                            System.out.println("Transferred " + job.path("filesTotal").asInt() + " file(s), "
+                            Io.current().out().println("Transferred " + job.path("filesTotal").asInt() + " file(s), "
                                     + Output.bytes(job.path("bytesTransferred").asLong()) + " in "
                                     + seconds() + " (job " + id + ")");
                         }
@@ -96,7 +99,7 @@ final class Waiter {
                             error = Output.jobError(job);
                         }
                         if (json) {
-                            Output.json(System.out, job);
+                            Output.json(Io.current().out(), job);
                         }
                         throw new CliException(CliException.JOB_ERROR, "job " + id + " failed: "
                                 + (error != null ? error : "no error details reported [BG_E_ERROR_INFORMATION_UNAVAILABLE 0x8020000F]")
@@ -135,11 +138,7 @@ final class Waiter {
             }
         } finally {
             finished = true;
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // already shutting down
-            }
+            Io.current().removeInterrupt(hook);
         }
     }
 

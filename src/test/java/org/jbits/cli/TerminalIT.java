@@ -80,12 +80,17 @@ class TerminalIT {
      * default disposition (a handler is reset at exec) and the shell, waiting for it, writes the status after.
      */
     private void inTerminal(String... args) throws Exception {
+        inTerminal(false, args);
+    }
+
+    /** The same, through the launcher's fast client ({@code fast}: the command runs in the agent) or a JVM. */
+    private void inTerminal(boolean fast, String... args) throws Exception {
         Path status = tmp.resolve("exit-status");
         Files.deleteIfExists(status);
         List<String> cmd = new ArrayList<>(List.of("new-session", "-d", "-x", "70", "-y", "20", "-s", "t", "sh", "-c",
                 "trap : INT; \"$@\"; echo $? > '" + status + ".part' && mv '" + status + ".part' '" + status + "'",
                 "sh", "env", "JBITS_HOME=" + cli.home(), "TERM=xterm"));
-        cmd.addAll(cli.javaCommand());
+        cmd.addAll(fast ? cli.command(args[0]) : cli.javaCommand());
         cmd.addAll(List.of(args));
         tmux(cmd.toArray(String[]::new));
     }
@@ -124,9 +129,14 @@ class TerminalIT {
         return screen.lines().filter(l -> l.contains(needle)).count();
     }
 
-    @Test
-    void theSynchronousProgressLineFitsSeventyColumnsHasAnEtaAndCtrlCRemovesTheJob() throws Exception {
-        inTerminal("start", nginx.slowUrl("big.bin").toString(), dest.resolve("big.bin").toString());
+    /** In a JVM of its own, and through the fast client in the running agent (its terminal size sent along). */
+    @org.junit.jupiter.params.ParameterizedTest(name = "fast client: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void theSynchronousProgressLineFitsSeventyColumnsHasAnEtaAndCtrlCRemovesTheJob(boolean fast) throws Exception {
+        if (fast) {
+            assertEquals(0, cli.run("agent", "start").exit()); // else the client hands the command to a JVM
+        }
+        inTerminal(fast, "start", nginx.slowUrl("big.bin").toString(), dest.resolve("big.bin").toString());
         String s = Await.until(Duration.ofSeconds(90), "a progress line with an ETA", this::screen,
                 sc -> sc.contains("ETA") && sc.contains("Transferring"));
         Thread.sleep(3000); // a dozen redraws

@@ -82,7 +82,7 @@ public final class Cli implements AutoCloseable {
     }
 
     private Result run(Map<String, String> env, Path cwd, String stdin, String... args) {
-        List<String> cmd = new ArrayList<>(javaCommand());
+        List<String> cmd = new ArrayList<>(command(args.length > 0 ? args[0] : ""));
         cmd.addAll(List.of(args));
         try {
             Path out = Files.createTempFile("jbits-out", ".txt");
@@ -124,6 +124,23 @@ public final class Cli implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** The job commands the installed launcher hands to its fast client (install's launcher, CommandHost). */
+    public static final java.util.Set<String> FAST_COMMANDS = java.util.Set.of("start", "get", "add-file", "set",
+            "suspend", "resume", "complete", "remove");
+
+    /**
+     * How {@code jbits WORD ...} starts, as the installed launcher starts it: a job command through the fast client
+     * ({@link FastClient}: {@code jbits-fast LAUNCHER JAR}, which runs it in the agent's JVM when an agent of this
+     * jar runs, else execs LAUNCHER, the JVM), anything else in a JVM of its own. {@code -Djbits.test.fast=false}
+     * runs every command in a JVM.
+     */
+    public List<String> command(String word) {
+        if (FAST_COMMANDS.contains(word) && !"false".equals(System.getProperty("jbits.test.fast"))) {
+            return FastClient.command(javaCommand(), jar);
+        }
+        return javaCommand();
     }
 
     /** {@code java [agent-tuning] -jar jbits.jar}: agents started from it inherit the jbits.* properties. */
