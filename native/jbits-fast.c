@@ -14,6 +14,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <pwd.h>
@@ -25,6 +27,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -34,12 +37,29 @@ static char **cmd_args;
 static int cmd_count;
 static int sock = -1;
 static volatile sig_atomic_t signalled;
+/* Set once the client has told the host to go: from then on the command never runs here too. */
+static volatile sig_atomic_t committed;
 
 /* Runs the command through the JVM launcher: what `jbits` does without this client. */
 static void fall_back(void) {
+    if (signalled) {
+        _exit(128 + signalled); /* Ctrl-C before the command began: it does not begin, as in a JVM killed then */
+    }
     if (sock >= 0) {
         close(sock);
+        sock = -1;
     }
+    /* The JVM gets the dispositions and mask this process was given, not the ones set here. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    sigset_t mine;
+    sigemptyset(&mine);
+    sigaddset(&mine, SIGINT);
+    sigaddset(&mine, SIGTERM);
+    sigaddset(&mine, SIGHUP);
+    sigprocmask(SIG_UNBLOCK, &mine, NULL);
     char **argv = calloc((size_t) cmd_count + 2, sizeof(char *));
     if (argv == NULL) {
         fprintf(stderr, "jbits: out of memory\n");
@@ -83,9 +103,21 @@ static int write_all(int fd, const void *buf, size_t len) {
     return 0;
 }
 
-static int read_all(int fd, void *buf, size_t len) {
+/* Reads len bytes; -1 at the end of the stream or an error, -2 when nothing came for timeout_ms. */
+static int read_all(int fd, void *buf, size_t len, int timeout_ms) {
     char *p = buf;
     while (len > 0) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        int r = poll(&pfd, 1, timeout_ms);
+        if (r < 0 && errno == EINTR) {
+            if (signalled && !committed) {
+                _exit(128 + signalled);
+            }
+            continue;
+        }
+        if (r == 0) {
+            return -2;
+        }
         ssize_t n = read(fd, p, len);
         if (n < 0) {
             if (errno == EINTR) {
@@ -122,6 +154,9 @@ static void on_signal(int sig) {
         _exit(128 + sig);
     }
     signalled = sig;
+    if (!committed) {
+        return; /* the command has not begun: the main loop exits with 128 + sig and sends no go */
+    }
     unsigned char f[9] = {'S', 0, 0, 0, 4, 0, 0, 0, (unsigned char) sig};
     ssize_t ignored = write(sock, f, sizeof f);
     (void) ignored;
@@ -164,7 +199,9 @@ int main(int argc, char **argv) {
     cmd_count = argc - 3;
     if (nonblank(getenv("JBITS_NO_FAST")) || nonblank(getenv("JBITS_HOST")) || nonblank(getenv("JBITS_BACKEND"))
             || getenv("JBITS_JAVA") != NULL
-            || getenv("JBITS_JAVA_OPTS") != NULL || cmd_count == 0) {
+            || getenv("JBITS_JAVA_OPTS") != NULL || getenv("JAVA_TOOL_OPTIONS") != NULL
+            || getenv("JDK_JAVA_OPTIONS") != NULL || getenv("_JAVA_OPTIONS") != NULL || cmd_count == 0) {
+        /* Options for the JVM (system properties among them) that a command in the agent would not get. */
         fall_back();
     }
     struct stat js;
@@ -178,8 +215,24 @@ int main(int argc, char **argv) {
     if (socket_path(&addr) != 0) {
         fall_back();
     }
-    sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    /* Not blocking: an agent whose backlog is full (stopped, or too busy) is not waited for. */
+    sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (sock < 0 || connect(sock, (struct sockaddr *) &addr, sizeof addr) != 0) {
+        fall_back();
+    }
+    int flags = fcntl(sock, F_GETFL);
+    if (flags < 0 || fcntl(sock, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        fall_back();
+    }
+    /* A host that stops reading does not hold this process (with its signals blocked) in a write. */
+    struct timeval send_limit = {5, 0};
+    if (setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &send_limit, sizeof send_limit) != 0) {
+        fall_back();
+    }
+    /* The host must be this user's own agent, by the kernel's word, whoever owns the directory. */
+    struct ucred peer;
+    socklen_t peer_len = sizeof peer;
+    if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) != 0 || peer.uid != getuid()) {
         fall_back();
     }
     char cwd[8192];
@@ -220,10 +273,17 @@ int main(int argc, char **argv) {
         snprintf(text, sizeof text, "%u %u", (unsigned) ws.ws_col, (unsigned) ws.ws_row);
         bad = bad || frame_str('W', text);
     }
-    const char *columns = getenv("COLUMNS");
-    if (columns != NULL && strlen(columns) < 32) {
-        snprintf(text, sizeof text, "COLUMNS=%s", columns);
-        bad = bad || frame_str('V', text);
+    static const char *forwarded[] = {"COLUMNS", "TZ", "NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE"};
+    for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0] && !bad; i++) {
+        const char *v = getenv(forwarded[i]);
+        if (v != NULL) {
+            char var[4200];
+            int n = snprintf(var, sizeof var, "%s=%s", forwarded[i], v);
+            if (n < 0 || (size_t) n >= sizeof var) {
+                fall_back();
+            }
+            bad = frame_str('V', var);
+        }
     }
     for (int i = 0; i < cmd_count && !bad; i++) {
         bad = frame_str('A', cmd_args[i]);
@@ -236,46 +296,59 @@ int main(int argc, char **argv) {
      * started for the command would take Ctrl-C all the same. */
     sigprocmask(SIG_UNBLOCK, &block, NULL);
 
-    int got = 0;
+    /* The host's answer to the request: F (run it yourself) or B (it can run it here), within 5 s. */
+    unsigned char head[5];
+    int r = read_all(sock, head, 5, 5000);
+    if (r != 0 || head[1] | head[2] | head[3] | head[4] || (head[0] != 'B' && head[0] != 'F')) {
+        fall_back(); /* F, no answer, or an answer not understood: nothing ran there */
+    }
+    if (head[0] == 'F') {
+        fall_back();
+    }
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    if (signalled) {
+        _exit(128 + signalled); /* Ctrl-C before the go: nothing runs */
+    }
+    if (frame('G', "", 0) != 0) {
+        fall_back(); /* the go was not sent: the host runs nothing without it */
+    }
+    committed = 1;
+    sigprocmask(SIG_UNBLOCK, &block, NULL);
+
     static char buf[65536];
     for (;;) {
-        unsigned char head[5];
-        if (read_all(sock, head, 5) != 0) {
-            if (!got) {
-                fall_back(); /* the host dropped the request before it began the command: nothing ran */
+        r = read_all(sock, head, 5, 60000);
+        if (r != 0) {
+            if (r == -2) {
+                fprintf(stderr, "jbits: the agent has not answered for 60 s; the command may still be running"
+                        " there ('jbits get' shows its job) [RPC_S_SERVER_UNAVAILABLE 0x800706BA]\n");
+            } else {
+                fprintf(stderr, "jbits: the agent closed the connection before the command ended"
+                        " [RPC_S_SERVER_UNAVAILABLE 0x800706BA]\n");
             }
-            fprintf(stderr, "jbits: the agent closed the connection before the command ended [E_UNEXPECTED 0x8000FFFF]\n");
             return 5;
         }
         uint32_t len = (uint32_t) head[1] << 24 | (uint32_t) head[2] << 16 | (uint32_t) head[3] << 8 | head[4];
         char tag = (char) head[0];
-        if (!got) {
-            if (tag == 'F') {
-                fall_back();
-            }
-            if (tag != 'B') {
-                fprintf(stderr, "jbits: the agent's answer is not understood [E_UNEXPECTED 0x8000FFFF]\n");
-                return 5;
-            }
-            got = 1; /* the command has begun: from here on it is never run twice */
-            continue;
-        }
         if (tag == 'F' && len == 0) {
-            fall_back(); /* it needs a process of its own (standard input, a password prompt) and did nothing yet */
+            /* It found it needs a process of its own (standard input, a password prompt) before it did anything. */
+            committed = 0;
+            fall_back();
         }
         if (tag == 'X') {
             unsigned char c[4];
-            if (len != 4 || read_all(sock, c, 4) != 0) {
+            if (len != 4 || read_all(sock, c, 4, 60000) != 0) {
                 return 5;
             }
             int32_t code = (int32_t) ((uint32_t) c[0] << 24 | (uint32_t) c[1] << 16 | (uint32_t) c[2] << 8 | c[3]);
             return code & 0xff;
         }
-        int fd = tag == 'O' ? 1 : tag == 'E' ? 2 : -1;
+        int fd = tag == 'O' ? 1 : tag == 'E' ? 2 : -1; /* H, a heartbeat, is only read */
         while (len > 0) {
             size_t n = len < sizeof buf ? len : sizeof buf;
-            if (read_all(sock, buf, n) != 0) {
-                fprintf(stderr, "jbits: the agent closed the connection before the command ended [E_UNEXPECTED 0x8000FFFF]\n");
+            if (read_all(sock, buf, n, 60000) != 0) {
+                fprintf(stderr, "jbits: the agent closed the connection before the command ended"
+                        " [RPC_S_SERVER_UNAVAILABLE 0x800706BA]\n");
                 return 5;
             }
             if (fd >= 0) {

@@ -19,7 +19,7 @@ import org.jbits.file.StateDirectory;
  * {@link #isIntact()} four times a second and {@link #rebind()}s when it is not, and at close it deletes only its
  * own file.
  */
-final class ListeningSocket implements AutoCloseable {
+public final class ListeningSocket implements AutoCloseable {
     /** Connections the kernel queues before the agent accepts them. */
     private static final int BACKLOG = 128;
 
@@ -32,7 +32,7 @@ final class ListeningSocket implements AutoCloseable {
     }
 
     /** Binds {@code path} (which must not exist) as a non-blocking listening socket, mode 0600. */
-    static ListeningSocket bind(Path path) throws IOException {
+    public static ListeningSocket bind(Path path) throws IOException {
         ListeningSocket s = new ListeningSocket(path);
         s.open();
         return s;
@@ -53,16 +53,16 @@ final class ListeningSocket implements AutoCloseable {
     }
 
     /** The listening channel (a new one after {@link #rebind()}). */
-    ServerSocketChannel channel() {
+    public ServerSocketChannel channel() {
         return channel;
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
     /** True while the file at the path is the socket this agent bound. */
-    boolean isIntact() {
+    public boolean isIntact() {
         try {
             return Objects.equals(fileKey, key());
         } catch (IOException gone) {
@@ -71,7 +71,7 @@ final class ListeningSocket implements AutoCloseable {
     }
 
     /** Closes the old channel, removes whatever now sits at the path (the state directory is the user's own), and binds again. */
-    void rebind() throws IOException {
+    public void rebind() throws IOException {
         channel.close();
         Files.deleteIfExists(path);
         open();

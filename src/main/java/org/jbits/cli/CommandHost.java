@@ -8,49 +8,58 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jbits.HResult;
+import org.jbits.agent.ListeningSocket;
 import org.jbits.agent.PeerCheck;
-import org.jbits.file.StateDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The agent's side of the launcher's fast client ({@code native/jbits-fast.c}, installed as
  * {@code lib/jbits/jbits-fast}): runs a job command ({@code start}, {@code get}, ...) in the agent's warm JVM for a
- * client of the agent's own user, with the client's working directory, umask, terminal, output charset and
- * signals ({@link Io}), its output streamed back; a command then costs milliseconds instead of a JVM start and
+ * client of the agent's own user, with the client's working directory, umask, terminal, output charset, time zone
+ * and signals ({@link Io}), its output streamed back; a command then costs milliseconds instead of a JVM start and
  * picocli's first use (0.2-0.3 s). Anything else, or a command that needs standard input or a password prompt, is
  * answered "fall back", and the client runs the same command through the JVM launcher, as it does when no agent
  * runs.
  *
- * <p>The socket is {@code cli.sock} in the state directory, mode 0600, and, as {@code agent.sock}, admits only the
- * agent's own user by the kernel's word ({@code SO_PEERCRED}). The wire: frames of a tag byte, a 4-byte big-endian
- * length and that many bytes. The client sends {@code J} (the jar it was installed with: size and modification
- * time, so a client and an agent of different builds never mix), {@code C} its working directory, {@code U} its
- * umask (octal), {@code T} whether standard input, output and error are terminals ("101"), {@code W} the
- * terminal's columns and rows ("120 40"), {@code K} its locale's charset, {@code V} an environment variable
- * ({@code COLUMNS=...}), {@code A} each argument, then {@code R}; later {@code S} and a signal number (Ctrl-C).
- * The host sends {@code B} when it begins the command, then {@code O} and {@code E} (standard output and error
- * bytes) and {@code X} and the exit status (4 bytes); or only {@code F} (fall back: nothing ran). A run that needs
- * its own process after {@code B} (standard input, a password prompt) does so before it has sent anything to the
- * agent, and is also answered {@code F} when it has written nothing.
+ * <p>The socket is {@code cli.sock} in the state directory, mode 0600, bound again when someone removes it (as
+ * {@code agent.sock} is), and admits only the agent's own user by the kernel's word ({@code SO_PEERCRED}); the
+ * client checks the same of the host. The wire: frames of a tag byte, a 4-byte big-endian length and that many
+ * bytes. The client sends {@code J} (the jar it was installed with: size and modification time, so a client and an
+ * agent of different builds never mix), {@code K} its locale's charset, {@code C} its working directory, {@code U}
+ * its umask (octal), {@code T} whether standard input, output and error are terminals ("101"), {@code W} the
+ * terminal's columns and rows ("120 40"), {@code V} an environment variable ({@code COLUMNS}, {@code TZ},
+ * {@code NO_COLOR}, {@code CLICOLOR}, {@code CLICOLOR_FORCE}), {@code A} each argument, then {@code R}. The host
+ * answers {@code F} (fall back: nothing ran) or {@code B} (it can run it); the client answers {@code B} with
+ * {@code G} (go), and from then on never runs the command itself: a command runs once, here or in a JVM, never
+ * both, whatever ends when. Then the host sends {@code O} and {@code E} (standard output and error bytes),
+ * {@code H} every 10 s while the command runs (so that a client can tell an agent that stopped answering), and
+ * {@code X} with the exit status (4 bytes); the client may send {@code S} with a signal number (Ctrl-C). A run that
+ * finds it needs its own process after {@code G} (standard input, a password prompt) does so before it has called
+ * the agent or written anything, and is then answered {@code F} too.
  */
 final class CommandHost implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommandHost.class);
@@ -63,50 +72,63 @@ final class CommandHost implements AutoCloseable {
     private static final List<String> PROCESS_OPTIONS = List.of("--host", "--backend", "--remote-jbits");
     /** The exit status {@link Main#execute} returns for a run that needs its own process. */
     static final int FALLBACK = -1;
-    private static final int MAX_SESSIONS = 16;
+    /** Runs at once; a client beyond them is answered "fall back". */
+    static final int MAX_SESSIONS = 16;
     private static final int MAX_REQUEST_BYTES = 1 << 20;
     private static final int MAX_ARGS = 4096;
-    /** A client that has not sent its whole request in this time is dropped. */
+    /** A client that has not sent its whole request and its go in this time is dropped. */
     private static final long REQUEST_MILLIS = 5_000;
+    private static final long HEARTBEAT_MILLIS = 10_000;
+    /** How long an interrupted run's hooks and end are waited for before its exit status goes out (as a JVM's hooks). */
+    private static final long INTERRUPT_MILLIS = 30_000;
 
-    private final Path socket;
     private final Path stateDir;
     private final String build;
-    private final ServerSocketChannel server;
+    private final ListeningSocket socket;
     private final PeerCheck peers;
+    private final Selector selector;
     private final Semaphore sessions = new Semaphore(MAX_SESSIONS);
     private final AtomicInteger ids = new AtomicInteger();
+    private final ScheduledExecutorService deadlines;
     private final Thread acceptor;
     private volatile boolean closed;
 
     private CommandHost(Path stateDir, String build) throws IOException {
         this.stateDir = stateDir;
-        this.socket = stateDir.resolve(SOCKET);
         this.build = build;
-        Files.deleteIfExists(socket); // the state directory is the user's own, and this agent holds its start lock
-        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        Path path = stateDir.resolve(SOCKET);
+        Files.deleteIfExists(path); // the state directory is the user's own, and this agent holds its start lock
+        socket = ListeningSocket.bind(path);
         try {
-            ch.bind(UnixDomainSocketAddress.of(socket), 64);
-            StateDirectory.restrict(socket);
-            peers = PeerCheck.ofSocketOwner(socket);
+            peers = PeerCheck.ofSocketOwner(path);
+            selector = Selector.open();
+            socket.channel().register(selector, SelectionKey.OP_ACCEPT);
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            socket.close();
             throw e;
         }
-        server = ch;
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "jbits-cli-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        deadlines = timer;
         acceptor = new Thread(this::accept, "jbits-cli-host");
         acceptor.setDaemon(true);
     }
 
     /**
      * Starts the host of the agent of {@code stateDir}; null (logged) when it cannot, or when this JVM was not
-     * started from an installed jar (then no fast client can match it).
+     * started from one jar (then no fast client can match it).
      */
     static CommandHost start(Path stateDir) {
         String build = build(jarOfThisJvm());
-        if (build == null) {
-            return null;
-        }
+        return build == null ? null : start(stateDir, build);
+    }
+
+    /** The same, for clients that send {@code build}. */
+    static CommandHost start(Path stateDir, String build) {
         try {
             CommandHost h = new CommandHost(stateDir, build);
             h.acceptor.start();
@@ -143,35 +165,46 @@ final class CommandHost implements AutoCloseable {
 
     private void accept() {
         while (!closed) {
-            SocketChannel ch;
             try {
-                ch = server.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    log.warn("the fast client's socket failed; it is no longer served: {}", e.toString());
+                selector.select(250);
+                selector.selectedKeys().clear();
+                if (!socket.isIntact() && !closed) {
+                    socket.rebind(); // someone removed or replaced cli.sock: serve it again, as agent.sock is
+                    socket.channel().register(selector, SelectionKey.OP_ACCEPT);
+                    log.info("the fast client's socket {} was bound again", socket.path());
                 }
+                SocketChannel ch;
+                while ((ch = socket.channel().accept()) != null) {
+                    admit(ch);
+                }
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                log.warn("the fast client's socket failed: {}", e.toString());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException stop) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void admit(SocketChannel ch) {
+        try {
+            ch.configureBlocking(true);
+            if (peers.admit(ch).isEmpty() || !sessions.tryAcquire()) {
+                fallBack(ch); // another user (the JVM's agent.sock refuses it), or too many at once
                 return;
             }
-            try {
-                if (peers.admit(ch).isEmpty() || !sessions.tryAcquire()) {
-                    fallBack(ch); // another user (refused as agent.sock refuses it, by the JVM), or too many at once
-                    continue;
-                }
-            } catch (IOException e) {
-                closeQuietly(ch);
-                continue;
-            }
-            Thread t = new Thread(() -> {
-                try {
-                    new Session(ch).run();
-                } finally {
-                    sessions.release();
-                    closeQuietly(ch);
-                }
-            }, "jbits-cli-" + ids.incrementAndGet());
-            t.setDaemon(true);
-            t.start();
+        } catch (IOException e) {
+            closeQuietly(ch);
+            return;
         }
+        Thread t = new Thread(() -> new Session(ch).run(), "jbits-cli-" + ids.incrementAndGet());
+        t.setDaemon(true);
+        t.start();
     }
 
     private static void fallBack(SocketChannel ch) {
@@ -201,22 +234,20 @@ final class CommandHost implements AutoCloseable {
         }
     }
 
+    /** Stops accepting and deletes {@code cli.sock} if it is still this host's; runs under way end with the agent. */
     @Override
     public void close() {
         closed = true;
+        deadlines.shutdownNow();
         try {
-            server.close();
+            selector.close();
         } catch (IOException ignored) {
             // closing
         }
         try {
-            Object key = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()
-                    ? Boolean.TRUE : null;
-            if (key != null) {
-                Files.deleteIfExists(socket);
-            }
+            socket.close();
         } catch (IOException ignored) {
-            // gone already
+            // closing
         }
     }
 
@@ -245,10 +276,10 @@ final class CommandHost implements AutoCloseable {
                 return null;
             }
             int len = in.readInt();
-            total += 5 + Math.max(len, 0);
-            if (len < 0 || total > MAX_REQUEST_BYTES || args.size() >= MAX_ARGS) {
+            if (len < 0 || len > MAX_REQUEST_BYTES - total - 5 || args.size() >= MAX_ARGS) {
                 throw new IOException("request too large");
             }
+            total += 5 + len;
             byte[] data = in.readNBytes(len);
             if (data.length < len) {
                 throw new EOFException();
@@ -308,9 +339,15 @@ final class CommandHost implements AutoCloseable {
         }
     }
 
-    /** Whether this host runs {@code args}: one of {@link #COMMANDS}, with no option that acts on this JVM. */
+    /**
+     * Whether this host runs {@code args}: one of {@link #COMMANDS}, with no option that acts on this JVM and no
+     * {@code @file} argument.
+     */
     static boolean runsHere(List<String> args) {
         for (String a : args) {
+            if (a.startsWith("@")) {
+                return false; // picocli's @file: read from this JVM's directory, and it may hold any option
+            }
             for (String o : PROCESS_OPTIONS) {
                 if (a.equals(o) || a.startsWith(o + "=")) {
                     return false;
@@ -321,111 +358,190 @@ final class CommandHost implements AutoCloseable {
         return word != null && COMMANDS.contains(word);
     }
 
+    /**
+     * The time zone a JVM started with {@code TZ=tz} (null: unset) would take: the zone named, without a leading
+     * {@code :} or a {@code .../zoneinfo/} path; unset, {@code /etc/localtime}'s (this JVM's own default, unless
+     * this agent has a TZ of its own); UTC for a name no zone has.
+     */
+    static ZoneId zoneOf(String tz) {
+        if (tz == null) {
+            if (System.getenv("TZ") == null) {
+                return ZoneId.systemDefault();
+            }
+            try {
+                tz = Files.readSymbolicLink(Path.of("/etc/localtime")).toString();
+            } catch (IOException | UnsupportedOperationException e) {
+                return ZoneId.systemDefault();
+            }
+        }
+        String t = tz.startsWith(":") ? tz.substring(1) : tz;
+        int at = t.indexOf("zoneinfo/");
+        if (t.startsWith("/") && at >= 0) {
+            t = t.substring(at + "zoneinfo/".length());
+        }
+        try {
+            return t.isEmpty() ? ZoneId.of("UTC") : ZoneId.of(t);
+        } catch (java.time.DateTimeException e) {
+            return ZoneId.of("UTC");
+        }
+    }
+
     /** One client's run. */
     private final class Session {
         private final SocketChannel ch;
+        /** Holders of the session's permit: this session, and its command while it runs. */
+        private final AtomicInteger holders = new AtomicInteger(1);
+        private final AtomicBoolean released = new AtomicBoolean();
 
         Session(SocketChannel ch) {
             this.ch = ch;
         }
 
+        private void release() {
+            if (holders.decrementAndGet() == 0 && released.compareAndSet(false, true)) {
+                sessions.release();
+            }
+        }
+
         void run() {
-            Request req;
+            try {
+                serve();
+            } finally {
+                closeQuietly(ch);
+                release();
+            }
+        }
+
+        private void serve() {
             DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
-            Thread watchdog = new Thread(() -> {
-                try {
-                    Thread.sleep(REQUEST_MILLIS);
+            // Until the client's go, the deadline may end the session; after it, only the client or the run does.
+            AtomicInteger phase = new AtomicInteger(0); // 0 handshake, 1 running, 2 expired
+            var deadline = deadlines.schedule(() -> {
+                if (phase.compareAndSet(0, 2)) {
                     closeQuietly(ch);
-                } catch (InterruptedException done) {
-                    // the request came in time
                 }
-            }, Thread.currentThread().getName() + "-deadline");
-            watchdog.setDaemon(true);
-            watchdog.start();
+            }, REQUEST_MILLIS, TimeUnit.MILLISECONDS);
+            Request req;
             try {
                 req = readRequest(in);
+                if (req == null) {
+                    return;
+                }
+                if (!build.equals(req.build()) || !runsHere(req.args())) {
+                    writeFrame(ch, 'F', new byte[0]);
+                    return;
+                }
+                writeFrame(ch, 'B', new byte[0]);
+                int tag = in.read();
+                if (tag != 'G' || in.readInt() != 0 || !phase.compareAndSet(0, 1)) {
+                    return; // the client went away, was interrupted, or took too long: nothing ran
+                }
             } catch (NotForHere e) {
-                watchdog.interrupt();
                 fallBack(ch);
                 return;
             } catch (IOException | RuntimeException e) {
-                watchdog.interrupt();
-                return; // a broken client: dropped
+                return; // a broken or departed client: dropped, nothing ran
+            } finally {
+                deadline.cancel(false);
             }
-            watchdog.interrupt();
-            if (req == null) {
-                return;
-            }
-            if (!build.equals(req.build()) || !runsHere(req.args())) {
-                fallBack(ch);
-                return;
-            }
-            send('B', new byte[0]); // begun: from here on the client never runs the command again itself
+            runCommand(in, req);
+        }
+
+        private void runCommand(DataInputStream in, Request req) {
             ClientIo io = new ClientIo(ch, req, stateDir);
-            AtomicInteger status = new AtomicInteger(Integer.MIN_VALUE);
+            BlockingQueue<int[]> events = new LinkedBlockingQueue<>(); // {0, status}: ended; {1, signal}; {2}: gone
+            holders.incrementAndGet();
             Thread worker = new Thread(() -> {
                 int code;
                 try {
                     code = Io.with(io, () -> Main.execute(req.args().toArray(String[]::new)));
                 } catch (Throwable t) {
-                    log.warn("a fast client's command failed in the agent", t);
-                    code = 70;
+                    log.warn("a fast client's command ended with {} in the agent", t.getClass().getName());
+                    io.err().println(Main.errorLine("internal error: " + Output.safe(t.getClass().getName())
+                            + " [" + HResult.name(HResult.E_UNEXPECTED) + " " + HResult.hex(HResult.E_UNEXPECTED)
+                            + "]", CliException.JOB_ERROR));
+                    code = CliException.JOB_ERROR;
+                } finally {
+                    release();
                 }
                 io.flushAll();
-                status.set(code);
-                synchronized (status) {
-                    status.notifyAll();
-                }
-                closeInput(); // wakes the reader below
+                events.add(new int[]{0, code});
             }, Thread.currentThread().getName() + "-run");
             worker.setDaemon(true);
+            Thread reader = new Thread(() -> events.add(readClient(in)), Thread.currentThread().getName() + "-in");
+            reader.setDaemon(true);
             worker.start();
-            int signal = 0;
+            reader.start();
+            try {
+                while (true) {
+                    int[] ev = events.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+                    if (ev == null) {
+                        send('H', new byte[0]);
+                    } else if (ev[0] == 0) {
+                        finish(io, ev[1]);
+                        return;
+                    } else if (ev[0] == 1) {
+                        interrupted(io, ev[1], events);
+                        return;
+                    } else {
+                        io.abandon(); // the client was killed: the run stops as a killed JVM would, doing no more
+                        worker.interrupt();
+                        return;
+                    }
+                }
+            } catch (InterruptedException stop) {
+                io.abandon();
+                worker.interrupt();
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** The client's next frames until a signal ({1, n}) or its end ({2}). */
+        private int[] readClient(DataInputStream in) {
             try {
                 while (true) {
                     int tag = in.read();
                     if (tag < 0) {
-                        break;
+                        return new int[]{2};
                     }
                     int len = in.readInt();
-                    byte[] data = in.readNBytes(Math.min(Math.max(len, 0), 64));
+                    if (len < 0 || len > 64) {
+                        return new int[]{2}; // not a frame this client sends: treated as its end
+                    }
+                    byte[] data = in.readNBytes(len);
                     if (tag == 'S' && data.length == 4) {
-                        signal = ByteBuffer.wrap(data).getInt();
-                        break;
+                        return new int[]{1, ByteBuffer.wrap(data).getInt()};
                     }
                 }
             } catch (IOException e) {
-                // the client went away, or the run ended and closed our side of the input
+                return new int[]{2};
             }
-            if (status.get() == Integer.MIN_VALUE && signal > 0) {
-                io.interrupted(); // as a JVM's shutdown hooks run on SIGINT, SIGTERM, SIGHUP
-                worker.interrupt();
-                send('X', exit(128 + signal));
-                return;
-            }
-            if (status.get() == Integer.MIN_VALUE) {
-                io.abandon(); // the client was killed: the run stops as a killed JVM would, doing no more
-                worker.interrupt();
-                return;
-            }
-            int code = status.get();
+        }
+
+        private void finish(ClientIo io, int code) {
             if (code == FALLBACK) {
-                if (io.wroteNothing()) {
+                if (io.untouched()) {
                     send('F', new byte[0]);
-                } else {
-                    send('X', exit(CliException.JOB_ERROR));
+                    return;
                 }
-                return;
+                code = CliException.JOB_ERROR; // never reached by today's commands: they read input first
             }
             send('X', exit(code));
         }
 
-        private void closeInput() {
-            try {
-                ch.shutdownInput();
-            } catch (IOException ignored) {
-                // closed already
+        /** Ctrl-C: what a JVM's shutdown hooks do (a synchronous start removes its job), then 128 + the signal. */
+        private void interrupted(ClientIo io, int signal, BlockingQueue<int[]> events) throws InterruptedException {
+            io.interrupt();
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(INTERRUPT_MILLIS);
+            while (System.nanoTime() < end) {
+                int[] ev = events.poll(Math.max(1, (end - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+                if (ev == null || ev[0] == 0 || ev[0] == 2) {
+                    break;
+                }
             }
+            io.flushAll();
+            send('X', exit(128 + (signal & 0x7f)));
+            io.abandon();
         }
 
         private void send(char tag, byte[] data) {
@@ -441,7 +557,7 @@ final class CommandHost implements AutoCloseable {
         }
     }
 
-    /** A client's streams and terminal, as its request described them. */
+    /** A client's streams, terminal and environment, as its request described them. */
     private static final class ClientIo extends Io {
         private final SocketChannel ch;
         private final Request req;
@@ -450,8 +566,10 @@ final class CommandHost implements AutoCloseable {
         private final FrameStream errBytes;
         private final PrintStream out;
         private final PrintStream err;
-        private final List<Thread> hooks = new CopyOnWriteArrayList<>();
+        private final List<Thread> hooks = new ArrayList<>();
+        private boolean interrupted;
         private volatile boolean abandoned;
+        private volatile boolean calledAgent;
 
         ClientIo(SocketChannel ch, Request req, Path stateDir) {
             this.ch = ch;
@@ -468,12 +586,20 @@ final class CommandHost implements AutoCloseable {
             err.flush();
         }
 
-        boolean wroteNothing() {
-            return !outBytes.wrote && !errBytes.wrote;
+        /** Nothing written and nothing asked of the agent: the command may still run elsewhere. */
+        boolean untouched() {
+            return !outBytes.wrote && !errBytes.wrote && !calledAgent;
         }
 
-        void interrupted() {
-            for (Thread h : hooks) {
+        /** Runs the hooks registered so far; one registered later runs as it is registered. */
+        void interrupt() {
+            List<Thread> now;
+            synchronized (this) {
+                interrupted = true;
+                now = new ArrayList<>(hooks);
+                hooks.clear();
+            }
+            for (Thread h : now) {
                 h.run();
             }
             flushAll();
@@ -544,6 +670,11 @@ final class CommandHost implements AutoCloseable {
         }
 
         @Override
+        void callingAgent() {
+            calledAgent = true;
+        }
+
+        @Override
         int umask() {
             return req.umask();
         }
@@ -570,13 +701,39 @@ final class CommandHost implements AutoCloseable {
         }
 
         @Override
+        ZoneId zone() {
+            return zoneOf(req.env().get("TZ"));
+        }
+
+        @Override
+        boolean ansi() {
+            // picocli's Ansi.AUTO, asked of the client's terminal and environment instead of this process's
+            if (req.env().get("NO_COLOR") != null) {
+                return false;
+            }
+            String force = req.env().get("CLICOLOR_FORCE");
+            if (force != null && !"0".equals(force)) {
+                return true;
+            }
+            return !"0".equals(req.env().get("CLICOLOR")) && console();
+        }
+
+        @Override
         void onInterrupt(Thread hook) {
-            hooks.add(hook);
+            synchronized (this) {
+                if (!interrupted) {
+                    hooks.add(hook);
+                    return;
+                }
+            }
+            hook.run(); // interrupted before it was registered: as a JVM's hook, it runs
         }
 
         @Override
         void removeInterrupt(Thread hook) {
-            hooks.remove(hook);
+            synchronized (this) {
+                hooks.remove(hook);
+            }
         }
 
         /** Bytes written to a stream, sent as frames of {@code tag}; dropped once the client is gone. */

@@ -60,13 +60,13 @@ final class Connection implements AutoCloseable {
      * {@code -Djbits.backend} (set by {@code --backend}), {@code JBITS_BACKEND}, else by OS.
      */
     static Connection forEnvironment() {
-        SshHost host = remoteHost();
-        if (host != null) {
-            return new Connection(null, null, host);
-        }
         Path agentDir = Io.current().stateDirectory();
         if (agentDir != null) {
             return new Connection(agentDir); // a fast client's run, in the agent: this agent's own directory
+        }
+        SshHost host = remoteHost();
+        if (host != null) {
+            return new Connection(null, null, host);
         }
         BitsOptions options = BitsOptions.defaults();
         return runsInProcess(options) ? new Connection(options.stateDirectory(), options)
@@ -123,6 +123,7 @@ final class Connection implements AutoCloseable {
      * refusal as exit 3/4/2 by its code, an agent that cannot be reached, or does not answer in time, as exit 5.
      */
     ObjectNode call(Request request) {
+        Io.current().callingAgent();
         ObjectNode reply;
         try {
             reply = local != null ? handler().handle(request, Caller.ofThisProcess()) : client().call(request);
@@ -146,6 +147,7 @@ final class Connection implements AutoCloseable {
         }
         byte[] line;
         try {
+            Io.current().callingAgent();
             line = client().callLine(request);
         } catch (IOException e) {
             throw lost(e);

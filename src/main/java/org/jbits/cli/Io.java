@@ -18,7 +18,7 @@ import org.jbits.file.Umask;
 abstract class Io {
     /** This process's own streams, terminal, environment, directory and umask. */
     static final Io PROCESS = new ProcessIo();
-    private static final InheritableThreadLocal<Io> CURRENT = new InheritableThreadLocal<>();
+    private static final ThreadLocal<Io> CURRENT = new ThreadLocal<>();
 
     /** The caller of the run on this thread: a fast client's, else this process's. */
     static Io current() {
@@ -71,6 +71,16 @@ abstract class Io {
 
     /** True once the caller is gone (a fast client killed): the run stops as a killed JVM would, doing no more. */
     abstract boolean abandoned();
+
+    /** Called before each request to the agent: a fast client's run that has made one may not run elsewhere. */
+    void callingAgent() {
+    }
+
+    /** The caller's time zone. */
+    abstract java.time.ZoneId zone();
+
+    /** Whether picocli's help may use ANSI styles (its {@code Ansi.AUTO}, asked of the caller's terminal). */
+    abstract boolean ansi();
 
     /** The caller's umask. */
     abstract int umask();
@@ -149,6 +159,16 @@ abstract class Io {
         @Override
         boolean abandoned() {
             return false;
+        }
+
+        @Override
+        java.time.ZoneId zone() {
+            return java.time.ZoneId.systemDefault();
+        }
+
+        @Override
+        boolean ansi() {
+            return picocli.CommandLine.Help.Ansi.AUTO.enabled();
         }
 
         @Override

@@ -104,6 +104,8 @@ public final class Main implements Runnable {
         if (io != Io.PROCESS) { // a fast client's run: picocli's help and errors go to the client's streams
             cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(io.out(), io.outCharset()), true));
             cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(io.err(), io.outCharset()), true));
+            cl.setColorScheme(CommandLine.Help.defaultColorScheme(io.ansi() ? CommandLine.Help.Ansi.ON
+                    : CommandLine.Help.Ansi.OFF));
         }
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();

@@ -181,7 +181,7 @@ final class Waiter {
 
     private ZoneId zone() {
         if (zone == null) {
-            zone = ZoneId.systemDefault();
+            zone = Io.current().zone();
         }
         return zone;
     }

@@ -215,6 +215,19 @@ class FastClientIT {
     }
 
     @Test
+    void optionsForTheJvmAndAtFilesGoToTheJvm() throws Exception {
+        Files.writeString(work.resolve("opts"), "--json\n");
+        Run atFile = run("get", "@opts");
+        assertEquals(0, atFile.exit(), atFile::toString);
+        assertEquals("[ ]", atFile.out().trim(), "picocli read @opts relative to the client's directory");
+        Run toolOptions = run(Map.of("JAVA_TOOL_OPTIONS", "-Dx=y"), null, null, "get", "--json");
+        assertEquals(0, toolOptions.exit(), toolOptions::toString);
+        Run host = run("--host", "ssh://nobody@127.0.0.1:1", "get");
+        assertEquals(List.of("get @opts", "get --json", "--host ssh://nobody@127.0.0.1:1 get"), jvmRuns());
+        assertTrue(host.exit() != 0, host::toString);
+    }
+
+    @Test
     void withNoAgentTheJvmRunsTheCommandAndStartsOne() throws Exception {
         assertEquals(0, cli.run("agent", "stop").exit());
         Files.writeString(work.resolve("a.txt"), "a");
