@@ -1,6 +1,5 @@
 package org.jbits.cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.Console;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -217,11 +216,15 @@ final class CommandHost implements AutoCloseable {
     }
 
     static void writeFrame(SocketChannel ch, char tag, byte[] data) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(5 + data.length);
-        b.put((byte) tag).putInt(data.length).put(data).flip();
+        writeFrame(ch, tag, data, 0, data.length);
+    }
+
+    /** One frame of {@code len} bytes of {@code data} from {@code off}, written whole before any other frame. */
+    static void writeFrame(SocketChannel ch, char tag, byte[] data, int off, int len) throws IOException {
+        ByteBuffer[] frame = {ByteBuffer.allocate(5).put((byte) tag).putInt(len).flip(), ByteBuffer.wrap(data, off, len)};
         synchronized (ch) {
-            while (b.hasRemaining()) {
-                ch.write(b);
+            while (frame[1].hasRemaining() || frame[0].hasRemaining()) {
+                ch.write(frame);
             }
         }
     }
@@ -736,10 +739,14 @@ final class CommandHost implements AutoCloseable {
             }
         }
 
-        /** Bytes written to a stream, sent as frames of {@code tag}; dropped once the client is gone. */
+        /**
+         * Bytes written to a stream, sent as frames of {@code tag} of up to 64 KiB from one buffer (a large
+         * {@code get --json} makes no garbage here beyond its frames' headers); dropped once the client is gone.
+         */
         private final class FrameStream extends OutputStream {
             private final char tag;
-            private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            private final byte[] buf = new byte[65536];
+            private int count;
             volatile boolean wrote;
 
             FrameStream(char tag) {
@@ -748,30 +755,39 @@ final class CommandHost implements AutoCloseable {
 
             @Override
             public synchronized void write(int b) {
-                buf.write(b);
+                if (count == buf.length) {
+                    flush();
+                }
+                buf[count++] = (byte) b;
             }
 
             @Override
             public synchronized void write(byte[] b, int off, int len) {
-                buf.write(b, off, len);
-                if (buf.size() >= 65536) {
-                    flush();
+                while (len > 0) {
+                    int n = Math.min(len, buf.length - count);
+                    System.arraycopy(b, off, buf, count, n);
+                    count += n;
+                    off += n;
+                    len -= n;
+                    if (count == buf.length) {
+                        flush();
+                    }
                 }
             }
 
             @Override
             public synchronized void flush() {
-                if (buf.size() == 0) {
+                if (count == 0) {
                     return;
                 }
                 wrote = true;
-                byte[] data = buf.toByteArray();
-                buf.reset();
+                int n = count;
+                count = 0;
                 if (abandoned) {
                     return;
                 }
                 try {
-                    writeFrame(ch, tag, data);
+                    writeFrame(ch, tag, buf, 0, n);
                 } catch (IOException e) {
                     abandoned = true;
                 }
