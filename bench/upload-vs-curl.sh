@@ -5,7 +5,8 @@
 # <= 1.2 is the target) in target/bench/upload.json and .md.
 #
 # jbits' time is the whole synchronous `jbits start --transfer-type upload FILE URL` as a user runs it, through the
-# installed launcher (CLI JVM start, job submission to the already running, warmed-up agent, Create-Session, the
+# installed launcher (its fast client hands the command to the already running, warmed-up agent, which runs it:
+# job submission, Create-Session, the
 # fragments each acknowledged once the server forced it to disk, Close-Session, which puts the file in place,
 # Complete). curl's is `curl -s -T FILE URL`, one PUT that the server writes through the same durable writer and
 # forces once at its end. Both uploads are made durable by the server; the BITS one is also resumable: every
@@ -13,7 +14,8 @@
 #
 # Also timed, in the same rounds: the same upload through the Java API (bench/java/UploadBench), by an application
 # whose JVM is already running and embeds the portable engine (its own state directory): createJob, addFile, resume,
-# the Transferred event, complete. That is jbits' upload without the CLI's JVM start (about 0.2 s on this machine).
+# the Transferred event, complete. That is jbits' upload without the CLI (since the fast client, 2026-12-04, the CLI
+# adds 20-70 ms to it; a JVM started for the command added 0.2-0.3 s).
 #
 # --compare-jar JAR also times a second jbits, installed from JAR with an agent of its own, in the same rounds (an
 # A/B of two builds on a shared machine, where only same-run figures compare): reported beside, never in the ratio.
