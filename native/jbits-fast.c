@@ -40,8 +40,22 @@ static volatile sig_atomic_t signalled;
 /* Set once the client has told the host to go: from then on the command never runs here too. */
 static volatile sig_atomic_t committed;
 
+/* The three signals a JVM's shutdown hooks answer, and what this process was given for them. */
+static const int hooked[3] = {SIGINT, SIGTERM, SIGHUP};
+static struct sigaction given[3];
+static struct sigaction given_pipe;
+static sigset_t given_mask;
+static int handlers_set;
+
 /* Runs the command through the JVM launcher: what `jbits` does without this client. */
 static void fall_back(void) {
+    sigset_t all;
+    sigemptyset(&all);
+    for (int i = 0; i < 3; i++) {
+        sigaddset(&all, hooked[i]);
+    }
+    sigset_t before;
+    sigprocmask(SIG_BLOCK, &all, &before); /* from here no handler runs: a Ctrl-C is either seen below or pending */
     if (signalled) {
         _exit(128 + signalled); /* Ctrl-C before the command began: it does not begin, as in a JVM killed then */
     }
@@ -49,17 +63,17 @@ static void fall_back(void) {
         close(sock);
         sock = -1;
     }
-    /* The JVM gets the dispositions and mask this process was given, not the ones set here. */
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
-    signal(SIGPIPE, SIG_DFL);
-    sigset_t mine;
-    sigemptyset(&mine);
-    sigaddset(&mine, SIGINT);
-    sigaddset(&mine, SIGTERM);
-    sigaddset(&mine, SIGHUP);
-    sigprocmask(SIG_UNBLOCK, &mine, NULL);
+    /* The JVM gets the dispositions and the mask this process was given (an ignored SIGHUP under nohup stays
+     * ignored, so the JVM leaves it alone, as HotSpot does); a signal still pending is then delivered by them. */
+    if (handlers_set) {
+        for (int i = 0; i < 3; i++) {
+            sigaction(hooked[i], &given[i], NULL);
+        }
+        sigaction(SIGPIPE, &given_pipe, NULL);
+        sigprocmask(SIG_SETMASK, &given_mask, NULL);
+    } else {
+        sigprocmask(SIG_SETMASK, &before, NULL); /* nothing was changed yet */
+    }
     char **argv = calloc((size_t) cmd_count + 2, sizeof(char *));
     if (argv == NULL) {
         fprintf(stderr, "jbits: out of memory\n");
@@ -107,6 +121,9 @@ static int write_all(int fd, const void *buf, size_t len) {
 static int read_all(int fd, void *buf, size_t len, int timeout_ms) {
     char *p = buf;
     while (len > 0) {
+        if (signalled && !committed) {
+            _exit(128 + signalled);
+        }
         struct pollfd pfd = {fd, POLLIN, 0};
         int r = poll(&pfd, 1, timeout_ms);
         if (r < 0 && errno == EINTR) {
@@ -248,19 +265,27 @@ int main(int argc, char **argv) {
     /* The request whole before any signal's frame can come between its frames. */
     sigset_t block;
     sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGHUP);
-    sigprocmask(SIG_BLOCK, &block, NULL);
+    for (int i = 0; i < 3; i++) {
+        sigaddset(&block, hooked[i]);
+    }
+    sigprocmask(SIG_BLOCK, &block, &given_mask);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    for (int i = 0; i < 3; i++) {
+        sigaction(hooked[i], NULL, &given[i]);
+        /* An ignored signal stays ignored (nohup, a shell's background job), as HotSpot leaves it. */
+        if (given[i].sa_handler != SIG_IGN) {
+            sigaction(hooked[i], &sa, NULL);
+        }
+    }
+    struct sigaction ignore;
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, &given_pipe);
+    handlers_set = 1;
 
     int bad = frame_str('J', build) || frame_str('K', codeset != NULL && *codeset ? codeset : "ANSI_X3.4-1968")
             || frame_str('C', cwd);

@@ -71,8 +71,13 @@ final class CommandHost implements AutoCloseable {
     private static final List<String> PROCESS_OPTIONS = List.of("--host", "--backend", "--remote-jbits");
     /** The exit status {@link Main#execute} returns for a run that needs its own process. */
     static final int FALLBACK = -1;
-    /** Runs at once; a client beyond them is answered "fall back". */
-    static final int MAX_SESSIONS = 16;
+    /**
+     * Runs at once; a client beyond them is answered "fall back". Few: a run's memory is the agent's heap's
+     * (a {@code get --json} of 10,000 jobs holds its 17 MB reply twice while it copies it out).
+     */
+    static final int MAX_SESSIONS = 4;
+    /** The largest CSV file a run in the agent reads; a larger one is read by a JVM of the client's own. */
+    static final long MAX_CSV_BYTES = 16L << 20;
     private static final int MAX_REQUEST_BYTES = 1 << 20;
     private static final int MAX_ARGS = 4096;
     /** A client that has not sent its whole request and its go in this time is dropped. */
@@ -156,13 +161,28 @@ final class CommandHost implements AutoCloseable {
         try {
             BasicFileAttributes a = Files.readAttributes(jar, BasicFileAttributes.class);
             java.time.Instant t = a.lastModifiedTime().toInstant();
-            return a.size() + ":" + t.getEpochSecond() + "." + String.format("%09d", t.getNano());
+            return a.size() + ":" + t.getEpochSecond() + "." + String.format(java.util.Locale.ROOT, "%09d", t.getNano());
         } catch (IOException e) {
             return null;
         }
     }
 
     private void accept() {
+        try {
+            acceptLoop();
+        } finally {
+            if (!closed) {
+                log.warn("the fast client's socket is no longer served; the CLI starts a JVM per command");
+            }
+            try {
+                socket.close(); // clients then fall back at once rather than wait for an answer
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
+    private void acceptLoop() {
         while (!closed) {
             try {
                 selector.select(250);
@@ -176,7 +196,9 @@ final class CommandHost implements AutoCloseable {
                 while ((ch = socket.channel().accept()) != null) {
                     admit(ch);
                 }
-            } catch (IOException e) {
+            } catch (java.nio.channels.ClosedSelectorException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
                 if (closed) {
                     return;
                 }
@@ -190,20 +212,21 @@ final class CommandHost implements AutoCloseable {
         }
     }
 
+    /** Hands a connection to a session thread of its own (the peer is checked there), or answers "fall back". */
     private void admit(SocketChannel ch) {
-        try {
-            ch.configureBlocking(true);
-            if (peers.admit(ch).isEmpty() || !sessions.tryAcquire()) {
-                fallBack(ch); // another user (the JVM's agent.sock refuses it), or too many at once
-                return;
-            }
-        } catch (IOException e) {
-            closeQuietly(ch);
+        if (!sessions.tryAcquire()) {
+            fallBack(ch); // too many at once: the client's own JVM runs it
             return;
         }
-        Thread t = new Thread(() -> new Session(ch).run(), "jbits-cli-" + ids.incrementAndGet());
-        t.setDaemon(true);
-        t.start();
+        try {
+            Thread t = new Thread(() -> new Session(ch).run(), "jbits-cli-" + ids.incrementAndGet());
+            t.setDaemon(true);
+            t.start();
+        } catch (Throwable e) {
+            sessions.release();
+            closeQuietly(ch);
+            log.warn("a fast client's session did not start: {}", e.toString());
+        }
     }
 
     private static void fallBack(SocketChannel ch) {
@@ -416,6 +439,15 @@ final class CommandHost implements AutoCloseable {
         }
 
         private void serve() {
+            try {
+                ch.configureBlocking(true);
+                if (peers.admit(ch).isEmpty()) {
+                    writeFrame(ch, 'F', new byte[0]); // another user: its JVM's connection to agent.sock is refused
+                    return;
+                }
+            } catch (IOException e) {
+                return;
+            }
             DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
             // Until the client's go, the deadline may end the session; after it, only the client or the run does.
             AtomicInteger phase = new AtomicInteger(0); // 0 handshake, 1 running, 2 expired
@@ -473,8 +505,20 @@ final class CommandHost implements AutoCloseable {
             worker.setDaemon(true);
             Thread reader = new Thread(() -> events.add(readClient(in)), Thread.currentThread().getName() + "-in");
             reader.setDaemon(true);
-            worker.start();
-            reader.start();
+            try {
+                worker.start();
+            } catch (Throwable e) {
+                release();
+                log.warn("a fast client's command did not start: {}", e.toString());
+                return; // the client, after its go, ends with exit 5: nothing ran
+            }
+            try {
+                reader.start();
+            } catch (Throwable e) {
+                io.abandon();
+                worker.interrupt();
+                return;
+            }
             try {
                 while (true) {
                     int[] ev = events.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
@@ -508,13 +552,10 @@ final class CommandHost implements AutoCloseable {
                         return new int[]{2};
                     }
                     int len = in.readInt();
-                    if (len < 0 || len > 64) {
-                        return new int[]{2}; // not a frame this client sends: treated as its end
+                    if (tag != 'S' || len != 4) {
+                        return new int[]{2}; // not a frame this client sends after its go: taken as its end
                     }
-                    byte[] data = in.readNBytes(len);
-                    if (tag == 'S' && data.length == 4) {
-                        return new int[]{1, ByteBuffer.wrap(data).getInt()};
-                    }
+                    return new int[]{1, in.readInt()};
                 }
             } catch (IOException e) {
                 return new int[]{2};
@@ -527,19 +568,42 @@ final class CommandHost implements AutoCloseable {
                     send('F', new byte[0]);
                     return;
                 }
-                code = CliException.JOB_ERROR; // never reached by today's commands: they read input first
+                // Never reached by today's commands (they read their input before anything else), and said if it is.
+                io.err().println(Main.errorLine("this command needs standard input or a terminal prompt, which"
+                        + " the agent cannot give it once it has begun; run it with JBITS_NO_FAST=1 ["
+                        + HResult.name(HResult.E_UNEXPECTED) + " " + HResult.hex(HResult.E_UNEXPECTED) + "]",
+                        CliException.JOB_ERROR));
+                io.flushAll();
+                code = CliException.JOB_ERROR;
             }
             send('X', exit(code));
         }
 
-        /** Ctrl-C: what a JVM's shutdown hooks do (a synchronous start removes its job), then 128 + the signal. */
+        /**
+         * Ctrl-C: what a JVM's shutdown hooks do (a synchronous start removes its job), on a thread of their own
+         * while heartbeats go on; the command is stopped at its next call to the agent; then 128 + the signal.
+         */
         private void interrupted(ClientIo io, int signal, BlockingQueue<int[]> events) throws InterruptedException {
-            io.interrupt();
+            Thread hooks = new Thread(() -> {
+                io.interrupt();
+                events.add(new int[]{3});
+            }, Thread.currentThread().getName() + "-hooks");
+            hooks.setDaemon(true);
+            hooks.start();
+            boolean hooksDone = false;
+            boolean ended = false;
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(INTERRUPT_MILLIS);
-            while (System.nanoTime() < end) {
-                int[] ev = events.poll(Math.max(1, (end - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
-                if (ev == null || ev[0] == 0 || ev[0] == 2) {
-                    break;
+            while (!(hooksDone && ended) && System.nanoTime() < end) {
+                int[] ev = events.poll(Math.min(HEARTBEAT_MILLIS,
+                        Math.max(1, (end - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
+                if (ev == null) {
+                    send('H', new byte[0]);
+                } else if (ev[0] == 3) {
+                    hooksDone = true;
+                } else if (ev[0] == 0) {
+                    ended = true;
+                } else if (ev[0] == 2) {
+                    break; // the client left (a second Ctrl-C)
                 }
             }
             io.flushAll();
@@ -570,7 +634,7 @@ final class CommandHost implements AutoCloseable {
         private final PrintStream out;
         private final PrintStream err;
         private final List<Thread> hooks = new ArrayList<>();
-        private boolean interrupted;
+        private volatile boolean interrupted;
         private volatile boolean abandoned;
         private volatile boolean calledAgent;
 
@@ -674,7 +738,18 @@ final class CommandHost implements AutoCloseable {
 
         @Override
         void callingAgent() {
+            if (interrupted || abandoned) {
+                // A JVM would have ended at the signal: the run asks nothing more of the agent.
+                throw new CliException(CliException.JOB_ERROR, "interrupted [E_ABORT 0x80004004]");
+            }
             calledAgent = true;
+        }
+
+        @Override
+        void reading(long bytes) {
+            if (bytes > MAX_CSV_BYTES) {
+                throw new Fallback("a large file"); // read by a JVM of the client's own, not into the agent's heap
+            }
         }
 
         @Override
@@ -729,7 +804,11 @@ final class CommandHost implements AutoCloseable {
                     return;
                 }
             }
-            hook.run(); // interrupted before it was registered: as a JVM's hook, it runs
+            // Interrupted before it was registered: as a JVM's hook, it runs, with its own calls to the agent.
+            Io.with(Io.PROCESS, () -> {
+                hook.run();
+                return null;
+            });
         }
 
         @Override

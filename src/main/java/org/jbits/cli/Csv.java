@@ -45,6 +45,7 @@ final class Csv {
         }
         byte[] bytes;
         try {
+            Io.current().reading(Files.size(file));
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new BitsException(HResult.ERROR_FILE_NOT_FOUND, "the CSV file " + shown + " does not exist");

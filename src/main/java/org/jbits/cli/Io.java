@@ -76,6 +76,10 @@ abstract class Io {
     void callingAgent() {
     }
 
+    /** Called before a file of {@code bytes} is read whole into memory (a CSV file). */
+    void reading(long bytes) {
+    }
+
     /** The caller's time zone. */
     abstract java.time.ZoneId zone();
 

@@ -299,6 +299,42 @@ class FastClientIT {
         }
     }
 
+    @Test
+    void aSignalTheCallerIgnoresStaysIgnoredAsUnderNohup() throws Exception {
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                while (true) {
+                    try {
+                        held.add(silent.accept());
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            String url = "http://127.0.0.1:" + silent.getLocalPort() + "/never";
+            // trap '' HUP: SIGHUP ignored, and ignored it stays across exec, as nohup leaves it.
+            Process p = builder(jar(), "trap '' HUP", "start", url, "kept.bin").redirectErrorStream(true).start();
+            Await.until(Duration.ofSeconds(30), "the job is there", () -> jobCount() == 1);
+            Thread.sleep(500);
+            new ProcessBuilder("kill", "-HUP", String.valueOf(p.pid())).start().waitFor();
+            assertFalse(p.waitFor(3, TimeUnit.SECONDS), "an ignored SIGHUP ended the command");
+            assertEquals(1, jobCount(), "and the job is still there");
+            new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(143, p.exitValue(), said);
+            assertEquals(0, jobCount(), "SIGTERM removed it, as a JVM's hook does: " + said);
+            assertEquals(List.of(), jvmRuns());
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
     private JsonNode jobs() throws Exception {
         Run r = run("get", "--json");
         assertEquals(0, r.exit(), r::toString);
