@@ -528,7 +528,7 @@ final class CommandHost implements AutoCloseable {
                         finish(io, ev[1]);
                         return;
                     } else if (ev[0] == 1) {
-                        interrupted(io, ev[1], events);
+                        interrupted(io, ev[1], events, worker);
                         return;
                     } else {
                         io.abandon(); // the client was killed: the run stops as a killed JVM would, doing no more
@@ -581,34 +581,32 @@ final class CommandHost implements AutoCloseable {
 
         /**
          * Ctrl-C: what a JVM's shutdown hooks do (a synchronous start removes its job), on a thread of their own
-         * while heartbeats go on; the command is stopped at its next call to the agent; then 128 + the signal.
+         * while heartbeats go on, then 128 + the signal at once, as a JVM exits once its hooks have run: the command
+         * is not waited for (it may be in a call to the agent that will not end soon); it is interrupted, and asks
+         * nothing more of the agent.
          */
-        private void interrupted(ClientIo io, int signal, BlockingQueue<int[]> events) throws InterruptedException {
+        private void interrupted(ClientIo io, int signal, BlockingQueue<int[]> events, Thread worker)
+                throws InterruptedException {
             Thread hooks = new Thread(() -> {
                 io.interrupt();
                 events.add(new int[]{3});
             }, Thread.currentThread().getName() + "-hooks");
             hooks.setDaemon(true);
             hooks.start();
-            boolean hooksDone = false;
-            boolean ended = false;
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(INTERRUPT_MILLIS);
-            while (!(hooksDone && ended) && System.nanoTime() < end) {
+            while (System.nanoTime() < end) {
                 int[] ev = events.poll(Math.min(HEARTBEAT_MILLIS,
                         Math.max(1, (end - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
                 if (ev == null) {
                     send('H', new byte[0]);
-                } else if (ev[0] == 3) {
-                    hooksDone = true;
-                } else if (ev[0] == 0) {
-                    ended = true;
-                } else if (ev[0] == 2) {
-                    break; // the client left (a second Ctrl-C)
+                } else if (ev[0] == 3 || ev[0] == 2) {
+                    break; // the hooks have run, or the client left (a second Ctrl-C)
                 }
             }
             io.flushAll();
             send('X', exit(128 + (signal & 0x7f)));
             io.abandon();
+            worker.interrupt();
         }
 
         private void send(char tag, byte[] data) {
