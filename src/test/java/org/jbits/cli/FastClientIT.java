@@ -95,6 +95,22 @@ class FastClientIT {
         if (shellPrefix != null) {
             cmd.addAll(List.of("sh", "-c", shellPrefix + "; exec \"$@\"", "sh"));
         }
+        return builder(cmd, jarArg, args);
+    }
+
+    /**
+     * The client with SIGINT at its default disposition, as a terminal's foreground command has it: a test JVM
+     * started in the background by a non-interactive shell (CI) has it ignored, and its children with it, and an
+     * ignored SIGINT stays ignored (aSignalTheCallerIgnoresStaysIgnoredAsUnderNohup); sh cannot reset one ignored
+     * on entry, so python does, then execs the client in the same process.
+     */
+    private ProcessBuilder builderWithDefaultSigint(String... args) {
+        return builder(List.of("python3", "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL);"
+                + " os.execv(sys.argv[1], sys.argv[1:])"), jar(), args);
+    }
+
+    private ProcessBuilder builder(List<String> prefix, Path jarArg, String... args) {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(FastClient.binary().toString());
         cmd.add(launcher.toString());
         cmd.add(jarArg.toString());
@@ -259,7 +275,7 @@ class FastClientIT {
             t.start();
             String url = "http://127.0.0.1:" + silent.getLocalPort() + "/never";
 
-            Process p = builder(jar(), null, "start", url, "never.bin").redirectErrorStream(true).start();
+            Process p = builderWithDefaultSigint("start", url, "never.bin").redirectErrorStream(true).start();
             StringBuffer output = new StringBuffer();
             Thread reader = new Thread(() -> {
                 try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
