@@ -546,17 +546,11 @@ final class CommandHost implements AutoCloseable {
         /** The client's next frames until a signal ({1, n}) or its end ({2}). */
         private int[] readClient(DataInputStream in) {
             try {
-                while (true) {
-                    int tag = in.read();
-                    if (tag < 0) {
-                        return new int[]{2};
-                    }
-                    int len = in.readInt();
-                    if (tag != 'S' || len != 4) {
-                        return new int[]{2}; // not a frame this client sends after its go: taken as its end
-                    }
-                    return new int[]{1, in.readInt()};
+                int tag = in.read();
+                if (tag != 'S' || in.readInt() != 4) {
+                    return new int[]{2}; // its end, or a frame this client never sends after its go: taken as its end
                 }
+                return new int[]{1, in.readInt()};
             } catch (IOException e) {
                 return new int[]{2};
             }

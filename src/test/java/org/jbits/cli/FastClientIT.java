@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jbits.testing.Await;
 import org.jbits.testing.Cli;
 import org.jbits.testing.FastClient;
@@ -60,13 +59,7 @@ class FastClientIT {
         Files.createFile(marks);
         FastClient.command(cli.javaCommand(), jar()); // compiles the client
         launcher = tmp.resolve("jvm-launcher.sh");
-        StringBuilder sh = new StringBuilder("#!/bin/sh\necho \"$*\" >> '" + marks + "'\nexec");
-        for (String w : cli.javaCommand()) {
-            sh.append(" '").append(w.replace("'", "'\\''")).append('\'');
-        }
-        sh.append(" \"$@\"\n");
-        Files.writeString(launcher, sh);
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwx------"));
+        FastClient.writeLauncher(launcher, cli.javaCommand(), "echo \"$*\" >> '" + marks + "'\n");
         assertEquals(0, cli.run("agent", "start").exit());
     }
 
@@ -259,21 +252,8 @@ class FastClientIT {
 
     @Test
     void ctrlCRemovesTheJobAsTheJvmDoesAndKillLeavesIt() throws Exception {
-        List<Socket> held = new CopyOnWriteArrayList<>();
-        AtomicBoolean open = new AtomicBoolean(true);
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread t = new Thread(() -> {
-                while (open.get()) {
-                    try {
-                        held.add(silent.accept()); // accepts and never answers: the job stays Connecting
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
-            t.setDaemon(true);
-            t.start();
-            String url = "http://127.0.0.1:" + silent.getLocalPort() + "/never";
+        try (SilentServer silent = new SilentServer()) {
+            String url = silent.url();
 
             Process p = builderWithDefaultSigint("start", url, "never.bin").redirectErrorStream(true).start();
             StringBuffer output = new StringBuffer();
@@ -307,30 +287,13 @@ class FastClientIT {
             assertEquals(1, jobCount(), "kill -9 of the client leaves the job, as kill -9 of a JVM does");
             assertEquals(List.of(), jvmRuns());
             assertEquals(0, run("remove", jobs().get(0).path("jobId").asText()).exit());
-        } finally {
-            open.set(false);
-            for (Socket s : held) {
-                s.close();
-            }
         }
     }
 
     @Test
     void aSignalTheCallerIgnoresStaysIgnoredAsUnderNohup() throws Exception {
-        List<Socket> held = new CopyOnWriteArrayList<>();
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread t = new Thread(() -> {
-                while (true) {
-                    try {
-                        held.add(silent.accept());
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
-            t.setDaemon(true);
-            t.start();
-            String url = "http://127.0.0.1:" + silent.getLocalPort() + "/never";
+        try (SilentServer silent = new SilentServer()) {
+            String url = silent.url();
             // trap '' HUP: SIGHUP ignored, and ignored it stays across exec, as nohup leaves it.
             Process p = builder(jar(), "trap '' HUP", "start", url, "kept.bin").redirectErrorStream(true).start();
             Await.until(Duration.ofSeconds(30), "the job is there", () -> jobCount() == 1);
@@ -344,7 +307,35 @@ class FastClientIT {
             assertEquals(143, p.exitValue(), said);
             assertEquals(0, jobCount(), "SIGTERM removed it, as a JVM's hook does: " + said);
             assertEquals(List.of(), jvmRuns());
-        } finally {
+        }
+    }
+
+    /** An HTTP server on loopback that accepts and never answers: a job of it stays Connecting. */
+    private static final class SilentServer implements AutoCloseable {
+        private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final List<Socket> held = new CopyOnWriteArrayList<>();
+
+        SilentServer() throws IOException {
+            Thread t = new Thread(() -> {
+                while (true) {
+                    try {
+                        held.add(socket.accept());
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + socket.getLocalPort() + "/never";
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
             for (Socket s : held) {
                 s.close();
             }

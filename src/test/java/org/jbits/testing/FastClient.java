@@ -38,13 +38,7 @@ public final class FastClient {
             }
             if (!javaCommand.equals(launcherFor)) {
                 Path script = Files.createTempFile(binary.getParent(), "jbits-jvm", ".sh");
-                StringBuilder sh = new StringBuilder("#!/bin/sh\nexec");
-                for (String w : javaCommand) {
-                    sh.append(" '").append(w.replace("'", "'\\''")).append('\'');
-                }
-                sh.append(" \"$@\"\n");
-                Files.writeString(script, sh);
-                Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+                writeLauncher(script, javaCommand, "");
                 script.toFile().deleteOnExit();
                 launcher = script;
                 launcherFor = List.copyOf(javaCommand);
@@ -60,6 +54,17 @@ public final class FastClient {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Writes {@code script}: a sh launcher that runs {@code before} (shell lines) and then execs the CLI's JVM. */
+    public static void writeLauncher(Path script, List<String> javaCommand, String before) throws IOException {
+        StringBuilder sh = new StringBuilder("#!/bin/sh\n").append(before).append("exec");
+        for (String w : javaCommand) {
+            sh.append(" '").append(w.replace("'", "'\\''")).append('\'');
+        }
+        sh.append(" \"$@\"\n");
+        Files.writeString(script, sh);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
     }
 
     /** The compiled client (after a first {@link #command}). */
