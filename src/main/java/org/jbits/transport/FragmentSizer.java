@@ -2,15 +2,18 @@ package org.jbits.transport;
 
 /**
  * How many bytes the next Fragment carries: what takes about {@link #TARGET_NANOS two seconds} at the rate the last
- * fragments were acknowledged with, from {@link #INITIAL} bytes, growing at most fourfold per fragment, between
+ * fragments were acknowledged with, from {@link #INITIAL} bytes, growing at most sixteenfold per fragment, between
  * {@link #FLOOR} and {@link #MAX}, in multiples of {@link #ALIGN}. Why:
  *
  * <ul>
  *   <li>a fragment is a round trip, and its ack waits until the server has the bytes on disk (a jbits server forces
  *       them and journals them first): that wait, and the link going idle while the server finishes one fragment
  *       and the client starts the next, is a fixed cost per fragment, so on a fast link large fragments are what
- *       lets an upload run near the link's speed (over loopback 256 MiB, 6 fragments per GiB after the ramp, against
- *       19 with 64 MiB);</li>
+ *       lets an upload run near the link's speed (over loopback 1, 16, 256 MiB, then the rest of a GiB in one: 4
+ *       fragments per GiB, where a fourfold ramp to 256 MiB took 8, each with 5-8 ms of fixed cost);</li>
+ *   <li>the rate is measured from the fragment's start to its ack, so it never exceeds what the link and the server
+ *       carried: a fast ramp cannot outrun the link, and a sixteenfold step from 1 MiB still takes under two seconds
+ *       on any link that carried that 1 MiB in 125 ms;</li>
  *   <li>on a slow link a fragment still ends, is acknowledged and is recorded every few seconds: the server's
  *       request timeouts ([MC-BUP] §3.1.2: two minutes) are never near;</li>
  *   <li>Windows' BITS sends 5 KB to 13 MB ([MC-BUP] appendix A). jbits stays within that unless the link carries
@@ -30,13 +33,13 @@ final class FragmentSizer {
     /** The largest multiple of {@link #ALIGN} under Windows' 13 MB (13,000,000 bytes). */
     static final int WINDOWS_MAX = 12 << 20;
     /** The largest fragment, sent only where two seconds of the link carry that much. */
-    static final int MAX = 256 << 20;
+    static final int MAX = 1 << 30;
     static final int INITIAL = 1 << 20;
     static final int ALIGN = 64 << 10;
     /** The smallest size the rate chooses (a server's 413 may push below it). */
     static final int FLOOR = ALIGN;
     static final long TARGET_NANOS = 2_000_000_000L;
-    private static final int GROWTH = 4;
+    private static final int GROWTH = 16;
 
     private long size = INITIAL;
     private long ceiling = MAX;

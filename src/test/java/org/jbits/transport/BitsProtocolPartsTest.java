@@ -68,16 +68,17 @@ class BitsProtocolPartsTest {
         assertEquals(FragmentSizer.INITIAL, s.next(Long.MAX_VALUE));
         assertEquals(100, s.next(100), "never more than what is left");
         s.acknowledged(FragmentSizer.INITIAL, 1_000_000);          // 1 MiB in 1 ms: a fast link
-        assertEquals(4L * FragmentSizer.INITIAL, s.current(), "at most fourfold per fragment");
-        s.acknowledged(4 << 20, 1_000_000);
-        assertEquals(16 << 20, s.current(), "past Windows' 13 MB where two seconds carry more");
+        assertEquals(16L * FragmentSizer.INITIAL, s.current(), "at most sixteenfold per fragment, past Windows' 13 MB "
+                + "where two seconds carry more");
         s.acknowledged(16 << 20, 1_000_000);
-        assertEquals(64 << 20, s.current());
-        s.acknowledged(64 << 20, 1_000_000);
         assertEquals(256 << 20, s.current());
-        s.acknowledged(256 << 20, 1_000_000);
-        assertEquals(FragmentSizer.MAX, s.current(), "at most 256 MiB");
-        assertEquals(256 << 20, FragmentSizer.MAX);
+        s.acknowledged(256 << 20, 100_000_000);                    // 256 MiB in 0.1 s
+        assertEquals(FragmentSizer.MAX, s.current(), "at most 1 GiB");
+        assertEquals(1 << 30, FragmentSizer.MAX);
+        s.acknowledged(1 << 30, 1_000_000_000L);                   // 1 GiB/s: two seconds would be 2 GiB
+        assertEquals(FragmentSizer.MAX, s.current());
+        s.acknowledged(64 << 20, 1_000_000_000L);                  // 64 MiB/s: two seconds carry 128 MiB
+        assertEquals(128 << 20, s.current(), "the rate shrinks it at once");
         s.acknowledged(FragmentSizer.WINDOWS_MAX, 60_000_000_000L); // 12 MiB in a minute: 200 KiB/s
         assertEquals(0, s.current() % FragmentSizer.ALIGN);
         assertTrue(s.current() <= 420 << 10 && s.current() >= 320 << 10, "about two seconds' worth: " + s.current());
@@ -108,7 +109,7 @@ class BitsProtocolPartsTest {
 
     private static FragmentSizer grown() {
         FragmentSizer s = new FragmentSizer();
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 3; i++) {
             s.acknowledged(s.current(), 1_000_000);
         }
         assertEquals(FragmentSizer.MAX, s.current());

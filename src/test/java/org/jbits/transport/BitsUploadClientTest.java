@@ -139,9 +139,10 @@ class BitsUploadClientTest {
 
     @Test
     void acknowledgementsLostWithTheClientCostAtMostTheProbe() throws Exception {
-        byte[] content = TestData.random((int) (24 * MIB), 3);
+        byte[] content = TestData.random((int) (40 * MIB), 3);
         MemoryUploadSource source = source(content, false);
-        http.upload(proxy.url("/lost.bin"), source, stoppingAfter(12 * MIB));
+        // Past the 1 MiB and 16 MiB fragments, in the third.
+        http.upload(proxy.url("/lost.bin"), source, stoppingAfter(20 * MIB));
         long recorded = source.acknowledged();
         assertTrue(recorded > 4 * MIB, "acknowledged " + recorded);
         // As if the agent died before its last records reached the store: it knows of less than the server holds.
