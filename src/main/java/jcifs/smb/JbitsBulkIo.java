@@ -1,6 +1,7 @@
 package jcifs.smb;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -89,6 +90,11 @@ public final class JbitsBulkIo implements AutoCloseable {
     private final boolean sign;
     /** Whether requests may carry more than a credit's worth (dialect 2.1 or later and the server's LARGE_MTU). */
     private final boolean multiCredit;
+    /**
+     * Whether a write's data goes to the connection from the caller's buffer as it is (unsigned, on a
+     * {@link JbitsBulkTransport}); else it is copied into the request.
+     */
+    private final boolean directData;
     /** Lowered to a credit's worth when the server refuses a larger request as too large for it. */
     private volatile int maxRead;
     private volatile int maxWrite;
@@ -113,6 +119,7 @@ public final class JbitsBulkIo implements AutoCloseable {
                     && transport.getNegotiateResponse() instanceof Smb2NegotiateResponse n
                     && n.getSelectedDialect().atLeast(DialectVersion.SMB210)
                     && (n.getCapabilities() & Smb2Constants.SMB2_GLOBAL_CAP_LARGE_MTU) != 0;
+            this.directData = !sign && transport instanceof JbitsBulkTransport;
             this.maxRead = multiCredit ? MAX_IO : CREDIT_BYTES;
             this.maxWrite = multiCredit ? MAX_IO : MAX_SINGLE_WRITE;
         }
@@ -270,13 +277,33 @@ public final class JbitsBulkIo implements AutoCloseable {
      * jcifs-ng's random-access file does.
      */
     public void write(long position, byte[] buf, int off, int len) throws SmbException {
+        write(position, ByteBuffer.wrap(buf, off, len));
+    }
+
+    /**
+     * Writes the remaining bytes of {@code data} at {@code position}, in requests of at most {@link #maxWrite} bytes
+     * (the buffer's position is not moved); fails as jcifs-ng's random-access file does. Unsigned, a direct buffer's
+     * bytes go to the connection without a copy in this process.
+     */
+    public void write(long position, ByteBuffer data) throws SmbException {
+        int at = data.position();
+        int len = data.remaining();
         try (SmbTreeHandleImpl tree = handle.getTree()) {
             while (len > 0) {
                 int w = Math.min(len, maxWrite);
                 Write request = new Write(tree.getConfig(), handle.getFileId(), sign, charge(w));
                 request.setOffset(position);
                 request.setRemainingBytes(len - w);
-                request.setData(buf, off, w);
+                ByteBuffer chunk = data.slice(at, w);
+                if (directData) {
+                    request.setData(chunk);
+                } else if (chunk.hasArray()) {
+                    request.setData(chunk.array(), chunk.arrayOffset(), w);
+                } else {
+                    byte[] copy = new byte[w];
+                    chunk.get(copy);
+                    request.setData(copy, 0, w);
+                }
                 Smb2WriteResponse response;
                 try {
                     response = tree.send(request, RequestParam.NO_RETRY);
@@ -296,7 +323,7 @@ public final class JbitsBulkIo implements AutoCloseable {
                     throw new SmbException("the server took " + n + " of " + w + " bytes written at " + position);
                 }
                 position += n;
-                off += (int) n;
+                at += (int) n;
                 len -= (int) n;
             }
         } catch (CIFSException e) {
@@ -469,9 +496,10 @@ public final class JbitsBulkIo implements AutoCloseable {
         private byte[] fileId;
         private long offset;
         private int remainingBytes;
-        private byte[] data;
-        private int dataOffset;
+        /** The data, from its position to its limit (not moved by sending: {@link #data} gives a view). */
+        private ByteBuffer data;
         private int dataLength;
+        private boolean fromBuffer;
         /** While the transport encodes the request without its data. */
         private boolean withoutData;
 
@@ -519,9 +547,24 @@ public final class JbitsBulkIo implements AutoCloseable {
         @Override
         public void setData(byte[] data, int offset, int length) {
             super.setData(data, offset, length);
-            this.data = data;
-            this.dataOffset = offset;
+            this.data = ByteBuffer.wrap(data, offset, length).slice();
             this.dataLength = length;
+        }
+
+        /**
+         * The data as a buffer's remaining bytes, sent from it by {@link JbitsBulkTransport} ({@link #direct} only: no
+         * copy is made for jcifs-ng's encoder, which then has none to write).
+         */
+        void setData(ByteBuffer data) {
+            super.setData(NOTHING, 0, 0);
+            this.data = data.slice();
+            this.dataLength = data.remaining();
+            this.fromBuffer = true;
+        }
+
+        /** Whether the data was set as a buffer: then only {@link JbitsBulkTransport} can send it ({@link #direct}). */
+        boolean fromBuffer() {
+            return fromBuffer;
         }
 
         /**
@@ -530,7 +573,12 @@ public final class JbitsBulkIo implements AutoCloseable {
          */
         @Override
         public int size() {
-            return !withoutData && dataLength > MAX_SINGLE_WRITE && direct() ? DATA_OFFSET + 8 : super.size();
+            if (withoutData || fromBuffer) {
+                // The whole message, data and padding to 8 bytes included, as encodeWithoutData checks it (jcifs-ng's
+                // own count holds no data when it was set as a buffer).
+                return withoutData ? (DATA_OFFSET + dataLength + 7) & ~7 : DATA_OFFSET + 8;
+            }
+            return dataLength > MAX_SINGLE_WRITE && direct() ? DATA_OFFSET + 8 : super.size();
         }
 
         /** Whether the data may go without a copy: nothing signs the message, and it is a request alone. */
@@ -552,12 +600,9 @@ public final class JbitsBulkIo implements AutoCloseable {
             }
         }
 
-        byte[] data() {
-            return data;
-        }
-
-        int dataOffset() {
-            return dataOffset;
+        /** A view of the data (its own position), for one send. */
+        ByteBuffer data() {
+            return data.duplicate();
         }
 
         int dataLength() {

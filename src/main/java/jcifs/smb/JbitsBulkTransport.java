@@ -5,7 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,11 +17,14 @@ import jcifs.Address;
 import jcifs.CIFSContext;
 import jcifs.CIFSException;
 import jcifs.Configuration;
+import jcifs.DialectVersion;
 import jcifs.context.BaseContext;
+import jcifs.internal.SmbNegotiation;
 import jcifs.internal.SMBProtocolDecodingException;
 import jcifs.internal.smb2.ServerMessageBlock2;
 import jcifs.internal.smb2.ServerMessageBlock2Response;
 import jcifs.internal.smb2.Smb2Constants;
+import jcifs.internal.smb2.nego.Smb2NegotiateResponse;
 import jcifs.util.Encdec;
 import jcifs.util.transport.Request;
 import jcifs.util.transport.Response;
@@ -50,6 +57,7 @@ import jcifs.util.transport.Response;
  * transfer), not a transfer half-way.
  */
 final class JbitsBulkTransport extends SmbTransportImpl {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JbitsBulkTransport.class);
     private static final Field MID = field(SmbTransportImpl.class, "mid");
     private static final Field OUT = field(SmbTransportImpl.class, "out");
     private static final Field IN = field(SmbTransportImpl.class, "in");
@@ -59,6 +67,11 @@ final class JbitsBulkTransport extends SmbTransportImpl {
     private static final Field CREDIT_CHARGE = field(ServerMessageBlock2.class, "creditCharge");
     private static final Field CONNECTIONS = field(SmbTransportPoolImpl.class, "connections");
     private static final Field NON_POOLED = field(SmbTransportPoolImpl.class, "nonPooledConnections");
+    private static final Field SOCKET = field(SmbTransportImpl.class, "socket");
+    private static final Field NEGOTIATED = field(SmbTransportImpl.class, "negotiated");
+    private static final Field TCON_HOST_NAME = field(SmbTransportImpl.class, "tconHostName");
+    private static final Method NEGOTIATE2 = method(SmbTransportImpl.class, "negotiate2", Smb2NegotiateResponse.class);
+    private static final Method UPDATE_PREAUTH = method(SmbTransportImpl.class, "updatePreauthHash", byte[].class);
     /** The largest message the 4-byte direct-TCP header can say (24 bits). */
     private static final int MAX_FRAME = 0xFFFFFF;
 
@@ -68,10 +81,20 @@ final class JbitsBulkTransport extends SmbTransportImpl {
     private final byte[] sbuf;
     /** Where the bytes of a read reply that come before or after its data go (the transport thread's only). */
     private final byte[] skip = new byte[4096];
+    private final Address address;
+    private final int port;
+    private final InetAddress localAddr;
+    private final int localPort;
+    /** The connection when this transport made it ({@link #doConnect}); null when jcifs-ng did. */
+    private volatile ChannelConnection connection;
 
     JbitsBulkTransport(CIFSContext tc, Address address, int port, InetAddress localAddr, int localPort,
             boolean forceSigning) {
         super(tc, address, port, localAddr, localPort, forceSigning);
+        this.address = address;
+        this.port = port;
+        this.localAddr = localAddr;
+        this.localPort = localPort;
         try {
             this.mids = (AtomicLong) MID.get(this);
             this.sbuf = (byte[]) SBUF.get(this);
@@ -98,6 +121,83 @@ final class JbitsBulkTransport extends SmbTransportImpl {
         }
     }
 
+    /**
+     * Connects as jcifs-ng's {@code doConnect} does with SMB2-only negotiation (jbits' configuration), but over a
+     * {@link ChannelConnection}, whose output takes jbits' bulk data from direct buffers without a copy. jcifs-ng's
+     * own negotiation runs on it ({@code negotiate2}, reached by reflection as the fields are); the checks and the
+     * state it keeps after negotiating are the same as in its {@code doConnect}. Port 139 (NetBIOS sessions) and
+     * multi-protocol negotiation still go through jcifs-ng's socket.
+     */
+    @Override
+    protected void doConnect() throws IOException {
+        Configuration config = getContext().getConfig();
+        if (port == 139 || !config.isUseSMB2OnlyNegotiation() || config.isPort139FailoverEnabled()) {
+            super.doConnect();
+            return;
+        }
+        SmbNegotiation resp;
+        synchronized (this.inLock) {
+            ChannelConnection old = connection;
+            if (old != null) {
+                old.close();
+            }
+            ChannelConnection c = ChannelConnection.connect(
+                    localAddr == null ? null : new InetSocketAddress(localAddr, localPort),
+                    new InetSocketAddress(address.getHostAddress(), port <= 0 ? DEFAULT_PORT : port),
+                    config.getConnTimeout());
+            try {
+                c.socket().setSoTimeout(config.getSoTimeout());
+                SOCKET.set(this, c.socket());
+                OUT.set(this, c.out());
+                IN.set(this, c.in());
+            } catch (IllegalAccessException e) {
+                c.close();
+                throw new IllegalStateException(e);
+            }
+            connection = c;
+            if (credits.drainPermits() == 0) {
+                log.debug("It appears we previously lost some credits");
+            }
+            resp = (SmbNegotiation) invoke(NEGOTIATE2, (Object) null);
+        }
+        if (resp == null || resp.getResponse() == null) {
+            throw new SmbException("Failed to connect.");
+        }
+        if (!resp.getResponse().isValid(getContext(), resp.getRequest())) {
+            throw new SmbException("This client is not compatible with the server.");
+        }
+        try {
+            TCON_HOST_NAME.set(this, address.getHostName());
+            NEGOTIATED.set(this, resp.getResponse());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+        if (resp.getResponse().getSelectedDialect().atLeast(DialectVersion.SMB311)) {
+            invoke(UPDATE_PREAUTH, (Object) resp.getRequestRaw());
+            invoke(UPDATE_PREAUTH, (Object) resp.getResponseRaw());
+        }
+    }
+
+    private Object invoke(Method m, Object arg) throws IOException {
+        try {
+            return m.invoke(this, arg);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(cause);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     protected long makeKey(Request request) throws IOException {
         int charge = request.getCreditCost();
@@ -115,6 +215,10 @@ final class JbitsBulkTransport extends SmbTransportImpl {
         if (request instanceof JbitsBulkIo.Write w && w.direct()) {
             sendWithoutCopy(w);
             return;
+        }
+        if (request instanceof JbitsBulkIo.Write w && w.fromBuffer()) {
+            // Its data is in no form jcifs-ng's encoder writes (JbitsBulkIo sets a buffer only for unsigned writes).
+            throw new IOException("an SMB write whose data is a buffer, signed or compound");
         }
         if (request instanceof JbitsBulkIo.Write w && w.dataLength() > JbitsBulkIo.MAX_SINGLE_WRITE) {
             // jcifs-ng would write its length in 16 bits: only an unsigned write may be this long (JbitsBulkIo).
@@ -322,8 +426,10 @@ final class JbitsBulkTransport extends SmbTransportImpl {
     }
 
     /**
-     * An unsigned write: its header and fixed part from a small array, then its data straight from the caller's array
-     * (no copy into one of jcifs-ng's message buffers, which hold 64 KiB), then the padding to 8 bytes, as one frame.
+     * An unsigned write: its header and fixed part from a small array, then its data straight from the caller's buffer
+     * (no copy into one of jcifs-ng's message buffers, which hold 64 KiB), then the padding to 8 bytes, as one frame. On
+     * a {@link ChannelConnection} the three go in one gathering write, and data in a direct buffer is not copied at
+     * all in this process.
      */
     private void sendWithoutCopy(JbitsBulkIo.Write w) throws IOException {
         byte[] head = new byte[4 + JbitsBulkIo.Write.DATA_OFFSET];
@@ -335,8 +441,24 @@ final class JbitsBulkTransport extends SmbTransportImpl {
                         + " bytes of data");
             }
             OutputStream out = frame(head, n);
+            ByteBuffer data = w.data();
+            if (out instanceof ChannelConnection.Out channel) {
+                channel.write(pad > 0
+                        ? new ByteBuffer[] {ByteBuffer.wrap(head), data, ByteBuffer.allocate(pad)}
+                        : new ByteBuffer[] {ByteBuffer.wrap(head), data});
+                return;
+            }
             out.write(head, 0, head.length);
-            out.write(w.data(), w.dataOffset(), w.dataLength());
+            if (data.hasArray()) {
+                out.write(data.array(), data.arrayOffset() + data.position(), data.remaining());
+            } else {
+                byte[] chunk = new byte[Math.min(data.remaining(), 64 * 1024)];
+                while (data.hasRemaining()) {
+                    int k = Math.min(chunk.length, data.remaining());
+                    data.get(chunk, 0, k);
+                    out.write(chunk, 0, k);
+                }
+            }
             if (pad > 0) {
                 out.write(new byte[pad]);
             }
@@ -354,6 +476,17 @@ final class JbitsBulkTransport extends SmbTransportImpl {
         }
         Encdec.enc_uint32be(n, buffer, 0);
         return (OutputStream) stream(OUT);
+    }
+
+    private static Method method(Class<?> owner, String name, Class<?>... parameters) {
+        try {
+            Method m = owner.getDeclaredMethod(name, parameters);
+            m.setAccessible(true);
+            return m;
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError("jcifs-ng's " + owner.getSimpleName() + " has no method " + name
+                    + ": not the jcifs-ng version jbits was built with");
+        }
     }
 
     private static Field field(Class<?> owner, String name) {

@@ -2,6 +2,7 @@ package org.jbits.transport;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
@@ -28,8 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class SmbBlockWriter implements AutoCloseable {
     /** One stream on the file: positioned by {@link #write}'s offset. */
     interface Stream extends AutoCloseable {
-        /** Writes {@code buf[off, off + len)} at {@code position} of the file. */
-        void write(long position, byte[] buf, int off, int len) throws IOException;
+        /** Writes the remaining bytes of {@code data} at {@code position} of the file (its position may move). */
+        void write(long position, ByteBuffer data) throws IOException;
 
         @Override
         void close();
@@ -40,14 +41,15 @@ final class SmbBlockWriter implements AutoCloseable {
         Stream open() throws IOException;
     }
 
-    private record Block(long offset, byte[] data, int length) {
+    /** A block from {@link #buffer}, its bytes between its position and limit (neither moved once submitted). */
+    private record Block(long offset, ByteBuffer data, int length) {
     }
 
     private final Runnable whenDone;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     // Guarded by lock.
-    private final ArrayDeque<byte[]> free = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
     private final ArrayDeque<Block> queued = new ArrayDeque<>();
     /** Blocks written past {@link #written}: offset to end. */
     private final TreeMap<Long, Long> done = new TreeMap<>();
@@ -76,7 +78,8 @@ final class SmbBlockWriter implements AutoCloseable {
         this.windowBytes = (long) window * blockBytes;
         this.written = start;
         for (int i = 0; i < Math.max(window, writers); i++) {
-            free.add(new byte[blockBytes]);
+            // Direct: read into from the local file and sent from to the connection without a copy in this process.
+            free.add(ByteBuffer.allocateDirect(blockBytes));
         }
         running = writers;
         for (int i = 0; i < writers; i++) {
@@ -93,14 +96,14 @@ final class SmbBlockWriter implements AutoCloseable {
     }
 
     /**
-     * A free block to fill for {@code offset} (waits for one, and until the block would end within {@code window}
+     * A free block to fill for {@code offset}, cleared (waits for one, and until the block would end within {@code window}
      * blocks of {@link #written}); null after {@link #abort}. Throws the writers' first failure.
      *
      * <p>The second wait is what lets a resume trust the file's size: no byte at or past {@code written + window x
      * blockBytes} is ever sent, so every byte below {@code size - window x blockBytes} of the file on the share is
      * there, however long one request stalls while the others complete.
      */
-    byte[] buffer(long offset) throws IOException, InterruptedException {
+    ByteBuffer buffer(long offset) throws IOException, InterruptedException {
         lock.lock();
         try {
             while (!aborted && failure == null && (free.isEmpty() || offset + blockBytes > written + windowBytes)) {
@@ -109,20 +112,23 @@ final class SmbBlockWriter implements AutoCloseable {
             if (failure != null) {
                 throw failure;
             }
-            return aborted ? null : free.poll();
+            return aborted ? null : free.poll().clear();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Queues {@code length} bytes of {@code data} (from {@link #buffer}) for {@code offset}, the next in file order. */
-    void submit(long offset, byte[] data, int length) throws IOException {
+    /**
+     * Queues the remaining bytes of {@code data} (from {@link #buffer}, at most its capacity) for {@code offset}, the
+     * next in file order.
+     */
+    void submit(long offset, ByteBuffer data) throws IOException {
         lock.lock();
         try {
             if (failure != null) {
                 throw failure;
             }
-            queued.add(new Block(offset, data, length));
+            queued.add(new Block(offset, data, data.remaining()));
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -217,7 +223,7 @@ final class SmbBlockWriter implements AutoCloseable {
                 boolean ok = false;
                 IOException refused = null;
                 try {
-                    s.write(b.offset(), b.data(), 0, b.length());
+                    s.write(b.offset(), b.data().duplicate());
                     ok = true;
                 } catch (IOException e) {
                     refused = e;

@@ -293,13 +293,13 @@ final class SmbUploader {
         long lastRecord = Long.MIN_VALUE / 2;
         try {
             while (pos < size && !context.isStopped()) {
-                byte[] buf = writer.buffer(pos);
+                ByteBuffer buf = writer.buffer(pos);
                 if (buf == null) {
                     break;
                 }
                 int len = (int) Math.min(BLOCK, size - pos);
                 readFully(source, buf, len, pos);
-                writer.submit(pos, buf, len);
+                writer.submit(pos, buf.flip());
                 pos += len;
                 pacer.pace(len);
                 long w = writer.written();
@@ -348,9 +348,12 @@ final class SmbUploader {
         }
     }
 
-    /** {@code len} bytes of the local file at {@code pos}; a file that got shorter is BG_E_LOCAL_FILE_CHANGED. */
-    private static void readFully(UploadSource source, byte[] buf, int len, long pos) throws TransferException {
-        ByteBuffer dst = ByteBuffer.wrap(buf, 0, len);
+    /**
+     * {@code len} bytes of the local file at {@code pos} into {@code dst} (cleared); a file that got shorter is
+     * BG_E_LOCAL_FILE_CHANGED.
+     */
+    private static void readFully(UploadSource source, ByteBuffer dst, int len, long pos) throws TransferException {
+        dst.limit(len);
         while (dst.hasRemaining()) {
             if (source.read(dst, pos + dst.position()) < 0) {
                 source.checkUnchanged();
@@ -454,8 +457,8 @@ final class SmbUploader {
                 new SmbFile(file.getLocator().getURL().toString(), file.getContext()), SHARING);
         return new SmbBlockWriter.Stream() {
             @Override
-            public void write(long position, byte[] buf, int off, int len) throws IOException {
-                out.write(position, buf, off, len);
+            public void write(long position, ByteBuffer data) throws IOException {
+                out.write(position, data);
             }
 
             @Override

@@ -54,7 +54,8 @@ class SmbBlockWriterTest {
         SmbBlockWriter.Stream stream() {
             return new SmbBlockWriter.Stream() {
                 @Override
-                public void write(long position, byte[] buf, int off, int len) throws IOException {
+                public void write(long position, java.nio.ByteBuffer data) throws IOException {
+                    int len = data.remaining();
                     if (position == failAt) {
                         throw new IOException("refused at " + position);
                     }
@@ -88,7 +89,7 @@ class SmbBlockWriterTest {
         Thread feeder = new Thread(() -> {
             try {
                 for (long pos = 0; pos < 40 * BLOCK; pos += BLOCK) {
-                    w.submit(pos, w.buffer(pos), BLOCK);
+                    w.submit(pos, w.buffer(pos));
                 }
                 w.drain();
             } catch (Exception e) {
@@ -113,7 +114,7 @@ class SmbBlockWriterTest {
         SmbBlockWriter w = new SmbBlockWriter(r.stream(), r::stream, () -> { }, 0, 2, BLOCK, WINDOW, threads);
         IOException e = assertThrows(IOException.class, () -> {
             for (long pos = 0; pos < 20 * BLOCK; pos += BLOCK) {
-                w.submit(pos, w.buffer(pos), BLOCK);
+                w.submit(pos, w.buffer(pos));
             }
             w.drain();
         });
@@ -129,7 +130,7 @@ class SmbBlockWriterTest {
         Recorder r = new Recorder(-1, 3 * BLOCK, 2_000);
         SmbBlockWriter w = new SmbBlockWriter(r.stream(), r::stream, () -> { }, 0, 4, BLOCK, WINDOW, threads);
         for (long pos = 0; pos < 4 * BLOCK; pos += BLOCK) {
-            w.submit(pos, w.buffer(pos), BLOCK);
+            w.submit(pos, w.buffer(pos));
         }
         IOException e = assertThrows(IOException.class, w::drain);
         assertTrue(e.getMessage().contains("refused at " + 3 * BLOCK), e.toString());
@@ -142,7 +143,7 @@ class SmbBlockWriterTest {
         Recorder r = new Recorder(0, -1);
         CountDownLatch done = new CountDownLatch(1);
         SmbBlockWriter w = new SmbBlockWriter(r.stream(), r::stream, done::countDown, 0, 2, BLOCK, WINDOW, threads);
-        w.submit(0, w.buffer(0), BLOCK);
+        w.submit(0, w.buffer(0));
         w.abort();
         assertEquals(null, w.buffer(BLOCK));
         r.release.countDown();
