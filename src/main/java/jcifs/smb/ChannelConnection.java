@@ -136,15 +136,13 @@ final class ChannelConnection implements AutoCloseable {
                 }
                 wait = Math.min(wait, left);
             }
-            int n;
             try {
-                n = selector.select(wait);
-            } catch (ClosedSelectorException e) {
+                if (selector.select(wait) > 0) {
+                    selector.selectedKeys().clear();
+                    return true;
+                }
+            } catch (ClosedSelectorException | java.nio.channels.CancelledKeyException e) {
                 throw new SocketException("Socket closed");
-            }
-            if (n > 0) {
-                selector.selectedKeys().clear();
-                return true;
             }
             if (Thread.interrupted()) {
                 interrupted.set(Boolean.TRUE);
@@ -176,6 +174,9 @@ final class ChannelConnection implements AutoCloseable {
                 return 0;
             }
             ByteBuffer dst = ByteBuffer.wrap(b, off, len);
+            if (!channel.isOpen()) {
+                throw new SocketException("Socket closed");
+            }
             try {
                 int timeout = channel.socket().getSoTimeout();
                 long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;

@@ -58,6 +58,7 @@ import jcifs.util.transport.Response;
  */
 final class JbitsBulkTransport extends SmbTransportImpl {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JbitsBulkTransport.class);
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
     private static final Field MID = field(SmbTransportImpl.class, "mid");
     private static final Field OUT = field(SmbTransportImpl.class, "out");
     private static final Field IN = field(SmbTransportImpl.class, "in");
@@ -135,6 +136,21 @@ final class JbitsBulkTransport extends SmbTransportImpl {
             super.doConnect();
             return;
         }
+        try {
+            connectOverChannel(config);
+        } catch (IOException | RuntimeException | Error e) {
+            // jcifs-ng never disconnects a connection whose connect failed, and a channel with its selectors is not
+            // closed when it is collected, as a socket is.
+            ChannelConnection c = connection;
+            if (c != null) {
+                c.close();
+                connection = null;
+            }
+            throw e;
+        }
+    }
+
+    private void connectOverChannel(Configuration config) throws IOException {
         SmbNegotiation resp;
         synchronized (this.inLock) {
             ChannelConnection old = connection;
@@ -155,6 +171,9 @@ final class JbitsBulkTransport extends SmbTransportImpl {
                 throw new IllegalStateException(e);
             }
             connection = c;
+            // A connect that timed out in jcifs-ng's waiter may still end here, on a transport nobody uses again:
+            // its connection is closed once the transport is collected.
+            CLEANER.register(this, c::close);
             if (credits.drainPermits() == 0) {
                 log.debug("It appears we previously lost some credits");
             }

@@ -45,6 +45,17 @@ final class SmbBlockWriter implements AutoCloseable {
     private record Block(long offset, ByteBuffer data, int length) {
     }
 
+    /**
+     * Blocks given back by writers that have closed, for the next ones (at most {@link #POOLED}): direct buffers, read
+     * into from the local file and sent from to the connection without a copy in this process, whose memory is
+     * returned only when a collection finds them, so they are kept rather than made anew for every file.
+     */
+    private static final java.util.concurrent.ConcurrentLinkedDeque<ByteBuffer> POOL =
+            new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private static final java.util.concurrent.atomic.AtomicInteger POOL_SIZE =
+            new java.util.concurrent.atomic.AtomicInteger();
+    static final int POOLED = 32;
+
     private final Runnable whenDone;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -78,8 +89,7 @@ final class SmbBlockWriter implements AutoCloseable {
         this.windowBytes = (long) window * blockBytes;
         this.written = start;
         for (int i = 0; i < Math.max(window, writers); i++) {
-            // Direct: read into from the local file and sent from to the connection without a copy in this process.
-            free.add(ByteBuffer.allocateDirect(blockBytes));
+            free.add(block(blockBytes));
         }
         running = writers;
         for (int i = 0; i < writers; i++) {
@@ -190,11 +200,37 @@ final class SmbBlockWriter implements AutoCloseable {
                     aborted = true;
                 }
             }
+            // No writer is left to send them: free, and queued ones an abort left behind, go back to the pool.
+            while (!free.isEmpty()) {
+                giveBack(free.poll());
+            }
+            while (!queued.isEmpty()) {
+                giveBack(queued.poll().data());
+            }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    private static ByteBuffer block(int bytes) {
+        ByteBuffer b = POOL.poll();
+        if (b != null) {
+            POOL_SIZE.decrementAndGet();
+            if (b.capacity() == bytes) {
+                return b.clear();
+            }
+        }
+        return ByteBuffer.allocateDirect(bytes);
+    }
+
+    private static void giveBack(ByteBuffer b) {
+        if (POOL_SIZE.incrementAndGet() <= POOLED) {
+            POOL.push(b);
+        } else {
+            POOL_SIZE.decrementAndGet();
         }
     }
 
