@@ -157,8 +157,12 @@ final class ChannelConnection implements AutoCloseable {
         }
     }
 
-    /** The connection's input: reads as a socket's stream does, {@code SO_TIMEOUT} included. */
-    private final class In extends InputStream {
+    /**
+     * The connection's input: reads as a socket's stream does, {@code SO_TIMEOUT} included, and into a
+     * {@link ByteBuffer} ({@link #read(ByteBuffer)}: a direct one takes the bytes from the kernel with no copy in this
+     * process, where a socket's stream reads into a temporary direct buffer and copies from it).
+     */
+    final class In extends InputStream {
         private final byte[] one = new byte[1];
 
         @Override
@@ -173,7 +177,17 @@ final class ChannelConnection implements AutoCloseable {
             if (len == 0) {
                 return 0;
             }
-            ByteBuffer dst = ByteBuffer.wrap(b, off, len);
+            return read(ByteBuffer.wrap(b, off, len));
+        }
+
+        /**
+         * Reads at least one byte into {@code dst} (which has room for one) as the socket's next bytes come, and no
+         * more than it has room for; the count, -1 at the end of the stream.
+         */
+        int read(ByteBuffer dst) throws IOException {
+            if (!dst.hasRemaining()) {
+                return 0;
+            }
             if (!channel.isOpen()) {
                 throw new SocketException("Socket closed");
             }

@@ -53,7 +53,7 @@ import jcifs.internal.smb2.io.Smb2WriteResponse;
  * from its receive thread's count as it is decoded ({@link Receipt}), and the caller hands data on only once its
  * receipt is {@linkplain Receipt#whole whole}; {@link #probe} asks for one more reply when nothing else follows. On a
  * {@link JbitsBulkTransport} a successful unsigned reply is read by the transport itself, its data straight into the
- * caller's array and to its last byte (or the read fails): such a reply is whole as soon as it is decoded, and still
+ * caller's buffer and to its last byte (or the read fails): such a reply is whole as soon as it is decoded, and still
  * counts as a later reply for the ones before it (a signed, failed or compound reply goes through jcifs-ng).
  */
 public final class JbitsBulkIo implements AutoCloseable {
@@ -173,17 +173,30 @@ public final class JbitsBulkIo implements AutoCloseable {
 
     /**
      * Reads up to {@code len} ({@code <=} {@link #maxRead}) bytes at {@code position} into {@code buf[off...]}, in one
-     * request; the count read, -1 at the end of the file. Fails as jcifs-ng's input stream does (a dropped connection
-     * as its {@code TransportException}, or as an {@code IOException} when it ended inside this reply, an interrupt
-     * as an {@code InterruptedIOException}). The bytes are not yet
-     * known to be the server's: see {@link #receipt}.
+     * request; the count read, -1 at the end of the file. As {@link #read(long, ByteBuffer)}.
      */
     public int read(long position, byte[] buf, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        return read(position, ByteBuffer.wrap(buf, off, len));
+    }
+
+    /**
+     * Reads up to {@code dst.remaining()} ({@code <=} {@link #maxRead}) bytes at {@code position} into {@code dst}, in
+     * one request, and moves its position past them; the count read, -1 at the end of the file. On a
+     * {@link JbitsBulkTransport} an unsigned reply's data goes from the socket into {@code dst} as it is: a direct
+     * buffer takes it with no copy in this process. Fails as jcifs-ng's input stream does (a dropped connection as its
+     * {@code TransportException}, or as an {@code IOException} when it ended inside this reply, an interrupt as an
+     * {@code InterruptedIOException}); after a failure {@code dst} may still be written into by the connection (a
+     * reply on its way as the caller gave up): give it to nobody else. The bytes are not yet known to be the
+     * server's: see {@link #receipt}.
+     */
+    public int read(long position, ByteBuffer dst) throws IOException {
+        int len = dst.remaining();
         if (len <= 0 || len > maxRead) {
             throw new IllegalArgumentException("a read of " + len + " bytes (1 to " + maxRead + ")");
         }
         try (SmbTreeHandleImpl tree = handle.getTree()) {
-            Read request = new Read(tree.getConfig(), handle.getFileId(), buf, off, sign, charge(len));
+            Read request = new Read(tree.getConfig(), handle.getFileId(), dst.slice(), sign, charge(len));
             request.setOffset(position);
             request.setReadLength(len);
             try {
@@ -193,7 +206,7 @@ public final class JbitsBulkIo implements AutoCloseable {
                 } catch (SmbException e) {
                     if (len > CREDIT_BYTES && e.getNtStatus() == NtStatus.NT_STATUS_INVALID_PARAMETER) {
                         maxRead = CREDIT_BYTES;
-                        return read(position, buf, off, CREDIT_BYTES);
+                        return read(position, dst.slice(dst.position(), CREDIT_BYTES));
                     }
                     throw e;
                 }
@@ -207,6 +220,7 @@ public final class JbitsBulkIo implements AutoCloseable {
                 int n = response.getDataLength();
                 if (n > 0) {
                     unproven.add(t);
+                    dst.position(dst.position() + n);
                 }
                 return n <= 0 ? -1 : n;
             } catch (SmbException e) {
@@ -244,7 +258,7 @@ public final class JbitsBulkIo implements AutoCloseable {
         }
         CIFSException failure = null;
         try (SmbTreeHandleImpl tree = handle.getTree()) {
-            Read request = new Read(tree.getConfig(), handle.getFileId(), NOTHING, 0, sign, 1);
+            Read request = new Read(tree.getConfig(), handle.getFileId(), ByteBuffer.allocate(0), sign, 1);
             request.setOffset(position);
             request.setReadLength(0);
             tree.send(request, RequestParam.NO_RETRY);
@@ -351,15 +365,14 @@ public final class JbitsBulkIo implements AutoCloseable {
      */
     static final class Read extends Smb2ReadRequest {
         private final boolean sign;
-        private final byte[] buf;
-        private final int off;
+        private final ByteBuffer target;
         private final int charge;
 
-        Read(Configuration config, byte[] fileId, byte[] buf, int off, boolean sign, int charge) {
-            super(config, fileId, buf, off);
+        /** A read into {@code target} (its position 0 to its limit). */
+        Read(Configuration config, byte[] fileId, ByteBuffer target, boolean sign, int charge) {
+            super(config, fileId, NOTHING, 0);
             this.sign = sign;
-            this.buf = buf;
-            this.off = off;
+            this.target = target;
             this.charge = charge;
             JbitsBulkTransport.chargeOf(this, charge);
         }
@@ -376,43 +389,40 @@ public final class JbitsBulkIo implements AutoCloseable {
 
         @Override
         protected Smb2ReadResponse createResponse(CIFSContext tc, ServerMessageBlock2Request<Smb2ReadResponse> req) {
-            return new Reply(tc.getConfig(), buf, off, sign);
+            return new Reply(tc.getConfig(), target, sign);
         }
     }
 
     /**
-     * A read reply that takes its ticket as the receive thread decodes it, before its reader is woken. Only these
-     * replies count (never chained: jbits' reads are single requests): a reply jcifs-ng decodes out of a compound's
-     * later part could be made of stale bytes, so counting every response type would break the proof.
+     * A read reply that takes its ticket as the receive thread decodes it, before its reader is woken, and whose data
+     * goes into a {@link ByteBuffer} (a direct one for jbits' blocks): read there by the transport itself
+     * ({@link #decodeWithoutData}) or, for a reply jcifs-ng received whole into one of its buffers (a signed one),
+     * copied there from it as jcifs-ng's own reply copies it into an array. Only these replies count (never chained:
+     * jbits' reads are single requests): a reply jcifs-ng decodes out of a compound's later part could be made of
+     * stale bytes, so counting every response type would break the proof.
      */
     static final class Reply extends Smb2ReadResponse {
         /** The header and the fixed part of a read reply (MS-SMB2 2.2.20): where its data may begin. */
         static final int FIXED_END = Smb2Constants.SMB2_HEADER_LENGTH + 16;
         private volatile Ticket ticket;
-        private final byte[] buf;
-        private final int off;
-        /** While the transport decodes the reply's header and fixed part, its data already in {@code buf}. */
+        /** Where the data goes: from position 0 up to its limit. */
+        private final ByteBuffer target;
+        /** While the transport decodes the reply's header and fixed part, its data already in {@code target}. */
         private boolean withoutData;
-        /** Whether the data came so (then {@link #getDataLength} is {@link #directLength}). */
-        private volatile boolean direct;
-        private int directLength;
+        /** Set as the reply is decoded, before its reader is woken (by haveResponse). */
+        private volatile int dataLength;
 
         private final boolean signedRequest;
 
-        Reply(Configuration config, byte[] buf, int off, boolean signedRequest) {
-            super(config, buf, off);
-            this.buf = buf;
-            this.off = off;
+        Reply(Configuration config, ByteBuffer target, boolean signedRequest) {
+            super(config, NOTHING, 0);
+            this.target = target;
             this.signedRequest = signedRequest;
         }
 
-        /** The array the data goes into, at {@link #targetOffset}. */
-        byte[] target() {
-            return buf;
-        }
-
-        int targetOffset() {
-            return off;
+        /** The buffer the data goes into, from position 0 up to its limit (the most the reply may carry). */
+        ByteBuffer target() {
+            return target;
         }
 
         /**
@@ -421,8 +431,6 @@ public final class JbitsBulkIo implements AutoCloseable {
          */
         void decodeWithoutData(byte[] msg, int frameSize) throws SMBProtocolDecodingException {
             setReadSize(frameSize);
-            // Before decode: decode wakes the reader (haveResponse), which then asks for the length.
-            direct = true;
             withoutData = true;
             try {
                 decode(msg, 0);
@@ -433,19 +441,32 @@ public final class JbitsBulkIo implements AutoCloseable {
 
         @Override
         public int getDataLength() {
-            return direct ? directLength : super.getDataLength();
+            return dataLength;
         }
 
         @Override
         protected int readBytesWireFormat(byte[] buffer, int bufferIndex) throws SMBProtocolDecodingException {
-            if (!withoutData) {
-                return super.readBytesWireFormat(buffer, bufferIndex);
+            int start = bufferIndex;
+            int structureSize = SMBUtil.readInt2(buffer, bufferIndex);
+            if (structureSize == 9) {
+                return readErrorResponse(buffer, bufferIndex);
             }
-            if (SMBUtil.readInt2(buffer, bufferIndex) != 17) {
+            if (structureSize != 17) {
                 throw new SMBProtocolDecodingException("Expected structureSize = 17");
             }
-            directLength = SMBUtil.readInt4(buffer, bufferIndex + 4);
-            return 16;
+            int length = SMBUtil.readInt4(buffer, bufferIndex + 4);
+            if (withoutData) {
+                dataLength = length;
+                return 16;
+            }
+            int dataStart = getHeaderStart() + (buffer[bufferIndex + 2] & 0xFF);
+            if (length < 0 || length > target.limit() || dataStart + (long) length > buffer.length) {
+                throw new SMBProtocolDecodingException("a read reply of " + length + " bytes for a read of "
+                        + target.limit());
+            }
+            target.put(0, buffer, dataStart, length);
+            dataLength = length;
+            return Math.max(16, dataStart + length - start);
         }
 
         @Override

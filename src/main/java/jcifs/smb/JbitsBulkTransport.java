@@ -344,14 +344,14 @@ final class JbitsBulkTransport extends SmbTransportImpl {
         int dataOffset = msg[Smb2Constants.SMB2_HEADER_LENGTH + 2] & 0xFF;
         long dataLength = Encdec.dec_uint32le(msg, Smb2Constants.SMB2_HEADER_LENGTH + 4) & 0xFFFFFFFFL;
         if (dataLength > 0 && (dataOffset < msg.length || dataOffset + dataLength > size
-                || dataLength > reply.target().length - reply.targetOffset())) {
+                || dataLength > reply.target().limit())) {
             throw new SMBProtocolDecodingException("a read reply of " + size + " bytes says " + dataLength
                     + " bytes of data at " + dataOffset);
         }
         int at = msg.length;
         if (dataLength > 0) {
             discard(in, dataOffset - at);
-            readFully(in, reply.target(), reply.targetOffset(), (int) dataLength);
+            readFully(in, reply.target().slice(0, (int) dataLength));
             at = dataOffset + (int) dataLength;
         }
         discard(in, size - at);
@@ -394,6 +394,11 @@ final class JbitsBulkTransport extends SmbTransportImpl {
             super(in);
         }
 
+        /** The stream it checks. */
+        InputStream under() {
+            return in;
+        }
+
         @Override
         public int read() throws IOException {
             int b = super.read();
@@ -433,6 +438,32 @@ final class JbitsBulkTransport extends SmbTransportImpl {
     private static void readFully(InputStream in, byte[] b, int off, int len) throws IOException {
         if (readn(in, b, off, len) < len) {
             throw new EOFException("the SMB connection ended inside a read reply");
+        }
+    }
+
+    /**
+     * Reads {@code dst}'s remaining bytes: on a {@link ChannelConnection} from its channel into {@code dst} as it is
+     * (no copy in this process for a direct buffer), else through the stream.
+     */
+    private void readFully(InputStream in, ByteBuffer dst) throws IOException {
+        InputStream under = in instanceof EndChecked checked ? checked.under() : in;
+        if (under instanceof ChannelConnection.In channel) {
+            while (dst.hasRemaining()) {
+                if (channel.read(dst) < 0) {
+                    throw new EOFException("the SMB connection ended inside a read reply");
+                }
+            }
+            return;
+        }
+        if (dst.hasArray()) {
+            readFully(in, dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+            dst.position(dst.limit());
+            return;
+        }
+        while (dst.hasRemaining()) {
+            int k = Math.min(dst.remaining(), skip.length);
+            readFully(in, skip, 0, k);
+            dst.put(skip, 0, k);
         }
     }
 

@@ -3,6 +3,7 @@ package org.jbits.transport;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,8 +36,12 @@ import java.util.concurrent.locks.ReentrantLock;
 final class SmbBlockReader implements AutoCloseable {
     /** One stream on the file: positioned by {@link #read}'s offset. */
     interface Stream extends AutoCloseable {
-        /** Reads up to {@code len} bytes of the file at {@code position} into {@code buf[off...]}; -1 at its end. */
-        int read(long position, byte[] buf, int off, int len) throws IOException;
+        /**
+         * Reads up to {@code dst.remaining()} bytes of the file at {@code position} into {@code dst}, moving its
+         * position past them; -1 at its end. After a failure {@code dst} is not reused (a reply on its way may still
+         * be written into it).
+         */
+        int read(long position, ByteBuffer dst) throws IOException;
 
         /** True once every byte {@link #read} has returned until now is known to be the server's. */
         BooleanSupplier receipt();
@@ -56,8 +61,11 @@ final class SmbBlockReader implements AutoCloseable {
         Stream open() throws IOException;
     }
 
-    /** A block in file order: {@code length} bytes of {@code data} at {@code offset}; give it back with {@link #release}. */
-    record Block(long offset, byte[] data, int length) {
+    /**
+     * A block in file order: {@code length} bytes at {@code offset}, in {@code data} from 0 to its limit (a direct
+     * buffer from {@link DirectBlocks}); give it back with {@link #release}.
+     */
+    record Block(long offset, ByteBuffer data, int length) {
     }
 
     private final long end;
@@ -67,7 +75,7 @@ final class SmbBlockReader implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     // Guarded by lock.
-    private final ArrayDeque<byte[]> free = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
     private final Map<Long, Block> ready = new HashMap<>();
     private long nextClaim;
     private long nextHand;
@@ -75,6 +83,8 @@ final class SmbBlockReader implements AutoCloseable {
     private IOException failure;
     private long failedAt = Long.MAX_VALUE;
     private boolean aborted;
+    /** The caller has closed the reader: once the readers have exited too, the blocks go back to the pool. */
+    private boolean closed;
 
     /**
      * Starts the readers on {@code tasks}: the first with {@code first} (opened by the caller, so that opening errors
@@ -91,7 +101,7 @@ final class SmbBlockReader implements AutoCloseable {
         long blocks = Math.max(1, (end - start + blockBytes - 1) / blockBytes);
         int n = (int) Math.min(readers, blocks);
         for (int i = 0; i < Math.min(window, blocks + n); i++) {
-            free.add(new byte[blockBytes]);
+            free.add(DirectBlocks.take(blockBytes));
         }
         running = n;
         for (int i = 0; i < n; i++) {
@@ -134,8 +144,12 @@ final class SmbBlockReader implements AutoCloseable {
     void release(Block b) {
         lock.lock();
         try {
-            free.add(b.data());
-            changed.signalAll();
+            if (closed && running == 0) {
+                DirectBlocks.giveBack(b.data());
+            } else {
+                free.add(b.data());
+                changed.signalAll();
+            }
         } finally {
             lock.unlock();
         }
@@ -152,10 +166,36 @@ final class SmbBlockReader implements AutoCloseable {
         }
     }
 
-    /** Aborts and closes what is not in use; a reader still in a request closes its own stream when it returns. */
+    /**
+     * Aborts and closes what is not in use; a reader still in a request closes its own stream when it returns. The
+     * blocks go back to the pool once no reader runs (the last one to exit gives them back otherwise); a block still
+     * with the caller goes back when it is released.
+     */
     @Override
     public void close() {
-        abort();
+        lock.lock();
+        try {
+            aborted = true;
+            closed = true;
+            changed.signalAll();
+            recycle();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Once closed and no reader runs: the free and unclaimed blocks go back to the pool. Under the lock. */
+    private void recycle() {
+        if (!closed || running > 0) {
+            return;
+        }
+        while (!free.isEmpty()) {
+            DirectBlocks.giveBack(free.poll());
+        }
+        for (Block b : ready.values()) {
+            DirectBlocks.giveBack(b.data());
+        }
+        ready.clear();
     }
 
     private void readLoop(Stream given, Opener opener) {
@@ -170,7 +210,7 @@ final class SmbBlockReader implements AutoCloseable {
                 s = opener.open();
             }
             while (true) {
-                byte[] buf = null;
+                ByteBuffer buf = null;
                 int len = 0;
                 boolean stop;
                 lock.lock();
@@ -184,7 +224,7 @@ final class SmbBlockReader implements AutoCloseable {
                         at = nextClaim;
                         len = (int) Math.min(blockBytes, end - at);
                         nextClaim += len;
-                        buf = free.poll();
+                        buf = free.poll().clear().limit(len);
                     }
                 } finally {
                     lock.unlock();
@@ -200,14 +240,14 @@ final class SmbBlockReader implements AutoCloseable {
                     continue;
                 }
                 long claimed = at;
-                int got = 0;
-                while (got < len) {
-                    int n = s.read(claimed + got, buf, got, len - got);
+                while (buf.hasRemaining()) {
+                    int n = s.read(claimed + buf.position(), buf);
                     if (n <= 0) {
-                        throw new EOFException("the file ended at byte " + (claimed + got) + ", before byte " + end);
+                        throw new EOFException("the file ended at byte " + (claimed + buf.position()) + ", before byte "
+                                + end);
                     }
-                    got += n;
                 }
+                buf.flip();
                 held.add(new Held(new Block(claimed, buf, len), s.receipt()));
                 handOver(held, false);
                 at = Long.MAX_VALUE;
@@ -266,6 +306,9 @@ final class SmbBlockReader implements AutoCloseable {
         try {
             running--;
             last = running == 0;
+            if (last) {
+                recycle();
+            }
             if (e != null && (failure == null || at < failedAt)) {
                 failure = e;
                 failedAt = at;

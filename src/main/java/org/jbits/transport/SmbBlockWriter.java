@@ -45,17 +45,6 @@ final class SmbBlockWriter implements AutoCloseable {
     private record Block(long offset, ByteBuffer data, int length) {
     }
 
-    /**
-     * Blocks given back by writers that have closed, for the next ones (at most {@link #POOLED}): direct buffers, read
-     * into from the local file and sent from to the connection without a copy in this process, whose memory is
-     * returned only when a collection finds them, so they are kept rather than made anew for every file.
-     */
-    private static final java.util.concurrent.ConcurrentLinkedDeque<ByteBuffer> POOL =
-            new java.util.concurrent.ConcurrentLinkedDeque<>();
-    private static final java.util.concurrent.atomic.AtomicInteger POOL_SIZE =
-            new java.util.concurrent.atomic.AtomicInteger();
-    static final int POOLED = 32;
-
     private final Runnable whenDone;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -216,22 +205,11 @@ final class SmbBlockWriter implements AutoCloseable {
     }
 
     private static ByteBuffer block(int bytes) {
-        ByteBuffer b = POOL.poll();
-        if (b != null) {
-            POOL_SIZE.decrementAndGet();
-            if (b.capacity() == bytes) {
-                return b.clear();
-            }
-        }
-        return ByteBuffer.allocateDirect(bytes);
+        return DirectBlocks.take(bytes);
     }
 
     private static void giveBack(ByteBuffer b) {
-        if (POOL_SIZE.incrementAndGet() <= POOLED) {
-            POOL.push(b);
-        } else {
-            POOL_SIZE.decrementAndGet();
-        }
+        DirectBlocks.giveBack(b);
     }
 
     private void writeLoop(Stream given, Opener opener) {

@@ -196,7 +196,7 @@ public final class SmbTransport implements Transport {
         try (reader) {
             SmbBlockReader.Block b;
             while (!context.isStopped() && (b = reader.next()) != null) {
-                target.write(ByteBuffer.wrap(b.data(), 0, b.length()));
+                target.write(b.data().slice(0, b.length()));
                 reader.release(b);
                 pacer.pace(b.length());
                 if (System.nanoTime() - lastCheck > RECHECK_NANOS) {
@@ -284,13 +284,24 @@ public final class SmbTransport implements Transport {
         }
     }
 
-    /** A stream with its own handle on the file; each read is one request of at most 64 KiB at its position. */
+    /**
+     * A stream with its own handle on the file; each read is one request at its position, of at most
+     * {@link JbitsBulkIo#maxRead} bytes, its data read into the block as it is.
+     */
     private static SmbBlockReader.Stream openStream(SmbFile file) throws IOException {
         JbitsBulkIo in = JbitsBulkIo.openForReading(file);
         return new SmbBlockReader.Stream() {
             @Override
-            public int read(long position, byte[] buf, int off, int len) throws IOException {
-                return in.read(position, buf, off, Math.min(len, in.maxRead()));
+            public int read(long position, ByteBuffer dst) throws IOException {
+                int max = in.maxRead();
+                if (dst.remaining() <= max) {
+                    return in.read(position, dst);
+                }
+                int n = in.read(position, dst.slice(dst.position(), max));
+                if (n > 0) {
+                    dst.position(dst.position() + n);
+                }
+                return n;
             }
 
             @Override

@@ -53,7 +53,7 @@ class SmbBlockReaderTest {
             private long last = Long.MAX_VALUE;
 
             @Override
-            public int read(long position, byte[] buf, int off, int len) throws IOException {
+            public int read(long position, java.nio.ByteBuffer dst) throws IOException {
                 synchronized (replies) {
                     if (ended) {
                         throw new IOException("connection ended before the read at " + position);
@@ -66,12 +66,13 @@ class SmbBlockReaderTest {
                     if (position >= data.length) {
                         return -1;
                     }
-                    int n = (int) Math.min(Math.min(len, 10_000), data.length - position);
-                    System.arraycopy(data, (int) position, buf, off, n);
+                    int n = (int) Math.min(Math.min(dst.remaining(), 10_000), data.length - position);
+                    byte[] reply = java.util.Arrays.copyOfRange(data, (int) position, (int) position + n);
                     if (position <= cutAt && cutAt < position + n) {
-                        java.util.Arrays.fill(buf, off + (int) (cutAt - position), off + n, (byte) 0);
+                        java.util.Arrays.fill(reply, (int) (cutAt - position), n, (byte) 0);
                         ended = true;
                     }
+                    dst.put(reply);
                     last = replies.incrementAndGet();
                     return n;
                 }
@@ -111,7 +112,9 @@ class SmbBlockReaderTest {
     private static byte[] drain(SmbBlockReader r, ByteArrayOutputStream out) throws Exception {
         SmbBlockReader.Block b;
         while ((b = r.next()) != null) {
-            out.write(b.data(), 0, b.length());
+            byte[] bytes = new byte[b.length()];
+            b.data().get(0, bytes);
+            out.write(bytes, 0, bytes.length);
             r.release(b);
         }
         return out.toByteArray();
@@ -171,7 +174,7 @@ class SmbBlockReaderTest {
         CountDownLatch never = new CountDownLatch(1);
         SmbBlockReader.Stream stuck = new SmbBlockReader.Stream() {
             @Override
-            public int read(long position, byte[] buf, int off, int len) throws IOException {
+            public int read(long position, java.nio.ByteBuffer dst) throws IOException {
                 try {
                     never.await();
                 } catch (InterruptedException e) {
