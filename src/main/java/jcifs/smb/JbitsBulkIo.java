@@ -206,7 +206,11 @@ public final class JbitsBulkIo implements AutoCloseable {
                 } catch (SmbException e) {
                     if (len > CREDIT_BYTES && e.getNtStatus() == NtStatus.NT_STATUS_INVALID_PARAMETER) {
                         maxRead = CREDIT_BYTES;
-                        return read(position, dst.slice(dst.position(), CREDIT_BYTES));
+                        int n = read(position, dst.slice(dst.position(), CREDIT_BYTES));
+                        if (n > 0) {
+                            dst.position(dst.position() + n);
+                        }
+                        return n;
                     }
                     throw e;
                 }

@@ -460,10 +460,11 @@ final class JbitsBulkTransport extends SmbTransportImpl {
             dst.position(dst.limit());
             return;
         }
+        byte[] chunk = new byte[Math.min(dst.remaining(), 256 * 1024)];
         while (dst.hasRemaining()) {
-            int k = Math.min(dst.remaining(), skip.length);
-            readFully(in, skip, 0, k);
-            dst.put(skip, 0, k);
+            int k = Math.min(dst.remaining(), chunk.length);
+            readFully(in, chunk, 0, k);
+            dst.put(chunk, 0, k);
         }
     }
 

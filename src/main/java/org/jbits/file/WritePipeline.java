@@ -71,6 +71,8 @@ final class WritePipeline {
     private boolean writerRunning;
     private boolean checkpointRunning;
     private boolean draining;
+    /** The producer waits for a free buffer: no more comes until the writer writes. */
+    private boolean producerWaiting;
     private Exception error;
     /** Bytes written to the file and reported as ranges. */
     private long written;
@@ -129,8 +131,15 @@ final class WritePipeline {
                         continue;
                     }
                 }
-                // Every other buffer is queued or being written: the writer signals when one comes back.
-                bufferFreed.await();
+                // Every other buffer is queued or being written: the writer signals when one comes back (and a
+                // writer gathering a batch stops waiting for more).
+                producerWaiting = true;
+                queued.signalAll();
+                try {
+                    bufferFreed.await();
+                } finally {
+                    producerWaiting = false;
+                }
             }
             Chunk c = free.poll();
             c.fileOffset = offset;
@@ -243,7 +252,7 @@ final class WritePipeline {
                         // between writes (measured here: 1 GiB written with O_DIRECT in 1 MiB writes 0.83 s, in 4 MiB
                         // writes 0.66 s).
                         if (!full.isEmpty() || bytes + stage > batchBytes || draining || error != null || wait <= 0
-                                || (free.isEmpty() && buffers >= MAX_BUFFERS)) {
+                                || producerWaiting) {
                             break;
                         }
                         try {
